@@ -1,0 +1,127 @@
+/* backend.h: the interface between commands and whatever serves them.
+ *
+ * Commands only ever talk to a struct backend. The Docker Engine client
+ * (backends/docker.c) is the first implementation; the multi-host pool and
+ * the store of later work plug in here as further implementations with the
+ * base struct as their first member, so commands do not change.
+ *
+ * Conventions: every call returns 0 on success and -1 with *err filled on
+ * failure. json_t results are new references owned by the caller
+ * (json_decref them). Object references ("ref") are IDs, ID prefixes or
+ * names, exactly as the engine accepts them.
+ */
+#ifndef BERTH_BACKEND_H
+#define BERTH_BACKEND_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <jansson.h>
+#include "berr.h"
+
+struct port_binding {
+	const char *host_ip;        /* NULL or "" = all addresses */
+	const char *host_port;      /* NULL or "" = engine picks */
+	const char *container_port; /* "80" */
+	const char *proto;          /* "tcp" or "udp" */
+};
+
+struct container_spec {
+	const char *image;
+	const char *name;                 /* NULL: engine picks */
+	const char *const *cmd;   size_t ncmd;     /* empty: image default */
+	const char *const *env;   size_t nenv;     /* "K=V" */
+	const char *const *labels; size_t nlabels; /* "K=V" */
+	const struct port_binding *ports; size_t nports;
+	int64_t memory;        /* bytes, 0 = unlimited */
+	int64_t nano_cpus;     /* 1e9 per CPU, 0 = unlimited */
+	const char *restart;   /* "no", "always", "unless-stopped", "on-failure[:N]" or NULL */
+	int tty;               /* allocate a TTY (raw log stream) */
+};
+
+enum container_action {
+	CONTAINER_START,
+	CONTAINER_STOP,
+	CONTAINER_RESTART,
+	CONTAINER_PAUSE,
+	CONTAINER_UNPAUSE,
+};
+
+struct list_filter {
+	int all;                          /* include stopped containers */
+	const char *const *filters; size_t nfilters; /* "label=K=V", "status=running", "name=x" */
+};
+
+struct logs_opts {
+	int follow;
+	int timestamps;
+	const char *tail;   /* NULL = all, else a count or "all" */
+};
+
+/* Receives decoded log output: stream is 1 (stdout) or 2 (stderr).
+ * Returns 0 to go on, -1 to stop the transfer (e.g. the pipe closed). */
+typedef int (*backend_stream_fn)(void *ud, int stream, const char *buf, size_t len);
+/* Receives raw bytes (image save); 0 to go on, -1 to stop. */
+typedef int (*backend_sink_fn)(void *ud, const char *buf, size_t len);
+/* Supplies raw bytes (image load): returns bytes put in buf, 0 at end,
+ * (size_t)-1 on error. */
+typedef size_t (*backend_source_fn)(void *ud, char *buf, size_t len);
+
+struct backend;
+
+struct backend_ops {
+	const char *kind; /* "docker", "pool", ... */
+
+	/* Reachability, and engine facts for host listings. *info gets an
+	 * object with at least "ServerVersion", "ApiVersion", "NCPU",
+	 * "MemTotal", "OperatingSystem", "Containers", "Images". */
+	int (*ping)(struct backend *b, struct berr *err);
+	int (*info)(struct backend *b, json_t **info, struct berr *err);
+
+	/* *id gets the new container's full ID (caller frees). Warnings the
+	 * engine returned are ignored. */
+	int (*container_create)(struct backend *b, const struct container_spec *spec,
+				char **id, struct berr *err);
+	int (*container_action)(struct backend *b, const char *ref,
+				enum container_action action, struct berr *err);
+	int (*container_delete)(struct backend *b, const char *ref, int force,
+				struct berr *err);
+	/* *list gets the engine's JSON array (GET /containers/json). */
+	int (*container_list)(struct backend *b, const struct list_filter *filter,
+			      json_t **list, struct berr *err);
+	int (*container_inspect)(struct backend *b, const char *ref, json_t **obj,
+				 struct berr *err);
+	/* Decodes the multiplexed stream (or raw TTY stream) into fn. With
+	 * follow it returns when the container stops, fn returns -1, or
+	 * berth_interrupted is set (then 0: a Ctrl-C'd follow is success). */
+	int (*container_logs)(struct backend *b, const char *ref, const struct logs_opts *opts,
+			      backend_stream_fn fn, void *ud, struct berr *err);
+
+	/* *list gets the engine's JSON array (GET /images/json). */
+	int (*image_list)(struct backend *b, int all, json_t **list, struct berr *err);
+	int (*image_inspect)(struct backend *b, const char *ref, json_t **obj, struct berr *err);
+	/* *result gets the engine's array of {"Untagged"|"Deleted": ...}. */
+	int (*image_delete)(struct backend *b, const char *ref, int force,
+			    json_t **result, struct berr *err);
+	/* Streams a tarball (plain or gzip, as docker save writes) into the
+	 * engine. *loaded gets a JSON array of strings: the images the engine
+	 * reported loading ("busybox:latest" or "sha256:..."). */
+	int (*image_load)(struct backend *b, backend_source_fn src, void *ud,
+			  json_t **loaded, struct berr *err);
+	/* Streams the tarball of the named images out of the engine. */
+	int (*image_save)(struct backend *b, const char *const *refs, size_t nrefs,
+			  backend_sink_fn sink, void *ud, struct berr *err);
+	int (*image_pull)(struct backend *b, const char *ref, struct berr *err);
+
+	void (*free)(struct backend *b);
+};
+
+struct backend {
+	const struct backend_ops *ops;
+	char *name; /* host name as the user knows it ("local") */
+	char *url;  /* endpoint, for messages ("unix:///var/run/docker.sock") */
+};
+
+/* Release a backend of any kind (NULL is fine). */
+void backend_free(struct backend *b);
+
+#endif

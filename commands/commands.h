@@ -1,0 +1,33 @@
+/* commands.h: every command entry, for commands/table.c. */
+#ifndef BERTH_COMMANDS_H
+#define BERTH_COMMANDS_H
+
+#include "shell/cmd.h"
+
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_exit_entry;
+
+extern const struct cmd_entry cmd_container_create_entry;
+extern const struct cmd_entry cmd_container_start_entry;
+extern const struct cmd_entry cmd_container_stop_entry;
+extern const struct cmd_entry cmd_container_restart_entry;
+extern const struct cmd_entry cmd_container_pause_entry;
+extern const struct cmd_entry cmd_container_unpause_entry;
+extern const struct cmd_entry cmd_container_delete_entry;
+extern const struct cmd_entry cmd_container_list_entry;
+extern const struct cmd_entry cmd_container_inspect_entry;
+extern const struct cmd_entry cmd_container_logs_entry;
+
+extern const struct cmd_entry cmd_image_list_entry;
+extern const struct cmd_entry cmd_image_inspect_entry;
+extern const struct cmd_entry cmd_image_delete_entry;
+extern const struct cmd_entry cmd_image_load_entry;
+extern const struct cmd_entry cmd_image_save_entry;
+extern const struct cmd_entry cmd_image_pull_entry;
+
+extern const struct cmd_entry cmd_host_list_entry;
+extern const struct cmd_entry cmd_host_use_entry;
+extern const struct cmd_entry cmd_host_info_entry;
+
+#endif

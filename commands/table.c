@@ -1,0 +1,40 @@
+/* table.c: the one command table. Order here is the order of help, the
+ * man page and the README. */
+#include "commands/commands.h"
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_container_create_entry,
+	&cmd_container_start_entry,
+	&cmd_container_stop_entry,
+	&cmd_container_restart_entry,
+	&cmd_container_pause_entry,
+	&cmd_container_unpause_entry,
+	&cmd_container_delete_entry,
+	&cmd_container_list_entry,
+	&cmd_container_inspect_entry,
+	&cmd_container_logs_entry,
+
+	&cmd_image_list_entry,
+	&cmd_image_inspect_entry,
+	&cmd_image_delete_entry,
+	&cmd_image_load_entry,
+	&cmd_image_save_entry,
+	&cmd_image_pull_entry,
+
+	&cmd_host_list_entry,
+	&cmd_host_use_entry,
+	&cmd_host_info_entry,
+
+	&cmd_help_entry,
+	&cmd_version_entry,
+	&cmd_exit_entry,
+	NULL
+};
+
+/* Options the parser adds by a command's flags; see cmd.h. */
+const struct opt_spec cmd_common_options[] = {
+	{ 'h', "help", OPT_FLAG, NULL, "show this command's usage and options", ARG_NONE },
+	{ 0, "json", OPT_FLAG, NULL, "print one JSON document instead of a table", ARG_NONE },
+	{ 'q', "quiet", OPT_FLAG, NULL, "print IDs only", ARG_NONE },
+	OPT_END
+};

@@ -1,0 +1,39 @@
+/* lexer.h: splits a command line into words as a POSIX shell does.
+ *
+ * Blanks separate words; single quotes keep everything literally; double
+ * quotes keep everything but \" \\ \$ \` and backslash-newline; a backslash
+ * outside quotes escapes the next character. A '#' at the start of a word
+ * starts a comment. A ';' outside quotes separates commands on one line.
+ * No expansion of any kind is done.
+ */
+#ifndef BERTH_LEXER_H
+#define BERTH_LEXER_H
+
+#include <stddef.h>
+
+struct wordlist {
+	char **words; /* owned, NULL-terminated */
+	size_t n;
+};
+
+struct cmdline {
+	struct wordlist *cmds; /* owned: one word list per ';'-separated command */
+	size_t n;
+};
+
+enum lex_status {
+	LEX_OK = 0,
+	LEX_UNTERMINATED_SQUOTE,
+	LEX_UNTERMINATED_DQUOTE,
+	LEX_TRAILING_BACKSLASH, /* the line ends in a backslash: continuation */
+};
+
+/* Splits line into commands; empty commands (blank, comment-only) are
+ * dropped. On anything but LEX_OK, out is left empty. */
+enum lex_status lex_line(const char *line, struct cmdline *out);
+void cmdline_release(struct cmdline *c);
+void wordlist_release(struct wordlist *w);
+/* One line for the user: "unterminated single quote: close it with '". */
+const char *lex_strerror(enum lex_status st);
+
+#endif

@@ -1,0 +1,76 @@
+/* shell.h: the shell context every command runs in.
+ *
+ * One struct shell lives for the whole process, in every mode (one-shot,
+ * batch, interactive). It knows where errors go and how to label them:
+ * "FILE:LINE: ..." in a batch file, "berth: ..." elsewhere on stderr.
+ */
+#ifndef BERTH_SHELL_H
+#define BERTH_SHELL_H
+
+#include <stdio.h>
+#include "cmd.h"
+#include "config.h"
+
+struct backend;
+
+enum shell_mode {
+	SHELL_ONESHOT,     /* berth container list / berth -c '...' */
+	SHELL_BATCH,       /* berth -f FILE, or a script on stdin */
+	SHELL_INTERACTIVE, /* libedit at a terminal */
+};
+
+struct shell_backend_slot {
+	char *host;               /* owned host name */
+	struct backend *backend;  /* owned */
+};
+
+struct shell {
+	enum shell_mode mode;
+	const char *source;       /* batch file name ("-" for stdin) or "-c"; borrowed */
+	unsigned long lineno;     /* line of source being run (batch), 0 otherwise */
+	int keep_going;           /* batch: run on after a failing line */
+	int out_tty;              /* stdout is a terminal: colour/progress allowed */
+	int in_tty;               /* stdin is a terminal */
+	int out_closed;           /* stdout hit EPIPE: stop writing, end quietly */
+	int quit;                 /* exit/quit was run */
+	int quit_status;
+
+	struct config config;     /* owned */
+	char *current_host;       /* owned; "local" unless host use / -H changed it */
+	struct shell_backend_slot *backends; /* opened lazily, one per host used */
+	size_t nbackends;
+};
+
+/* Set up from config; current host = config's default. */
+int shell_init(struct shell *sh, enum shell_mode mode);
+void shell_release(struct shell *sh);
+
+/* Report an error through the context; return CMD_ERROR (-1), so that
+ * commands can write "return error(sh, "...", ...);". */
+int error(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Same for a usage problem; returns CMD_USAGE (-2). */
+int usage_error(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A warning: same labelling, no status change. */
+void warning(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The backend for the current host, opened on first use; NULL after an
+ * error was reported through sh. Borrowed. */
+struct backend *shell_backend(struct shell *sh);
+/* The backend for a named host; NULL after reporting an error. Borrowed. */
+struct backend *shell_backend_for(struct shell *sh, const char *host);
+
+/* Runs one line (possibly several ';'-separated commands). Returns an exit
+ * status: 0, 1 (operation failed) or 2 (usage). */
+int shell_run_line(struct shell *sh, const char *line);
+/* Runs pre-split words as one command (one-shot mode). */
+int shell_run_words(struct shell *sh, int argc, char *const *argv);
+/* Runs a batch stream: comments, blank lines, backslash continuation;
+ * stops at the first failing line unless keep_going. Returns the exit
+ * status of the run. */
+int shell_run_stream(struct shell *sh, FILE *in, const char *name);
+
+/* Writes to stdout, noticing a closed pipe (sets out_closed, returns -1). */
+int out_printf(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int out_write(struct shell *sh, const char *buf, size_t len);
+
+#endif
