@@ -36,4 +36,16 @@ void wordlist_release(struct wordlist *w);
 /* One line for the user: "unterminated single quote: close it with '". */
 const char *lex_strerror(enum lex_status st);
 
+/* For completion: the last ';'-separated command of a line being typed.
+ * An open quote or a trailing backslash is not an error here. */
+struct lex_partial {
+	struct wordlist words; /* owned: the finished words of the last command */
+	char *word;            /* owned: the word being typed, unquoted ("" after a blank) */
+	size_t word_start;     /* offset in line where that word starts */
+	char quote;            /* '\'' or '"' when the line ends inside quotes, else 0 */
+	int in_comment;        /* the line ends in a comment: nothing to complete */
+};
+void lex_partial(const char *line, struct lex_partial *out);
+void lex_partial_release(struct lex_partial *p);
+
 #endif

@@ -31,7 +31,7 @@ struct shell {
 	int keep_going;           /* batch: run on after a failing line */
 	int out_tty;              /* stdout is a terminal: colour/progress allowed */
 	int in_tty;               /* stdin is a terminal */
-	int out_closed;           /* stdout hit EPIPE: stop writing, end quietly */
+	int out_closed;           /* stdout hit EPIPE (1: end quietly) or another write error (2): stop writing */
 	int quit;                 /* exit/quit was run */
 	int quit_status;
 
@@ -58,6 +58,10 @@ void warning(struct shell *sh, const char *fmt, ...) __attribute__((format(print
 struct backend *shell_backend(struct shell *sh);
 /* The backend for a named host; NULL after reporting an error. Borrowed. */
 struct backend *shell_backend_for(struct shell *sh, const char *host);
+/* Makes name the current host (-H, host use). A URL (unix://, tcp://)
+ * becomes an ad-hoc host named by that URL. An unknown name is reported
+ * ("unknown host: x (known: local, lab)") and returns CMD_ERROR. */
+int shell_set_host(struct shell *sh, const char *name);
 
 /* Runs one line (possibly several ';'-separated commands). Returns an exit
  * status: 0, 1 (operation failed) or 2 (usage). */

@@ -1,0 +1,487 @@
+/* shell.c: the shell context: where errors go, which engine commands talk
+ * to, and running lines, words and whole batch streams.
+ *
+ * Every mode ends up in shell_run_words(), so dispatch, option parsing,
+ * --help and exit statuses behave the same in one-shot, batch and
+ * interactive use.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "shell/shell.h"
+#include "shell/args.h"
+#include "shell/dispatch.h"
+#include "shell/lexer.h"
+#include "backends/backend.h"
+#include "backends/berr.h"
+#include "backends/docker.h"
+#include "commands/commands.h"
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = xrealloc(NULL, n);
+
+	memcpy(d, s, n);
+	return d;
+}
+
+/* --- reporting ------------------------------------------------------ */
+
+/* One line on stderr, labelled for where the shell is: "FILE:LINE: " while
+ * a batch runs, "berth: " everywhere else. Messages from engines may hold
+ * newlines; they are folded so that each report stays one line. */
+static void report(struct shell *sh, const char *kind, const char *fmt, va_list ap)
+{
+	char *msg = NULL, *p;
+	size_t len;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	if (msg) {
+		for (p = msg; *p; p++)
+			if (*p == '\n' || *p == '\r' || *p == '\t')
+				*p = ' ';
+		len = strlen(msg);
+		while (len && msg[len - 1] == ' ')
+			msg[--len] = '\0';
+	}
+	/* what the command already printed comes first on a shared terminal */
+	if (!sh || !sh->out_closed)
+		fflush(stdout);
+	if (sh && sh->source && sh->lineno)
+		fprintf(stderr, "%s:%lu: ", strcmp(sh->source, "-") ? sh->source : "stdin",
+			sh->lineno);
+	else
+		fputs("berth: ", stderr);
+	fprintf(stderr, "%s%s\n", kind ? kind : "", msg ? msg : "out of memory");
+	fflush(stderr);
+	free(msg);
+}
+
+int error(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(sh, NULL, fmt, ap);
+	va_end(ap);
+	return CMD_ERROR;
+}
+
+int usage_error(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(sh, NULL, fmt, ap);
+	va_end(ap);
+	return CMD_USAGE;
+}
+
+void warning(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(sh, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+/* --- output --------------------------------------------------------- */
+
+static int out_failed(struct shell *sh, int e)
+{
+	if (sh && !sh->out_closed) {
+		/* a reader that went away (berth ... | head) is no error: 1;
+		 * a full disk or a bad descriptor is: 2 */
+		sh->out_closed = e == EPIPE ? 1 : 2;
+		if (e != EPIPE)
+			error(sh, "cannot write to standard output: %s", strerror(e));
+	}
+	return -1;
+}
+
+int out_write(struct shell *sh, const char *buf, size_t len)
+{
+	if (sh && sh->out_closed)
+		return -1;
+	if (!len)
+		return 0;
+	errno = 0;
+	if (fwrite(buf, 1, len, stdout) != len)
+		return out_failed(sh, errno ? errno : EIO);
+	return 0;
+}
+
+int out_printf(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sh && sh->out_closed)
+		return -1;
+	errno = 0;
+	va_start(ap, fmt);
+	n = vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return out_failed(sh, errno ? errno : EIO);
+	return n;
+}
+
+static int out_flush(struct shell *sh)
+{
+	if (sh->out_closed)
+		return -1;
+	errno = 0;
+	if (fflush(stdout) == EOF)
+		return out_failed(sh, errno ? errno : EIO);
+	return 0;
+}
+
+/* --- set-up --------------------------------------------------------- */
+
+int shell_init(struct shell *sh, enum shell_mode mode)
+{
+	struct berr err;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->mode = mode;
+	sh->in_tty = isatty(STDIN_FILENO);
+	sh->out_tty = isatty(STDOUT_FILENO);
+	berr_clear(&err);
+	/* config_load reads BERTH_CONFIG, which main sets from --config */
+	if (config_load(&sh->config, NULL, &err) < 0) {
+		error(sh, "%s", err.msg[0] ? err.msg : "cannot load the configuration");
+		config_release(&sh->config);
+		return -1;
+	}
+	sh->current_host = xstrdup(sh->config.default_host ? sh->config.default_host : "local");
+	return 0;
+}
+
+void shell_release(struct shell *sh)
+{
+	size_t i;
+
+	for (i = 0; i < sh->nbackends; i++) {
+		backend_free(sh->backends[i].backend);
+		free(sh->backends[i].host);
+	}
+	free(sh->backends);
+	sh->backends = NULL;
+	sh->nbackends = 0;
+	free(sh->current_host);
+	sh->current_host = NULL;
+	config_release(&sh->config);
+}
+
+static int unknown_host(struct shell *sh, const char *name)
+{
+	char known[512] = "";
+	size_t i;
+
+	for (i = 0; i < sh->config.nhosts; i++) {
+		size_t used = strlen(known);
+
+		snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "",
+			 sh->config.hosts[i].name);
+	}
+	return error(sh, "unknown host: %s (known: %s)", name, known);
+}
+
+/* A URL given where a host name goes (-H tcp://...) becomes a host of its
+ * own, named by the URL, with the docker CLI's TLS variables as for local. */
+static const struct host_config *add_url_host(struct shell *sh, const char *url)
+{
+	struct config *cfg = &sh->config;
+	struct host_config *h;
+	const char *verify = getenv("DOCKER_TLS_VERIFY");
+
+	cfg->hosts = xrealloc(cfg->hosts, (cfg->nhosts + 1) * sizeof(*cfg->hosts));
+	h = &cfg->hosts[cfg->nhosts++];
+	memset(h, 0, sizeof(*h));
+	h->name = xstrdup(url);
+	h->url = xstrdup(url);
+	if (verify && *verify) {
+		const char *certs = getenv("DOCKER_CERT_PATH");
+		const char *home = getenv("HOME");
+
+		if (certs && *certs) {
+			h->tls_dir = xstrdup(certs);
+		} else {
+			size_t n = strlen(home ? home : "") + sizeof("/.docker");
+
+			h->tls_dir = xrealloc(NULL, n);
+			snprintf(h->tls_dir, n, "%s/.docker", home ? home : "");
+		}
+		h->tls_verify = 1;
+	}
+	return h;
+}
+
+int shell_set_host(struct shell *sh, const char *name)
+{
+	const struct host_config *h = config_find_host(&sh->config, name);
+
+	if (!h && strstr(name, "://"))
+		h = add_url_host(sh, name);
+	if (!h)
+		return unknown_host(sh, name);
+	free(sh->current_host);
+	sh->current_host = xstrdup(h->name);
+	return 0;
+}
+
+struct backend *shell_backend_for(struct shell *sh, const char *host)
+{
+	const struct host_config *h;
+	struct docker_endpoint ep;
+	struct backend *b;
+	struct berr err;
+	size_t i;
+
+	for (i = 0; i < sh->nbackends; i++)
+		if (!strcmp(sh->backends[i].host, host))
+			return sh->backends[i].backend;
+	h = config_find_host(&sh->config, host);
+	if (!h) {
+		unknown_host(sh, host);
+		return NULL;
+	}
+	memset(&ep, 0, sizeof(ep));
+	ep.name = h->name;
+	ep.url = h->url;
+	ep.tls_dir = h->tls_dir;
+	ep.tls_verify = h->tls_verify;
+	ep.insecure = h->insecure;
+	ep.connect_timeout_ms = sh->config.connect_timeout_ms;
+	ep.timeout_ms = sh->config.request_timeout_ms;
+	ep.api_version = sh->config.api_version;
+	berr_clear(&err);
+	b = docker_backend_new(&ep, &err);
+	if (!b) {
+		error(sh, "%s", err.msg[0] ? err.msg : "cannot set up the engine client");
+		return NULL;
+	}
+	sh->backends = xrealloc(sh->backends, (sh->nbackends + 1) * sizeof(*sh->backends));
+	sh->backends[sh->nbackends].host = xstrdup(h->name);
+	sh->backends[sh->nbackends].backend = b;
+	sh->nbackends++;
+	return b;
+}
+
+struct backend *shell_backend(struct shell *sh)
+{
+	return shell_backend_for(sh, sh->current_host ? sh->current_host : "local");
+}
+
+/* --- running -------------------------------------------------------- */
+
+static int is_help_word(const char *w)
+{
+	return !strcmp(w, "-h") || !strcmp(w, "--help");
+}
+
+/* "container create --help", "container --help" and "docker --help" are
+ * "help container create", "help container" and "help": one generator for
+ * all of them. */
+static int run_help(struct shell *sh, const char *noun, const char *verb)
+{
+	char *words[3];
+	struct args a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	words[0] = (char *)noun;
+	words[1] = (char *)verb;
+	words[2] = NULL;
+	a.entry = &cmd_help_entry;
+	a.argv = words;
+	a.argc = !noun ? 0 : verb ? 2 : 1;
+	rc = cmd_help_entry.exec(sh, &a);
+	return rc;
+}
+
+static int status_of(int rc)
+{
+	if (rc == CMD_OK)
+		return 0;
+	if (rc == CMD_USAGE)
+		return 2;
+	return 1;
+}
+
+int shell_run_words(struct shell *sh, int argc, char *const *argv)
+{
+	struct dispatch d;
+	struct args a;
+	char errbuf[1024];
+	enum dispatch_status st;
+	int status;
+
+	if (argc <= 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	berth_interrupted = 0;
+
+	st = dispatch_find(cmd_table, argc, argv, &d, errbuf, sizeof(errbuf));
+	if (st == DISPATCH_INCOMPLETE && d.consumed < argc && is_help_word(argv[d.consumed])) {
+		status = status_of(run_help(sh, d.noun, NULL));
+		goto cleanup;
+	}
+	if (st != DISPATCH_OK) {
+		status = status_of(usage_error(sh, "%s", errbuf));
+		goto cleanup;
+	}
+	if (args_parse(&a, d.entry, argc - d.consumed, argv + d.consumed, errbuf,
+		       sizeof(errbuf)) < 0) {
+		status = status_of(usage_error(sh, "%s", errbuf));
+		goto cleanup;
+	}
+	if (args_has(&a, "help")) {
+		status = status_of(run_help(sh, d.entry->noun, d.entry->verb));
+		goto cleanup;
+	}
+	/* an unknown host or a bad endpoint is reported before the command
+	 * starts, once, the same way for every command */
+	if ((d.entry->flags & CMD_F_ENGINE) && !shell_backend(sh)) {
+		status = 1;
+		goto cleanup;
+	}
+	status = status_of(d.entry->exec(sh, &a));
+
+cleanup:
+	args_release(&a);
+	out_flush(sh);
+	/* output into a closed pipe ends the run quietly, not as a failure;
+	 * output that could not be written otherwise is one */
+	if (sh->out_closed == 1 && status == 1)
+		status = 0;
+	else if (sh->out_closed == 2 && status == 0)
+		status = 1;
+	if (berth_interrupted)
+		status = 130;
+	return status;
+}
+
+/* Runs lexed commands in order, stopping at the first failure unless
+ * keep_going; the status is that of the first failure (the last one with
+ * keep_going). */
+static int run_cmdline(struct shell *sh, const struct cmdline *cl)
+{
+	int status = 0, rc;
+	size_t i;
+
+	for (i = 0; i < cl->n; i++) {
+		rc = shell_run_words(sh, (int)cl->cmds[i].n, cl->cmds[i].words);
+		if (rc) {
+			status = rc;
+			if (!sh->keep_going || rc == 130)
+				break;
+		}
+		if (sh->quit || sh->out_closed)
+			break;
+	}
+	return status;
+}
+
+int shell_run_line(struct shell *sh, const char *line)
+{
+	struct cmdline cl;
+	enum lex_status st;
+	int status;
+
+	st = lex_line(line, &cl);
+	if (st != LEX_OK)
+		return status_of(usage_error(sh, "%s", lex_strerror(st)));
+	status = run_cmdline(sh, &cl);
+	cmdline_release(&cl);
+	return status;
+}
+
+int shell_run_stream(struct shell *sh, FILE *in, const char *name)
+{
+	const char *saved_source = sh->source;
+	unsigned long saved_lineno = sh->lineno, lineno = 0;
+	char *line = NULL, *text = NULL;
+	size_t cap = 0, textlen = 0;
+	int status = 0, rc, at_end = 0;
+
+	sh->source = name;
+	while (!at_end && !sh->quit && !sh->out_closed) {
+		struct cmdline cl;
+		enum lex_status st;
+		ssize_t len;
+
+		errno = 0;
+		len = getline(&line, &cap, in);
+		if (len < 0) {
+			if (berth_interrupted) {
+				status = 130;
+				break;
+			}
+			if (ferror(in)) {
+				sh->lineno = 0;
+				status = status_of(error(sh, "cannot read %s: %s",
+							 strcmp(name, "-") ? name : "stdin",
+							 strerror(errno ? errno : EIO)));
+				break;
+			}
+			if (!text)
+				break;
+			at_end = 1; /* a last line that ends in a backslash */
+		} else {
+			lineno++;
+			if (len && line[len - 1] == '\n')
+				line[--len] = '\0';
+			if (len && line[len - 1] == '\r')
+				line[--len] = '\0';
+			if (!text)
+				sh->lineno = lineno; /* messages name a command's first line */
+			text = xrealloc(text, textlen + (size_t)len + 2);
+			memcpy(text + textlen, line, (size_t)len + 1);
+			textlen += (size_t)len;
+		}
+
+		st = lex_line(text, &cl);
+		if (st == LEX_TRAILING_BACKSLASH && !at_end) {
+			text[textlen++] = '\n';
+			text[textlen] = '\0';
+			continue;
+		}
+		if (st != LEX_OK)
+			rc = status_of(usage_error(sh, "%s", lex_strerror(st)));
+		else
+			rc = run_cmdline(sh, &cl);
+		cmdline_release(&cl);
+		free(text);
+		text = NULL;
+		textlen = 0;
+		if (sh->quit) {
+			status = sh->quit_status;
+			break;
+		}
+		if (rc) {
+			status = rc;
+			if (!sh->keep_going || rc == 130)
+				break;
+		}
+	}
+	free(text);
+	free(line);
+	sh->source = saved_source;
+	sh->lineno = saved_lineno;
+	return status;
+}
