@@ -94,3 +94,1109 @@ const struct cmd_entry cmd_container_logs_entry = {
 };
 
 /* --- exec bodies ------------------------------------------------------- */
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* Borrowed string member, "" when absent or not a string. */
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static int64_t jint(const json_t *o, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(o, key));
+}
+
+/* The status after printing: out_write() has already reported a failed
+ * write (and a closed pipe is no failure at all); anything else that cut
+ * the output short was ours. */
+static int printed(struct shell *sh, int rc)
+{
+	if (rc >= 0)
+		return CMD_OK;
+	if (sh->out_closed)
+		return CMD_ERROR;
+	return error(sh, "out of memory while formatting the output");
+}
+
+/* --- create ------------------------------------------------------------- */
+
+struct string_list {
+	char **v;
+	size_t n;
+};
+
+static int sl_push(struct string_list *l, char *s)
+{
+	char **nv;
+
+	if (!s)
+		return -1;
+	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	if (!nv) {
+		free(s);
+		return -1;
+	}
+	l->v = nv;
+	l->v[l->n++] = s;
+	return 0;
+}
+
+static void sl_release(struct string_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Published ports; every string is owned by the list (the struct's const
+ * fields only say that the backend will not change them). */
+struct port_list {
+	struct port_binding *v;
+	size_t n;
+};
+
+static void ports_release(struct port_list *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free((char *)p->v[i].host_ip);
+		free((char *)p->v[i].host_port);
+		free((char *)p->v[i].container_port);
+		free((char *)p->v[i].proto);
+	}
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+/* "80" or "8000-8010" into [*lo, *hi]; ports are 1..65535. */
+static int parse_port_range(const char *s, size_t len, unsigned *lo, unsigned *hi)
+{
+	unsigned v[2] = { 0, 0 };
+	size_t i;
+	int part = 0, digits = 0;
+
+	for (i = 0; i < len; i++) {
+		if (isdigit((unsigned char)s[i])) {
+			v[part] = v[part] * 10 + (unsigned)(s[i] - '0');
+			if (v[part] > 65535)
+				return -1;
+			digits++;
+		} else if (s[i] == '-' && part == 0 && digits) {
+			part = 1;
+			digits = 0;
+		} else {
+			return -1;
+		}
+	}
+	if (!digits)
+		return -1;
+	if (part == 0)
+		v[1] = v[0];
+	if (v[0] == 0 || v[1] < v[0])
+		return -1;
+	*lo = v[0];
+	*hi = v[1];
+	return 0;
+}
+
+static int ports_add(struct port_list *p, const char *ip, const char *hport, unsigned cport,
+		     const char *proto)
+{
+	struct port_binding *nv = realloc(p->v, (p->n + 1) * sizeof(*nv));
+	struct port_binding *b;
+	char num[16];
+
+	if (!nv)
+		return -1;
+	p->v = nv;
+	b = &p->v[p->n];
+	memset(b, 0, sizeof(*b));
+	snprintf(num, sizeof(num), "%u", cport);
+	b->host_ip = strdup(ip);
+	b->host_port = strdup(hport);
+	b->container_port = strdup(num);
+	b->proto = strdup(proto);
+	p->n++; /* counted even when a strdup failed, so release frees it */
+	if (!b->host_ip || !b->host_port || !b->container_port || !b->proto)
+		return -1;
+	return 0;
+}
+
+/* [IP:]HOST:CONTAINER[/PROTO], CONTAINER[/PROTO], IP::CONTAINER; ranges
+ * as docker takes them ("8000-8001:80-81"); an IPv6 address in brackets.
+ * 0 ok, -1 malformed (usage), -2 out of memory. */
+static int parse_publish(struct port_list *p, const char *spec)
+{
+	char ip[64] = "", proto[8] = "tcp";
+	const char *main = spec, *slash, *end, *c1, *c2, *hs = "", *cs;
+	size_t hlen = 0, clen;
+	unsigned clo, chi, hlo = 0, hhi = 0, i;
+	unsigned char addr[16];
+
+	slash = strrchr(spec, '/');
+	end = slash ? slash : spec + strlen(spec);
+	if (slash) {
+		if (strlen(slash + 1) >= sizeof(proto))
+			return -1;
+		strcpy(proto, slash + 1);
+		for (i = 0; proto[i]; i++)
+			proto[i] = (char)tolower((unsigned char)proto[i]);
+		if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
+			return -1;
+	}
+	if (*main == '[') {
+		const char *close = memchr(main, ']', (size_t)(end - main));
+		size_t n;
+		if (!close || close[1] != ':' || (n = (size_t)(close - main - 1)) >= sizeof(ip))
+			return -1;
+		memcpy(ip, main + 1, n);
+		ip[n] = '\0';
+		if (inet_pton(AF_INET6, ip, addr) != 1)
+			return -1;
+		main = close + 2;
+		c1 = memchr(main, ':', (size_t)(end - main));
+		if (!c1)
+			return -1; /* [IP]:CONTAINER says nothing about the host port */
+		hs = main;
+		hlen = (size_t)(c1 - main);
+		cs = c1 + 1;
+	} else {
+		c1 = memchr(main, ':', (size_t)(end - main));
+		c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+		if (c2 && memchr(c2 + 1, ':', (size_t)(end - c2 - 1)))
+			return -1; /* an IPv6 address needs brackets */
+		if (c2) {
+			size_t n = (size_t)(c1 - main);
+			if (n == 0 || n >= sizeof(ip))
+				return -1;
+			memcpy(ip, main, n);
+			ip[n] = '\0';
+			if (inet_pton(AF_INET, ip, addr) != 1)
+				return -1;
+			hs = c1 + 1;
+			hlen = (size_t)(c2 - c1 - 1);
+			cs = c2 + 1;
+		} else if (c1) {
+			hs = main;
+			hlen = (size_t)(c1 - main);
+			if (hlen == 0)
+				return -1; /* ":80" */
+			cs = c1 + 1;
+		} else {
+			cs = main;
+		}
+	}
+	clen = (size_t)(end - cs);
+	if (parse_port_range(cs, clen, &clo, &chi) < 0)
+		return -1;
+	if (hlen) {
+		if (parse_port_range(hs, hlen, &hlo, &hhi) < 0)
+			return -1;
+		if (hhi - hlo != chi - clo)
+			return -1;
+	}
+	for (i = 0; i <= chi - clo; i++) {
+		char hport[16] = "";
+		if (hlen)
+			snprintf(hport, sizeof(hport), "%u", hlo + i);
+		if (ports_add(p, ip, hport, clo + i, proto) < 0)
+			return -2;
+	}
+	return 0;
+}
+
+static int valid_restart(const char *s)
+{
+	const char *n;
+
+	if (!strcmp(s, "no") || !strcmp(s, "always") || !strcmp(s, "unless-stopped") ||
+	    !strcmp(s, "on-failure"))
+		return 1;
+	if (strncmp(s, "on-failure:", 11) != 0)
+		return 0;
+	n = s + 11;
+	if (!*n || strlen(n) > 9)
+		return 0;
+	for (; *n; n++)
+		if (!isdigit((unsigned char)*n))
+			return 0;
+	return 1;
+}
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
+static int exec_create(struct shell *sh, struct args *a)
+{
+	struct container_spec spec;
+	struct string_list env = { NULL, 0 }, labels = { NULL, 0 };
+	struct port_list ports = { NULL, 0 };
+	const char *const *list;
+	const char *s;
+	size_t n, i;
+	struct backend *b;
+	struct berr err;
+	char *id = NULL;
+	json_t *doc = NULL, *obj = NULL;
+	int started = 0, ret = CMD_ERROR;
+
+	berr_clear(&err);
+	memset(&spec, 0, sizeof(spec));
+	spec.image = a->argv[0];
+	spec.cmd = (const char *const *)(a->argv + 1);
+	spec.ncmd = (size_t)(a->argc - 1);
+	spec.name = args_get(a, "name");
+	spec.tty = args_has(a, "tty");
+
+	list = args_list(a, "publish", &n);
+	for (i = 0; i < n; i++) {
+		int r = parse_publish(&ports, list[i]);
+		if (r == -2)
+			goto oom;
+		if (r < 0) {
+			ret = usage_error(sh, "invalid port '%s' for --publish: use [IP:]HOST:CONTAINER[/PROTO] "
+					  "(8080:80, 127.0.0.1:8080:80/udp, 80)", list[i]);
+			goto cleanup;
+		}
+	}
+
+	list = args_list(a, "env", &n);
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(list[i], '=');
+		if (eq == list[i] || !list[i][0]) {
+			ret = usage_error(sh, "invalid environment variable '%s' for --env: use KEY=VALUE", list[i]);
+			goto cleanup;
+		}
+		if (!eq && (s = getenv(list[i]))) {
+			/* -e KEY passes berth's own value on, as docker does. */
+			if (sl_push(&env, xasprintf("%s=%s", list[i], s)) < 0)
+				goto oom;
+		} else if (sl_push(&env, strdup(list[i])) < 0) {
+			/* KEY unset here: the engine drops it from the image's env. */
+			goto oom;
+		}
+	}
+
+	list = args_list(a, "label", &n);
+	for (i = 0; i < n; i++) {
+		if (list[i][0] == '=' || !list[i][0]) {
+			ret = usage_error(sh, "invalid label '%s' for --label: use KEY=VALUE", list[i]);
+			goto cleanup;
+		}
+		if (sl_push(&labels, strchr(list[i], '=') ? strdup(list[i])
+				    : xasprintf("%s=", list[i])) < 0)
+			goto oom;
+	}
+
+	if ((s = args_get(a, "memory")) && parse_size(s, &spec.memory) < 0) {
+		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", s);
+		goto cleanup;
+	}
+	if ((s = args_get(a, "cpus")) && parse_cpus(s, &spec.nano_cpus) < 0) {
+		ret = usage_error(sh, "invalid value '%s' for --cpus: use a positive number of CPUs (0.5, 2)", s);
+		goto cleanup;
+	}
+	if ((s = args_get(a, "restart"))) {
+		if (!valid_restart(s)) {
+			ret = usage_error(sh, "invalid restart policy '%s' for --restart: use no, always, "
+					  "unless-stopped or on-failure[:N]", s);
+			goto cleanup;
+		}
+		spec.restart = s;
+	}
+	spec.env = (const char *const *)env.v;
+	spec.nenv = env.n;
+	spec.labels = (const char *const *)labels.v;
+	spec.nlabels = labels.n;
+	spec.ports = ports.v;
+	spec.nports = ports.n;
+
+	if (!(b = shell_backend(sh)))
+		goto cleanup;
+	if (b->ops->container_create(b, &spec, &id, &err) < 0) {
+		ret = error(sh, "%s", err.msg);
+		goto cleanup;
+	}
+	if (args_has(a, "start")) {
+		if (b->ops->container_action(b, id, CONTAINER_START, &err) < 0) {
+			ret = error(sh, "%s (container %s was created but not started)", err.msg, id);
+			goto cleanup;
+		}
+		started = 1;
+	}
+
+	if (args_has(a, "json")) {
+		json_t *name;
+		if (spec.name) {
+			name = json_string(spec.name[0] == '/' ? spec.name + 1 : spec.name);
+		} else if (b->ops->container_inspect(b, id, &obj, &err) == 0) {
+			/* The engine picked the name: ask it which. */
+			const char *nm = jstr(obj, "Name");
+			name = json_string(nm[0] == '/' ? nm + 1 : nm);
+		} else {
+			name = json_null();
+		}
+		doc = json_pack("{s:s, s:o, s:s, s:b}", "Id", id, "Name", name,
+				"Host", b->name ? b->name : "", "Started", started);
+		if (!doc)
+			goto oom;
+		ret = printed(sh, output_json(sh, doc));
+	} else {
+		ret = printed(sh, out_printf(sh, "%s\n", id));
+	}
+	goto cleanup;
+oom:
+	ret = error(sh, "out of memory");
+cleanup:
+	json_decref(doc);
+	json_decref(obj);
+	free(id);
+	ports_release(&ports);
+	sl_release(&env);
+	sl_release(&labels);
+	return ret;
+}
+
+/* --- start, stop, restart, pause, unpause, delete ----------------------- */
+
+/* Acts on every ref in turn, going on past failures (each reported) as
+ * docker does; stops at Ctrl-C. */
+static int act_on_each(struct shell *sh, struct args *a, int action, int is_delete)
+{
+	struct backend *b = shell_backend(sh);
+	struct berr err;
+	int i, failed = 0;
+
+	if (!b)
+		return CMD_ERROR;
+	for (i = 0; i < a->argc; i++) {
+		int r;
+		berr_clear(&err);
+		if (is_delete)
+			r = b->ops->container_delete(b, a->argv[i], args_has(a, "force"), &err);
+		else
+			r = b->ops->container_action(b, a->argv[i], (enum container_action)action, &err);
+		if (r < 0) {
+			error(sh, "%s", err.msg);
+			failed = 1;
+			if (err.kind == BERR_INTERRUPTED)
+				break;
+			continue;
+		}
+		/* A closed stdout does not stop the work asked for. */
+		out_printf(sh, "%s\n", a->argv[i]);
+	}
+	return failed ? CMD_ERROR : CMD_OK;
+}
+
+static int exec_start(struct shell *sh, struct args *a)
+{
+	return act_on_each(sh, a, CONTAINER_START, 0);
+}
+
+static int exec_stop(struct shell *sh, struct args *a)
+{
+	return act_on_each(sh, a, CONTAINER_STOP, 0);
+}
+
+static int exec_restart(struct shell *sh, struct args *a)
+{
+	return act_on_each(sh, a, CONTAINER_RESTART, 0);
+}
+
+static int exec_pause(struct shell *sh, struct args *a)
+{
+	return act_on_each(sh, a, CONTAINER_PAUSE, 0);
+}
+
+static int exec_unpause(struct shell *sh, struct args *a)
+{
+	return act_on_each(sh, a, CONTAINER_UNPAUSE, 0);
+}
+
+static int exec_delete(struct shell *sh, struct args *a)
+{
+	return act_on_each(sh, a, 0, 1);
+}
+
+/* --- list --------------------------------------------------------------- */
+
+static const char *const filter_keys[] = { "label", "status", "name", "id", "ancestor", NULL };
+static const char *const statuses[] = {
+	"created", "restarting", "running", "removing", "paused", "exited", "dead", NULL
+};
+
+static int in_list(const char *s, size_t n, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; list[i]; i++)
+		if (strlen(list[i]) == n && strncmp(s, list[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+static int check_filter(struct shell *sh, const char *f)
+{
+	const char *eq = strchr(f, '=');
+
+	if (!eq || !eq[1] || !in_list(f, (size_t)(eq - f), filter_keys))
+		return usage_error(sh, "invalid filter '%s' for --filter: use label=K[=V], status=S, "
+				   "name=N, id=I or ancestor=IMAGE", f);
+	if (!strncmp(f, "status=", 7) && !in_list(eq + 1, strlen(eq + 1), statuses))
+		return usage_error(sh, "invalid status '%s' for --filter: use created, restarting, "
+				   "running, removing, paused, exited or dead", eq + 1);
+	return 0;
+}
+
+struct port_entry {
+	const char *ip, *type;
+	unsigned priv, pub;
+};
+
+static int port_cmp(const void *x, const void *y)
+{
+	const struct port_entry *a = x, *b = y;
+	int c;
+
+	if (a->priv != b->priv)
+		return a->priv < b->priv ? -1 : 1;
+	if ((c = strcmp(a->ip, b->ip)))
+		return c;
+	if (a->pub != b->pub)
+		return a->pub < b->pub ? -1 : 1;
+	return strcmp(a->type, b->type);
+}
+
+static int sb_append(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int sb_append(char **buf, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[160];
+	char *nb;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	nb = realloc(*buf, *len + (size_t)n + 1);
+	if (!nb)
+		return -1;
+	memcpy(nb + *len, tmp, (size_t)n + 1);
+	*buf = nb;
+	*len += (size_t)n;
+	return 0;
+}
+
+/* "0.0.0.0:8080->80/tcp, 443/tcp": docker's DisplayablePorts. Unpublished
+ * ports and ports published on the same number are grouped into ranges
+ * ("8000-8002/tcp"); other mappings follow one by one. Caller frees. */
+static char *display_ports(const json_t *ports)
+{
+	struct port_entry *e;
+	size_t n = json_array_size(ports), i, j, len = 0;
+	char *out = calloc(1, 1);
+
+	if (!out)
+		return NULL;
+	if (n == 0)
+		return out;
+	e = calloc(n, sizeof(*e));
+	if (!e) {
+		free(out);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *p = json_array_get(ports, i);
+		e[i].ip = jstr(p, "IP");
+		e[i].type = jstr(p, "Type");
+		e[i].priv = (unsigned)jint(p, "PrivatePort");
+		e[i].pub = (unsigned)jint(p, "PublicPort");
+	}
+	qsort(e, n, sizeof(*e), port_cmp);
+
+	/* First the groups (no IP, or public == private), then the other
+	 * mappings, as docker orders them. */
+	for (i = 0; i < n; i = j) {
+		int grouped = !e[i].ip[0] || e[i].pub == e[i].priv;
+		unsigned first = e[i].priv, last = first;
+		char range[16];
+
+		j = i + 1;
+		if (!grouped)
+			continue;
+		while (j < n && (!e[j].ip[0] || e[j].pub == e[j].priv) &&
+		       !strcmp(e[j].ip, e[i].ip) && !strcmp(e[j].type, e[i].type) &&
+		       e[j].priv == last + 1) {
+			last = e[j].priv;
+			j++;
+		}
+		if (first == last)
+			snprintf(range, sizeof(range), "%u", first);
+		else
+			snprintf(range, sizeof(range), "%u-%u", first, last);
+		if (len && sb_append(&out, &len, ", ") < 0)
+			goto fail;
+		if (e[i].ip[0]) {
+			int v6 = strchr(e[i].ip, ':') != NULL;
+			if (sb_append(&out, &len, "%s%s%s:%s->%s/%s", v6 ? "[" : "", e[i].ip,
+				      v6 ? "]" : "", range, range, e[i].type) < 0)
+				goto fail;
+		} else if (sb_append(&out, &len, "%s/%s", range, e[i].type) < 0) {
+			goto fail;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		int v6;
+		if (!e[i].ip[0] || e[i].pub == e[i].priv)
+			continue;
+		v6 = strchr(e[i].ip, ':') != NULL;
+		if ((len && sb_append(&out, &len, ", ") < 0) ||
+		    sb_append(&out, &len, "%s%s%s:%u->%u/%s", v6 ? "[" : "", e[i].ip, v6 ? "]" : "",
+			      e[i].pub, e[i].priv, e[i].type) < 0)
+			goto fail;
+	}
+	free(e);
+	return out;
+fail:
+	free(e);
+	free(out);
+	return NULL;
+}
+
+/* docker's strconv.Quote, enough for a command line. Caller frees. */
+static char *quote_command(const char *s)
+{
+	size_t n = strlen(s), i, o = 0;
+	char *q = malloc(n * 4 + 3);
+
+	if (!q)
+		return NULL;
+	q[o++] = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			q[o++] = '\\';
+			q[o++] = (char)c;
+		} else if (c == '\n') {
+			q[o++] = '\\';
+			q[o++] = 'n';
+		} else if (c == '\t') {
+			q[o++] = '\\';
+			q[o++] = 't';
+		} else if (c < 0x20 || c == 0x7F) {
+			o += (size_t)sprintf(q + o, "\\x%02x", c);
+		} else {
+			q[o++] = (char)c;
+		}
+	}
+	q[o++] = '"';
+	q[o] = '\0';
+	return q;
+}
+
+/* "web" from ["/web"]; names of links ("/other/alias") are left out, as
+ * docker ps does. Caller frees. */
+static char *display_names(const json_t *names)
+{
+	size_t i, len = 0;
+	char *out = calloc(1, 1);
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < json_array_size(names); i++) {
+		const char *nm = json_string_value(json_array_get(names, i));
+		if (!nm)
+			continue;
+		if (nm[0] == '/')
+			nm++;
+		if (strchr(nm, '/'))
+			continue;
+		if ((len && sb_append(&out, &len, ",") < 0) || sb_append(&out, &len, "%s", nm) < 0) {
+			free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* Adds "Host" to each object of an engine listing and prints it. */
+static int print_listing_json(struct shell *sh, json_t *list, const char *host)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(list, i, o)
+		if (json_is_object(o))
+			json_object_set_new(o, "Host", json_string(host ? host : ""));
+	return printed(sh, output_json(sh, list));
+}
+
+static int exec_list(struct shell *sh, struct args *a)
+{
+	struct list_filter filter;
+	struct table t;
+	struct backend *b;
+	struct berr err;
+	json_t *list = NULL, *c;
+	size_t i, n;
+	time_t now = time(NULL);
+	int ret = CMD_ERROR, have_table = 0;
+
+	berr_clear(&err);
+	memset(&filter, 0, sizeof(filter));
+	filter.all = args_has(a, "all");
+	filter.filters = args_list(a, "filter", &n);
+	filter.nfilters = n;
+	for (i = 0; i < n; i++)
+		if (check_filter(sh, filter.filters[i]) < 0)
+			return CMD_USAGE;
+
+	if (!(b = shell_backend(sh)))
+		return CMD_ERROR;
+	if (b->ops->container_list(b, &filter, &list, &err) < 0)
+		return error(sh, "%s", err.msg);
+
+	if (args_has(a, "json")) {
+		ret = print_listing_json(sh, list, b->name);
+		goto cleanup;
+	}
+	if (args_has(a, "quiet")) {
+		ret = CMD_OK;
+		json_array_foreach(list, i, c) {
+			char id[16];
+			if (out_printf(sh, "%s\n", fmt_short_id(id, sizeof(id), jstr(c, "Id"))) < 0) {
+				ret = printed(sh, -1);
+				break;
+			}
+		}
+		goto cleanup;
+	}
+
+	table_init(&t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", NULL);
+	have_table = 1;
+	json_array_foreach(list, i, c) {
+		char id[16], image_id[16], created[64];
+		const char *image = jstr(c, "Image");
+		char *cmd = NULL, *ports = NULL, *names = NULL;
+
+		if (!strncmp(image, "sha256:", 7))
+			image = fmt_short_id(image_id, sizeof(image_id), image);
+		if (sh->out_tty) {
+			char *cut = str_ellipsize(jstr(c, "Command"), 20);
+			cmd = cut ? quote_command(cut) : NULL;
+			free(cut);
+		} else {
+			cmd = strdup(jstr(c, "Command"));
+		}
+		ports = display_ports(json_object_get(c, "Ports"));
+		names = display_names(json_object_get(c, "Names"));
+		if (!cmd || !ports || !names) {
+			free(cmd);
+			free(ports);
+			free(names);
+			ret = error(sh, "out of memory");
+			goto cleanup;
+		}
+		table_add_row(&t, fmt_short_id(id, sizeof(id), jstr(c, "Id")), image, cmd,
+			      fmt_ago(created, sizeof(created), (time_t)jint(c, "Created"), now),
+			      jstr(c, "Status"), ports, names);
+		free(cmd);
+		free(ports);
+		free(names);
+	}
+	ret = printed(sh, table_print(sh, &t));
+cleanup:
+	if (have_table)
+		table_release(&t);
+	json_decref(list);
+	return ret;
+}
+
+/* --- inspect ------------------------------------------------------------ */
+
+/* "2024-05-01T10:20:30.123456789Z" -> time_t; 0 when unparseable or the
+ * engine's zero time ("0001-01-01T00:00:00Z"). */
+static time_t parse_engine_time(const char *s)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6 || y < 1970)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	/* Offsets other than Z are rare from the engine; taking them as UTC
+	 * costs at most the hours shown in "N hours ago". */
+	return timegm(&tm);
+}
+
+/* Appends word to a shell-readable command line: quoted when needed. */
+static int append_word(char **buf, size_t *len, const char *w)
+{
+	size_t i;
+	int plain = *w != '\0';
+
+	for (i = 0; w[i]; i++)
+		if (!isalnum((unsigned char)w[i]) && !strchr("-_./:=,@%+", w[i]))
+			plain = 0;
+	if (*len && sb_append(buf, len, " ") < 0)
+		return -1;
+	if (plain)
+		return sb_append(buf, len, "%s", w);
+	if (sb_append(buf, len, "'") < 0)
+		return -1;
+	for (i = 0; w[i]; i++) {
+		if (w[i] == '\'') {
+			if (sb_append(buf, len, "'\\''") < 0)
+				return -1;
+		} else if (sb_append(buf, len, "%c", w[i]) < 0) {
+			return -1;
+		}
+	}
+	return sb_append(buf, len, "'");
+}
+
+static char *inspect_command(const json_t *c)
+{
+	size_t len = 0, i;
+	char *out = calloc(1, 1);
+	const json_t *args = json_object_get(c, "Args");
+
+	if (!out)
+		return NULL;
+	if (append_word(&out, &len, jstr(c, "Path")) < 0)
+		goto fail;
+	for (i = 0; i < json_array_size(args); i++)
+		if (append_word(&out, &len, json_string_value(json_array_get(args, i)) ?: "") < 0)
+			goto fail;
+	return out;
+fail:
+	free(out);
+	return NULL;
+}
+
+static char *inspect_state(const json_t *c, time_t now)
+{
+	const json_t *st = json_object_get(c, "State");
+	const char *status = jstr(st, "Status");
+	char ago[64];
+	time_t t;
+
+	if (!strcmp(status, "running") || !strcmp(status, "paused") || !strcmp(status, "restarting")) {
+		t = parse_engine_time(jstr(st, "StartedAt"));
+		if (t) {
+			char d[64];
+			return xasprintf("%s (started %s ago)", status, fmt_duration(d, sizeof(d), now - t));
+		}
+		return strdup(status);
+	}
+	if (!strcmp(status, "exited") || !strcmp(status, "dead")) {
+		t = parse_engine_time(jstr(st, "FinishedAt"));
+		if (t)
+			return xasprintf("%s (%" PRId64 ") %s", status, jint(st, "ExitCode"),
+					 fmt_ago(ago, sizeof(ago), t, now));
+		return xasprintf("%s (%" PRId64 ")", status, jint(st, "ExitCode"));
+	}
+	return strdup(status);
+}
+
+/* The ports as bound now (running), else as asked for at create. */
+static char *inspect_ports(const json_t *c)
+{
+	const json_t *ports = json_object_get(json_object_get(c, "NetworkSettings"), "Ports");
+	const char *key;
+	json_t *binds;
+	size_t len = 0, i;
+	char *out = calloc(1, 1);
+	int live = 0;
+
+	if (!out)
+		return NULL;
+	json_object_foreach((json_t *)ports, key, binds)
+		if (json_array_size(binds))
+			live = 1;
+	if (!live)
+		ports = json_object_get(json_object_get(c, "HostConfig"), "PortBindings");
+	json_object_foreach((json_t *)ports, key, binds) {
+		for (i = 0; i < json_array_size(binds); i++) {
+			json_t *bd = json_array_get(binds, i);
+			const char *ip = jstr(bd, "HostIp"), *hp = jstr(bd, "HostPort");
+			int v6 = strchr(ip, ':') != NULL;
+			if (len && sb_append(&out, &len, "\n") < 0)
+				goto fail;
+			if (sb_append(&out, &len, "%s%s%s%s%s->%s", v6 ? "[" : "", ip, v6 ? "]" : "",
+				      *ip ? ":" : "", *hp ? hp : "*", key) < 0)
+				goto fail;
+		}
+	}
+	return out;
+fail:
+	free(out);
+	return NULL;
+}
+
+static int label_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* "K=V" lines, sorted; caller frees. */
+static char *inspect_labels(const json_t *labels)
+{
+	const char *k;
+	json_t *v;
+	size_t n = json_object_size(labels), i = 0, len = 0;
+	char **lines, *out = calloc(1, 1);
+
+	if (!out)
+		return NULL;
+	if (!n)
+		return out;
+	lines = calloc(n, sizeof(*lines));
+	if (!lines)
+		goto fail;
+	json_object_foreach((json_t *)labels, k, v)
+		if (i < n && !(lines[i++] = xasprintf("%s=%s", k, json_string_value(v) ?: "")))
+			goto fail_lines;
+	qsort(lines, i, sizeof(*lines), label_cmp);
+	for (n = 0; n < i; n++)
+		if ((len && sb_append(&out, &len, "\n") < 0) || sb_append(&out, &len, "%s", lines[n]) < 0)
+			goto fail_lines;
+	for (n = 0; n < i; n++)
+		free(lines[n]);
+	free(lines);
+	return out;
+fail_lines:
+	for (n = 0; n < i; n++)
+		free(lines[n]);
+	free(lines);
+fail:
+	free(out);
+	return NULL;
+}
+
+static char *lines_of(const json_t *arr)
+{
+	size_t i, len = 0;
+	char *out = calloc(1, 1);
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < json_array_size(arr); i++) {
+		const char *s = json_string_value(json_array_get(arr, i));
+		if ((len && sb_append(&out, &len, "\n") < 0) || sb_append(&out, &len, "%s", s ? s : "") < 0) {
+			free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+static int print_container_summary(struct shell *sh, const json_t *c)
+{
+	const json_t *cfg = json_object_get(c, "Config"), *hc = json_object_get(c, "HostConfig");
+	const json_t *rp = json_object_get(hc, "RestartPolicy");
+	const char *name = jstr(c, "Name"), *created = jstr(c, "Created"), *rname;
+	time_t now = time(NULL), t;
+	char *command = NULL, *state = NULL, *ports = NULL, *labels = NULL, *env = NULL;
+	char *created_s = NULL, *restart = NULL, mem[32], cpus[32], ago[64];
+	int64_t nano = jint(hc, "NanoCpus"), memory = jint(hc, "Memory");
+	struct table t_kv;
+	int ret = -1;
+
+	table_init(&t_kv, "KEY", "VALUE", NULL);
+	command = inspect_command(c);
+	state = inspect_state(c, now);
+	ports = inspect_ports(c);
+	labels = inspect_labels(json_object_get(cfg, "Labels"));
+	env = lines_of(json_object_get(cfg, "Env"));
+	t = parse_engine_time(created);
+	created_s = t ? xasprintf("%.19s (%s)", created, fmt_ago(ago, sizeof(ago), t, now))
+		      : strdup(created);
+	rname = jstr(rp, "Name");
+	if (!*rname)
+		rname = "no";
+	restart = jint(rp, "MaximumRetryCount") > 0
+		  ? xasprintf("%s:%" PRId64, rname, jint(rp, "MaximumRetryCount")) : strdup(rname);
+	if (!command || !state || !ports || !labels || !env || !created_s || !restart)
+		goto cleanup;
+	if (memory > 0)
+		fmt_size_binary(mem, sizeof(mem), memory);
+	else
+		snprintf(mem, sizeof(mem), "unlimited");
+	if (nano > 0) {
+		/* Exact: 1.5, not 1.500000 */
+		int len = snprintf(cpus, sizeof(cpus), "%" PRId64 ".%09" PRId64, nano / 1000000000,
+				   nano % 1000000000);
+		while (len > 0 && cpus[len - 1] == '0')
+			cpus[--len] = '\0';
+		if (len > 0 && cpus[len - 1] == '.')
+			cpus[--len] = '\0';
+	} else {
+		snprintf(cpus, sizeof(cpus), "unlimited");
+	}
+
+	table_add_row(&t_kv, "ID", jstr(c, "Id"));
+	table_add_row(&t_kv, "Name", name[0] == '/' ? name + 1 : name);
+	table_add_row(&t_kv, "Image", jstr(cfg, "Image"));
+	table_add_row(&t_kv, "Command", command);
+	table_add_row(&t_kv, "State", state);
+	table_add_row(&t_kv, "Created", created_s);
+	table_add_row(&t_kv, "Ports", ports);
+	table_add_row(&t_kv, "Labels", labels);
+	table_add_row(&t_kv, "Env", env);
+	table_add_row(&t_kv, "Memory", mem);
+	table_add_row(&t_kv, "CPUs", cpus);
+	table_add_row(&t_kv, "Restart", restart);
+	ret = kv_print(sh, &t_kv);
+cleanup:
+	table_release(&t_kv);
+	free(command);
+	free(state);
+	free(ports);
+	free(labels);
+	free(env);
+	free(created_s);
+	free(restart);
+	return ret;
+}
+
+static int exec_inspect(struct shell *sh, struct args *a)
+{
+	struct backend *b = shell_backend(sh);
+	struct berr err;
+	json_t *all = NULL, *obj;
+	int i, failed = 0, shown = 0, ret = CMD_OK;
+
+	if (!b)
+		return CMD_ERROR;
+	all = json_array();
+	if (!all)
+		return error(sh, "out of memory");
+	for (i = 0; i < a->argc; i++) {
+		obj = NULL;
+		berr_clear(&err);
+		if (b->ops->container_inspect(b, a->argv[i], &obj, &err) < 0) {
+			error(sh, "%s", err.msg);
+			failed = 1;
+			if (err.kind == BERR_INTERRUPTED)
+				break;
+			continue;
+		}
+		if (args_has(a, "json")) {
+			json_array_append_new(all, obj);
+			continue;
+		}
+		/* A blank line between containers, as between paragraphs. */
+		if ((shown++ && out_write(sh, "\n", 1) < 0) || print_container_summary(sh, obj) < 0) {
+			json_decref(obj);
+			ret = printed(sh, -1);
+			goto cleanup;
+		}
+		json_decref(obj);
+	}
+	/* docker prints what it found even when some refs failed. */
+	if (args_has(a, "json"))
+		ret = printed(sh, output_json(sh, all));
+cleanup:
+	json_decref(all);
+	if (ret != CMD_OK)
+		return ret;
+	return failed ? CMD_ERROR : CMD_OK;
+}
+
+/* --- logs --------------------------------------------------------------- */
+
+static int logs_out(void *ud, int stream, const char *buf, size_t len)
+{
+	struct shell *sh = ud;
+
+	if (stream == 2) {
+		/* stderr may be gone too; the log is still worth reading. */
+		if (fwrite(buf, 1, len, stderr) != len)
+			clearerr(stderr);
+		return 0;
+	}
+	errno = 0;
+	if (out_write(sh, buf, len) < 0)
+		return -1;
+	/* Each piece goes out as it comes: "logs -f | grep" must see lines
+	 * live, and "logs -f | head -1" must notice the reader left. On a
+	 * line-buffered stdout glibc's fwrite() can count a failed write as
+	 * done, so the error flag is what tells. */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno != EPIPE)
+			error(sh, "cannot write to standard output: %s", strerror(errno ? errno : EIO));
+		sh->out_closed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int exec_logs(struct shell *sh, struct args *a)
+{
+	struct logs_opts opts;
+	struct backend *b;
+	struct berr err;
+	const char *tail = args_get(a, "tail");
+
+	if (tail && strcmp(tail, "all") != 0) {
+		const char *p = tail;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (p == tail || *p || p - tail > 9)
+			return usage_error(sh, "invalid value '%s' for --tail: use a number of lines or all", tail);
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.follow = args_has(a, "follow");
+	opts.timestamps = args_has(a, "timestamps");
+	opts.tail = tail;
+	if (!(b = shell_backend(sh)))
+		return CMD_ERROR;
+	berr_clear(&err);
+	if (b->ops->container_logs(b, a->argv[0], &opts, logs_out, sh, &err) < 0) {
+		if (sh->out_closed)
+			return CMD_OK; /* berth container logs web | head */
+		return error(sh, "%s", err.msg);
+	}
+	return CMD_OK;
+}

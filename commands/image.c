@@ -52,3 +52,551 @@ const struct cmd_entry cmd_image_pull_entry = {
 };
 
 /* --- exec bodies ------------------------------------------------------- */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* See container.c: out_write() reports failed writes itself. */
+static int printed(struct shell *sh, int rc)
+{
+	if (rc >= 0)
+		return CMD_OK;
+	if (sh->out_closed)
+		return CMD_ERROR;
+	return error(sh, "out of memory while formatting the output");
+}
+
+/* The engine's message, which for some calls does not say which image it
+ * is about ("reference does not exist" for a tag that is not there): then
+ * the ref is added, so that a run over several names says which failed. */
+static int image_error(struct shell *sh, const struct berr *err, const char *ref)
+{
+	if (strstr(err->msg, ref) || err->kind == BERR_CONNECT || err->kind == BERR_TIMEOUT ||
+	    err->kind == BERR_TLS || err->kind == BERR_INTERRUPTED)
+		return error(sh, "%s", err->msg);
+	return error(sh, "%s: %s", err->msg, ref);
+}
+
+/* --- list --------------------------------------------------------------- */
+
+/* "reg:5000/app:1.2" -> "reg:5000/app" and "1.2": the tag follows the
+ * last ':' after the last '/'. */
+static void split_repo_tag(const char *rt, char *repo, size_t rlen, const char **tag)
+{
+	const char *slash = strrchr(rt, '/'), *colon = strrchr(rt, ':');
+	size_t n;
+
+	if (colon && (!slash || colon > slash)) {
+		n = (size_t)(colon - rt);
+		*tag = colon + 1;
+	} else {
+		n = strlen(rt);
+		*tag = "<none>";
+	}
+	if (n >= rlen)
+		n = rlen - 1;
+	memcpy(repo, rt, n);
+	repo[n] = '\0';
+}
+
+static int exec_list(struct shell *sh, struct args *a)
+{
+	struct backend *b;
+	struct berr err;
+	struct table t;
+	json_t *list = NULL, *img;
+	size_t i, j;
+	time_t now = time(NULL);
+	int ret = CMD_ERROR, have_table = 0;
+
+	if (!(b = shell_backend(sh)))
+		return CMD_ERROR;
+	berr_clear(&err);
+	if (b->ops->image_list(b, args_has(a, "all"), &list, &err) < 0)
+		return error(sh, "%s", err.msg);
+
+	if (args_has(a, "json")) {
+		json_array_foreach(list, i, img)
+			if (json_is_object(img))
+				json_object_set_new(img, "Host", json_string(b->name ? b->name : ""));
+		ret = printed(sh, output_json(sh, list));
+		goto cleanup;
+	}
+	if (args_has(a, "quiet")) {
+		/* One line per image, however many tags it has (docker -q). */
+		ret = CMD_OK;
+		json_array_foreach(list, i, img) {
+			char id[16], prev[16];
+			int seen = 0;
+			fmt_short_id(id, sizeof(id), jstr(img, "Id"));
+			for (j = 0; j < i && !seen; j++)
+				seen = !strcmp(fmt_short_id(prev, sizeof(prev),
+							    jstr(json_array_get(list, j), "Id")), id);
+			if (!seen && out_printf(sh, "%s\n", id) < 0) {
+				ret = printed(sh, -1);
+				break;
+			}
+		}
+		goto cleanup;
+	}
+
+	table_init(&t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", NULL);
+	have_table = 1;
+	json_array_foreach(list, i, img) {
+		json_t *tags = json_object_get(img, "RepoTags");
+		json_t *digests = json_object_get(img, "RepoDigests");
+		char id[16], created[64], size[32], repo[512];
+		const char *tag;
+		size_t ntags = 0;
+
+		fmt_short_id(id, sizeof(id), jstr(img, "Id"));
+		fmt_ago(created, sizeof(created), (time_t)json_integer_value(json_object_get(img, "Created")), now);
+		fmt_size(size, sizeof(size), (int64_t)json_integer_value(json_object_get(img, "Size")));
+		for (j = 0; j < json_array_size(tags); j++) {
+			const char *rt = json_string_value(json_array_get(tags, j));
+			if (!rt || !strcmp(rt, "<none>:<none>"))
+				continue;
+			split_repo_tag(rt, repo, sizeof(repo), &tag);
+			table_add_row(&t, repo, tag, id, created, size);
+			ntags++;
+		}
+		if (ntags)
+			continue;
+		/* Untagged: the repository from a digest if there is one. */
+		tag = json_string_value(json_array_get(digests, 0));
+		if (tag && strchr(tag, '@') && strncmp(tag, "<none>@", 7)) {
+			size_t n = (size_t)(strchr(tag, '@') - tag);
+			if (n >= sizeof(repo))
+				n = sizeof(repo) - 1;
+			memcpy(repo, tag, n);
+			repo[n] = '\0';
+			table_add_row(&t, repo, "<none>", id, created, size);
+		} else {
+			table_add_row(&t, "<none>", "<none>", id, created, size);
+		}
+	}
+	ret = printed(sh, table_print(sh, &t));
+cleanup:
+	if (have_table)
+		table_release(&t);
+	json_decref(list);
+	return ret;
+}
+
+/* --- inspect ------------------------------------------------------------ */
+
+static char *join_lines(const json_t *arr, const char *sep)
+{
+	size_t i, len = 0, seplen = strlen(sep);
+	char *out = calloc(1, 1), *nb;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < json_array_size(arr); i++) {
+		const char *s = json_string_value(json_array_get(arr, i));
+		size_t n = s ? strlen(s) : 0;
+		nb = realloc(out, len + (len ? seplen : 0) + n + 1);
+		if (!nb) {
+			free(out);
+			return NULL;
+		}
+		out = nb;
+		if (len) {
+			memcpy(out + len, sep, seplen);
+			len += seplen;
+		}
+		memcpy(out + len, s ? s : "", n);
+		len += n;
+		out[len] = '\0';
+	}
+	return out;
+}
+
+static char *labels_lines(const json_t *labels)
+{
+	const char *k;
+	json_t *v;
+	size_t len = 0;
+	char *out = calloc(1, 1), *nb;
+
+	if (!out)
+		return NULL;
+	json_object_foreach((json_t *)labels, k, v) {
+		const char *s = json_string_value(v);
+		size_t need = len + 1 + strlen(k) + 1 + (s ? strlen(s) : 0) + 1;
+		nb = realloc(out, need);
+		if (!nb) {
+			free(out);
+			return NULL;
+		}
+		out = nb;
+		len += (size_t)sprintf(out + len, "%s%s=%s", len ? "\n" : "", k, s ? s : "");
+	}
+	return out;
+}
+
+static int print_image_summary(struct shell *sh, const json_t *img)
+{
+	const json_t *cfg = json_object_get(img, "Config");
+	struct table kv;
+	char *tags = NULL, *cmd = NULL, *entry = NULL, *env = NULL, *labels = NULL;
+	char size[32], platform[128], created[160], ago[64];
+	const char *c = jstr(img, "Created");
+	struct tm tm;
+	int ret = -1;
+
+	table_init(&kv, "KEY", "VALUE", NULL);
+	tags = join_lines(json_object_get(img, "RepoTags"), "\n");
+	cmd = join_lines(json_object_get(cfg, "Cmd"), " ");
+	entry = join_lines(json_object_get(cfg, "Entrypoint"), " ");
+	env = join_lines(json_object_get(cfg, "Env"), "\n");
+	labels = labels_lines(json_object_get(cfg, "Labels"));
+	if (!tags || !cmd || !entry || !env || !labels)
+		goto cleanup;
+	fmt_size(size, sizeof(size), (int64_t)json_integer_value(json_object_get(img, "Size")));
+	snprintf(platform, sizeof(platform), "%s/%s", jstr(img, "Os"), jstr(img, "Architecture"));
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(c, "%Y-%m-%dT%H:%M:%S", &tm) && tm.tm_year >= 70)
+		snprintf(created, sizeof(created), "%.19s (%s)", c,
+			 fmt_ago(ago, sizeof(ago), timegm(&tm), time(NULL)));
+	else
+		snprintf(created, sizeof(created), "%s", c);
+
+	table_add_row(&kv, "ID", jstr(img, "Id"));
+	table_add_row(&kv, "Tags", tags);
+	table_add_row(&kv, "Created", created);
+	table_add_row(&kv, "Size", size);
+	table_add_row(&kv, "Platform", platform);
+	table_add_row(&kv, "Entrypoint", entry);
+	table_add_row(&kv, "Command", cmd);
+	table_add_row(&kv, "Env", env);
+	table_add_row(&kv, "Labels", labels);
+	ret = kv_print(sh, &kv);
+cleanup:
+	table_release(&kv);
+	free(tags);
+	free(cmd);
+	free(entry);
+	free(env);
+	free(labels);
+	return ret;
+}
+
+static int exec_inspect(struct shell *sh, struct args *a)
+{
+	struct backend *b = shell_backend(sh);
+	struct berr err;
+	json_t *all, *obj;
+	int i, failed = 0, shown = 0, ret = CMD_OK;
+
+	if (!b)
+		return CMD_ERROR;
+	if (!(all = json_array()))
+		return error(sh, "out of memory");
+	for (i = 0; i < a->argc; i++) {
+		obj = NULL;
+		berr_clear(&err);
+		if (b->ops->image_inspect(b, a->argv[i], &obj, &err) < 0) {
+			image_error(sh, &err, a->argv[i]);
+			failed = 1;
+			if (err.kind == BERR_INTERRUPTED)
+				break;
+			continue;
+		}
+		if (args_has(a, "json")) {
+			json_array_append_new(all, obj);
+			continue;
+		}
+		if ((shown++ && out_write(sh, "\n", 1) < 0) || print_image_summary(sh, obj) < 0) {
+			json_decref(obj);
+			ret = printed(sh, -1);
+			goto cleanup;
+		}
+		json_decref(obj);
+	}
+	if (args_has(a, "json"))
+		ret = printed(sh, output_json(sh, all));
+cleanup:
+	json_decref(all);
+	if (ret != CMD_OK)
+		return ret;
+	return failed ? CMD_ERROR : CMD_OK;
+}
+
+/* --- delete ------------------------------------------------------------- */
+
+static int exec_delete(struct shell *sh, struct args *a)
+{
+	struct backend *b = shell_backend(sh);
+	struct berr err;
+	json_t *all, *res, *item;
+	size_t j;
+	int i, failed = 0, ret = CMD_OK, json = args_has(a, "json");
+
+	if (!b)
+		return CMD_ERROR;
+	if (!(all = json_array()))
+		return error(sh, "out of memory");
+	for (i = 0; i < a->argc; i++) {
+		res = NULL;
+		berr_clear(&err);
+		if (b->ops->image_delete(b, a->argv[i], args_has(a, "force"), &res, &err) < 0) {
+			image_error(sh, &err, a->argv[i]);
+			failed = 1;
+			if (err.kind == BERR_INTERRUPTED)
+				break;
+			continue;
+		}
+		json_array_foreach(res, j, item) {
+			const char *u = json_string_value(json_object_get(item, "Untagged"));
+			const char *d = json_string_value(json_object_get(item, "Deleted"));
+			if (json)
+				json_array_append(all, item);
+			else if (u)
+				out_printf(sh, "Untagged: %s\n", u);
+			else if (d)
+				out_printf(sh, "Deleted: %s\n", d);
+		}
+		json_decref(res);
+	}
+	if (json)
+		ret = printed(sh, output_json(sh, all));
+	json_decref(all);
+	if (ret != CMD_OK)
+		return ret;
+	return failed ? CMD_ERROR : CMD_OK;
+}
+
+/* --- load --------------------------------------------------------------- */
+
+struct file_source {
+	int fd;
+	int err; /* errno of a failed read, 0 otherwise */
+};
+
+/* Hands the tarball to the backend a buffer at a time: images are large,
+ * and reading one whole into memory is what this avoids. */
+static size_t read_source(void *ud, char *buf, size_t len)
+{
+	struct file_source *src = ud;
+	ssize_t n;
+
+	for (;;) {
+		n = read(src->fd, buf, len);
+		if (n >= 0)
+			return (size_t)n;
+		if (errno == EINTR && !berth_interrupted)
+			continue;
+		src->err = errno;
+		return (size_t)-1;
+	}
+}
+
+static int exec_load(struct shell *sh, struct args *a)
+{
+	const char *file = a->argv[0];
+	struct file_source src = { -1, 0 };
+	struct backend *b;
+	struct berr err;
+	json_t *loaded = NULL, *name;
+	size_t i;
+	int ret = CMD_ERROR;
+
+	if (!strcmp(file, "-")) {
+		if (sh->in_tty)
+			return usage_error(sh, "image load -: standard input is a terminal: "
+					   "pipe a tarball in or name a FILE");
+		if (sh->mode == SHELL_BATCH && sh->source && !strcmp(sh->source, "-"))
+			return usage_error(sh, "image load -: standard input holds this script: name a FILE");
+		src.fd = STDIN_FILENO;
+	} else {
+		struct stat st;
+		src.fd = open(file, O_RDONLY | O_CLOEXEC);
+		if (src.fd < 0)
+			return error(sh, "cannot open %s: %s", file, strerror(errno));
+		if (fstat(src.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			ret = error(sh, "cannot open %s: %s", file, strerror(EISDIR));
+			goto cleanup;
+		}
+	}
+	if (!(b = shell_backend(sh)))
+		goto cleanup;
+	berr_clear(&err);
+	if (b->ops->image_load(b, read_source, &src, &loaded, &err) < 0) {
+		if (src.err && !berth_interrupted)
+			ret = error(sh, "cannot read %s: %s", strcmp(file, "-") ? file : "standard input",
+				    strerror(src.err));
+		else
+			ret = error(sh, "%s", err.msg);
+		goto cleanup;
+	}
+	if (args_has(a, "json")) {
+		ret = printed(sh, output_json(sh, loaded));
+		goto cleanup;
+	}
+	ret = CMD_OK;
+	json_array_foreach(loaded, i, name) {
+		const char *s = json_string_value(name);
+		if (!s)
+			continue;
+		if (out_printf(sh, "%s: %s\n", strncmp(s, "sha256:", 7) ? "Loaded image" : "Loaded image ID",
+			       s) < 0) {
+			ret = printed(sh, -1);
+			break;
+		}
+	}
+cleanup:
+	json_decref(loaded);
+	if (src.fd > STDIN_FILENO)
+		close(src.fd);
+	return ret;
+}
+
+/* --- save --------------------------------------------------------------- */
+
+struct file_sink {
+	struct shell *sh;
+	int fd;  /* -1: standard output through out_write() */
+	int err; /* errno of a failed write */
+};
+
+/* Standard output, possibly a file ("> x.tar") on a full disk: glibc's
+ * fwrite() can count a failed write as done, so the error flag decides.
+ * A reader that went away (EPIPE) is no error; anything else is. */
+static int stdout_failed(struct file_sink *s, int rc)
+{
+	int e = errno;
+
+	if (rc >= 0 && !ferror(stdout))
+		return 0;
+	if (!s->sh->out_closed && e && e != EPIPE)
+		s->err = e;
+	s->sh->out_closed = 1;
+	return 1;
+}
+
+static int write_sink(void *ud, const char *buf, size_t len)
+{
+	struct file_sink *s = ud;
+
+	if (s->fd < 0) {
+		errno = 0;
+		return stdout_failed(s, out_write(s->sh, buf, len)) ? -1 : 0;
+	}
+	while (len > 0) {
+		ssize_t n = write(s->fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR && !berth_interrupted)
+				continue;
+			s->err = errno;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int exec_save(struct shell *sh, struct args *a)
+{
+	const char *image = a->argv[0], *file = a->argv[1];
+	const char *refs[1];
+	struct file_sink sink = { sh, -1, 0 };
+	struct backend *b;
+	struct berr err;
+	char *tmp = NULL;
+	int ret = CMD_ERROR;
+
+	refs[0] = image;
+	if (!strcmp(file, "-") && sh->out_tty)
+		return usage_error(sh, "image save: refusing to write a tarball to a terminal: "
+				   "name a FILE or redirect standard output");
+	if (!(b = shell_backend(sh)))
+		return CMD_ERROR;
+	if (strcmp(file, "-")) {
+		/* Written beside FILE and renamed into place, so that FILE is
+		 * either the old one or a whole new tarball, never half. */
+		if (asprintf(&tmp, "%s.tmp-%ld", file, (long)getpid()) < 0) {
+			tmp = NULL;
+			return error(sh, "out of memory");
+		}
+		sink.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (sink.fd < 0 && errno == EEXIST)
+			ret = error(sh, "cannot write %s: %s is in the way (left by an earlier "
+				    "run?): remove it", file, tmp);
+		else if (sink.fd < 0)
+			ret = error(sh, "cannot write %s: %s", file, strerror(errno));
+		if (sink.fd < 0) {
+			free(tmp);
+			return ret;
+		}
+	}
+	berr_clear(&err);
+	errno = 0;
+	if (b->ops->image_save(b, refs, 1, write_sink, &sink, &err) < 0 ||
+	    (sink.fd < 0 && stdout_failed(&sink, fflush(stdout) == EOF ? -1 : 0))) {
+		if (sink.err && !berth_interrupted)
+			ret = error(sh, "cannot write %s: %s", strcmp(file, "-") ? file : "standard output",
+				    strerror(sink.err));
+		else if (sink.fd < 0 && sh->out_closed)
+			ret = CMD_ERROR; /* the reader went away: quietly */
+		else
+			ret = image_error(sh, &err, image);
+		goto cleanup;
+	}
+	if (sink.fd >= 0) {
+		int fd = sink.fd;
+		sink.fd = -1;
+		if (fsync(fd) < 0 || close(fd) < 0) {
+			ret = error(sh, "cannot write %s: %s", file, strerror(errno));
+			goto cleanup;
+		}
+		if (rename(tmp, file) < 0) {
+			ret = error(sh, "cannot write %s: %s", file, strerror(errno));
+			goto cleanup;
+		}
+		free(tmp);
+		tmp = NULL;
+	}
+	ret = CMD_OK;
+cleanup:
+	if (sink.fd >= 0)
+		close(sink.fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return ret;
+}
+
+/* --- pull --------------------------------------------------------------- */
+
+static int exec_pull(struct shell *sh, struct args *a)
+{
+	struct backend *b = shell_backend(sh);
+	struct berr err;
+
+	if (!b)
+		return CMD_ERROR;
+	/* The backend reports no progress; on a terminal at least say what
+	 * is going on, since a pull can take minutes. */
+	if (sh->out_tty && sh->mode == SHELL_INTERACTIVE)
+		fprintf(stderr, "pulling %s ...\n", a->argv[0]);
+	berr_clear(&err);
+	if (b->ops->image_pull(b, a->argv[0], &err) < 0)
+		return error(sh, "%s", err.msg); /* names the registry it could not reach */
+	return printed(sh, out_printf(sh, "%s\n", a->argv[0]));
+}

@@ -26,15 +26,30 @@ void table_add_rowv(struct table *t, const char *const *cells);
  * spaces apart, last column not padded. Returns -1 if stdout closed. */
 int table_print(struct shell *sh, const struct table *t);
 
+/* A two-column table (headers unused) as "Key:     value" lines for the
+ * inspect commands: keys padded to the widest; a value holding newlines
+ * continues on further lines indented under its first. */
+int kv_print(struct shell *sh, const struct table *t);
+
 /* One JSON document on stdout: indented on a terminal, compact otherwise,
  * always followed by a newline. Steals nothing: the caller keeps doc. */
 int output_json(struct shell *sh, const json_t *doc);
 
 /* Human figures, written into buf (always NUL-terminated); return buf. */
 char *fmt_size(char *buf, size_t len, int64_t bytes);          /* "1.2MB", "512B" */
+/* As docker's units.HumanDuration: "Less than a second", "About a minute",
+ * "5 minutes", "2 hours", "3 days", "2 weeks", "4 months", "2 years". */
+char *fmt_duration(char *buf, size_t len, int64_t seconds);
 char *fmt_ago(char *buf, size_t len, time_t then, time_t now);  /* "3 minutes ago" */
-char *fmt_duration(char *buf, size_t len, int64_t seconds);     /* "2h", "5 minutes" */
 /* "sha256:abcd..." -> the first 12 hex digits, as docker shows IDs. */
 char *fmt_short_id(char *buf, size_t len, const char *id);
+/* 1024-based, as docker shows memory: "256MiB", "7.77GiB". */
+char *fmt_size_binary(char *buf, size_t len, int64_t bytes);
+
+/* Display width of a UTF-8 string in terminal columns. */
+size_t str_width(const char *s);
+/* s cut to max_width columns, ending in "…" when cut (as docker truncates
+ * commands). Returned string belongs to the caller; NULL on no memory. */
+char *str_ellipsize(const char *s, size_t max_width);
 
 #endif
