@@ -1,0 +1,246 @@
+#!/bin/bash
+# t0200-errors: bad input and failing engines, each with the message and
+# exit status of contracts.md: one line on stderr, nothing on stdout,
+# 2 for usage errors, 1 for failed operations. A real engine answers the
+# "No such container" cases; tests/fake-engine.py serves what a real one
+# cannot: garbage, a truncated body, a hang.
+
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+
+[ -x "$BERTH" ] || BAIL_OUT "no berth binary at $BERTH"
+cd "$TEST_DIR" || BAIL_OUT "cd $TEST_DIR"
+
+PLAIN_PORT=$(free_port)
+engine_start main -H "tcp://127.0.0.1:$PLAIN_PORT"
+busybox_image "$(engine_sock main)"
+export DOCKER_HOST=$(engine_url main)
+
+# usage_err WANT-STATUS SUBSTRING WORDS...: the command fails with that
+# status, one line "berth: ..." holding SUBSTRING, nothing on stdout.
+expect_err() {
+	local want=$1 sub=$2
+	shift 2
+	berth "$@"
+	is "$RC" "$want" "$* exits $want"
+	one_line "$ERR" "$*: one line on stderr"
+	contains "$ERR" "$sub" "$*: says \"$sub\""
+	like "$ERR" '^berth: ' "$*: the line starts with 'berth: '"
+	is "$OUT" "" "$*: nothing on stdout"
+}
+
+# --- usage errors (exit 2) -----------------------------------------------------
+
+expect_err 2 "unknown command: contaner (did you mean container?)" contaner list
+expect_err 2 "unknown command: imgae (did you mean image?)" imgae list
+expect_err 2 "unknown command: container crate (did you mean create?)" container crate busybox
+expect_err 2 "unknown command: container lsit (did you mean list?)" container lsit
+expect_err 2 "container needs a verb: create, start" container
+expect_err 2 "(see 'help container')" container
+expect_err 2 "ambiguous command: h could be" h
+like "$ERR" 'host' "the ambiguous 'h' names host"
+like "$ERR" 'help' "the ambiguous 'h' names help"
+expect_err 2 "container create needs IMAGE (usage: container create [OPTIONS] IMAGE [CMD...])" container create
+expect_err 2 "container logs takes at most 1 argument" container logs one two
+expect_err 2 "unknown option --nmae for container create (did you mean --name?)" container create --nmae web busybox
+expect_err 2 "unknown option --foce for container delete (did you mean --force?)" container delete --foce web
+expect_err 2 "option --name needs a value" container create --name
+expect_err 2 "invalid size '12q' for --memory: use a number with k, m or g (256m, 1g)" \
+	container create --memory 12q busybox
+expect_err 2 "invalid size '-5m' for --memory" container create -m -5m busybox
+expect_err 2 "unterminated single quote: close it with '" -c "container list --filter 'label=a"
+expect_err 2 'unterminated double quote: close it with "' -c 'container list --filter "label=a'
+
+# A usage error is found before any engine is contacted.
+DOCKER_HOST="unix://$TEST_DIR/nothing-here.sock" berth container create --memory 12q busybox
+is "$RC" 2 "a bad size is a usage error even with no engine"
+contains "$ERR" "invalid size '12q'" "... and says so, not that the engine is down"
+is "$(dk main ps -aq | wc -l)" 0 "no container was created by any failed create"
+
+# In a batch the same messages carry FILE:LINE; quotes do not span lines.
+printf 'container list -q\ncontainer list --filter "label=a\n' >quote.berth
+berth -f quote.berth
+is "$RC" 2 "an unterminated quote stops a batch with 2"
+is "$ERR" 'quote.berth:2: unterminated double quote: close it with "' "... naming FILE:LINE"
+
+# --- engine errors (exit 1) -------------------------------------------------------
+
+expect_err 1 "local: No such container: nosuch" container inspect nosuch
+is "$ERR" "berth: local: No such container: nosuch" "the engine's message with the host name, nothing else"
+expect_err 1 "local: No such container: nosuch" container start nosuch
+expect_err 1 "local: No such container: nosuch" container logs nosuch
+expect_err 1 "local: No such container: nosuch" container delete nosuch
+expect_err 1 "No such image: nosuch" image inspect nosuch
+
+dk main create --name taken busybox true >/dev/null
+expect_err 1 'Conflict. The container name "/taken" is already in use' container create --name taken busybox
+like "$ERR" '^berth: local: ' "a conflict names the host"
+
+# -H with a URL: the host is named by its URL.
+url=$(engine_url main)
+expect_err 1 "$url: No such container: nosuch" -H "$url" container inspect nosuch
+
+# unknown host
+expect_err 1 "unknown host: nosuch (known: local" -H nosuch container list
+BERTH_HOST=nosuch berth container list
+is "$RC" 1 "BERTH_HOST=nosuch exits 1"
+contains "$ERR" "unknown host: nosuch" "BERTH_HOST names the host as -H does"
+
+# --- engine down ---------------------------------------------------------------------
+
+down="unix://$TEST_DIR/no-daemon/docker.sock"
+mkdir -p "$TEST_DIR/no-daemon"
+start=$SECONDS
+DOCKER_HOST=$down berth container list
+is "$RC" 1 "no daemon behind the socket: exit 1"
+one_line "$ERR" "no daemon: one line"
+contains "$ERR" "berth: local: cannot connect to the engine at $down" "no daemon: names the host and the URL"
+ok $((SECONDS - start > 10)) "no daemon: the failure is prompt"
+is "$OUT" "" "no daemon: nothing on stdout"
+
+# a socket file nobody listens on
+"$PYTHON" -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
+	"$TEST_DIR/no-daemon/stale.sock"
+DOCKER_HOST="unix://$TEST_DIR/no-daemon/stale.sock" berth container list
+is "$RC" 1 "a stale socket: exit 1"
+one_line "$ERR" "a stale socket: one line"
+contains "$ERR" "cannot connect to the engine at unix://$TEST_DIR/no-daemon/stale.sock" "a stale socket: names the URL"
+
+# help and usage errors need no engine
+DOCKER_HOST=$down berth help
+is "$RC" 0 "help works with the engine down"
+DOCKER_HOST=$down berth contaner
+is "$RC" 2 "a usage error is still 2 with the engine down"
+
+# --- tcp:// without TLS ---------------------------------------------------------------
+
+cat >plain.yaml <<EOF
+hosts:
+  dev: { url: "tcp://127.0.0.1:$PLAIN_PORT" }
+  devok: { url: "tcp://127.0.0.1:$PLAIN_PORT", insecure: true }
+EOF
+berth --config plain.yaml -H dev container list -a -q
+is "$RC" 1 "a tcp:// host without TLS is refused"
+one_line "$ERR" "the refusal is one line"
+contains "$ERR" "dev" "the refusal names the host"
+contains "$ERR" "insecure" "the refusal says how to allow it (insecure)"
+is "$OUT" "" "the refusal prints no data"
+
+berth --config plain.yaml -H devok container list -a -q
+is "$RC" 0 "a tcp:// host marked insecure: true works"
+is "$OUT" "$(dk main ps -aq)" "... and lists the engine's containers"
+
+# --- configuration files ------------------------------------------------------------------
+
+cat >creds.yaml <<EOF
+hosts:
+  here: { url: "$(engine_url main)" }
+mongodb: { uri: "mongodb://berth:s3cretpw@127.0.0.1:27017/", database: berth }
+EOF
+chmod 0644 creds.yaml
+berth --config creds.yaml -H here container list -q
+is "$RC" 1 "a config with credentials at mode 0644 is refused"
+one_line "$ERR" "the refusal is one line"
+contains "$ERR" "creds.yaml" "the refusal names the file"
+contains "$ERR" "0644" "the refusal names the mode"
+contains "$ERR" "chmod 600" "the refusal says how to fix it"
+unlike "$ERR" "s3cretpw" "the refusal does not show the password"
+
+chmod 0600 creds.yaml
+berth --config creds.yaml -H here container list -q
+is "$RC" 0 "the same config at mode 0600 is accepted"
+is "$ERR" "" "... silently"
+BERTH_CONFIG=$TEST_DIR/creds.yaml berth -H here container list -q
+is "$RC" 0 "BERTH_CONFIG reads the file as --config does"
+
+chmod 0640 creds.yaml
+BERTH_CONFIG=$TEST_DIR/creds.yaml berth -H here container list -q
+is "$RC" 1 "mode 0640 (group-readable) is refused too"
+
+printf 'hosts:\n  broken: [\n' >broken.yaml
+berth --config broken.yaml host list
+is "$RC" 1 "a malformed config file: exit 1"
+one_line "$ERR" "a malformed config file: one line"
+contains "$ERR" "broken.yaml" "a malformed config file: names the file"
+
+berth --config "$TEST_DIR/missing.yaml" host list
+is "$RC" 1 "--config naming a missing file: exit 1"
+contains "$ERR" "missing.yaml" "... names the file"
+
+# --- an engine answering garbage, truncating, hanging -----------------------------------------
+
+FAKE="$TOP_SRCDIR/tests/fake-engine.py"
+if [ ! -r "$FAKE" ]; then
+	fail "tests/fake-engine.py is missing"
+	done_testing
+fi
+
+# fake_start MODE: a fake engine on a unix socket, replying in MODE.
+fake_n=0
+fake_start() {
+	fake_n=$((fake_n + 1))
+	FAKE_SOCK="$TEST_DIR/fake$fake_n.sock"
+	"$PYTHON" "$FAKE" --mode "$1" "$FAKE_SOCK" >"$TEST_DIR/fake$fake_n.log" 2>&1 &
+	bg_track $!
+	wait_for 10 grep -qx ready "$TEST_DIR/fake$fake_n.log" ||
+		BAIL_OUT "fake engine ($1) did not start: $(cat "$TEST_DIR/fake$fake_n.log")"
+}
+
+fake_start garbage
+DOCKER_HOST="unix://$FAKE_SOCK" berth container list
+is "$RC" 1 "garbage from the engine: exit 1"
+one_line "$ERR" "garbage: one line"
+contains "$ERR" "local: the engine sent a malformed reply to GET /containers/json" "garbage: says what was malformed"
+is "$OUT" "" "garbage: nothing on stdout"
+
+fake_start truncated
+DOCKER_HOST="unix://$FAKE_SOCK" berth container list
+is "$RC" 1 "a truncated body: exit 1"
+one_line "$ERR" "truncated: one line"
+contains "$ERR" "local: the engine sent a malformed reply to GET /containers/json" "truncated: a malformed reply"
+is "$OUT" "" "truncated: no partial table on stdout"
+
+fake_start garbage-error
+DOCKER_HOST="unix://$FAKE_SOCK" berth container list
+is "$RC" 1 "an HTML error page with status 500: exit 1"
+one_line "$ERR" "HTML error page: one line"
+like "$ERR" '^berth: local: ' "HTML error page: names the host"
+is "$OUT" "" "HTML error page: nothing on stdout"
+
+fake_start truncated-stream
+DOCKER_HOST="unix://$FAKE_SOCK" berth container logs web
+is "$RC" 1 "a log stream cut inside a frame: exit 1"
+is "$OUT" "first line" "... the whole frames before the cut are printed"
+one_line "$ERR" "... one line on stderr"
+like "$ERR" '^berth: local: ' "... naming the host"
+
+fake_start bad-stream
+DOCKER_HOST="unix://$FAKE_SOCK" berth container logs web
+is "$RC" 1 "a log stream that is not frames at all: exit 1"
+one_line "$ERR" "... one line on stderr"
+like "$ERR" '^berth: local: .*malformed' "... says the reply was malformed"
+
+fake_start hang
+cat >timeout.yaml <<EOF
+timeouts: { connect: 2s, request: 3s }
+hosts:
+  hung: { url: "unix://$FAKE_SOCK" }
+EOF
+start=$SECONDS
+berth --config timeout.yaml -H hung container list
+elapsed=$((SECONDS - start))
+is "$RC" 1 "an engine that hangs mid-body: exit 1"
+one_line "$ERR" "hang: one line"
+contains "$ERR" "berth: hung: the engine at unix://$FAKE_SOCK did not answer within 3s" "hang: the configured timeout, named"
+ok $((elapsed < 3 || elapsed > 10)) "hang: gave up after about 3s (took ${elapsed}s)"
+
+fake_start slow-ping
+sed -i "s|unix://.*\"|unix://$FAKE_SOCK\"|" timeout.yaml
+start=$SECONDS
+berth --config timeout.yaml -H hung container list
+elapsed=$((SECONDS - start))
+is "$RC" 1 "an engine that accepts but never answers: exit 1"
+one_line "$ERR" "silent engine: one line"
+contains "$ERR" "berth: hung: the engine at unix://$FAKE_SOCK did not answer within" "silent engine: a timeout, naming the URL"
+ok $((elapsed > 10)) "silent engine: gave up within the configured time (took ${elapsed}s)"
+
+done_testing

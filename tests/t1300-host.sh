@@ -1,0 +1,164 @@
+#!/bin/bash
+# t1300-host: hosts from the configuration (--config, BERTH_CONFIG,
+# XDG_CONFIG_HOME), host list/use/info, -H, BERTH_HOST, DOCKER_HOST and a
+# pinned DOCKER_API_VERSION, with two private engines: each engine is asked
+# itself where berth's commands went.
+
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
+
+[ -x "$BERTH" ] || BAIL_OUT "no berth binary at $BERTH"
+cd "$TEST_DIR" || BAIL_OUT "cd $TEST_DIR"
+
+engine_start alpha
+engine_start beta --debug # its log shows the API version of each request
+busybox_image "$(engine_sock alpha)"
+busybox_image "$(engine_sock beta)"
+A=$(engine_url alpha)
+B=$(engine_url beta)
+
+CONF=$TEST_DIR/hosts.yaml
+cat >"$CONF" <<EOF
+# two private engines
+default_host: alpha
+hosts:
+  alpha: { url: "$A" }
+  beta:
+    url: "$B"
+EOF
+
+on() { dk "$1" inspect "$2" >/dev/null 2>&1; }
+
+# --- host list ---------------------------------------------------------------------
+
+berth --config "$CONF" host list
+is "$RC" 0 "host list exits 0"
+like "$(head -n 1 "$OUTF")" '^NAME +URL +TLS +CURRENT$' "host list header"
+rows=$(tail -n +2 "$OUTF")
+like "$rows" "(^|"$'\n'")alpha +$A +[^ ]+ +\\*($|"$'\n'")" "alpha is listed with its URL, current"
+like "$rows" "(^|"$'\n'")beta +$B +[^ ]+ *($|"$'\n'")" "beta is listed with its URL, not current"
+like "$rows" "(^|"$'\n'")local +unix:///var/run/docker.sock" "local is always there (default URL)"
+is "$(grep -c '\*' <<<"$rows")" 1 "exactly one current host"
+
+berth --config "$CONF" host list -q
+is "$(sort "$OUTF" | tr '\n' ' ')" "alpha beta local " "host list -q: the names"
+berth --config "$CONF" host list --json
+is "$RC" 0 "host list --json exits 0"
+json_valid "$OUTF"
+ok $? "host list --json is JSON"
+contains "$OUT" "$B" "host list --json holds beta's URL"
+
+# --- which engine commands go to ------------------------------------------------------
+
+berth --config "$CONF" container create --name c-default busybox true
+is "$RC" 0 "create on the default host exits 0"
+on alpha c-default && ! on beta c-default
+ok $? "default_host: alpha: the container is on alpha only"
+
+berth --config "$CONF" -H beta container create --name c-dash-h busybox true
+is "$RC" 0 "create with -H beta exits 0"
+on beta c-dash-h && ! on alpha c-dash-h
+ok $? "-H beta: the container is on beta only"
+
+berth --config "$CONF" --host alpha container list -a -q
+is "$OUT" "$(dk alpha ps -aq)" "--host alpha lists alpha's containers"
+
+berth --config "$CONF" -c 'host use beta; container create --name c-use busybox true; host use alpha; container create --name c-back busybox true'
+is "$RC" 0 "-c with host use exits 0"
+on beta c-use && ! on alpha c-use
+ok $? "host use beta sent the next command to beta"
+on alpha c-back && ! on beta c-back
+ok $? "host use alpha sent the one after to alpha"
+
+cat >switch.berth <<'EOF'
+host use beta
+container create --name c-batch busybox true
+host list -q
+EOF
+berth --config "$CONF" -f switch.berth
+is "$RC" 0 "a batch with host use exits 0"
+on beta c-batch && ! on alpha c-batch
+ok $? "host use in a batch file switches for the lines after it"
+
+berth --config "$CONF" -c 'host use beta; host list'
+like "$(grep '\*' "$OUTF")" '^beta ' "after host use beta, host list marks beta current"
+
+berth --config "$CONF" host use nosuch
+is "$RC" 1 "host use of an unknown host: exit 1"
+is "$ERR" "berth: unknown host: nosuch (known: local, alpha, beta)" "... naming the known hosts"
+berth --config "$CONF" -c 'host use nosuch; container create --name c-never busybox true'
+is "$RC" 1 "a failed host use stops -c"
+on alpha c-never || on beta c-never
+isnt "$?" 0 "... nothing was created anywhere"
+
+# a URL as -H: an ad-hoc host
+berth -H "$B" container list -a -q
+is "$RC" 0 "-H with a unix:// URL exits 0"
+is "$(sort "$OUTF")" "$(dk beta ps -aq | sort)" "-H URL lists that engine's containers"
+
+# --- where the configuration comes from ---------------------------------------------
+
+BERTH_CONFIG=$CONF berth container list -a -q
+is "$(sort "$OUTF")" "$(dk alpha ps -aq | sort)" "BERTH_CONFIG: default_host alpha"
+BERTH_CONFIG=$CONF BERTH_HOST=beta berth container list -a -q
+is "$(sort "$OUTF")" "$(dk beta ps -aq | sort)" "BERTH_HOST=beta"
+BERTH_CONFIG=$CONF BERTH_HOST=beta berth -H alpha container list -a -q
+is "$(sort "$OUTF")" "$(dk alpha ps -aq | sort)" "-H wins over BERTH_HOST"
+
+mkdir -p "$XDG_CONFIG_HOME/berth"
+sed 's/^default_host: alpha/default_host: beta/' "$CONF" >"$XDG_CONFIG_HOME/berth/config.yaml"
+berth container create --name c-xdg busybox true
+is "$RC" 0 "with only the XDG config file: exit 0"
+on beta c-xdg && ! on alpha c-xdg
+ok $? "\$XDG_CONFIG_HOME/berth/config.yaml is read (default_host: beta)"
+berth --config "$CONF" container create --name c-explicit busybox true
+on alpha c-explicit && ! on beta c-explicit
+ok $? "--config reads only that file, not the XDG one"
+rm "$XDG_CONFIG_HOME/berth/config.yaml"
+
+# --- DOCKER_HOST and the host local ------------------------------------------------------
+
+DOCKER_HOST=$B berth container list -a -q
+is "$(sort "$OUTF")" "$(dk beta ps -aq | sort)" "DOCKER_HOST is the host local"
+DOCKER_HOST=$B berth host list
+like "$(grep '^local ' "$OUTF")" "^local +$B +" "host list shows local at DOCKER_HOST"
+
+cat >local.yaml <<EOF
+hosts:
+  local: { url: "$A" }
+EOF
+berth --config local.yaml container list -a -q
+is "$(sort "$OUTF")" "$(dk alpha ps -aq | sort)" "hosts.local.url is used without DOCKER_HOST"
+DOCKER_HOST=$B berth --config local.yaml container list -a -q
+is "$(sort "$OUTF")" "$(dk beta ps -aq | sort)" "DOCKER_HOST wins over hosts.local.url"
+
+# --- host info and the API version ----------------------------------------------------------
+
+berth --config "$CONF" host info beta --json
+is "$RC" 0 "host info beta --json exits 0"
+is "$(pyjson 'd["ServerVersion"]' <"$OUTF")" "$(dk beta version -f '{{.Server.Version}}')" "host info: the engine's version"
+is "$(pyjson 'd["ApiVersion"]' <"$OUTF")" "$(dk beta version -f '{{.Server.APIVersion}}')" "host info: the negotiated API version is the engine's"
+is "$(pyjson 'd["NCPU"]' <"$OUTF")" "$(dk beta info -f '{{.NCPU}}')" "host info: CPUs"
+is "$(pyjson 'd["Containers"]' <"$OUTF")" "$(dk beta ps -aq | wc -l)" "host info: the container count"
+
+berth --config "$CONF" host info
+is "$RC" 0 "host info (current host) exits 0"
+contains "$OUT" "$(dk alpha version -f '{{.Server.Version}}')" "host info shows the engine version"
+
+before=$(wc -l <"$(engine_dir beta)/log")
+DOCKER_API_VERSION=1.40 berth --config "$CONF" host info beta --json
+is "$RC" 0 "host info with DOCKER_API_VERSION=1.40 exits 0"
+is "$(pyjson 'd["ApiVersion"]' <"$OUTF")" 1.40 "host info reports the pinned version 1.40"
+DOCKER_API_VERSION=1.40 berth --config "$CONF" -H beta container list -a -q
+is "$RC" 0 "a command with the pinned version works"
+reqs=$(tail -n +"$((before + 1))" "$(engine_dir beta)/log" | grep -o 'Calling [A-Z]* /[^"]*' | grep -v '/_ping')
+[ -n "$reqs" ] && ! grep -qv ' /v1\.40/' <<<"$reqs"
+ok $? "every request beta saw went to /v1.40/" || diag "$reqs"
+
+before=$(wc -l <"$(engine_dir beta)/log")
+berth --config "$CONF" -H beta container list -a -q
+reqs=$(tail -n +"$((before + 1))" "$(engine_dir beta)/log" | grep -o 'Calling [A-Z]* /[^"]*')
+contains "$reqs" "/_ping" "without a pin the version is negotiated (/_ping)"
+contains "$reqs" "/v$(dk beta version -f '{{.Server.APIVersion}}')/containers/json" \
+	"... and the engine's own version is used"
+
+done_testing
