@@ -1,0 +1,245 @@
+#!/bin/bash
+# container-list.sh: how long `berth container list --all` takes, one-shot,
+# next to `docker ps -a` and a raw `curl --unix-socket` of the same
+# endpoint, on one private engine holding $CONTAINERS containers.
+#
+#   bench/container-list.sh                 # build berth in bench/build, 200 rounds
+#   ROUNDS=500 CONTAINERS=50 RUNNING=10 bench/container-list.sh
+#   BERTH=/path/to/berth bench/container-list.sh   # time that binary instead
+#
+# The three commands run alternately, in a rotating order, so drift in the
+# machine's load hits them alike; each run is timed with a monotonic clock
+# (python3's perf_counter_ns around the process, from spawn to exit). The
+# script prints the median and the 90th percentile of each, and the ratio
+# of each to curl. It needs root (dockerd), dockerd, the docker CLI, curl,
+# python3 and busybox-static; strace, when present, is used to check that
+# berth's help and version paths connect nowhere and that a listing
+# connects to the engine once.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-200}
+WARMUP=${WARMUP:-10}
+CONTAINERS=${CONTAINERS:-50}
+RUNNING=${RUNNING:-10}  # of the containers, how many are started
+API=${API:-v1.41}       # the version curl asks for; dockerd 20.10 speaks 1.41
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+
+die() { echo "container-list.sh: $*" >&2; exit 1; }
+say() { echo "# $*" >&2; }
+
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number, not '$ROUNDS'"
+[[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP must be a number, not '$WARMUP'"
+[[ $CONTAINERS =~ ^[1-9][0-9]*$ ]] || die "CONTAINERS must be a positive number, not '$CONTAINERS'"
+[[ $RUNNING =~ ^[0-9]+$ ]] && ((RUNNING <= CONTAINERS)) ||
+	die "RUNNING must be a number no larger than CONTAINERS ($CONTAINERS), not '$RUNNING'"
+(($(id -u) == 0)) || die "a private dockerd needs root"
+for tool in dockerd curl tar; do
+	command -v "$tool" >/dev/null || die "$tool is not installed (build-aux/install-deps installs it)"
+done
+DOCKER_CLI=${DOCKER_CLI:-$(command -v docker || true)}
+[ -n "$DOCKER_CLI" ] || die "the docker CLI is not installed (build-aux/install-deps installs it)"
+# Debian's python3, not a pyenv shim that would want the real $HOME.
+if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=$(command -v python3 || true); fi
+[ -n "$PYTHON" ] || die "python3 is not installed"
+[ -x /bin/busybox ] && ! readelf -l /bin/busybox 2>/dev/null | grep -q 'program interpreter' ||
+	die "/bin/busybox is missing or not static (install busybox-static)"
+
+# --- a berth without sanitizers ----------------------------------------------
+
+# A VPATH build in bench/build; when the source tree itself is configured
+# (configure then refuses VPATH builds), a build of a copy of the sources
+# in bench/build/src. Either way make only rebuilds what changed.
+build_berth() {
+	local b="$here/build"
+	if [ ! -x "$top/configure" ]; then
+		say "no configure script: running autoreconf -fi in $top"
+		(cd "$top" && autoreconf -fi) >&2 || die "autoreconf failed"
+	fi
+	mkdir -p "$b"
+	if [ -f "$top/config.status" ]; then
+		mkdir -p "$b/src"
+		tar -C "$top" --exclude=./.git --exclude=./bench/build --exclude=./build-ci \
+			--exclude=./autom4te.cache --exclude=./config.status --exclude=./config.log \
+			--exclude=./config.h --exclude=./stamp-h1 --exclude=./Makefile --exclude=./berth \
+			--exclude=.deps --exclude=.dirstamp --exclude='*.o' --exclude='*.a' \
+			--exclude='*.log' --exclude='*.trs' --exclude='./tests/unit/test-*[!.][!c]' \
+			-cf - . | tar -C "$b/src" -xf - || die "cannot copy the sources to $b/src"
+		b="$b/src"
+		if [ ! -f "$b/config.status" ]; then
+			say "configuring a build without sanitizers in $b"
+			(cd "$b" && ./configure -q CFLAGS="${BENCH_CFLAGS:--O2 -g}") >&2 ||
+				die "configure failed in $b (see $b/config.log)"
+		fi
+	elif [ ! -f "$b/config.status" ]; then
+		say "configuring a build without sanitizers in $b"
+		(cd "$b" && "$top/configure" -q CFLAGS="${BENCH_CFLAGS:--O2 -g}") >&2 ||
+			die "configure failed in $b (see $b/config.log)"
+	fi
+	say "building $b/berth"
+	make -C "$b" -s -j"$(nproc)" berth >&2 || die "building berth failed in $b"
+	BERTH="$b/berth"
+}
+
+if [ -z "${BERTH:-}" ]; then
+	build_berth
+fi
+[ -x "$BERTH" ] || die "BERTH=$BERTH is not an executable"
+if ldd "$BERTH" 2>/dev/null | grep -qE 'lib(a|ub|t)san'; then
+	die "$BERTH is built with sanitizers; unset BERTH to let the bench build a plain one"
+fi
+
+# --- the private engine ------------------------------------------------------
+
+# A short directory: unix socket paths are limited to 107 bytes.
+work=$(mktemp -d /tmp/bbench.XXXXXX)
+chmod 0755 "$work"
+sock="$work/docker.sock"
+engine_pid=
+
+cleanup() {
+	local status=$? p i left
+	trap - EXIT INT TERM
+	if [ -n "$engine_pid" ] && kill -0 "$engine_pid" 2>/dev/null; then
+		kill -TERM "$engine_pid" 2>/dev/null || true
+		for ((i = 0; i < 300; i++)); do
+			kill -0 "$engine_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$engine_pid" 2>/dev/null && kill -KILL "$engine_pid" 2>/dev/null
+		wait "$engine_pid" 2>/dev/null || true
+	fi
+	# containerd and its shims leave with dockerd; any that did not were
+	# started by this engine (their command lines name $work): end them.
+	left=$(pgrep -f -- "$work/" || true)
+	for p in $left; do kill -KILL "$p" 2>/dev/null || true; done
+	awk -v d="$work/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
+		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+	rm -rf "$work" 2>/dev/null || say "could not remove all of $work"
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo '{}' >"$work/daemon.json"
+say "starting dockerd on $sock"
+dockerd --config-file "$work/daemon.json" --data-root "$work/data" --exec-root "$work/exec" \
+	--pidfile "$work/pid" -H "unix://$sock" --bridge=none --iptables=false \
+	</dev/null >"$work/dockerd.log" 2>&1 &
+engine_pid=$!
+for ((i = 0; ; i++)); do
+	[ "$(curl -s --max-time 2 --unix-socket "$sock" http://localhost/_ping 2>/dev/null)" = OK ] && break
+	kill -0 "$engine_pid" 2>/dev/null || { tail -n 20 "$work/dockerd.log" >&2; die "dockerd exited while starting"; }
+	((i < 300)) || { tail -n 20 "$work/dockerd.log" >&2; die "dockerd did not answer within 60s"; }
+	sleep 0.2
+done
+
+# Private client state: no user config, no user engine, for every tool.
+export HOME="$work/home" DOCKER_CONFIG="$work/docker-cli"
+export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state" XDG_DATA_HOME="$HOME/.local/share"
+mkdir -p "$HOME" "$DOCKER_CONFIG"
+unset DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION DOCKER_CONTEXT BERTH_CONFIG BERTH_HOST
+export DOCKER_HOST="unix://$sock" LC_ALL=C.UTF-8
+
+dk() { "$DOCKER_CLI" "$@"; }
+
+say "importing busybox and creating $CONTAINERS containers ($RUNNING running)"
+root="$work/busybox-root"
+mkdir -p "$root/bin" "$root/tmp"
+cp /bin/busybox "$root/bin/busybox"
+for a in sh sleep echo cat; do ln -s busybox "$root/bin/$a"; done
+tar -C "$root" -cf "$work/busybox.tar" .
+dk import -c 'CMD ["/bin/sh"]' "$work/busybox.tar" busybox:latest >/dev/null
+for ((i = 1; i <= CONTAINERS; i++)); do
+	id=$(dk create --network none --name "bench-$i" --label bench=container-list \
+		--label "index=$i" -e "INDEX=$i" busybox:latest sleep 86400)
+	if ((i <= RUNNING)); then dk start "$id" >/dev/null; fi
+done
+
+# --- sanity: the three see the same containers; berth connects once -------------
+
+berth_list=("$BERTH" container list --all)
+docker_list=("$DOCKER_CLI" ps -a)
+curl_list=(curl -s --fail --unix-socket "$sock" "http://localhost/$API/containers/json?all=1")
+
+n=$("$BERTH" container list --all -q | wc -l) || die "berth container list --all -q failed"
+[ "$n" -eq "$CONTAINERS" ] || die "berth lists $n containers, not $CONTAINERS"
+n=$("${berth_list[@]}" | wc -l)
+[ "$n" -eq $((CONTAINERS + 1)) ] || die "berth container list --all printed $n lines, not $((CONTAINERS + 1))"
+n=$("${docker_list[@]}" | wc -l)
+[ "$n" -eq $((CONTAINERS + 1)) ] || die "docker ps -a printed $n lines, not $((CONTAINERS + 1))"
+n=$("${curl_list[@]}" | "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ "$n" -eq "$CONTAINERS" ] || die "the engine lists $n containers, not $CONTAINERS"
+
+# connects CMD...: how many times CMD connect()s to an engine: a docker
+# socket or anything over TCP (not nscd's socket, which libc may try).
+connects() {
+	strace -f -qq -e trace=connect -o "$work/strace" "$@" >/dev/null 2>&1 || true
+	grep -cE 'connect\(.*(sun_path="[^"]*docker\.sock"|AF_INET)' "$work/strace" || true
+}
+if command -v strace >/dev/null; then
+	c_version=$(connects "$BERTH" --version)
+	c_help=$(connects "$BERTH" container list --help)
+	c_list=$(connects "${berth_list[@]}")
+	say "berth connects: --version $c_version, container list --help $c_help, container list --all $c_list"
+	[ "$c_version" -eq 0 ] || say "WARNING: berth --version connects ($c_version): it should not"
+	[ "$c_help" -eq 0 ] || say "WARNING: berth container list --help connects ($c_help): it should not"
+	[ "$c_list" -eq 1 ] || say "WARNING: berth container list --all connects $c_list times, not once"
+else
+	say "strace not installed: not checking berth's connections"
+fi
+
+# --- the race ---------------------------------------------------------------------
+
+say "timing $ROUNDS rounds (after $WARMUP warm-up rounds)"
+engine_version=$(curl -s --unix-socket "$sock" http://localhost/version |
+	"$PYTHON" -c 'import json,sys; v=json.load(sys.stdin); print(v["Version"], "API", v["ApiVersion"])')
+docker_version=$("$DOCKER_CLI" version --format '{{.Client.Version}}' 2>/dev/null || echo "?")
+
+"$PYTHON" - "$ROUNDS" "$WARMUP" \
+	"berth container list --all" "${#berth_list[@]}" "${berth_list[@]}" \
+	"docker ps -a" "${#docker_list[@]}" "${docker_list[@]}" \
+	"curl --unix-socket" "${#curl_list[@]}" "${curl_list[@]}" <<'EOF'
+import subprocess, sys, time
+
+rounds, warmup = int(sys.argv[1]), int(sys.argv[2])
+rest, cmds = sys.argv[3:], []
+while rest:
+    name, n = rest[0], int(rest[1])
+    cmds.append((name, rest[2:2 + n]))
+    rest = rest[2 + n:]
+
+times = {name: [] for name, _ in cmds}
+for r in range(warmup + rounds):
+    k = r % len(cmds)
+    for name, argv in cmds[k:] + cmds[:k]:  # rotate who goes first
+        t0 = time.perf_counter_ns()
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE)
+        t1 = time.perf_counter_ns()
+        if p.returncode != 0:
+            sys.exit("%s failed (exit %d): %s" % (name, p.returncode,
+                                                  p.stderr.decode(errors="replace").strip()))
+        if r >= warmup:
+            times[name].append((t1 - t0) / 1e6)
+
+def pct(xs, q):
+    xs = sorted(xs)
+    if len(xs) % 2 == 1 or q != 50:
+        i = max(0, -(-len(xs) * q // 100) - 1)  # nearest rank
+        return xs[i]
+    return (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+base = "curl --unix-socket"
+med = {n: pct(t, 50) for n, t in times.items()}
+print("%-28s %10s %10s %10s %14s" % ("", "median ms", "p90 ms", "min ms", "median / curl"))
+for name, _ in cmds:
+    t = times[name]
+    print("%-28s %10.2f %10.2f %10.2f %13.2fx" % (name, med[name], pct(t, 90), min(t),
+                                                  med[name] / med[base]))
+EOF
+say "rounds $ROUNDS, containers $CONTAINERS ($RUNNING running), engine $engine_version"
+say "berth: $BERTH"
+say "docker CLI $docker_version: $DOCKER_CLI"
