@@ -57,6 +57,18 @@ static void take_syserr(struct docker_stream *s, const char *buf, size_t n)
 	s->error[s->error_len] = '\0';
 }
 
+/* Hands the held payload to the callback: at the end of a frame, or when
+ * a frame is too large to hold whole. */
+static int release_held(struct docker_stream *s)
+{
+	size_t n = s->held;
+
+	s->held = 0;
+	if (!n)
+		return 0;
+	return s->fn(s->ud, s->type == TYPE_STDERR ? 2 : 1, s->hold, n);
+}
+
 int docker_stream_feed(struct docker_stream *s, const char *buf, size_t len)
 {
 	while (len && s->status == DOCKER_STREAM_OK) {
@@ -83,8 +95,16 @@ int docker_stream_feed(struct docker_stream *s, const char *buf, size_t len)
 
 		if (s->type == TYPE_SYSERR) {
 			take_syserr(s, buf, n);
-		} else if (s->fn(s->ud, s->type == TYPE_STDERR ? 2 : 1, buf, n) < 0) {
-			s->status = DOCKER_STREAM_STOPPED;
+		} else {
+			size_t room = sizeof(s->hold) - s->held;
+
+			if (n > room)
+				n = room;
+			memcpy(s->hold + s->held, buf, n);
+			s->held += n;
+			if ((s->held == sizeof(s->hold) || n == s->remaining) &&
+			    release_held(s) < 0)
+				s->status = DOCKER_STREAM_STOPPED;
 		}
 		s->remaining -= (uint32_t)n;
 		s->offset += n;
