@@ -32,7 +32,6 @@ const struct cmd_entry cmd_exit_entry = {
 #include <curl/curl.h>
 #include <histedit.h>
 #include <jansson.h>
-#include <mongoc/mongoc.h>
 #include <yaml.h>
 #include "shell/dispatch.h"
 
@@ -115,7 +114,7 @@ static int exec_version(struct shell *sh, struct args *a)
 				"ssl", cv->ssl_version,
 				"jansson", jansson_version_str(),
 				"libyaml", yaml_get_version_string(),
-				"libmongoc", mongoc_get_version(),
+				"libmongoc", BERTH_LIBMONGOC_VERSION,
 				"libedit", editline);
 		if (!doc)
 			return error(sh, "version: cannot build the JSON document");
@@ -131,7 +130,7 @@ static int exec_version(struct shell *sh, struct args *a)
 			"  libedit    %s (API)\n",
 			PACKAGE_VERSION, cv->version,
 			cv->ssl_version ? ", " : "", cv->ssl_version ? cv->ssl_version : "",
-			jansson_version_str(), yaml_get_version_string(), mongoc_get_version(),
+			jansson_version_str(), yaml_get_version_string(), BERTH_LIBMONGOC_VERSION,
 			editline);
 	return rc < 0 ? CMD_ERROR : CMD_OK;
 }
