@@ -119,7 +119,9 @@ int out_write(struct shell *sh, const char *buf, size_t len)
 	if (!len)
 		return 0;
 	errno = 0;
-	if (fwrite(buf, 1, len, stdout) != len)
+	/* a line-buffered stdout may report a failed flush of a full line
+	 * as a successful fwrite: only ferror() tells */
+	if (fwrite(buf, 1, len, stdout) != len || ferror(stdout))
 		return out_failed(sh, errno ? errno : EIO);
 	return 0;
 }
@@ -135,7 +137,7 @@ int out_printf(struct shell *sh, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vfprintf(stdout, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0 || ferror(stdout))
 		return out_failed(sh, errno ? errno : EIO);
 	return n;
 }
