@@ -29,5 +29,12 @@ extern const struct cmd_entry cmd_image_pull_entry;
 extern const struct cmd_entry cmd_host_list_entry;
 extern const struct cmd_entry cmd_host_use_entry;
 extern const struct cmd_entry cmd_host_info_entry;
+extern const struct cmd_entry cmd_host_add_entry;
+extern const struct cmd_entry cmd_host_remove_entry;
+extern const struct cmd_entry cmd_host_import_contexts_entry;
+
+extern const struct cmd_entry cmd_cache_refresh_entry;
+extern const struct cmd_entry cmd_cache_show_entry;
+extern const struct cmd_entry cmd_cache_reset_entry;
 
 #endif

@@ -6,6 +6,7 @@
 #include "shell/args.h"
 #include "shell/output.h"
 #include "shell/units.h"
+#include "shell/cache.h"
 #include "backends/backend.h"
 
 static int exec_create(struct shell *sh, struct args *a);
@@ -40,6 +41,7 @@ static const struct opt_spec delete_opts[] = {
 static const struct opt_spec list_opts[] = {
 	{ 'a', "all", OPT_FLAG, NULL, "include stopped containers", ARG_NONE },
 	{ 'f', "filter", OPT_LIST, "KEY=VALUE", "label=K[=V], status=S, name=N, id=I, ancestor=IMAGE", ARG_NONE },
+	{ 0, "cached", OPT_FLAG, NULL, "answer from the store without asking any engine", ARG_NONE },
 	OPT_END
 };
 
@@ -449,10 +451,12 @@ static int exec_create(struct shell *sh, struct args *a)
 	if (args_has(a, "start")) {
 		if (b->ops->container_action(b, id, CONTAINER_START, &err) < 0) {
 			ret = error(sh, "%s (container %s was created but not started)", err.msg, id);
+			cache_put_container(sh, b, id);
 			goto cleanup;
 		}
 		started = 1;
 	}
+	cache_put_container(sh, b, id);
 
 	if (args_has(a, "json")) {
 		json_t *name;
@@ -488,24 +492,56 @@ cleanup:
 
 /* --- start, stop, restart, pause, unpause, delete ----------------------- */
 
+/* The full ID of ref, for the store, before a delete takes it away.
+ * NULL when the engine cannot say; then err tells why. */
+static char *resolve_id(struct backend *b, const char *ref, struct berr *err)
+{
+	json_t *obj = NULL;
+	char *id = NULL;
+
+	if (b->ops->container_inspect(b, ref, &obj, err) == 0) {
+		const char *s = json_string_value(json_object_get(obj, "Id"));
+		if (s)
+			id = strdup(s);
+	}
+	json_decref(obj);
+	return id;
+}
+
 /* Acts on every ref in turn, going on past failures (each reported) as
- * docker does; stops at Ctrl-C. */
+ * docker does; stops at Ctrl-C. Each success is recorded in the store
+ * until recording fails once (warned about once). */
 static int act_on_each(struct shell *sh, struct args *a, int action, int is_delete)
 {
 	struct backend *b = shell_backend(sh);
 	struct berr err;
-	int i, failed = 0;
+	int i, failed = 0, record = 1;
 
 	if (!b)
 		return CMD_ERROR;
 	for (i = 0; i < a->argc; i++) {
+		char *id = NULL;
 		int r;
 		berr_clear(&err);
+		if (is_delete && record) {
+			id = resolve_id(b, a->argv[i], &err);
+			if (!id && (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT ||
+				    err.kind == BERR_INTERRUPTED || err.kind == BERR_TLS)) {
+				/* the delete would only say the same again */
+				error(sh, "%s", err.msg);
+				failed = 1;
+				if (err.kind == BERR_INTERRUPTED)
+					break;
+				continue;
+			}
+			berr_clear(&err);
+		}
 		if (is_delete)
 			r = b->ops->container_delete(b, a->argv[i], args_has(a, "force"), &err);
 		else
 			r = b->ops->container_action(b, a->argv[i], (enum container_action)action, &err);
 		if (r < 0) {
+			free(id);
 			error(sh, "%s", err.msg);
 			failed = 1;
 			if (err.kind == BERR_INTERRUPTED)
@@ -514,6 +550,11 @@ static int act_on_each(struct shell *sh, struct args *a, int action, int is_dele
 		}
 		/* A closed stdout does not stop the work asked for. */
 		out_printf(sh, "%s\n", a->argv[i]);
+		if (record && is_delete && id)
+			record = cache_drop_container(sh, b->name, id) == 0;
+		else if (record && !is_delete)
+			record = cache_put_container(sh, b, a->argv[i]) == 0;
+		free(id);
 	}
 	return failed ? CMD_ERROR : CMD_OK;
 }
@@ -765,53 +806,43 @@ static int print_listing_json(struct shell *sh, json_t *list, const char *host)
 	return printed(sh, output_json(sh, list));
 }
 
-static int exec_list(struct shell *sh, struct args *a)
+enum list_source {
+	LIST_LIVE,   /* the engine's answer */
+	LIST_CACHED, /* --cached: the store's, with a LAST SEEN column */
+	LIST_STALE,  /* the store's, because the engine is out of reach */
+};
+
+static int print_list(struct shell *sh, struct args *a, json_t *list, const char *host,
+		      enum list_source src)
 {
-	struct list_filter filter;
 	struct table t;
-	struct backend *b;
-	struct berr err;
-	json_t *list = NULL, *c;
-	size_t i, n;
+	json_t *c;
+	size_t i;
 	time_t now = time(NULL);
-	int ret = CMD_ERROR, have_table = 0;
+	int ret = CMD_ERROR;
 
-	berr_clear(&err);
-	memset(&filter, 0, sizeof(filter));
-	filter.all = args_has(a, "all");
-	filter.filters = args_list(a, "filter", &n);
-	filter.nfilters = n;
-	for (i = 0; i < n; i++)
-		if (check_filter(sh, filter.filters[i]) < 0)
-			return CMD_USAGE;
-
-	if (!(b = shell_backend(sh)))
-		return CMD_ERROR;
-	if (b->ops->container_list(b, &filter, &list, &err) < 0)
-		return error(sh, "%s", err.msg);
-
-	if (args_has(a, "json")) {
-		ret = print_listing_json(sh, list, b->name);
-		goto cleanup;
-	}
+	if (args_has(a, "json"))
+		return print_listing_json(sh, list, host);
 	if (args_has(a, "quiet")) {
-		ret = CMD_OK;
 		json_array_foreach(list, i, c) {
 			char id[16];
-			if (out_printf(sh, "%s\n", fmt_short_id(id, sizeof(id), jstr(c, "Id"))) < 0) {
-				ret = printed(sh, -1);
-				break;
-			}
+			if (out_printf(sh, "%s\n", fmt_short_id(id, sizeof(id), jstr(c, "Id"))) < 0)
+				return printed(sh, -1);
 		}
-		goto cleanup;
+		return CMD_OK;
 	}
 
-	table_init(&t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", NULL);
-	have_table = 1;
+	if (src == LIST_CACHED)
+		table_init(&t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
+			   "LAST SEEN", NULL);
+	else
+		table_init(&t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
+			   NULL);
 	json_array_foreach(list, i, c) {
-		char id[16], image_id[16], created[64];
+		char id[16], image_id[16], created[64], seen[64];
 		const char *image = jstr(c, "Image");
-		char *cmd = NULL, *ports = NULL, *names = NULL;
+		const char *cells[8];
+		char *cmd = NULL, *ports = NULL, *names = NULL, *status = NULL;
 
 		if (!strncmp(image, "sha256:", 7))
 			image = fmt_short_id(image_id, sizeof(image_id), image);
@@ -824,24 +855,88 @@ static int exec_list(struct shell *sh, struct args *a)
 		}
 		ports = display_ports(json_object_get(c, "Ports"));
 		names = display_names(json_object_get(c, "Names"));
-		if (!cmd || !ports || !names) {
+		status = src == LIST_STALE ? xasprintf("%s (stale)", jstr(c, "Status"))
+					   : strdup(jstr(c, "Status"));
+		if (!cmd || !ports || !names || !status) {
 			free(cmd);
 			free(ports);
 			free(names);
+			free(status);
 			ret = error(sh, "out of memory");
 			goto cleanup;
 		}
-		table_add_row(&t, fmt_short_id(id, sizeof(id), jstr(c, "Id")), image, cmd,
-			      fmt_ago(created, sizeof(created), (time_t)jint(c, "Created"), now),
-			      jstr(c, "Status"), ports, names);
+		cells[0] = fmt_short_id(id, sizeof(id), jstr(c, "Id"));
+		cells[1] = image;
+		cells[2] = cmd;
+		cells[3] = fmt_ago(created, sizeof(created), (time_t)jint(c, "Created"), now);
+		cells[4] = status;
+		cells[5] = ports;
+		cells[6] = names;
+		cells[7] = cache_row_seen(c) ? fmt_ago(seen, sizeof(seen), cache_row_seen(c), now) : "";
+		table_add_rowv(&t, cells);
 		free(cmd);
 		free(ports);
 		free(names);
+		free(status);
 	}
 	ret = printed(sh, table_print(sh, &t));
 cleanup:
-	if (have_table)
-		table_release(&t);
+	table_release(&t);
+	return ret;
+}
+
+static int exec_list(struct shell *sh, struct args *a)
+{
+	struct list_filter filter;
+	struct cache_query q;
+	struct backend *b;
+	struct berr err;
+	json_t *list = NULL;
+	const char *host;
+	enum list_source src = LIST_LIVE;
+	size_t i, n;
+	int ret;
+
+	berr_clear(&err);
+	memset(&filter, 0, sizeof(filter));
+	filter.all = args_has(a, "all");
+	filter.filters = args_list(a, "filter", &n);
+	filter.nfilters = n;
+	for (i = 0; i < n; i++)
+		if (check_filter(sh, filter.filters[i]) < 0)
+			return CMD_USAGE;
+	q.all = filter.all;
+	q.filters = filter.filters;
+	q.nfilters = filter.nfilters;
+
+	if (args_has(a, "cached")) {
+		struct cache_rows rows;
+
+		host = sh->current_host ? sh->current_host : "local";
+		if (cache_read(sh, STORE_CONTAINERS, host, &q, 0, &rows, &err) < 0)
+			return error(sh, "%s", err.msg);
+		if (!rows.known)
+			warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh --host %s')",
+				host, host);
+		list = rows.rows;
+		src = LIST_CACHED;
+	} else {
+		if (!(b = shell_backend(sh)))
+			return CMD_ERROR;
+		host = b->name;
+		if (b->ops->container_list(b, &filter, &list, &err) < 0) {
+			if (!cache_fallback(sh, STORE_CONTAINERS, host, &q, &err, &list))
+				return error(sh, "%s", err.msg);
+			src = LIST_STALE;
+		}
+	}
+
+	ret = print_list(sh, a, list, host, src);
+	/* Recorded after printing: the store may be slow to answer (or not
+	 * answer at all), and the listing is what was asked for. Only a
+	 * listing of every container proves that the others are gone. */
+	if (src == LIST_LIVE)
+		cache_put_listing(sh, STORE_CONTAINERS, host, list, filter.all && n == 0);
 	json_decref(list);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include "shell/shell.h"
 #include "shell/args.h"
 #include "shell/output.h"
+#include "shell/cache.h"
 #include "backends/backend.h"
 
 static int exec_list(struct shell *sh, struct args *a);
@@ -16,6 +17,7 @@ static int exec_pull(struct shell *sh, struct args *a);
 
 static const struct opt_spec list_opts[] = {
 	{ 'a', "all", OPT_FLAG, NULL, "include intermediate images", ARG_NONE },
+	{ 0, "cached", OPT_FLAG, NULL, "answer from the store without asking any engine", ARG_NONE },
 	OPT_END
 };
 
@@ -112,32 +114,23 @@ static void split_repo_tag(const char *rt, char *repo, size_t rlen, const char *
 	repo[n] = '\0';
 }
 
-static int exec_list(struct shell *sh, struct args *a)
+static int print_list(struct shell *sh, struct args *a, json_t *list, const char *host,
+		      int cached, int stale)
 {
-	struct backend *b;
-	struct berr err;
 	struct table t;
-	json_t *list = NULL, *img;
+	json_t *img;
 	size_t i, j;
 	time_t now = time(NULL);
-	int ret = CMD_ERROR, have_table = 0;
-
-	if (!(b = shell_backend(sh)))
-		return CMD_ERROR;
-	berr_clear(&err);
-	if (b->ops->image_list(b, args_has(a, "all"), &list, &err) < 0)
-		return error(sh, "%s", err.msg);
+	int ret;
 
 	if (args_has(a, "json")) {
 		json_array_foreach(list, i, img)
 			if (json_is_object(img))
-				json_object_set_new(img, "Host", json_string(b->name ? b->name : ""));
-		ret = printed(sh, output_json(sh, list));
-		goto cleanup;
+				json_object_set_new(img, "Host", json_string(host ? host : ""));
+		return printed(sh, output_json(sh, list));
 	}
 	if (args_has(a, "quiet")) {
 		/* One line per image, however many tags it has (docker -q). */
-		ret = CMD_OK;
 		json_array_foreach(list, i, img) {
 			char id[16], prev[16];
 			int seen = 0;
@@ -145,32 +138,45 @@ static int exec_list(struct shell *sh, struct args *a)
 			for (j = 0; j < i && !seen; j++)
 				seen = !strcmp(fmt_short_id(prev, sizeof(prev),
 							    jstr(json_array_get(list, j), "Id")), id);
-			if (!seen && out_printf(sh, "%s\n", id) < 0) {
-				ret = printed(sh, -1);
-				break;
-			}
+			if (!seen && out_printf(sh, "%s\n", id) < 0)
+				return printed(sh, -1);
 		}
-		goto cleanup;
+		return CMD_OK;
 	}
 
-	table_init(&t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", NULL);
-	have_table = 1;
+	if (cached)
+		table_init(&t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "LAST SEEN", NULL);
+	else
+		table_init(&t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", NULL);
 	json_array_foreach(list, i, img) {
 		json_t *tags = json_object_get(img, "RepoTags");
 		json_t *digests = json_object_get(img, "RepoDigests");
-		char id[16], created[64], size[32], repo[512];
+		char id[16], created[64], size[32], repo[512], seen[64];
 		const char *tag;
+		const char *cells[6];
 		size_t ntags = 0;
 
 		fmt_short_id(id, sizeof(id), jstr(img, "Id"));
 		fmt_ago(created, sizeof(created), (time_t)json_integer_value(json_object_get(img, "Created")), now);
 		fmt_size(size, sizeof(size), (int64_t)json_integer_value(json_object_get(img, "Size")));
+		/* a stale row says so where a glance at the table goes: the
+		 * size column, images having no status */
+		if (stale) {
+			size_t len = strlen(size);
+			snprintf(size + len, sizeof(size) - len, " (stale)");
+		}
+		cells[2] = id;
+		cells[3] = created;
+		cells[4] = size;
+		cells[5] = cache_row_seen(img) ? fmt_ago(seen, sizeof(seen), cache_row_seen(img), now) : "";
 		for (j = 0; j < json_array_size(tags); j++) {
 			const char *rt = json_string_value(json_array_get(tags, j));
 			if (!rt || !strcmp(rt, "<none>:<none>"))
 				continue;
 			split_repo_tag(rt, repo, sizeof(repo), &tag);
-			table_add_row(&t, repo, tag, id, created, size);
+			cells[0] = repo;
+			cells[1] = tag;
+			table_add_rowv(&t, cells);
 			ntags++;
 		}
 		if (ntags)
@@ -183,15 +189,54 @@ static int exec_list(struct shell *sh, struct args *a)
 				n = sizeof(repo) - 1;
 			memcpy(repo, tag, n);
 			repo[n] = '\0';
-			table_add_row(&t, repo, "<none>", id, created, size);
+			cells[0] = repo;
 		} else {
-			table_add_row(&t, "<none>", "<none>", id, created, size);
+			cells[0] = "<none>";
 		}
+		cells[1] = "<none>";
+		table_add_rowv(&t, cells);
 	}
 	ret = printed(sh, table_print(sh, &t));
-cleanup:
-	if (have_table)
-		table_release(&t);
+	table_release(&t);
+	return ret;
+}
+
+static int exec_list(struct shell *sh, struct args *a)
+{
+	struct backend *b;
+	struct berr err;
+	json_t *list = NULL;
+	const char *host;
+	int ret, cached = args_has(a, "cached"), stale = 0;
+
+	berr_clear(&err);
+	if (cached) {
+		struct cache_rows rows;
+
+		/* The cache holds what the last listing showed; whether
+		 * that was an --all one, it cannot tell, so all of it is shown. */
+		host = sh->current_host ? sh->current_host : "local";
+		if (cache_read(sh, STORE_IMAGES, host, NULL, 0, &rows, &err) < 0)
+			return error(sh, "%s", err.msg);
+		if (!rows.known)
+			warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh --host %s')",
+				host, host);
+		list = rows.rows;
+	} else {
+		if (!(b = shell_backend(sh)))
+			return CMD_ERROR;
+		host = b->name;
+		if (b->ops->image_list(b, args_has(a, "all"), &list, &err) < 0) {
+			if (!cache_fallback(sh, STORE_IMAGES, host, NULL, &err, &list))
+				return error(sh, "%s", err.msg);
+			stale = 1;
+		}
+	}
+	ret = print_list(sh, a, list, host, cached, stale);
+	/* After printing, as for containers; with or without --all this is
+	 * the host's whole set of images as far as the listing goes. */
+	if (!cached && !stale)
+		cache_put_listing(sh, STORE_IMAGES, host, list, 1);
 	json_decref(list);
 	return ret;
 }
@@ -344,7 +389,7 @@ static int exec_delete(struct shell *sh, struct args *a)
 	struct berr err;
 	json_t *all, *res, *item;
 	size_t j;
-	int i, failed = 0, ret = CMD_OK, json = args_has(a, "json");
+	int i, failed = 0, deleted = 0, ret = CMD_OK, json = args_has(a, "json");
 
 	if (!b)
 		return CMD_ERROR;
@@ -371,10 +416,15 @@ static int exec_delete(struct shell *sh, struct args *a)
 				out_printf(sh, "Deleted: %s\n", d);
 		}
 		json_decref(res);
+		deleted++;
 	}
 	if (json)
 		ret = printed(sh, output_json(sh, all));
 	json_decref(all);
+	/* Untagging changes an image's tags and deleting one may delete its
+	 * untagged parents: a fresh listing records all of that. */
+	if (deleted)
+		cache_put_images(sh, b);
 	if (ret != CMD_OK)
 		return ret;
 	return failed ? CMD_ERROR : CMD_OK;
@@ -443,6 +493,7 @@ static int exec_load(struct shell *sh, struct args *a)
 			ret = error(sh, "%s", err.msg);
 		goto cleanup;
 	}
+	cache_put_images(sh, b);
 	if (args_has(a, "json")) {
 		ret = printed(sh, output_json(sh, loaded));
 		goto cleanup;
@@ -598,5 +649,6 @@ static int exec_pull(struct shell *sh, struct args *a)
 	berr_clear(&err);
 	if (b->ops->image_pull(b, a->argv[0], &err) < 0)
 		return error(sh, "%s", err.msg); /* names the registry it could not reach */
+	cache_put_images(sh, b);
 	return printed(sh, out_printf(sh, "%s\n", a->argv[0]));
 }

@@ -24,6 +24,13 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_list_entry,
 	&cmd_host_use_entry,
 	&cmd_host_info_entry,
+	&cmd_host_add_entry,
+	&cmd_host_remove_entry,
+	&cmd_host_import_contexts_entry,
+
+	&cmd_cache_refresh_entry,
+	&cmd_cache_show_entry,
+	&cmd_cache_reset_entry,
 
 	&cmd_help_entry,
 	&cmd_version_entry,

@@ -807,6 +807,7 @@ static int apply_environment(struct config *cfg, struct berr *err)
 	const char *cert_path = getenv("DOCKER_CERT_PATH");
 	const char *api = getenv("DOCKER_API_VERSION");
 	const char *mongo = getenv("BERTH_MONGODB_URI");
+	const char *mongo_db = getenv("BERTH_MONGODB_DATABASE");
 	struct host_config *local = host_get(cfg, "local");
 
 	if (!local)
@@ -837,6 +838,8 @@ static int apply_environment(struct config *cfg, struct berr *err)
 	if (api && *api && replace_str(&cfg->api_version, api) < 0)
 		return berr_set(err, BERR_LOCAL, "out of memory");
 	if (mongo && *mongo && replace_str(&cfg->mongodb_uri, mongo) < 0)
+		return berr_set(err, BERR_LOCAL, "out of memory");
+	if (mongo_db && *mongo_db && replace_str(&cfg->mongodb_database, mongo_db) < 0)
 		return berr_set(err, BERR_LOCAL, "out of memory");
 	return 0;
 }

@@ -42,7 +42,7 @@ struct config {
 	long request_timeout_ms;   /* default 60000 */
 	char *api_version;         /* owned; DOCKER_API_VERSION or NULL */
 	char *mongodb_uri;         /* owned; BERTH_MONGODB_URI or config; NULL = file store */
-	char *mongodb_database;    /* owned; default "berth" */
+	char *mongodb_database;    /* owned; BERTH_MONGODB_DATABASE or config; default "berth" */
 	char **loaded_files;       /* owned: the files actually read, for messages */
 	size_t nloaded;
 };

@@ -13,6 +13,7 @@
 #include "shell/shell.h"
 #include "shell/dispatch.h"
 #include "shell/repl.h"
+#include "shell/complete_store.h"
 #include "backends/berr.h"
 
 struct globals {
@@ -286,7 +287,13 @@ int main(int argc, char **argv)
 		status = shell_run_stream(&sh, f, g.file);
 		fclose(f);
 	} else if (interactive) {
-		status = repl_run(&sh, NULL);
+		/* containers, images and registered hosts complete from the
+		 * store, which works with every engine down */
+		struct complete_store cs;
+		struct complete_source src;
+
+		complete_store_init(&cs, &sh, &src);
+		status = repl_run(&sh, &src);
 	} else {
 		status = shell_run_stream(&sh, stdin, "-");
 	}

@@ -14,9 +14,11 @@
 #include "shell/args.h"
 #include "shell/dispatch.h"
 #include "shell/lexer.h"
+#include "shell/hosts.h"
 #include "backends/backend.h"
 #include "backends/berr.h"
 #include "backends/docker.h"
+#include "backends/store.h"
 #include "commands/commands.h"
 
 static void *xrealloc(void *p, size_t n)
@@ -186,21 +188,84 @@ void shell_release(struct shell *sh)
 	sh->nbackends = 0;
 	free(sh->current_host);
 	sh->current_host = NULL;
+	if (sh->store) {
+		store_free(sh->store);
+		sh->store = NULL;
+		store_shutdown();
+	}
 	config_release(&sh->config);
 }
 
-static int unknown_host(struct shell *sh, const char *name)
+/* --- the store ------------------------------------------------------ */
+
+struct store *shell_store(struct shell *sh, struct berr *err)
 {
-	char known[512] = "";
-	size_t i;
-
-	for (i = 0; i < sh->config.nhosts; i++) {
-		size_t used = strlen(known);
-
-		snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "",
-			 sh->config.hosts[i].name);
+	if (sh->store_failed) {
+		*err = sh->store_err;
+		return NULL;
 	}
-	return error(sh, "unknown host: %s (known: %s)", name, known);
+	if (sh->store)
+		return sh->store;
+	berr_clear(err);
+	if (store_open(&sh->config, &sh->store, err) < 0) {
+		sh->store = NULL;
+		if (!err->msg[0])
+			berr_set(err, BERR_LOCAL, "cannot open the store");
+		/* nothing about the configuration will change this run */
+		sh->store_failed = 1;
+		sh->store_err = *err;
+		return NULL;
+	}
+	return sh->store;
+}
+
+void shell_store_failed(struct shell *sh, const struct berr *err)
+{
+	if (!err || (err->kind != BERR_CONNECT && err->kind != BERR_TIMEOUT))
+		return;
+	sh->store_failed = 1;
+	sh->store_err = *err;
+}
+
+void shell_cache_warn(struct shell *sh, const struct berr *err)
+{
+	shell_store_failed(sh, err);
+	if (sh->cache_warned)
+		return;
+	sh->cache_warned = 1;
+	warning(sh, "the cache was not updated: %s",
+		err && err->msg[0] ? err->msg : "the store failed");
+}
+
+/* At the prompt each command gets a fresh try at a store that was out of
+ * reach (it may be back) and its own warnings; a one-shot or a batch
+ * remembers for the whole run. */
+static void store_new_command(struct shell *sh)
+{
+	if (sh->mode != SHELL_INTERACTIVE)
+		return;
+	sh->cache_warned = 0;
+	sh->hosts_warned = 0;
+	if (sh->store_failed) {
+		sh->store_failed = 0;
+		berr_clear(&sh->store_err);
+	}
+}
+
+/* --- hosts ---------------------------------------------------------- */
+
+/* why: set when the lookup could not read the store's registered hosts. */
+static int unknown_host(struct shell *sh, const char *name, const struct berr *why)
+{
+	char *known = hosts_known_names(sh);
+
+	if (why && why->msg[0])
+		error(sh, "unknown host: %s (known: %s; registered hosts are unavailable: %s)", name,
+		      known, why->msg);
+	else
+		error(sh, "unknown host: %s (known: %s)", name, known);
+	free(known);
+	return CMD_ERROR;
 }
 
 /* A URL given where a host name goes (-H tcp://...) becomes a host of its
@@ -235,39 +300,44 @@ static const struct host_config *add_url_host(struct shell *sh, const char *url)
 
 int shell_set_host(struct shell *sh, const char *name)
 {
-	const struct host_config *h = config_find_host(&sh->config, name);
+	struct host_ref h;
+	struct berr err;
+	int rc;
 
-	if (!h && strstr(name, "://"))
-		h = add_url_host(sh, name);
-	if (!h)
-		return unknown_host(sh, name);
+	if (!config_find_host(&sh->config, name) && strstr(name, "://"))
+		add_url_host(sh, name);
+	rc = hosts_find(sh, name, 0, &h, &err);
+	if (rc <= 0)
+		return unknown_host(sh, name, rc < 0 ? &err : NULL);
 	free(sh->current_host);
-	sh->current_host = xstrdup(h->name);
+	sh->current_host = xstrdup(h.name);
+	host_ref_release(&h);
 	return 0;
 }
 
 struct backend *shell_backend_for(struct shell *sh, const char *host)
 {
-	const struct host_config *h;
 	struct docker_endpoint ep;
+	struct host_ref h;
 	struct backend *b;
 	struct berr err;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < sh->nbackends; i++)
 		if (!strcmp(sh->backends[i].host, host))
 			return sh->backends[i].backend;
-	h = config_find_host(&sh->config, host);
-	if (!h) {
-		unknown_host(sh, host);
+	rc = hosts_find(sh, host, 0, &h, &err);
+	if (rc <= 0) {
+		unknown_host(sh, host, rc < 0 ? &err : NULL);
 		return NULL;
 	}
 	memset(&ep, 0, sizeof(ep));
-	ep.name = h->name;
-	ep.url = h->url;
-	ep.tls_dir = h->tls_dir;
-	ep.tls_verify = h->tls_verify;
-	ep.insecure = h->insecure;
+	ep.name = h.name;
+	ep.url = h.url;
+	ep.tls_dir = h.tls_dir;
+	ep.tls_verify = h.tls_verify;
+	ep.insecure = h.insecure;
 	ep.connect_timeout_ms = sh->config.connect_timeout_ms;
 	ep.timeout_ms = sh->config.request_timeout_ms;
 	ep.api_version = sh->config.api_version;
@@ -275,12 +345,15 @@ struct backend *shell_backend_for(struct shell *sh, const char *host)
 	b = docker_backend_new(&ep, &err);
 	if (!b) {
 		error(sh, "%s", err.msg[0] ? err.msg : "cannot set up the engine client");
+		host_ref_release(&h);
 		return NULL;
 	}
 	sh->backends = xrealloc(sh->backends, (sh->nbackends + 1) * sizeof(*sh->backends));
-	sh->backends[sh->nbackends].host = xstrdup(h->name);
+	sh->backends[sh->nbackends].host = h.name; /* taken over */
 	sh->backends[sh->nbackends].backend = b;
 	sh->nbackends++;
+	h.name = NULL;
+	host_ref_release(&h);
 	return b;
 }
 
@@ -337,6 +410,7 @@ int shell_run_words(struct shell *sh, int argc, char *const *argv)
 		return 0;
 	memset(&a, 0, sizeof(a));
 	berth_interrupted = 0;
+	store_new_command(sh);
 
 	st = dispatch_find(cmd_table, argc, argv, &d, errbuf, sizeof(errbuf));
 	if (st == DISPATCH_INCOMPLETE && d.consumed < argc && is_help_word(argv[d.consumed])) {

@@ -12,6 +12,7 @@
 #include "config.h"
 
 struct backend;
+struct store;
 
 enum shell_mode {
 	SHELL_ONESHOT,     /* berth container list / berth -c '...' */
@@ -39,6 +40,12 @@ struct shell {
 	char *current_host;       /* owned; "local" unless host use / -H changed it */
 	struct shell_backend_slot *backends; /* opened lazily, one per host used */
 	size_t nbackends;
+
+	struct store *store;      /* owned; opened by shell_store() on first use */
+	int cache_warned;         /* shell_cache_warn() already spoke */
+	int store_failed;         /* the store could not be opened or reached: */
+	struct berr store_err;    /* why; shell_store() answers with it */
+	int hosts_warned;         /* "registered hosts are unavailable" was said */
 };
 
 /* Set up from config; current host = config's default. */
@@ -62,6 +69,23 @@ struct backend *shell_backend_for(struct shell *sh, const char *host);
  * becomes an ad-hoc host named by that URL. An unknown name is reported
  * ("unknown host: x (known: local, lab)") and returns CMD_ERROR. */
 int shell_set_host(struct shell *sh, const char *name);
+
+/* The store (hosts, cached images and containers), opened on first use:
+ * commands that need none (help, version) never open it. NULL with err
+ * filled when it cannot be opened, or when a call already found it out of
+ * reach (see shell_store_failed). Borrowed. */
+struct store *shell_store(struct shell *sh, struct berr *err);
+/* A store call failed with err. When the store is out of reach
+ * (BERR_CONNECT, BERR_TIMEOUT) shell_store() gives up on it: for the rest
+ * of the run in one-shot and batch mode, until the next command at the
+ * prompt; so a dead MongoDB costs one timeout, not one per row. Other
+ * kinds (a corrupt file is one collection's trouble) change nothing. */
+void shell_store_failed(struct shell *sh, const struct berr *err);
+/* Write-through failed (store down, corrupt cache file): says so once
+ * ("warning: the cache was not updated: ...") per run, or per command at
+ * the prompt; the command itself still succeeds. Calls
+ * shell_store_failed() too. */
+void shell_cache_warn(struct shell *sh, const struct berr *err);
 
 /* Runs one line (possibly several ';'-separated commands). Returns an exit
  * status: 0, 1 (operation failed) or 2 (usage). */

@@ -32,10 +32,10 @@ on() { dk "$1" inspect "$2" >/dev/null 2>&1; }
 
 berth --config "$CONF" host list
 is "$RC" 0 "host list exits 0"
-like "$(head -n 1 "$OUTF")" '^NAME +URL +TLS +CURRENT$' "host list header"
+like "$(head -n 1 "$OUTF")" '^NAME +URL +TLS +STATE +ENGINE +CONTAINERS +LAST SEEN +CURRENT$' "host list header"
 rows=$(tail -n +2 "$OUTF")
-like "$rows" "(^|"$'\n'")alpha +$A +[^ ]+ +\\*($|"$'\n'")" "alpha is listed with its URL, current"
-like "$rows" "(^|"$'\n'")beta +$B +[^ ]+ *($|"$'\n'")" "beta is listed with its URL, not current"
+like "$rows" "(^|"$'\n'")alpha +$A .* +\\*($|"$'\n'")" "alpha is listed with its URL, current"
+like "$rows" "(^|"$'\n'")beta +$B [^*]*($|"$'\n'")" "beta is listed with its URL, not current"
 like "$rows" "(^|"$'\n'")local +unix:///var/run/docker.sock" "local is always there (default URL)"
 is "$(grep -c '\*' <<<"$rows")" 1 "exactly one current host"
 

@@ -1,0 +1,466 @@
+/* cache.c: the cache commands: what the store remembers of the engines'
+ * images and containers, refreshed, shown and emptied. The hosts
+ * collection is never touched here. */
+#include "config.h"
+
+#include "commands/commands.h"
+#include "shell/shell.h"
+#include "shell/args.h"
+#include "shell/output.h"
+
+static int exec_refresh(struct shell *sh, struct args *a);
+static int exec_show(struct shell *sh, struct args *a);
+static int exec_reset(struct shell *sh, struct args *a);
+
+static const struct opt_spec refresh_opts[] = {
+	{ 0, "host", OPT_LIST, "NAME", "refresh only this host (repeatable)", ARG_HOST },
+	OPT_END
+};
+
+static const struct opt_spec reset_opts[] = {
+	{ 'y', "yes", OPT_FLAG, NULL, "do not ask for confirmation (for scripts)", ARG_NONE },
+	OPT_END
+};
+
+const struct cmd_entry cmd_cache_refresh_entry = {
+	"cache", "refresh", NULL, refresh_opts, 0, 0, "",
+	"re-read every reachable host's containers and images into the store",
+	CMD_F_JSON, ARG_NONE, exec_refresh
+};
+const struct cmd_entry cmd_cache_show_entry = {
+	"cache", "show", NULL, NULL, 0, 0, "",
+	"show per-collection document counts and ages",
+	CMD_F_JSON, ARG_NONE, exec_show
+};
+const struct cmd_entry cmd_cache_reset_entry = {
+	"cache", "reset", NULL, reset_opts, 0, 0, "",
+	"empty the cached containers and images (never the hosts)",
+	0, ARG_NONE, exec_reset
+};
+
+/* --- exec bodies ------------------------------------------------------- */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "shell/cache.h"
+#include "shell/hosts.h"
+#include "backends/backend.h"
+#include "backends/store.h"
+#include "backends/store_docs.h"
+
+static int printed(struct shell *sh, int rc)
+{
+	if (rc >= 0)
+		return CMD_OK;
+	if (sh->out_closed)
+		return CMD_ERROR;
+	return error(sh, "out of memory while formatting the output");
+}
+
+static const char *plural(int64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* --- refresh ------------------------------------------------------------ */
+
+/* One element of refresh's --json array. */
+static json_t *refresh_result(const char *host, const struct cache_refresh_stats *st,
+			      const char *error_msg)
+{
+	if (error_msg)
+		return json_pack("{s:s, s:n, s:n, s:s}", "Host", host, "Containers", "Images",
+				 "Error", error_msg);
+	return json_pack("{s:s, s:I, s:I, s:n}", "Host", host, "Containers",
+			 (json_int_t)st->containers, "Images", (json_int_t)st->images, "Error");
+}
+
+/* Why shell_backend_for(host) failed, for --json (it has said so on
+ * stderr already, at more length). */
+static const char *backend_failure(struct shell *sh, const char *host, struct berr *why)
+{
+	struct host_ref ref;
+	int rc;
+
+	berr_clear(why);
+	rc = hosts_find(sh, host, 0, &ref, why);
+	if (rc > 0) {
+		host_ref_release(&ref);
+		berr_set(why, BERR_USAGE, "%s: cannot set up the engine client", host);
+	} else if (rc == 0) {
+		berr_set(why, BERR_USAGE, "unknown host: %s", host);
+	}
+	return why->msg;
+}
+
+static int exec_refresh(struct shell *sh, struct args *a)
+{
+	struct host_list hl;
+	const char *const *names;
+	const char **hosts = NULL;
+	struct berr err;
+	struct store *s;
+	json_t *results = NULL;
+	size_t i, j, n, nhosts = 0;
+	int64_t probe;
+	int json = args_has(a, "json"), failed = 0, ret = CMD_ERROR;
+
+	memset(&hl, 0, sizeof(hl));
+	berr_clear(&err);
+	/* Without a store there is nothing to refresh: say so once, not
+	 * once per host (and before the hosts listing would warn about it). */
+	if (!(s = shell_store(sh, &err)) || store_count(s, STORE_IMAGES, NULL, &probe, &err) < 0) {
+		cache_advise_reset(&err, STORE_IMAGES);
+		shell_store_failed(sh, &err);
+		return error(sh, "cannot refresh the cache: %s", err.msg);
+	}
+	if (json && !(results = json_array()))
+		return error(sh, "out of memory");
+
+	names = args_list(a, "host", &n);
+	if (n) {
+		hosts = calloc(n, sizeof(*hosts));
+		if (!hosts) {
+			ret = error(sh, "out of memory");
+			goto cleanup;
+		}
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < nhosts && strcmp(hosts[j], names[i]); j++)
+				;
+			if (j == nhosts)
+				hosts[nhosts++] = names[i]; /* --host a --host a: once */
+		}
+	} else {
+		hosts_list(sh, 0, &hl);
+		hosts = calloc(hl.n ? hl.n : 1, sizeof(*hosts));
+		if (!hosts) {
+			ret = error(sh, "out of memory");
+			goto cleanup;
+		}
+		for (i = 0; i < hl.n; i++)
+			hosts[nhosts++] = hl.v[i].name;
+	}
+
+	for (i = 0; i < nhosts; i++) {
+		struct cache_refresh_stats st;
+		struct backend *b;
+		json_t *r;
+
+		if (berth_interrupted)
+			break;
+		memset(&st, 0, sizeof(st));
+		berr_clear(&err);
+		/* says "unknown host: ..." or why it cannot be reached itself */
+		if (!(b = shell_backend_for(sh, hosts[i]))) {
+			failed = 1;
+			r = refresh_result(hosts[i], &st, backend_failure(sh, hosts[i], &err));
+		} else if (cache_refresh_host(sh, b, &st, &err) < 0) {
+			failed = 1;
+			if (st.store_failed) {
+				/* the next host would meet the same store */
+				shell_store_failed(sh, &err);
+				ret = error(sh, "cannot refresh the cache: %s", err.msg);
+				goto cleanup;
+			}
+			error(sh, "%s", err.msg);
+			r = refresh_result(hosts[i], &st, err.msg);
+		} else {
+			r = refresh_result(hosts[i], &st, NULL);
+			if (!json && out_printf(sh, "%s: %lld %s, %lld %s\n", hosts[i],
+						(long long)st.containers,
+						plural(st.containers, "container", "containers"),
+						(long long)st.images, plural(st.images, "image", "images")) < 0 &&
+			    !sh->out_closed) {
+				json_decref(r);
+				ret = printed(sh, -1);
+				goto cleanup;
+			}
+		}
+		if (json && (!r || json_array_append(results, r) < 0)) {
+			json_decref(r);
+			ret = error(sh, "out of memory");
+			goto cleanup;
+		}
+		json_decref(r);
+	}
+	ret = CMD_OK;
+	if (json)
+		ret = printed(sh, output_json(sh, results));
+	if (ret == CMD_OK && (failed || berth_interrupted))
+		ret = CMD_ERROR;
+cleanup:
+	json_decref(results);
+	free(hosts);
+	host_list_release(&hl);
+	return ret;
+}
+
+/* --- show --------------------------------------------------------------- */
+
+static const enum store_coll shown_colls[] = { STORE_HOSTS, STORE_IMAGES, STORE_CONTAINERS };
+
+struct coll_summary {
+	int64_t count;
+	int64_t oldest, newest; /* last_seen, ms; 0 when no document has one */
+};
+
+static int keep_seen(void *ud, const bson_t *doc, struct berr *err)
+{
+	(void)err;
+	*(int64_t *)ud = store_doc_date(doc, "last_seen");
+	return 1;
+}
+
+static int summarize(struct store *s, enum store_coll c, struct coll_summary *cs, struct berr *err)
+{
+	/* only real dates: a host never seen has last_seen null */
+	bson_t *seen = BCON_NEW("last_seen", "{", "$gt", BCON_DATE_TIME(0), "}");
+	bson_t *asc = BCON_NEW("last_seen", BCON_INT32(1));
+	bson_t *desc = BCON_NEW("last_seen", BCON_INT32(-1));
+	struct store_find_opts first = { asc, 1 }, last = { desc, 1 };
+	int ret = -1;
+
+	memset(cs, 0, sizeof(*cs));
+	if (store_count(s, c, NULL, &cs->count, err) < 0 ||
+	    store_find(s, c, seen, &first, keep_seen, &cs->oldest, err) < 0 ||
+	    store_find(s, c, seen, &last, keep_seen, &cs->newest, err) < 0)
+		goto cleanup;
+	ret = 0;
+cleanup:
+	if (ret < 0)
+		cache_advise_reset(err, c);
+	bson_destroy(seen);
+	bson_destroy(asc);
+	bson_destroy(desc);
+	return ret;
+}
+
+static char *store_location(const struct store *s)
+{
+	char *out = NULL;
+
+	if (asprintf(&out, "%s %s", !strcmp(s->ops->kind, "mongodb") ? "MongoDB at" : "file store in",
+		     s->where ? s->where : "?") < 0)
+		return NULL;
+	return out;
+}
+
+static json_t *json_date_or_null(int64_t ms)
+{
+	char buf[64];
+
+	return ms ? json_string(store_fmt_date(buf, sizeof(buf), ms)) : json_null();
+}
+
+static int exec_show(struct shell *sh, struct args *a)
+{
+	struct coll_summary cs[3];
+	int ok[3];
+	struct store *s;
+	struct berr err;
+	struct table t;
+	json_t *doc = NULL, *colls;
+	char *where = NULL;
+	time_t now = time(NULL);
+	size_t i;
+	int failed = 0, ret = CMD_ERROR;
+
+	berr_clear(&err);
+	if (!(s = shell_store(sh, &err)))
+		return error(sh, "%s", err.msg);
+	for (i = 0; i < 3; i++) {
+		berr_clear(&err);
+		ok[i] = summarize(s, shown_colls[i], &cs[i], &err) == 0;
+		if (!ok[i]) {
+			/* the other collections are still worth showing */
+			error(sh, "%s", err.msg);
+			failed = 1;
+			shell_store_failed(sh, &err);
+			if (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT)
+				return CMD_ERROR; /* all of them would time out alike */
+		}
+	}
+	if (!(where = store_location(s)))
+		return error(sh, "out of memory");
+
+	if (args_has(a, "json")) {
+		doc = json_pack("{s:s, s:s, s:[]}", "Store", s->ops->kind, "Location", s->where ? s->where : "",
+				"Collections");
+		colls = json_object_get(doc, "Collections");
+		for (i = 0; doc && i < 3; i++) {
+			json_t *o = ok[i] ? json_pack("{s:s, s:I, s:o, s:o}", "Collection",
+						      store_coll_name(shown_colls[i]), "Documents",
+						      (json_int_t)cs[i].count, "Oldest",
+						      json_date_or_null(cs[i].oldest), "Newest",
+						      json_date_or_null(cs[i].newest))
+					  : json_pack("{s:s, s:n, s:n, s:n}", "Collection",
+						      store_coll_name(shown_colls[i]), "Documents",
+						      "Oldest", "Newest");
+			if (!o || json_array_append_new(colls, o) < 0) {
+				json_decref(doc);
+				doc = NULL;
+			}
+		}
+		if (!doc) {
+			ret = error(sh, "out of memory");
+			goto cleanup;
+		}
+		ret = printed(sh, output_json(sh, doc));
+		goto cleanup;
+	}
+
+	table_init(&t, "COLLECTION", "DOCUMENTS", "OLDEST", "NEWEST", NULL);
+	for (i = 0; i < 3; i++) {
+		char count[32], oldest[64], newest[64];
+
+		if (!ok[i]) {
+			table_add_row(&t, store_coll_name(shown_colls[i]), "unreadable", "-", "-");
+			continue;
+		}
+		snprintf(count, sizeof(count), "%lld", (long long)cs[i].count);
+		if (cs[i].oldest)
+			fmt_ago(oldest, sizeof(oldest), (time_t)(cs[i].oldest / 1000), now);
+		else
+			snprintf(oldest, sizeof(oldest), "-");
+		if (cs[i].newest)
+			fmt_ago(newest, sizeof(newest), (time_t)(cs[i].newest / 1000), now);
+		else
+			snprintf(newest, sizeof(newest), "-");
+		table_add_row(&t, store_coll_name(shown_colls[i]), count, oldest, newest);
+	}
+	ret = printed(sh, table_print(sh, &t));
+	table_release(&t);
+	if (ret == CMD_OK)
+		ret = printed(sh, out_printf(sh, "%s\n", where));
+cleanup:
+	json_decref(doc);
+	free(where);
+	if (ret == CMD_OK && failed)
+		ret = CMD_ERROR;
+	return ret;
+}
+
+/* --- reset -------------------------------------------------------------- */
+
+struct host_set {
+	char **v;
+	size_t n;
+};
+
+static int collect_host(void *ud, const bson_t *doc, struct berr *err)
+{
+	struct host_set *hs = ud;
+	const char *h = store_doc_str(doc, "host");
+	char **nv;
+	size_t i;
+
+	if (!h)
+		return 0;
+	for (i = 0; i < hs->n; i++)
+		if (!strcmp(hs->v[i], h))
+			return 0;
+	nv = realloc(hs->v, (hs->n + 1) * sizeof(*nv));
+	if (!nv || !(nv[hs->n] = strdup(h))) {
+		if (nv)
+			hs->v = nv;
+		return berr_set(err, BERR_LOCAL, "out of memory");
+	}
+	hs->v = nv;
+	hs->n++;
+	return 0;
+}
+
+/* "empty ... of N hosts? [y/N]" on the terminal; 1 for yes. */
+static int confirm_reset(struct shell *sh, struct store *s)
+{
+	struct host_set hs = { NULL, 0 };
+	struct berr err;
+	char *line = NULL;
+	size_t cap = 0, i;
+	int yes = 0;
+
+	/* what cannot be read (a corrupt file) is simply not counted */
+	berr_clear(&err);
+	store_find(s, STORE_CONTAINERS, NULL, NULL, collect_host, &hs, &err);
+	berr_clear(&err);
+	store_find(s, STORE_IMAGES, NULL, NULL, collect_host, &hs, &err);
+	if (!sh->out_closed)
+		fflush(stdout);
+	fprintf(stderr, "empty the cached containers and images of %zu %s? [y/N] ", hs.n,
+		plural((int64_t)hs.n, "host", "hosts"));
+	fflush(stderr);
+	if (getline(&line, &cap, stdin) > 0) {
+		line[strcspn(line, "\r\n")] = '\0';
+		yes = !strcasecmp(line, "y") || !strcasecmp(line, "yes");
+	} else {
+		fputc('\n', stderr);
+		clearerr(stdin);
+	}
+	free(line);
+	for (i = 0; i < hs.n; i++)
+		free(hs.v[i]);
+	free(hs.v);
+	return yes;
+}
+
+static int exec_reset(struct shell *sh, struct args *a)
+{
+	static const enum store_coll colls[] = { STORE_CONTAINERS, STORE_IMAGES };
+	int64_t counts[2] = { -1, -1 };
+	struct store *s;
+	struct berr err;
+	size_t i;
+	int failed = 0;
+
+	if (!args_has(a, "yes") && !sh->in_tty)
+		return usage_error(sh, "cache reset needs --yes when not run from a terminal");
+	berr_clear(&err);
+	if (!(s = shell_store(sh, &err)))
+		return error(sh, "%s", err.msg);
+	if (!args_has(a, "yes") && !confirm_reset(sh, s)) {
+		fprintf(stderr, "nothing was emptied\n");
+		return CMD_OK;
+	}
+	for (i = 0; i < 2; i++) {
+		char *kept = NULL;
+
+		berr_clear(&err);
+		/* for the message; a corrupt file has no count to give */
+		if (store_count(s, colls[i], NULL, &counts[i], &err) < 0)
+			counts[i] = -1;
+		berr_clear(&err);
+		if (store_drop(s, colls[i], &kept, &err) < 0) {
+			error(sh, "cannot empty the cached %s: %s", store_coll_name(colls[i]), err.msg);
+			shell_store_failed(sh, &err);
+			failed = 1;
+			counts[i] = -2;
+			continue;
+		}
+		if (kept) {
+			out_printf(sh, "%s: the unreadable file was kept as %s\n",
+				   store_coll_name(colls[i]), kept);
+			free(kept);
+		}
+	}
+	if (failed && counts[0] == -2 && counts[1] == -2)
+		return CMD_ERROR;
+	{
+		char what[2][48];
+		for (i = 0; i < 2; i++) {
+			int64_t n = counts[i];
+			const char *name = store_coll_name(colls[i]);
+			if (n >= 0)
+				snprintf(what[i], sizeof(what[i]), "%lld %.*s", (long long)n,
+					 (int)strlen(name) - (n == 1), name);
+			else
+				snprintf(what[i], sizeof(what[i]), "%s (%s)", name,
+					 n == -1 ? "unreadable" : "not emptied");
+		}
+		out_printf(sh, "emptied the cache: %s, %s (hosts kept)\n", what[0], what[1]);
+	}
+	return failed ? CMD_ERROR : CMD_OK;
+}

@@ -1,0 +1,661 @@
+/* hosts.c: the hosts berth knows: the configuration's first, then those
+ * registered in the store's hosts collection (see hosts.h).
+ *
+ * Configured hosts never wait for the store: a lookup that the
+ * configuration answers does not open it, so a dead MongoDB only costs the
+ * hosts that live there.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "shell/hosts.h"
+#include "shell/shell.h"
+#include "shell/config.h"
+#include "backends/backend.h"
+#include "backends/docker.h"
+#include "backends/store.h"
+#include "backends/store_docs.h"
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n;
+	char *d;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	d = xrealloc(NULL, n);
+	memcpy(d, s, n);
+	return d;
+}
+
+/* -H tcp://... makes a host named by its URL: it lives in this process
+ * only and never goes into the store. */
+static int is_adhoc(const char *name)
+{
+	return strstr(name, "://") != NULL;
+}
+
+int hosts_valid_name(const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+void host_ref_release(struct host_ref *h)
+{
+	if (!h)
+		return;
+	free(h->name);
+	free(h->url);
+	free(h->tls_dir);
+	if (h->doc)
+		bson_destroy(h->doc);
+	memset(h, 0, sizeof(*h));
+}
+
+static void ref_from_config(const struct host_config *hc, struct host_ref *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = xstrdup(hc->name);
+	out->url = xstrdup(hc->url);
+	out->tls_dir = xstrdup(hc->tls_dir);
+	out->tls_verify = hc->tls_verify;
+	out->insecure = hc->insecure;
+	out->from_config = 1;
+}
+
+/* A registered host's settings from its document; -1 when it lacks a name
+ * or URL (then out is untouched). The document is copied into out. */
+static int ref_from_doc(const bson_t *doc, struct host_ref *out)
+{
+	const char *name = store_doc_str(doc, "name"), *url = store_doc_str(doc, "url");
+	const char *tls = store_doc_str(doc, "tls_dir");
+
+	if (!name || !*name || !url || !*url)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->name = xstrdup(name);
+	out->url = xstrdup(url);
+	out->tls_dir = tls && *tls ? xstrdup(tls) : NULL;
+	out->tls_verify = out->tls_dir != NULL;
+	out->insecure = store_doc_bool(doc, "insecure", 0);
+	out->doc = bson_copy(doc);
+	return 0;
+}
+
+static void name_selector(bson_t *sel, const char *field, const char *name)
+{
+	bson_init(sel);
+	BSON_APPEND_UTF8(sel, field, name);
+}
+
+/* The store's document of name into *doc (NULL when it has none). */
+static int read_doc(struct shell *sh, const char *name, bson_t **doc, struct berr *err)
+{
+	struct store *s = shell_store(sh, err);
+	bson_t sel, found_doc;
+	int found = 0, rc;
+
+	*doc = NULL;
+	if (!s)
+		return -1;
+	name_selector(&sel, "name", name);
+	rc = store_find_one(s, STORE_HOSTS, &sel, &found_doc, &found, err);
+	bson_destroy(&sel);
+	if (rc < 0) {
+		shell_store_failed(sh, err);
+		return -1;
+	}
+	if (found) {
+		*doc = bson_copy(&found_doc);
+		bson_destroy(&found_doc);
+	}
+	return 0;
+}
+
+int hosts_find(struct shell *sh, const char *name, unsigned flags, struct host_ref *out,
+	       struct berr *err)
+{
+	const struct host_config *hc = config_find_host(&sh->config, name);
+	struct berr ignored;
+	bson_t *doc = NULL;
+
+	berr_clear(err);
+	if (hc) {
+		ref_from_config(hc, out);
+		/* the facts are a bonus: a store out of reach costs none of
+		 * the settings */
+		if ((flags & HOSTS_WITH_DOC) && !is_adhoc(name) &&
+		    read_doc(sh, name, &out->doc, &ignored) < 0)
+			out->doc = NULL;
+		return 1;
+	}
+	/* a URL or a typo with a space was never registered: no store needed */
+	if (!hosts_valid_name(name))
+		return 0;
+	if (read_doc(sh, name, &doc, err) < 0)
+		return -1;
+	if (!doc)
+		return 0;
+	if (ref_from_doc(doc, out) < 0) {
+		bson_destroy(doc);
+		berr_set(err, BERR_PROTOCOL, "the store's document for host %s has no URL", name);
+		return -1;
+	}
+	bson_destroy(doc);
+	return 1;
+}
+
+/* --- every host ------------------------------------------------------------ */
+
+struct doc_vec {
+	bson_t **v;
+	size_t n;
+};
+
+static int collect_doc(void *ud, const bson_t *doc, struct berr *err)
+{
+	struct doc_vec *dv = ud;
+
+	(void)err;
+	dv->v = xrealloc(dv->v, (dv->n + 1) * sizeof(*dv->v));
+	dv->v[dv->n++] = bson_copy(doc);
+	return 0;
+}
+
+static void doc_vec_release(struct doc_vec *dv)
+{
+	size_t i;
+
+	for (i = 0; i < dv->n; i++)
+		bson_destroy(dv->v[i]);
+	free(dv->v);
+	memset(dv, 0, sizeof(*dv));
+}
+
+static void list_push(struct host_list *l, struct host_ref *r)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = *r;
+}
+
+static void warn_hosts_unavailable(struct shell *sh, const struct berr *err)
+{
+	if (sh->hosts_warned)
+		return;
+	sh->hosts_warned = 1;
+	warning(sh, "registered hosts are unavailable: %s", err->msg);
+}
+
+static void list_hosts(struct shell *sh, unsigned flags, struct host_list *out, int warn)
+{
+	struct store_find_opts opts;
+	struct doc_vec dv;
+	struct store *s;
+	bson_t sort;
+	size_t i, j, nconfig;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&dv, 0, sizeof(dv));
+	for (i = 0; i < sh->config.nhosts; i++) {
+		struct host_ref r;
+
+		ref_from_config(&sh->config.hosts[i], &r);
+		list_push(out, &r);
+	}
+	nconfig = out->n;
+
+	s = shell_store(sh, &out->err);
+	if (!s)
+		goto unavailable;
+	bson_init(&sort);
+	BSON_APPEND_INT32(&sort, "name", 1);
+	memset(&opts, 0, sizeof(opts));
+	opts.sort = &sort;
+	rc = store_find(s, STORE_HOSTS, NULL, &opts, collect_doc, &dv, &out->err);
+	bson_destroy(&sort);
+	if (rc < 0) {
+		shell_store_failed(sh, &out->err);
+		doc_vec_release(&dv);
+		goto unavailable;
+	}
+	for (i = 0; i < dv.n; i++) {
+		const char *name = store_doc_str(dv.v[i], "name");
+		struct host_ref r;
+		int dup = 0;
+
+		if (!name)
+			continue;
+		for (j = 0; j < out->n; j++) {
+			if (strcmp(out->v[j].name, name))
+				continue;
+			/* the configuration's settings, the store's facts */
+			if (j < nconfig && (flags & HOSTS_WITH_DOC) && !out->v[j].doc)
+				out->v[j].doc = bson_copy(dv.v[i]);
+			dup = 1;
+			break;
+		}
+		if (!dup && ref_from_doc(dv.v[i], &r) == 0)
+			list_push(out, &r);
+	}
+	doc_vec_release(&dv);
+	out->store_ok = 1;
+	return;
+
+unavailable:
+	if (warn)
+		warn_hosts_unavailable(sh, &out->err);
+}
+
+void hosts_list(struct shell *sh, unsigned flags, struct host_list *out)
+{
+	list_hosts(sh, flags, out, 1);
+}
+
+void host_list_release(struct host_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		host_ref_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+char *hosts_known_names(struct shell *sh)
+{
+	struct host_list l;
+	char *out = NULL;
+	size_t i, len = 0;
+
+	if (sh->store_failed) {
+		/* known to be out of reach: no second timeout for a message */
+		memset(&l, 0, sizeof(l));
+		for (i = 0; i < sh->config.nhosts; i++) {
+			struct host_ref r;
+
+			ref_from_config(&sh->config.hosts[i], &r);
+			list_push(&l, &r);
+		}
+	} else {
+		list_hosts(sh, 0, &l, 0);
+	}
+	for (i = 0; i < l.n; i++) {
+		size_t n = strlen(l.v[i].name);
+
+		out = xrealloc(out, len + n + 3);
+		if (i) {
+			memcpy(out + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(out + len, l.v[i].name, n);
+		len += n;
+	}
+	out = xrealloc(out, len + 1);
+	out[len] = '\0';
+	host_list_release(&l);
+	return out;
+}
+
+/* --- registering ------------------------------------------------------------- */
+
+static int scheme_ok(const char *url)
+{
+	static const char *const schemes[] = { "unix://", "tcp://", "http://", "https://", NULL };
+	int i;
+
+	for (i = 0; schemes[i]; i++)
+		if (!strncmp(url, schemes[i], strlen(schemes[i])) && url[strlen(schemes[i])])
+			return 1;
+	return 0;
+}
+
+/* path made absolute without resolving symbolic links (a "current" link
+ * to rotated certificates keeps working): ~/ is the home directory, a
+ * relative path is taken from the working directory. Caller frees. */
+static char *absolute_path(const char *path)
+{
+	const char *home = getenv("HOME");
+	char cwd[4096];
+	size_t n;
+	char *out;
+
+	if (path[0] == '~' && (path[1] == '/' || !path[1]) && home && *home) {
+		n = strlen(home) + strlen(path);
+		out = xrealloc(NULL, n + 1);
+		snprintf(out, n + 1, "%s%s", home, path + 1);
+	} else if (path[0] == '/') {
+		out = xstrdup(path);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return xstrdup(path);
+		while (path[0] == '.' && path[1] == '/')
+			path += 2;
+		if (!strcmp(path, "."))
+			path = "";
+		n = strlen(cwd) + strlen(path) + 2;
+		out = xrealloc(NULL, n);
+		snprintf(out, n, "%s%s%s", cwd, *path && strcmp(cwd, "/") ? "/" : "", path);
+	}
+	n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return out;
+}
+
+static int check_tls_dir(const char *dir, struct berr *err)
+{
+	static const char *const files[] = { "ca.pem", "cert.pem", "key.pem" };
+	struct stat st;
+	char path[4096];
+	size_t i;
+
+	if (stat(dir, &st) < 0)
+		return berr_set(err, BERR_USAGE, "cannot use the TLS directory %s: %s", dir,
+				strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return berr_set(err, BERR_USAGE, "the TLS directory %s is not a directory", dir);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		if (access(path, F_OK) < 0)
+			return berr_set(err, BERR_USAGE,
+					"the TLS directory %s has no %s (it needs ca.pem, cert.pem and key.pem)",
+					dir, files[i]);
+		if (access(path, R_OK) < 0)
+			return berr_set(err, BERR_USAGE, "cannot read %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+static int already_exists(const char *name, struct berr *err)
+{
+	return berr_set(err, BERR_CONFLICT,
+			"host %s already exists (remove it first with 'host remove %s')", name, name);
+}
+
+int hosts_register(struct shell *sh, const struct host_new *h, bson_t *doc_out, struct berr *err)
+{
+	struct store_host_info info;
+	struct docker_endpoint ep;
+	struct backend *b;
+	struct store *s;
+	char *tls = NULL;
+	bson_t doc;
+	int is_unix, is_https, have_doc = 0, ret = -1;
+
+	berr_clear(err);
+	if (!hosts_valid_name(h->name)) {
+		berr_set(err, BERR_USAGE, "invalid host name '%s': use letters, digits, '-', '_' and '.'",
+			 h->name);
+		goto cleanup;
+	}
+	if (!scheme_ok(h->url)) {
+		berr_set(err, BERR_USAGE, "invalid URL '%s' for host %s: use unix:///PATH or tcp://HOST:PORT",
+			 h->url, h->name);
+		goto cleanup;
+	}
+	is_unix = !strncmp(h->url, "unix://", 7);
+	is_https = !strncmp(h->url, "https://", 8);
+	if (h->tls_dir) {
+		if (is_unix) {
+			berr_set(err, BERR_USAGE,
+				 "host %s: a unix:// socket takes no TLS directory (TLS is for tcp:// hosts)",
+				 h->name);
+			goto cleanup;
+		}
+		if (h->insecure) {
+			berr_set(err, BERR_USAGE,
+				 "host %s: --insecure and --tls-dir contradict each other: give one of them",
+				 h->name);
+			goto cleanup;
+		}
+		tls = absolute_path(h->tls_dir);
+		if (check_tls_dir(tls, err) < 0)
+			goto cleanup;
+	} else if (!is_unix && !is_https && !h->insecure) {
+		berr_set(err, BERR_USAGE,
+			 "host %s: %s without TLS is plain HTTP: give --tls-dir DIR (with ca.pem, "
+			 "cert.pem and key.pem) or --insecure", h->name, h->url);
+		goto cleanup;
+	}
+
+	/* the engine client's own checks (a host in the URL, a socket path),
+	 * so that nothing is registered that could not be used */
+	memset(&ep, 0, sizeof(ep));
+	ep.name = h->name;
+	ep.url = h->url;
+	ep.tls_dir = tls;
+	ep.tls_verify = tls != NULL;
+	ep.insecure = h->insecure;
+	b = docker_backend_new(&ep, err);
+	if (!b) {
+		err->kind = BERR_USAGE;
+		goto cleanup;
+	}
+	backend_free(b);
+
+	if (config_find_host(&sh->config, h->name)) {
+		already_exists(h->name, err);
+		goto cleanup;
+	}
+	if (!(s = shell_store(sh, err)))
+		goto cleanup;
+
+	memset(&info, 0, sizeof(info));
+	info.name = h->name;
+	info.url = h->url;
+	info.tls_dir = tls;
+	info.insecure = h->insecure && !tls;
+	info.state = "spawned";
+	info.state_reason = h->reason;
+	bson_init(&doc);
+	have_doc = 1;
+	if (store_doc_host(&doc, &info, NULL, store_now_ms(), err) < 0)
+		goto cleanup;
+	/* the unique name decides between two berths adding it at once */
+	if (store_insert(s, STORE_HOSTS, &doc, err) < 0) {
+		if (err->kind == BERR_CONFLICT)
+			already_exists(h->name, err);
+		else
+			shell_store_failed(sh, err);
+		goto cleanup;
+	}
+	if (doc_out)
+		bson_copy_to(&doc, doc_out);
+	ret = 0;
+cleanup:
+	if (have_doc)
+		bson_destroy(&doc);
+	free(tls);
+	return ret;
+}
+
+/* --- forgetting ------------------------------------------------------------- */
+
+void hosts_forget_backend(struct shell *sh, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < sh->nbackends; i++) {
+		if (strcmp(sh->backends[i].host, host))
+			continue;
+		backend_free(sh->backends[i].backend);
+		free(sh->backends[i].host);
+		memmove(&sh->backends[i], &sh->backends[i + 1],
+			(sh->nbackends - i - 1) * sizeof(*sh->backends));
+		sh->nbackends--;
+		return;
+	}
+}
+
+static int config_host_refused(struct shell *sh, const char *name, struct berr *err)
+{
+	char files[1024] = "";
+	size_t i;
+
+	if (is_adhoc(name))
+		return berr_set(err, BERR_USAGE,
+				"host %s was named by its URL (-H); it is not registered, so there is nothing to remove",
+				name);
+	for (i = 0; i < sh->config.nloaded; i++) {
+		/* the file to edit, wherever the user stands now */
+		char *path = absolute_path(sh->config.loaded_files[i]);
+		size_t used = strlen(files);
+
+		snprintf(files + used, sizeof(files) - used, "%s%s", i ? ", " : "", path);
+		free(path);
+	}
+	if (!files[0])
+		return berr_set(err, BERR_USAGE,
+				"host %s comes from the configuration (built in); it cannot be removed", name);
+	return berr_set(err, BERR_USAGE, "host %s comes from the configuration (%s); remove it there",
+			name, files);
+}
+
+int hosts_unregister(struct shell *sh, const char *name, struct berr *err)
+{
+	static const enum store_coll caches[] = { STORE_CONTAINERS, STORE_IMAGES };
+	struct store *s;
+	int64_t n = 0;
+	bson_t sel;
+	size_t i;
+	int rc;
+
+	berr_clear(err);
+	if (config_find_host(&sh->config, name))
+		return config_host_refused(sh, name, err);
+	if (!(s = shell_store(sh, err)))
+		return -1;
+	name_selector(&sel, "name", name);
+	rc = store_remove(s, STORE_HOSTS, &sel, &n, err);
+	bson_destroy(&sel);
+	if (rc < 0) {
+		shell_store_failed(sh, err);
+		return -1;
+	}
+	if (n == 0) {
+		char *known = hosts_known_names(sh);
+
+		berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", name, known);
+		free(known);
+		return -1;
+	}
+
+	hosts_forget_backend(sh, name);
+	if (sh->current_host && !strcmp(sh->current_host, name)) {
+		free(sh->current_host);
+		sh->current_host = xstrdup(sh->config.default_host ? sh->config.default_host : "local");
+	}
+
+	for (i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
+		struct berr e;
+
+		berr_clear(&e);
+		name_selector(&sel, "host", name);
+		rc = store_remove(s, caches[i], &sel, NULL, &e);
+		bson_destroy(&sel);
+		if (rc < 0) {
+			shell_store_failed(sh, &e);
+			return berr_set(err, e.kind,
+					"host %s was removed, but not its cached %s: %s (cache reset empties them)",
+					name, store_coll_name(caches[i]), e.msg);
+		}
+	}
+	return 0;
+}
+
+/* --- what the engines said ------------------------------------------------------ */
+
+int hosts_record_seen(struct shell *sh, const char *host, const json_t *info)
+{
+	const struct host_config *hc = config_find_host(&sh->config, host);
+	int64_t now = store_now_ms();
+	bson_t sel, update, set, soi, before;
+	struct store *s;
+	struct berr err;
+	int found = 0, rc, ret = -1;
+	const char *state;
+
+	if (is_adhoc(host) || !hosts_valid_name(host))
+		return 0;
+	berr_clear(&err);
+	if (!(s = shell_store(sh, &err))) {
+		shell_cache_warn(sh, &err);
+		return -1;
+	}
+	name_selector(&sel, "name", host);
+	bson_init(&update);
+	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+	BSON_APPEND_DATE_TIME(&set, "last_seen", now);
+	BSON_APPEND_UTF8(&set, "state", "active");
+	BSON_APPEND_INT32(&set, "errors", 0);
+	BSON_APPEND_NULL(&set, "last_error");
+	if (info)
+		store_doc_append_engine(&set, "engine", info);
+	bson_append_document_end(&update, &set);
+	if (hc) {
+		/* a configured host's first sight: a document like host add's,
+		 * with the configuration's settings of today */
+		BSON_APPEND_DOCUMENT_BEGIN(&update, "$setOnInsert", &soi);
+		BSON_APPEND_UTF8(&soi, "url", hc->url);
+		if (hc->tls_dir)
+			BSON_APPEND_UTF8(&soi, "tls_dir", hc->tls_dir);
+		else
+			BSON_APPEND_NULL(&soi, "tls_dir");
+		BSON_APPEND_BOOL(&soi, "insecure", hc->insecure != 0);
+		BSON_APPEND_DATE_TIME(&soi, "state_changed", now);
+		BSON_APPEND_UTF8(&soi, "state_reason", "configured");
+		if (!info)
+			BSON_APPEND_NULL(&soi, "engine");
+		bson_append_document_end(&update, &soi);
+	}
+	rc = store_modify(s, STORE_HOSTS, &sel, &update, hc ? STORE_UPSERT : 0, &before, &found,
+			  &err);
+	bson_destroy(&update);
+	if (rc < 0)
+		goto failed;
+	if (!found) {
+		ret = 0; /* removed meanwhile: not brought back */
+		goto cleanup;
+	}
+	/* an upsert's "before" is empty; otherwise a change of state is
+	 * dated (rare: a second write only then) */
+	state = store_doc_str(&before, "state");
+	if (!bson_empty(&before) && (!state || strcmp(state, "active"))) {
+		bson_init(&update);
+		BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+		BSON_APPEND_DATE_TIME(&set, "state_changed", now);
+		BSON_APPEND_NULL(&set, "state_reason");
+		bson_append_document_end(&update, &set);
+		rc = store_modify(s, STORE_HOSTS, &sel, &update, 0, NULL, NULL, &err);
+		bson_destroy(&update);
+	}
+	bson_destroy(&before);
+	if (rc < 0)
+		goto failed;
+	ret = 0;
+	goto cleanup;
+failed:
+	shell_cache_warn(sh, &err);
+cleanup:
+	bson_destroy(&sel);
+	return ret;
+}
