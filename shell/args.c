@@ -9,25 +9,9 @@
 #include <string.h>
 #include "shell/args.h"
 #include "shell/dispatch.h"
+#include "shell/xalloc.h"
 
 #define MAX_OPTIONS 64
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = xrealloc(NULL, n);
-
-	memcpy(d, s, n);
-	return d;
-}
 
 __attribute__((format(printf, 3, 4)))
 static int fail(char *errbuf, size_t errlen, const char *fmt, ...)

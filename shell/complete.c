@@ -11,25 +11,9 @@
 #include "shell/complete.h"
 #include "shell/dispatch.h"
 #include "shell/lexer.h"
+#include "shell/xalloc.h"
 
 #define MAX_OPTIONS 64
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = xrealloc(NULL, n);
-
-	memcpy(d, s, n);
-	return d;
-}
 
 static int starts_with(const char *s, const char *prefix)
 {

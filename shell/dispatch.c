@@ -5,17 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "shell/dispatch.h"
+#include "shell/xalloc.h"
 
 #define MAX_OPTIONS 64
 #define MAX_WORDS 64
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
 
 __attribute__((format(printf, 3, 4)))
 static void put(char *buf, size_t len, const char *fmt, ...)

@@ -18,16 +18,10 @@
 #include "backends/docker.h"
 #include "backends/store.h"
 #include "backends/store_docs.h"
+#include "shell/xalloc.h"
 
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
-static char *xstrdup(const char *s)
+/* xstrdup that passes NULL through: optional fields. */
+static char *xstrdup_null(const char *s)
 {
 	size_t n;
 	char *d;
@@ -73,9 +67,9 @@ void host_ref_release(struct host_ref *h)
 static void ref_from_config(const struct host_config *hc, struct host_ref *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->name = xstrdup(hc->name);
-	out->url = xstrdup(hc->url);
-	out->tls_dir = xstrdup(hc->tls_dir);
+	out->name = xstrdup_null(hc->name);
+	out->url = xstrdup_null(hc->url);
+	out->tls_dir = xstrdup_null(hc->tls_dir);
 	out->tls_verify = hc->tls_verify;
 	out->insecure = hc->insecure;
 	out->from_config = 1;
@@ -91,9 +85,9 @@ static int ref_from_doc(const bson_t *doc, struct host_ref *out)
 	if (!name || !*name || !url || !*url)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	out->name = xstrdup(name);
-	out->url = xstrdup(url);
-	out->tls_dir = tls && *tls ? xstrdup(tls) : NULL;
+	out->name = xstrdup_null(name);
+	out->url = xstrdup_null(url);
+	out->tls_dir = tls && *tls ? xstrdup_null(tls) : NULL;
 	out->tls_verify = out->tls_dir != NULL;
 	out->insecure = store_doc_bool(doc, "insecure", 0);
 	out->doc = bson_copy(doc);
@@ -343,10 +337,10 @@ static char *absolute_path(const char *path)
 		out = xrealloc(NULL, n + 1);
 		snprintf(out, n + 1, "%s%s", home, path + 1);
 	} else if (path[0] == '/') {
-		out = xstrdup(path);
+		out = xstrdup_null(path);
 	} else {
 		if (!getcwd(cwd, sizeof(cwd)))
-			return xstrdup(path);
+			return xstrdup_null(path);
 		while (path[0] == '.' && path[1] == '/')
 			path += 2;
 		if (!strcmp(path, "."))
@@ -562,7 +556,7 @@ int hosts_unregister(struct shell *sh, const char *name, struct berr *err)
 	hosts_forget_backend(sh, name);
 	if (sh->current_host && !strcmp(sh->current_host, name)) {
 		free(sh->current_host);
-		sh->current_host = xstrdup(sh->config.default_host ? sh->config.default_host : "local");
+		sh->current_host = xstrdup_null(sh->config.default_host ? sh->config.default_host : "local");
 	}
 
 	for (i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {

@@ -8,19 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "shell/lexer.h"
+#include "shell/xalloc.h"
 
 struct strbuf {
 	char *s;
 	size_t len, cap;
 };
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort(); /* no way to report anything sensible without memory */
-	return p;
-}
 
 static void sb_putc(struct strbuf *b, char c)
 {

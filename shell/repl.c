@@ -23,6 +23,7 @@
 #include "shell/lexer.h"
 #include "shell/config.h"
 #include "backends/berr.h"
+#include "shell/xalloc.h"
 
 #define HISTORY_SIZE 1000
 
@@ -53,14 +54,6 @@ static void on_sigint(int sig)
 
 		(void)rc;
 	}
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort();
-	return p;
 }
 
 /* libedit's own reader only notices Ctrl-C when it lands inside read();

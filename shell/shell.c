@@ -20,23 +20,7 @@
 #include "backends/docker.h"
 #include "backends/store.h"
 #include "commands/commands.h"
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = xrealloc(NULL, n);
-
-	memcpy(d, s, n);
-	return d;
-}
+#include "shell/xalloc.h"
 
 /* --- reporting ------------------------------------------------------ */
 

@@ -1,0 +1,16 @@
+/* xalloc.h: allocation that cannot fail.
+ *
+ * The shell has no sensible way to go on without memory for a word or a
+ * table row, so, as git's xmalloc does, these abort instead of returning
+ * NULL: callers never carry an out-of-memory path that cannot be tested.
+ * Returned memory belongs to the caller.
+ */
+#ifndef BERTH_XALLOC_H
+#define BERTH_XALLOC_H
+
+#include <stddef.h>
+
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+#endif
