@@ -13,24 +13,23 @@
 #include <string.h>
 #include <unistd.h>
 #include "backends/docker.h"
+#include "backends/docker_internal.h"
 #include "backends/docker_stream.h"
 #include "backends/http.h"
 
 #define API_MIN "1.24"
 #define API_MAX "1.45"
 
-struct docker {
-	struct backend base;
-	struct http_conn *http;
-	char *display_url;
-	char api[16];   /* "1.41" once known; "" before negotiation */
-};
-
 static const struct backend_ops docker_ops;
 
 static struct docker *to_docker(struct backend *b)
 {
 	return (struct docker *)b;
+}
+
+struct docker *docker_of(struct backend *b)
+{
+	return b && b->ops == &docker_ops ? to_docker(b) : NULL;
 }
 
 /* ---- versions ---------------------------------------------------------- */
@@ -121,7 +120,7 @@ static void sb_param(struct strbuf *sb, const char *key, const char *value)
 }
 
 /* "/containers/" + escaped ref + suffix */
-static char *object_path(const char *prefix, const char *ref, const char *suffix)
+char *docker_object_path(const char *prefix, const char *ref, const char *suffix)
 {
 	struct strbuf sb = { 0 };
 
@@ -156,10 +155,7 @@ static void snippet(char *out, size_t size, const char *body, size_t len)
 	out[o] = '\0';
 }
 
-static int malformed(struct docker *d, const char *what, struct berr *err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int malformed(struct docker *d, const char *what, struct berr *err, const char *fmt, ...)
+int docker_malformed(struct docker *d, const char *what, struct berr *err, const char *fmt, ...)
 {
 	char detail[512];
 	va_list ap;
@@ -191,9 +187,9 @@ static int engine_error(struct docker *d, const char *what, const struct http_re
 		berr_set(err, kind, "%s: %.*s", d->base.name, (int)n, msg);
 	} else {
 		snippet(snip, sizeof(snip), resp->body ? resp->body : "", resp->len);
-		malformed(d, what, err, "HTTP %ld with %s%s%s", resp->status,
-			  resp->len ? "a body that is not an engine error: '" : "an empty body",
-			  resp->len ? snip : "", resp->len ? "'" : "");
+		docker_malformed(d, what, err, "HTTP %ld with %s%s%s", resp->status,
+				 resp->len ? "a body that is not an engine error: '" : "an empty body",
+				 resp->len ? snip : "", resp->len ? "'" : "");
 	}
 	if (err)
 		err->http_status = resp->status;
@@ -208,11 +204,12 @@ static int parse_json(struct docker *d, const char *what, const struct http_resp
 	json_t *root;
 
 	if (!resp->len)
-		return malformed(d, what, err, "HTTP %ld with an empty body where JSON was expected",
-				 resp->status);
+		return docker_malformed(d, what, err,
+					"HTTP %ld with an empty body where JSON was expected",
+					resp->status);
 	root = json_loadb(resp->body, resp->len, 0, &jerr);
 	if (!root)
-		return malformed(d, what, err, "%s (at byte %d)", jerr.text, jerr.position);
+		return docker_malformed(d, what, err, "%s (at byte %d)", jerr.text, jerr.position);
 	*out = root;
 	return 0;
 }
@@ -223,11 +220,25 @@ static int negotiate(struct docker *d, struct berr *err);
 
 /* "GET /containers/abc/json": the path as messages show it, without the
  * version prefix and the query. */
-static void describe(char *buf, size_t size, const char *method, const char *path)
+void docker_describe(char *buf, size_t size, const char *method, const char *path)
 {
 	size_t n = strcspn(path, "?");
 
 	snprintf(buf, size, "%s %.*s", method, (int)n, path);
+}
+
+char *docker_api_path(struct docker *d, const char *path)
+{
+	struct strbuf full = { 0 };
+
+	sb_puts(&full, "/v");
+	sb_puts(&full, d->api);
+	sb_puts(&full, path);
+	if (full.oom) {
+		free(full.buf);
+		return NULL;
+	}
+	return full.buf;
 }
 
 /* A versioned request; fills resp, and err on failure to get one. */
@@ -235,30 +246,40 @@ static int docker_request(struct docker *d, struct http_request *req, const char
 			  struct http_response *resp, struct berr *err)
 {
 	char what[512];
-	struct strbuf full = { 0 };
+	char *full;
 	int ret;
 
 	memset(resp, 0, sizeof(*resp));
 	if (negotiate(d, err) < 0)
 		return -1;
-	describe(what, sizeof(what), req->method, path);
-	sb_puts(&full, "/v");
-	sb_puts(&full, d->api);
-	sb_puts(&full, path);
-	if (full.oom) {
-		free(full.buf);
+	docker_describe(what, sizeof(what), req->method, path);
+	full = docker_api_path(d, path);
+	if (!full)
 		return berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
-	}
-	req->path = full.buf;
+	req->path = full;
 	req->what = what;
 	ret = http_request(d->http, req, resp, err);
 	req->path = NULL;
 	req->what = NULL;
-	free(full.buf);
+	free(full);
 	return ret;
 }
 
-#define CALL_OK304 0x1 /* 304 Not Modified is success (already started/stopped) */
+int docker_reply(struct docker *d, const char *what, const struct http_response *resp,
+		 unsigned flags, json_t **out, struct berr *err)
+{
+	if (out)
+		*out = NULL;
+	if (resp->status == 304 && (flags & DOCKER_OK304))
+		return 0;
+	if (resp->status < 200 || resp->status >= 300)
+		return engine_error(d, what, resp, err);
+	if (!out || (flags & DOCKER_NOJSON) || (!resp->len && !(flags & DOCKER_NEEDJSON)))
+		return 0;
+	return parse_json(d, what, resp, out, err);
+}
+
+#define CALL_OK304 DOCKER_OK304
 
 /* A buffered call: method, path (with query), optional JSON body; on 2xx
  * *out (if not NULL) gets the parsed reply. */
@@ -283,24 +304,64 @@ static int docker_call(struct docker *d, const char *method, const char *path, j
 		req.body_len = strlen(text);
 		req.content_type = "application/json";
 	}
-	describe(what, sizeof(what), method, path);
+	docker_describe(what, sizeof(what), method, path);
 	if (docker_request(d, &req, path, &resp, err) < 0)
 		goto cleanup;
-	if (resp.status == 304 && (flags & CALL_OK304)) {
-		ret = 0;
-		goto cleanup;
-	}
-	if (resp.status < 200 || resp.status >= 300) {
-		engine_error(d, what, &resp, err);
-		goto cleanup;
-	}
-	if (out && parse_json(d, what, &resp, out, err) < 0)
-		goto cleanup;
-	ret = 0;
+	ret = docker_reply(d, what, &resp, out ? flags | DOCKER_NEEDJSON : flags, out, err);
 
 cleanup:
 	http_response_release(&resp);
 	free(text);
+	return ret;
+}
+
+/* Takes the engine's version v (from what) unless older than API_MIN. */
+static int set_api(struct docker *d, const char *v, const char *what, struct berr *err)
+{
+	long n = version_number(v);
+
+	if (n < 0)
+		return docker_malformed(d, what, err, "Api-Version '%.40s' is not a version", v);
+	if (n < version_number(API_MIN))
+		return berr_set(err, BERR_ENGINE,
+				"%s: the engine at %s speaks API %s, older than %s, the oldest berth "
+				"supports: upgrade the engine",
+				d->base.name, d->display_url, v, API_MIN);
+	snprintf(d->api, sizeof(d->api), "%s", n > version_number(API_MAX) ? API_MAX : v);
+	return 0;
+}
+
+int docker_negotiate_ping(struct docker *d, const struct http_response *resp, struct berr *err)
+{
+	char *v;
+	int ret;
+
+	if (resp->status != 200)
+		return engine_error(d, "GET /_ping", resp, err);
+	v = http_response_header(resp, "Api-Version");
+	if (!v)
+		return 1;
+	ret = set_api(d, v, "GET /_ping", err);
+	free(v);
+	return ret;
+}
+
+int docker_negotiate_version(struct docker *d, const struct http_response *resp,
+			     struct berr *err)
+{
+	json_t *root = NULL;
+	const char *v;
+	int ret;
+
+	if (resp->status != 200)
+		return engine_error(d, "GET /version", resp, err);
+	if (parse_json(d, "GET /version", resp, &root, err) < 0)
+		return -1;
+	v = json_string_value(json_object_get(root, "ApiVersion"));
+	/* Named after the ping, as when the header had said it. */
+	ret = v ? set_api(d, v, "GET /_ping", err) :
+		  docker_malformed(d, "GET /version", err, "no ApiVersion in the reply");
+	json_decref(root);
 	return ret;
 }
 
@@ -309,59 +370,25 @@ cleanup:
 static int negotiate(struct docker *d, struct berr *err)
 {
 	struct http_request req = { .method = "GET", .path = "/_ping", .what = "GET /_ping" };
+	struct http_request vreq = { .method = "GET", .path = "/version", .what = "GET /version" };
 	struct http_response resp;
-	char *v = NULL;
-	long n;
-	int ret = -1;
+	int ret = -1, st;
 
 	if (d->api[0])
 		return 0;
 	if (http_request(d->http, &req, &resp, err) < 0)
 		goto cleanup;
-	if (resp.status != 200) {
-		engine_error(d, req.what, &resp, err);
+	st = docker_negotiate_ping(d, &resp, err);
+	if (st <= 0) {
+		ret = st;
 		goto cleanup;
 	}
-	v = http_response_header(&resp, "Api-Version");
-	if (!v) {
-		struct http_request vreq = { .method = "GET", .path = "/version",
-					     .what = "GET /version" };
-		json_t *root = NULL;
-
-		http_response_release(&resp);
-		if (http_request(d->http, &vreq, &resp, err) < 0)
-			goto cleanup;
-		if (resp.status != 200) {
-			engine_error(d, vreq.what, &resp, err);
-			goto cleanup;
-		}
-		if (parse_json(d, vreq.what, &resp, &root, err) < 0)
-			goto cleanup;
-		if (json_string_value(json_object_get(root, "ApiVersion")))
-			v = strdup(json_string_value(json_object_get(root, "ApiVersion")));
-		json_decref(root);
-		if (!v) {
-			malformed(d, vreq.what, err, "no ApiVersion in the reply");
-			goto cleanup;
-		}
-	}
-	n = version_number(v);
-	if (n < 0) {
-		malformed(d, req.what, err, "Api-Version '%.40s' is not a version", v);
+	http_response_release(&resp);
+	if (http_request(d->http, &vreq, &resp, err) < 0)
 		goto cleanup;
-	}
-	if (n < version_number(API_MIN)) {
-		berr_set(err, BERR_ENGINE,
-			 "%s: the engine at %s speaks API %s, older than %s, the oldest berth "
-			 "supports: upgrade the engine",
-			 d->base.name, d->display_url, v, API_MIN);
-		goto cleanup;
-	}
-	snprintf(d->api, sizeof(d->api), "%s", n > version_number(API_MAX) ? API_MAX : v);
-	ret = 0;
+	ret = docker_negotiate_version(d, &resp, err);
 
 cleanup:
-	free(v);
 	http_response_release(&resp);
 	return ret;
 }
@@ -528,7 +555,7 @@ static int docker_info(struct backend *b, json_t **info, struct berr *err)
 	if (!json_is_object(*info)) {
 		json_decref(*info);
 		*info = NULL;
-		return malformed(d, "GET /info", err, "not a JSON object");
+		return docker_malformed(d, "GET /info", err, "not a JSON object");
 	}
 	json_object_set_new(*info, "ApiVersion", json_string(d->api));
 	return 0;
@@ -630,17 +657,16 @@ static int port_objects(const struct container_spec *spec, json_t **exposed, jso
 	return 0;
 }
 
-static int docker_container_create(struct backend *b, const struct container_spec *spec,
-				   char **id, struct berr *err)
+int docker_create_request(struct docker *d, const struct container_spec *spec,
+			  json_t **bodyp, char **pathp, struct berr *err)
 {
-	struct docker *d = to_docker(b);
-	json_t *body = NULL, *host = NULL, *reply = NULL, *exposed = NULL, *bindings = NULL;
+	json_t *body = NULL, *host = NULL, *exposed = NULL, *bindings = NULL;
 	json_t *restart = NULL;
 	struct strbuf path = { 0 };
-	const char *newid;
 	int ret = -1;
 
-	*id = NULL;
+	*bodyp = NULL;
+	*pathp = NULL;
 	if (spec->restart && *spec->restart) {
 		restart = restart_policy(d, spec->restart, err);
 		if (!restart)
@@ -679,18 +705,10 @@ static int docker_container_create(struct backend *b, const struct container_spe
 		sb_param(&path, "name", spec->name);
 	if (path.oom)
 		goto bad_text;
-	if (docker_call(d, "POST", path.buf, body, &reply, 0, err) < 0)
-		goto cleanup;
-	newid = json_string_value(json_object_get(reply, "Id"));
-	if (!newid || !*newid) {
-		malformed(d, "POST /containers/create", err, "no Id in the reply");
-		goto cleanup;
-	}
-	*id = strdup(newid);
-	if (!*id) {
-		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
-		goto cleanup;
-	}
+	*bodyp = body;
+	body = NULL;
+	*pathp = path.buf;
+	path.buf = NULL;
 	ret = 0;
 	goto cleanup;
 
@@ -700,11 +718,52 @@ bad_text:
 cleanup:
 	json_decref(body);
 	json_decref(host);
-	json_decref(reply);
 	json_decref(exposed);
 	json_decref(bindings);
 	json_decref(restart);
 	free(path.buf);
+	return ret;
+}
+
+const char *docker_created_id(struct docker *d, json_t *reply, struct berr *err)
+{
+	const char *newid = json_string_value(json_object_get(reply, "Id"));
+
+	if (!newid || !*newid) {
+		docker_malformed(d, "POST /containers/create", err, "no Id in the reply");
+		return NULL;
+	}
+	return newid;
+}
+
+static int docker_container_create(struct backend *b, const struct container_spec *spec,
+				   char **id, struct berr *err)
+{
+	struct docker *d = to_docker(b);
+	json_t *body = NULL, *reply = NULL;
+	char *path = NULL;
+	const char *newid;
+	int ret = -1;
+
+	*id = NULL;
+	if (docker_create_request(d, spec, &body, &path, err) < 0)
+		goto cleanup;
+	if (docker_call(d, "POST", path, body, &reply, 0, err) < 0)
+		goto cleanup;
+	newid = docker_created_id(d, reply, err);
+	if (!newid)
+		goto cleanup;
+	*id = strdup(newid);
+	if (!*id) {
+		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
+		goto cleanup;
+	}
+	ret = 0;
+
+cleanup:
+	json_decref(body);
+	json_decref(reply);
+	free(path);
 	return ret;
 }
 
@@ -725,7 +784,7 @@ static int docker_container_action(struct backend *b, const char *ref,
 	if ((unsigned)action >= sizeof(verbs) / sizeof(verbs[0]) || !verbs[action])
 		return berr_set(err, BERR_USAGE, "%s: unknown container action %d",
 				d->base.name, (int)action);
-	path = object_path("/containers/", ref, verbs[action]);
+	path = docker_object_path("/containers/", ref, verbs[action]);
 	if (!path)
 		return berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
 	ret = docker_call(d, "POST", path, NULL, NULL, CALL_OK304, err);
@@ -737,7 +796,7 @@ static int docker_container_delete(struct backend *b, const char *ref, int force
 				   struct berr *err)
 {
 	struct docker *d = to_docker(b);
-	char *path = object_path("/containers/", ref, force ? "?force=1" : "");
+	char *path = docker_object_path("/containers/", ref, force ? "?force=1" : "");
 	int ret;
 
 	if (!path)
@@ -785,15 +844,11 @@ static json_t *filters_object(struct docker *d, const struct list_filter *f, str
 	return obj;
 }
 
-static int docker_container_list(struct backend *b, const struct list_filter *filter,
-				 json_t **list, struct berr *err)
+char *docker_list_path(struct docker *d, const struct list_filter *filter, struct berr *err)
 {
-	struct docker *d = to_docker(b);
 	struct strbuf path = { 0 };
 	char *text = NULL;
-	int ret = -1;
 
-	*list = NULL;
 	sb_puts(&path, "/containers/json");
 	if (filter && filter->all)
 		sb_param(&path, "all", "1");
@@ -801,32 +856,48 @@ static int docker_container_list(struct backend *b, const struct list_filter *fi
 		json_t *f = filters_object(d, filter, err);
 
 		if (!f)
-			goto cleanup;
+			goto fail;
 		text = json_dumps(f, JSON_COMPACT);
 		json_decref(f);
-		if (!text) {
-			berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
-			goto cleanup;
-		}
+		if (!text)
+			goto oom;
 		sb_param(&path, "filters", text);
+		free(text);
 	}
-	if (path.oom) {
-		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
-		goto cleanup;
-	}
-	if (docker_call(d, "GET", path.buf, NULL, list, 0, err) < 0)
+	if (path.oom)
+		goto oom;
+	return path.buf;
+
+oom:
+	berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
+fail:
+	free(path.buf);
+	return NULL;
+}
+
+static int docker_container_list(struct backend *b, const struct list_filter *filter,
+				 json_t **list, struct berr *err)
+{
+	struct docker *d = to_docker(b);
+	char *path;
+	int ret = -1;
+
+	*list = NULL;
+	path = docker_list_path(d, filter, err);
+	if (!path)
+		return -1;
+	if (docker_call(d, "GET", path, NULL, list, 0, err) < 0)
 		goto cleanup;
 	if (!json_is_array(*list)) {
 		json_decref(*list);
 		*list = NULL;
-		malformed(d, "GET /containers/json", err, "not a JSON array");
+		docker_malformed(d, "GET /containers/json", err, "not a JSON array");
 		goto cleanup;
 	}
 	ret = 0;
 
 cleanup:
-	free(text);
-	free(path.buf);
+	free(path);
 	return ret;
 }
 
@@ -834,7 +905,7 @@ static int docker_container_inspect(struct backend *b, const char *ref, json_t *
 				    struct berr *err)
 {
 	struct docker *d = to_docker(b);
-	char *path = object_path("/containers/", ref, "/json");
+	char *path = docker_object_path("/containers/", ref, "/json");
 	int ret;
 
 	*obj = NULL;
@@ -909,7 +980,7 @@ static int docker_container_logs(struct backend *b, const char *ref, const struc
 		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
 		goto cleanup;
 	}
-	describe(what, sizeof(what), "GET", path.buf);
+	docker_describe(what, sizeof(what), "GET", path.buf);
 	req.write = ls.tty ? logs_raw : logs_frames;
 	req.write_ud = &ls;
 	req.stream = opts && opts->follow;
@@ -929,7 +1000,7 @@ static int docker_container_logs(struct backend *b, const char *ref, const struc
 		goto cleanup;
 	}
 	if (st == DOCKER_STREAM_BAD) {
-		malformed(d, what, err, "%s", ls.dec.error);
+		docker_malformed(d, what, err, "%s", ls.dec.error);
 		goto cleanup;
 	}
 	ret = 0;
@@ -957,7 +1028,7 @@ static int docker_image_list(struct backend *b, int all, json_t **list, struct b
 	if (!json_is_array(*list)) {
 		json_decref(*list);
 		*list = NULL;
-		return malformed(d, "GET /images/json", err, "not a JSON array");
+		return docker_malformed(d, "GET /images/json", err, "not a JSON array");
 	}
 	return 0;
 }
@@ -966,7 +1037,7 @@ static int docker_image_inspect(struct backend *b, const char *ref, json_t **obj
 				struct berr *err)
 {
 	struct docker *d = to_docker(b);
-	char *path = object_path("/images/", ref, "/json");
+	char *path = docker_object_path("/images/", ref, "/json");
 	int ret;
 
 	*obj = NULL;
@@ -981,7 +1052,7 @@ static int docker_image_delete(struct backend *b, const char *ref, int force,
 			       json_t **result, struct berr *err)
 {
 	struct docker *d = to_docker(b);
-	char *path = object_path("/images/", ref, force ? "?force=1" : "");
+	char *path = docker_object_path("/images/", ref, force ? "?force=1" : "");
 	json_t *reply = NULL;
 	int ret;
 
@@ -1014,6 +1085,27 @@ static size_t load_read(void *ud, char *buf, size_t len)
 	return n;
 }
 
+/* After a JSON-lines reply: errors in the status or in the stream. */
+static int jsonlines_check(struct docker *d, const char *what, const struct http_response *resp,
+			   struct jsonlines *jl, struct berr *err)
+{
+	if (resp->status < 200 || resp->status >= 300)
+		return engine_error(d, what, resp, err);
+	if (resp->stopped && !jl->bad)
+		return berr_set(err, BERR_LOCAL, "%s: out of memory reading the reply to %s",
+				d->base.name, what);
+	jsonlines_finish(jl);
+	if (jl->bad)
+		return docker_malformed(d, what, err, "%s", jl->bad_detail);
+	if (jl->error) {
+		stream_error(d, jl->error, err);
+		if (err)
+			err->http_status = resp->status;
+		return -1;
+	}
+	return 0;
+}
+
 /* A JSON-lines streaming call (load, pull): errors in the stream or in
  * the status both end as err. */
 static int jsonlines_call(struct docker *d, struct http_request *req, const char *path,
@@ -1023,36 +1115,69 @@ static int jsonlines_call(struct docker *d, struct http_request *req, const char
 	char what[512];
 	int ret = -1;
 
-	describe(what, sizeof(what), req->method, path);
+	docker_describe(what, sizeof(what), req->method, path);
 	req->write = jsonlines_write;
 	req->write_ud = jl;
 	if (docker_request(d, req, path, &resp, err) < 0)
 		goto cleanup;
-	if (resp.status < 200 || resp.status >= 300) {
-		engine_error(d, what, &resp, err);
-		goto cleanup;
-	}
-	if (resp.stopped && !jl->bad) {
-		berr_set(err, BERR_LOCAL, "%s: out of memory reading the reply to %s",
-			 d->base.name, what);
-		goto cleanup;
-	}
-	jsonlines_finish(jl);
-	if (jl->bad) {
-		malformed(d, what, err, "%s", jl->bad_detail);
-		goto cleanup;
-	}
-	if (jl->error) {
-		stream_error(d, jl->error, err);
-		if (err)
-			err->http_status = resp.status;
-		goto cleanup;
-	}
-	ret = 0;
+	ret = jsonlines_check(d, what, &resp, jl, err);
 
 cleanup:
 	http_response_release(&resp);
 	return ret;
+}
+
+/* The load reply's end: it must have named what it loaded. */
+static int load_loaded(struct docker *d, struct jsonlines *jl, json_t **loaded, struct berr *err)
+{
+	if (!json_array_size(jl->loaded))
+		return docker_malformed(d, "POST /images/load", err,
+					"it did not name any image it loaded");
+	if (loaded) {
+		*loaded = jl->loaded;
+		jl->loaded = NULL;
+	}
+	return 0;
+}
+
+struct docker_load_reply {
+	struct jsonlines jl;
+};
+
+struct docker_load_reply *docker_load_reply_new(void)
+{
+	struct docker_load_reply *lr = calloc(1, sizeof(*lr));
+
+	if (lr && !(lr->jl.loaded = json_array())) {
+		free(lr);
+		lr = NULL;
+	}
+	return lr;
+}
+
+void docker_load_reply_free(struct docker_load_reply *lr)
+{
+	if (!lr)
+		return;
+	jsonlines_release(&lr->jl);
+	free(lr);
+}
+
+int docker_load_reply_write(void *ud, const char *buf, size_t len)
+{
+	struct docker_load_reply *lr = ud;
+
+	return jsonlines_write(&lr->jl, buf, len);
+}
+
+int docker_load_reply_finish(struct docker *d, const struct http_response *resp,
+			     struct docker_load_reply *lr, json_t **loaded, struct berr *err)
+{
+	if (loaded)
+		*loaded = NULL;
+	if (jsonlines_check(d, "POST /images/load", resp, &lr->jl, err) < 0)
+		return -1;
+	return load_loaded(d, &lr->jl, loaded, err);
 }
 
 static int docker_image_load(struct backend *b, backend_source_fn src, void *ud,
@@ -1080,15 +1205,7 @@ static int docker_image_load(struct backend *b, backend_source_fn src, void *ud,
 				 d->base.name);
 		goto cleanup;
 	}
-	if (!json_array_size(jl.loaded)) {
-		malformed(d, "POST /images/load", err, "it did not name any image it loaded");
-		goto cleanup;
-	}
-	if (loaded) {
-		*loaded = jl.loaded;
-		jl.loaded = NULL;
-	}
-	ret = 0;
+	ret = load_loaded(d, &jl, loaded, err);
 
 cleanup:
 	jsonlines_release(&jl);

@@ -27,4 +27,41 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 /* The API version in use after negotiation ("1.41"), or NULL before. */
 const char *docker_api_version(struct backend *b);
 
+/*
+ * Engine to engine, no registry: streams GET /images/get?names=REF from
+ * src into POST /images/load on dst at once, through a bounded buffer
+ * (no temporary file, never the whole tarball in memory). *loaded (may be
+ * NULL) gets what dst reported loading, as image_load(). A failure on
+ * either side ends both; err's line names the host that failed. Both
+ * hosts are pinged first, so a dead target costs no export. An engine
+ * may take as long as it needs (an export writes the image to disk
+ * before its first byte), but a side quiet for a second gets a GET /_ping
+ * on a connection of its own: one that does not answer it within its
+ * host's request timeout (a stopped engine) fails the copy as a timeout.
+ * Ctrl-C (berth_interrupted) ends it within ~0.1s. Implemented in
+ * backends/docker_copy.c.
+ */
+int docker_image_copy(struct backend *src, const char *ref, struct backend *dst,
+		      json_t **loaded, struct berr *err);
+
+struct image_copy_target {
+	struct backend *b; /* in: a docker backend */
+	int status;        /* out: 0 loaded, -1 failed (err) */
+	struct berr err;
+	json_t *loaded;    /* out: as image_load()'s (owned) */
+};
+
+/*
+ * One read, n uploads: the tarball of REF from engine src, or (src NULL)
+ * the bytes fn supplies (a `docker save | gzip` file), streamed into every
+ * target at once. A target that fails drops out and the rest go on; the
+ * buffer moves at the pace of the slowest target still going. Returns 0
+ * when every target loaded, else -1 with err the source's failure (then
+ * every unfinished target carries it too) or the first target's.
+ */
+int docker_image_copy_many(struct backend *src, const char *ref,
+			   backend_source_fn fn, void *ud,
+			   struct image_copy_target *targets, size_t n, struct berr *err);
+void image_copy_targets_release(struct image_copy_target *targets, size_t n);
+
 #endif

@@ -34,6 +34,8 @@ struct http_conn {
 /* One transfer's state, shared by the curl callbacks. */
 struct transfer {
 	struct http_conn *c;
+	CURL *h;            /* c->curl, or an http_xfer's own handle */
+	char *errbuf;       /* CURL_ERROR_SIZE bytes beside h */
 	const struct http_request *req;
 	struct http_response *resp;
 	int interrupted;    /* berth_interrupted seen */
@@ -183,12 +185,17 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 	size_t n = size * nmemb;
 	long status = 0;
 
-	curl_easy_getinfo(t->c->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(t->h, CURLINFO_RESPONSE_CODE, &status);
 	if (t->req->write && status >= 200 && status < 300) {
-		if (t->req->write(t->req->write_ud, data, n) < 0) {
+		int st = t->req->write(t->req->write_ud, data, n);
+
+		if (st < 0) {
 			resp->stopped = 1;
 			return 0;
 		}
+		/* curl keeps this chunk and offers it again after curl_easy_pause() */
+		if (st == HTTP_WRITE_PAUSE)
+			return CURL_WRITEFUNC_PAUSE;
 		return n;
 	}
 	if (resp->len + n > ((status >= 200 && status < 300) ? MAX_BODY : MAX_ERROR_BODY)) {
@@ -211,6 +218,8 @@ static size_t on_read(char *buf, size_t size, size_t nmemb, void *ud)
 		t->read_failed = 1;
 		return CURL_READFUNC_ABORT;
 	}
+	if (n == HTTP_READ_PAUSE)
+		return CURL_READFUNC_PAUSE;
 	return n;
 }
 
@@ -242,7 +251,7 @@ static int set_options(struct transfer *t, struct curl_slist **headers)
 {
 	struct http_conn *c = t->c;
 	const struct http_request *req = t->req;
-	CURL *h = c->curl;
+	CURL *h = t->h;
 	size_t n = strlen(c->base_url) + strlen(req->path) + 1;
 	char *url = malloc(n);
 	CURLcode rc = CURLE_OK;
@@ -263,7 +272,7 @@ static int set_options(struct transfer *t, struct curl_slist **headers)
 #else
 	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	SET(CURLOPT_ERRORBUFFER, c->errbuf);
+	SET(CURLOPT_ERRORBUFFER, t->errbuf);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	/* An engine's API is never reached through a web proxy. */
 	SET(CURLOPT_NOPROXY, "*");
@@ -327,8 +336,10 @@ static int set_options(struct transfer *t, struct curl_slist **headers)
 }
 
 /* strerror for the connect failures people meet, with what to check. */
-static void connect_reason(struct http_conn *c, long os_errno, char *buf, size_t size)
+static void connect_reason(struct transfer *t, long os_errno, char *buf, size_t size)
 {
+	struct http_conn *c = t->c;
+
 	switch (os_errno) {
 	case ENOENT:
 		snprintf(buf, size, "no such socket (is the engine running?)");
@@ -341,7 +352,7 @@ static void connect_reason(struct http_conn *c, long os_errno, char *buf, size_t
 		snprintf(buf, size, "permission denied (may this user use the engine's socket?)");
 		break;
 	case 0:
-		snprintf(buf, size, "%s", c->errbuf[0] ? c->errbuf : "unknown error");
+		snprintf(buf, size, "%s", t->errbuf[0] ? t->errbuf : "unknown error");
 		break;
 	default:
 		snprintf(buf, size, "%s", strerror((int)os_errno));
@@ -355,9 +366,10 @@ static int contains(const char *s, const char *sub)
 }
 
 /* The TLS failures, each with the question worth asking. */
-static int tls_error(struct http_conn *c, CURLcode rc, struct berr *err)
+static int tls_error(struct transfer *t, CURLcode rc, struct berr *err)
 {
-	const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+	struct http_conn *c = t->c;
+	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
 
 	if (contains(why, "wrong version number") || contains(why, "packet length too long") ||
 	    contains(why, "unknown protocol"))
@@ -408,14 +420,31 @@ static int is_tls_code(CURLcode rc)
 	}
 }
 
+/* A timeout: before the connection was up it is the connect timeout's. */
+static int timeout_error(struct transfer *t, struct berr *err)
+{
+	struct http_conn *c = t->c;
+	char limit[32];
+
+	if (!t->connected && !t->resp->headers_len) {
+		http_format_ms(limit, sizeof(limit), c->connect_timeout_ms);
+		return berr_set(err, BERR_TIMEOUT,
+				"%s: the engine at %s did not answer within %s (connecting)",
+				c->name, c->display_url, limit);
+	}
+	http_format_ms(limit, sizeof(limit), c->timeout_ms);
+	return berr_set(err, BERR_TIMEOUT, "%s: the engine at %s did not answer within %s (%s)",
+			c->name, c->display_url, limit, t->req->what);
+}
+
 static int curl_error(struct transfer *t, CURLcode rc, struct berr *err)
 {
 	struct http_conn *c = t->c;
-	const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
 	long os_errno = 0;
-	char reason[CURL_ERROR_SIZE + 64], limit[32];
+	char reason[CURL_ERROR_SIZE + 64];
 
-	curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &os_errno);
+	curl_easy_getinfo(t->h, CURLINFO_OS_ERRNO, &os_errno);
 	if (t->interrupted || (rc == CURLE_ABORTED_BY_CALLBACK && berth_interrupted))
 		return berr_set(err, BERR_INTERRUPTED, "%s: interrupted", c->name);
 	if (t->read_failed)
@@ -431,26 +460,18 @@ static int curl_error(struct transfer *t, CURLcode rc, struct berr *err)
 
 	if (c->tls_dir && (is_tls_code(rc) ||
 			   (rc == CURLE_RECV_ERROR && contains(why, "alert"))))
-		return tls_error(c, rc, err);
+		return tls_error(t, rc, err);
 
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
-		connect_reason(c, os_errno, reason, sizeof(reason));
+		connect_reason(t, os_errno, reason, sizeof(reason));
 		return berr_set(err, BERR_CONNECT, "%s: cannot connect to the engine at %s: %s",
 				c->name, c->display_url, reason);
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return berr_set(err, BERR_CONNECT, "%s: cannot connect to the engine at %s: %s",
 				c->name, c->display_url, why);
 	case CURLE_OPERATION_TIMEDOUT:
-		if (!t->connected && !t->resp->headers_len) {
-			http_format_ms(limit, sizeof(limit), c->connect_timeout_ms);
-			return berr_set(err, BERR_TIMEOUT,
-					"%s: the engine at %s did not answer within %s (connecting)",
-					c->name, c->display_url, limit);
-		}
-		http_format_ms(limit, sizeof(limit), c->timeout_ms);
-		return berr_set(err, BERR_TIMEOUT, "%s: the engine at %s did not answer within %s (%s)",
-				c->name, c->display_url, limit, t->req->what);
+		return timeout_error(t, err);
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_WEIRD_SERVER_REPLY:
 		/* A TLS server's alert read as HTTP: "Received HTTP/0.9". */
@@ -479,10 +500,41 @@ static int curl_error(struct transfer *t, CURLcode rc, struct berr *err)
 	}
 }
 
+/* What a finished transfer (rc) amounts to: 0 when a response arrived. */
+static int transfer_finish(struct transfer *t, CURLcode rc, struct berr *err)
+{
+	struct http_conn *c = t->c;
+	struct http_response *resp = t->resp;
+
+	curl_easy_getinfo(t->h, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (rc == CURLE_WRITE_ERROR && resp->stopped)
+		return 0;
+	if (rc != CURLE_OK) {
+		curl_error(t, rc, err);
+		if (err)
+			err->http_status = resp->status;
+		return -1;
+	}
+	/* Go's TLS server answers plain HTTP with this 400 and hangs up. */
+	if (!c->tls_dir && resp->status == 400 && resp->body &&
+	    strstr(resp->body, "Client sent an HTTP request to an HTTPS server"))
+		return berr_set(err, BERR_TLS,
+				"%s: the engine at %s refused plain HTTP "
+				"(is it a TLS port? give the host a tls_dir with ca.pem, cert.pem and key.pem): %s",
+				c->name, c->display_url, "Client sent an HTTP request to an HTTPS server");
+	return 0;
+}
+
+static int setup_failed(struct transfer *t, struct berr *err)
+{
+	return berr_set(err, BERR_LOCAL, "%s: cannot set up the request %s: %s",
+			t->c->name, t->req->what, t->errbuf[0] ? t->errbuf : "out of memory");
+}
+
 int http_request(struct http_conn *c, const struct http_request *req,
 		 struct http_response *resp, struct berr *err)
 {
-	struct transfer t = { .c = c, .req = req, .resp = resp };
+	struct transfer t = { .c = c, .h = c->curl, .errbuf = c->errbuf, .req = req, .resp = resp };
 	struct curl_slist *headers = NULL;
 	CURLcode rc;
 	int ret = -1;
@@ -492,38 +544,78 @@ int http_request(struct http_conn *c, const struct http_request *req,
 	if (berth_interrupted)
 		return berr_set(err, BERR_INTERRUPTED, "%s: interrupted", c->name);
 	if (set_options(&t, &headers) < 0) {
-		berr_set(err, BERR_LOCAL, "%s: cannot set up the request %s: %s",
-			 c->name, req->what, c->errbuf[0] ? c->errbuf : "out of memory");
+		setup_failed(&t, err);
 		goto cleanup;
 	}
 	rc = curl_easy_perform(c->curl);
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-	if (rc == CURLE_WRITE_ERROR && resp->stopped) {
-		ret = 0;
-		goto cleanup;
-	}
-	if (rc != CURLE_OK) {
-		curl_error(&t, rc, err);
-		if (err)
-			err->http_status = resp->status;
-		goto cleanup;
-	}
-	/* Go's TLS server answers plain HTTP with this 400 and hangs up. */
-	if (!c->tls_dir && resp->status == 400 && resp->body &&
-	    strstr(resp->body, "Client sent an HTTP request to an HTTPS server")) {
-		berr_set(err, BERR_TLS,
-			 "%s: the engine at %s refused plain HTTP "
-			 "(is it a TLS port? give the host a tls_dir with ca.pem, cert.pem and key.pem): %s",
-			 c->name, c->display_url, "Client sent an HTTP request to an HTTPS server");
-		goto cleanup;
-	}
-	ret = 0;
+	ret = transfer_finish(&t, rc, err);
 
 cleanup:
 	curl_slist_free_all(headers);
 	/* The handle keeps pointers to these until the next reset. */
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
 	return ret;
+}
+
+/* ---- transfers for a caller's multi loop ------------------------------- */
+
+struct http_xfer {
+	struct transfer t;
+	struct curl_slist *headers;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct http_xfer *http_xfer_new(struct http_conn *c, const struct http_request *req,
+				struct http_response *resp, struct berr *err)
+{
+	struct http_xfer *x;
+
+	memset(resp, 0, sizeof(*resp));
+	x = calloc(1, sizeof(*x));
+	if (!x || !(x->t.h = curl_easy_init())) {
+		free(x);
+		berr_set(err, BERR_LOCAL, "%s: out of memory", c->name);
+		return NULL;
+	}
+	x->t.c = c;
+	x->t.errbuf = x->errbuf;
+	x->t.req = req;
+	x->t.resp = resp;
+	if (set_options(&x->t, &x->headers) < 0) {
+		setup_failed(&x->t, err);
+		http_xfer_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+CURL *http_xfer_handle(struct http_xfer *x)
+{
+	return x->t.h;
+}
+
+void http_xfer_set_timeout(struct http_xfer *x, long ms)
+{
+	curl_easy_setopt(x->t.h, CURLOPT_TIMEOUT_MS, ms);
+}
+
+int http_xfer_finish(struct http_xfer *x, CURLcode rc, struct berr *err)
+{
+	return transfer_finish(&x->t, rc, err);
+}
+
+void http_xfer_free(struct http_xfer *x)
+{
+	if (!x)
+		return;
+	curl_easy_cleanup(x->t.h);
+	curl_slist_free_all(x->headers);
+	free(x);
+}
+
+long http_conn_timeout_ms(const struct http_conn *c)
+{
+	return c->timeout_ms;
 }
 
 char *http_response_header(const struct http_response *resp, const char *name)

@@ -12,6 +12,7 @@
 #define BERTH_HTTP_H
 
 #include <stddef.h>
+#include <curl/curl.h>
 #include "berr.h"
 
 /* Strings are copied by http_conn_new(). */
@@ -26,10 +27,15 @@ struct http_endpoint {
 };
 
 /* Gets body bytes of a successful (2xx) response. 0 to go on, -1 to stop
- * the transfer (then http_request() returns 0 with resp->stopped set). */
+ * the transfer (then http_request() returns 0 with resp->stopped set).
+ * In an http_xfer, HTTP_WRITE_PAUSE pauses it: the same bytes come again
+ * after curl_easy_pause(handle, CURLPAUSE_CONT). */
 typedef int (*http_write_fn)(void *ud, const char *buf, size_t len);
-/* Supplies upload bytes: count put in buf, 0 at the end, (size_t)-1 on error. */
+/* Supplies upload bytes: count put in buf, 0 at the end, (size_t)-1 on
+ * error; in an http_xfer, HTTP_READ_PAUSE pauses it until curl_easy_pause(). */
 typedef size_t (*http_read_fn)(void *ud, char *buf, size_t len);
+#define HTTP_WRITE_PAUSE 1
+#define HTTP_READ_PAUSE ((size_t)-2)
 
 struct http_request {
 	const char *method;       /* "GET", "POST", "DELETE" */
@@ -65,6 +71,31 @@ void http_conn_free(struct http_conn *c);
 int http_request(struct http_conn *c, const struct http_request *req,
 		 struct http_response *resp, struct berr *err);
 void http_response_release(struct http_response *resp);
+
+/*
+ * The same request as an easy handle of its own, for a caller that runs
+ * many at once in a curl multi loop (backends/fanout.c). Everything
+ * http_request() sets up applies (socket, TLS, timeouts, Ctrl-C through
+ * the progress callback); the connection comes from the multi handle's
+ * cache, not from c's handle. req and resp must outlive the xfer; resp is
+ * initialised here and released by the caller. CURLOPT_PRIVATE is the
+ * caller's.
+ */
+struct http_xfer;
+
+struct http_xfer *http_xfer_new(struct http_conn *c, const struct http_request *req,
+				struct http_response *resp, struct berr *err);
+CURL *http_xfer_handle(struct http_xfer *x);
+/* A whole-request limit shorter than the connection's (a time budget
+ * already partly spent); messages still name the connection's. */
+void http_xfer_set_timeout(struct http_xfer *x, long ms);
+/* After curl_multi_info_read() said the handle is done with rc (the handle
+ * removed from the multi): what http_request() would have returned. */
+int http_xfer_finish(struct http_xfer *x, CURLcode rc, struct berr *err);
+void http_xfer_free(struct http_xfer *x);
+
+/* The whole-request limit (ms) requests on c get. */
+long http_conn_timeout_ms(const struct http_conn *c);
 
 /* The value of header name (case-insensitive), trimmed, or NULL. The
  * string belongs to the caller. */
