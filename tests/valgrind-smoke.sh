@@ -55,8 +55,24 @@ vg 0 container delete vg1
 vg 1 container inspect nosuch
 vg 2 contaner list
 vg 2 -c "container list 'unterminated"
-DOCKER_HOST="unix://$TEST_DIR/nothing.sock" vg 1 container list
+# (a store of its own: with the rows cached above, local would fall back to them)
+BERTH_STORE_DIR=$TEST_DIR/nothing-cached DOCKER_HOST="unix://$TEST_DIR/nothing.sock" vg 1 container list
 printf 'container list -q\n\ncontainer inspect nosuch\n' >batch.berth
 vg 1 -k -f batch.berth
+
+# the store (the file store): hosts, write-through, cached listings, a
+# corrupt file
+export BERTH_STORE_DIR=$TEST_DIR/store
+vg 0 host add vghost "$(engine_url main)"
+vg 0 -c 'container list --all; image list; container create --name vg2 busybox true; container delete vg2'
+vg 0 -c 'container list --cached --all --json; image list --cached; host list --json'
+contains "$OUT" '"LastSeen"' "cached listings under valgrind come from the store"
+vg 0 -H vghost cache refresh
+vg 0 cache show
+vg 2 cache reset
+truncate -s 100 "$BERTH_STORE_DIR/containers.bson"
+vg 1 container list --cached
+vg 0 cache reset --yes
+vg 0 host remove vghost
 
 done_testing
