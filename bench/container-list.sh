@@ -63,7 +63,7 @@ build_berth() {
 		tar -C "$top" --exclude=./.git --exclude=./bench/build --exclude=./build-ci \
 			--exclude=./autom4te.cache --exclude=./config.status --exclude=./config.log \
 			--exclude=./config.h --exclude=./stamp-h1 --exclude=./Makefile --exclude=./berth \
-			--exclude=.deps --exclude=.dirstamp --exclude='*.o' --exclude='*.a' \
+			--exclude=.deps --exclude=.dirstamp --exclude='*.o' --exclude='*.a' --exclude='*.so' \
 			--exclude='*.log' --exclude='*.trs' --exclude='./tests/unit/test-*[!.][!c]' \
 			-cf - . | tar -C "$b/src" -xf - || die "cannot copy the sources to $b/src"
 		b="$b/src"
@@ -86,9 +86,12 @@ if [ -z "${BERTH:-}" ]; then
 	build_berth
 fi
 [ -x "$BERTH" ] || die "BERTH=$BERTH is not an executable"
-if ldd "$BERTH" 2>/dev/null | grep -qE 'lib(a|ub|t)san'; then
-	die "$BERTH is built with sanitizers; unset BERTH to let the bench build a plain one"
-fi
+# The MongoDB module (berth-mongo.so, loaded from beside the binary) too.
+for f in "$BERTH" "$(dirname "$BERTH")/berth-mongo.so"; do
+	if [ -e "$f" ] && ldd "$f" 2>/dev/null | grep -qE 'lib(a|ub|t)san'; then
+		die "$f is built with sanitizers; unset BERTH to let the bench build a plain one"
+	fi
+done
 
 # --- the private engine ------------------------------------------------------
 

@@ -13,7 +13,7 @@ static int exec_show(struct shell *sh, struct args *a);
 static int exec_reset(struct shell *sh, struct args *a);
 
 static const struct opt_spec refresh_opts[] = {
-	{ 0, "host", OPT_LIST, "NAME", "refresh only this host (repeatable)", ARG_HOST },
+	{ 0, "host", OPT_LIST, "NAME", "refresh only this host", ARG_HOST },
 	OPT_END
 };
 
