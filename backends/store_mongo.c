@@ -548,8 +548,10 @@ int berth_store_mongo_open(const char *uri_string, const char *database, struct 
 
 	*out = NULL;
 	if (!mongoc_ready) {
-		mongoc_init();
+		/* before mongoc_init: it warns on stderr when it cannot map
+		 * its shared-memory counters (many processes at once) */
 		mongoc_log_set_handler(quiet_log, NULL);
+		mongoc_init();
 		mongoc_ready = 1;
 	}
 	ms = calloc(1, sizeof(*ms));
