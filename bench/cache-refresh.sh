@@ -55,59 +55,10 @@ say() { echo "# $*" >&2; }
 [[ $REPLAY =~ ^[1-9][0-9]*$ ]] && ((REPLAY >= CONTAINERS)) ||
 	die "REPLAY must be a number no smaller than CONTAINERS ($CONTAINERS), not '$REPLAY'"
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "JOBS must be a positive number, not '$JOBS'"
-(($(id -u) == 0)) || die "a private dockerd needs root"
-for tool in dockerd curl tar; do
-	command -v "$tool" >/dev/null || die "$tool is not installed (build-aux/install-deps installs it)"
-done
-# Debian's python3, not a pyenv shim that would want the real $HOME.
-if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=$(command -v python3 || true); fi
-[ -n "$PYTHON" ] || die "python3 is not installed"
-[ -x /bin/busybox ] && ! readelf -l /bin/busybox 2>/dev/null | grep -q 'program interpreter' ||
-	die "/bin/busybox is missing or not static (install busybox-static)"
+. "$here/lib.sh"
+bench_require
 
-# --- a berth without sanitizers (as in container-list.sh) -----------------------
-
-build_berth() {
-	local b="$here/build"
-	if [ ! -x "$top/configure" ]; then
-		say "no configure script: running autoreconf -fi in $top"
-		(cd "$top" && autoreconf -fi) >&2 || die "autoreconf failed"
-	fi
-	mkdir -p "$b"
-	if [ -f "$top/config.status" ]; then
-		mkdir -p "$b/src"
-		tar -C "$top" --exclude=./.git --exclude=./bench/build --exclude=./build-ci \
-			--exclude=./autom4te.cache --exclude=./config.status --exclude=./config.log \
-			--exclude=./config.h --exclude=./stamp-h1 --exclude=./Makefile --exclude=./berth \
-			--exclude=.deps --exclude=.dirstamp --exclude='*.o' --exclude='*.a' --exclude='*.so' \
-			--exclude='*.log' --exclude='*.trs' --exclude='./tests/unit/test-*[!.][!c]' \
-			-cf - . | tar -C "$b/src" -xf - || die "cannot copy the sources to $b/src"
-		b="$b/src"
-		if [ ! -f "$b/config.status" ]; then
-			say "configuring a build without sanitizers in $b"
-			(cd "$b" && ./configure -q CFLAGS="${BENCH_CFLAGS:--O2 -g}") >&2 ||
-				die "configure failed in $b (see $b/config.log)"
-		fi
-	elif [ ! -f "$b/config.status" ]; then
-		say "configuring a build without sanitizers in $b"
-		(cd "$b" && "$top/configure" -q CFLAGS="${BENCH_CFLAGS:--O2 -g}") >&2 ||
-			die "configure failed in $b (see $b/config.log)"
-	fi
-	say "building $b/berth and its MongoDB module"
-	make -C "$b" -s -j"$(nproc)" berth berth-mongo.so >&2 || die "building berth failed in $b"
-	BERTH="$b/berth"
-}
-
-if [ -z "${BERTH:-}" ]; then
-	build_berth
-fi
-[ -x "$BERTH" ] || die "BERTH=$BERTH is not an executable"
-# The MongoDB module (berth-mongo.so, loaded from beside the binary) too.
-for f in "$BERTH" "$(dirname "$BERTH")/berth-mongo.so"; do
-	if [ -e "$f" ] && ldd "$f" 2>/dev/null | grep -qE 'lib(a|ub|t)san'; then
-		die "$f is built with sanitizers; unset BERTH to let the bench build a plain one"
-	fi
-done
+bench_berth
 "$BERTH" cache refresh --help >/dev/null 2>&1 || die "$BERTH has no working 'cache refresh'"
 
 # --- cleanup of everything this script starts --------------------------------------

@@ -34,64 +34,14 @@ say() { echo "# $*" >&2; }
 [[ $CONTAINERS =~ ^[1-9][0-9]*$ ]] || die "CONTAINERS must be a positive number, not '$CONTAINERS'"
 [[ $RUNNING =~ ^[0-9]+$ ]] && ((RUNNING <= CONTAINERS)) ||
 	die "RUNNING must be a number no larger than CONTAINERS ($CONTAINERS), not '$RUNNING'"
-(($(id -u) == 0)) || die "a private dockerd needs root"
-for tool in dockerd curl tar; do
-	command -v "$tool" >/dev/null || die "$tool is not installed (build-aux/install-deps installs it)"
-done
+. "$here/lib.sh"
+bench_require
 DOCKER_CLI=${DOCKER_CLI:-$(command -v docker || true)}
 [ -n "$DOCKER_CLI" ] || die "the docker CLI is not installed (build-aux/install-deps installs it)"
-# Debian's python3, not a pyenv shim that would want the real $HOME.
-if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=$(command -v python3 || true); fi
-[ -n "$PYTHON" ] || die "python3 is not installed"
-[ -x /bin/busybox ] && ! readelf -l /bin/busybox 2>/dev/null | grep -q 'program interpreter' ||
-	die "/bin/busybox is missing or not static (install busybox-static)"
 
 # --- a berth without sanitizers ----------------------------------------------
 
-# A VPATH build in bench/build; when the source tree itself is configured
-# (configure then refuses VPATH builds), a build of a copy of the sources
-# in bench/build/src. Either way make only rebuilds what changed.
-build_berth() {
-	local b="$here/build"
-	if [ ! -x "$top/configure" ]; then
-		say "no configure script: running autoreconf -fi in $top"
-		(cd "$top" && autoreconf -fi) >&2 || die "autoreconf failed"
-	fi
-	mkdir -p "$b"
-	if [ -f "$top/config.status" ]; then
-		mkdir -p "$b/src"
-		tar -C "$top" --exclude=./.git --exclude=./bench/build --exclude=./build-ci \
-			--exclude=./autom4te.cache --exclude=./config.status --exclude=./config.log \
-			--exclude=./config.h --exclude=./stamp-h1 --exclude=./Makefile --exclude=./berth \
-			--exclude=.deps --exclude=.dirstamp --exclude='*.o' --exclude='*.a' --exclude='*.so' \
-			--exclude='*.log' --exclude='*.trs' --exclude='./tests/unit/test-*[!.][!c]' \
-			-cf - . | tar -C "$b/src" -xf - || die "cannot copy the sources to $b/src"
-		b="$b/src"
-		if [ ! -f "$b/config.status" ]; then
-			say "configuring a build without sanitizers in $b"
-			(cd "$b" && ./configure -q CFLAGS="${BENCH_CFLAGS:--O2 -g}") >&2 ||
-				die "configure failed in $b (see $b/config.log)"
-		fi
-	elif [ ! -f "$b/config.status" ]; then
-		say "configuring a build without sanitizers in $b"
-		(cd "$b" && "$top/configure" -q CFLAGS="${BENCH_CFLAGS:--O2 -g}") >&2 ||
-			die "configure failed in $b (see $b/config.log)"
-	fi
-	say "building $b/berth"
-	make -C "$b" -s -j"$(nproc)" berth >&2 || die "building berth failed in $b"
-	BERTH="$b/berth"
-}
-
-if [ -z "${BERTH:-}" ]; then
-	build_berth
-fi
-[ -x "$BERTH" ] || die "BERTH=$BERTH is not an executable"
-# The MongoDB module (berth-mongo.so, loaded from beside the binary) too.
-for f in "$BERTH" "$(dirname "$BERTH")/berth-mongo.so"; do
-	if [ -e "$f" ] && ldd "$f" 2>/dev/null | grep -qE 'lib(a|ub|t)san'; then
-		die "$f is built with sanitizers; unset BERTH to let the bench build a plain one"
-	fi
-done
+bench_berth
 
 # --- the private engine ------------------------------------------------------
 
