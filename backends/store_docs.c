@@ -45,10 +45,13 @@ static void append_labels(bson_t *b, const json_t *labels)
 	const char *idx;
 	uint32_t i = 0;
 
+	/* FerretDB refuses field names with '.' (berth.owner, any
+	 * com.docker.* label) or a leading '$': those live in label_kv only,
+	 * which holds every label and is what readers rebuild Labels from. */
 	bson_append_document_begin(b, "labels", -1, &doc);
 	if (json_is_object(labels))
 		json_object_foreach((json_t *)labels, k, v)
-			if (json_is_string(v))
+			if (json_is_string(v) && !strchr(k, '.') && k[0] != '$')
 				bson_append_utf8(&doc, k, -1, json_string_value(v), -1);
 	bson_append_document_end(b, &doc);
 	bson_append_array_begin(b, "label_kv", -1, &arr);

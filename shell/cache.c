@@ -505,10 +505,22 @@ static void add_common(json_t *o, const bson_t *doc, const json_t *whole, const 
 		       int stale)
 {
 	int64_t seen = store_doc_date(doc, "last_seen");
-	const json_t *labels = json_object_get(whole, "labels");
+	const json_t *kvs = json_object_get(whole, "label_kv"), *kv;
+	json_t *labels = json_object();
+	size_t i;
 	char when[64];
 
-	json_object_set_new(o, "Labels", json_is_object(labels) ? json_deep_copy(labels) : json_object());
+	/* label_kv, not labels: only it holds the labels with a '.' */
+	json_array_foreach(kvs, i, kv) {
+		const char *s = json_string_value(kv), *eq = s ? strchr(s, '=') : NULL;
+		char *k;
+
+		if (!eq || !labels || !(k = strndup(s, (size_t)(eq - s))))
+			continue;
+		json_object_set_new(labels, k, json_string(eq + 1));
+		free(k);
+	}
+	json_object_set_new(o, "Labels", labels ? labels : json_object());
 	json_object_set_new(o, "Host", json_string(host));
 	json_object_set_new(o, "LastSeen", seen ? json_string(store_fmt_date(when, sizeof(when), seen))
 						: json_null());
