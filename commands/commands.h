@@ -37,4 +37,10 @@ extern const struct cmd_entry cmd_cache_refresh_entry;
 extern const struct cmd_entry cmd_cache_show_entry;
 extern const struct cmd_entry cmd_cache_reset_entry;
 
+extern const struct cmd_entry cmd_template_add_entry;
+extern const struct cmd_entry cmd_template_list_entry;
+extern const struct cmd_entry cmd_template_show_entry;
+extern const struct cmd_entry cmd_template_delete_entry;
+extern const struct cmd_entry cmd_housekeeping_entry;
+
 #endif

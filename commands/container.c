@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include "commands/commands.h"
+#include "commands/create_spec.h"
 #include "shell/shell.h"
 #include "shell/args.h"
 #include "shell/output.h"
 #include "shell/units.h"
 #include "shell/cache.h"
 #include "backends/backend.h"
+#include "commands/lifetime.h"
 
 static int exec_create(struct shell *sh, struct args *a);
 static int exec_start(struct shell *sh, struct args *a);
@@ -30,6 +32,8 @@ static const struct opt_spec create_opts[] = {
 	{ 0, "restart", OPT_VALUE, "POLICY", "no, always, unless-stopped or on-failure[:N]", ARG_NONE },
 	{ 't', "tty", OPT_FLAG, NULL, "allocate a pseudo-terminal", ARG_NONE },
 	{ 0, "start", OPT_FLAG, NULL, "start the container once created", ARG_NONE },
+	{ 0, "template", OPT_VALUE, "NAME", "start from a template (options given here override it)", ARG_NONE },
+	{ 0, "lifetime", OPT_VALUE, "DURATION", "let housekeeping delete it after this long (90s, 10m, 2h, 1d)", ARG_NONE },
 	OPT_END
 };
 
@@ -42,6 +46,7 @@ static const struct opt_spec list_opts[] = {
 	{ 'a', "all", OPT_FLAG, NULL, "include stopped containers", ARG_NONE },
 	{ 'f', "filter", OPT_LIST, "KEY=VALUE", "label=K[=V], status=S, name=N, id=I, ancestor=IMAGE", ARG_NONE },
 	{ 0, "cached", OPT_FLAG, NULL, "answer from the store without asking any engine", ARG_NONE },
+	{ 0, "mine", OPT_FLAG, NULL, "only containers whose owner label is this user's", ARG_NONE },
 	OPT_END
 };
 
@@ -53,7 +58,7 @@ static const struct opt_spec logs_opts[] = {
 };
 
 const struct cmd_entry cmd_container_create_entry = {
-	"container", "create", NULL, create_opts, 1, -1, "IMAGE [CMD...]",
+	"container", "create", NULL, create_opts, 0, -1, "[IMAGE [CMD...]]",
 	"create a container (and start it with --start)",
 	CMD_F_JSON | CMD_F_ARGS_STOP | CMD_F_ENGINE, ARG_IMAGE, exec_create
 };
@@ -135,214 +140,8 @@ static int printed(struct shell *sh, int rc)
 
 /* --- create ------------------------------------------------------------- */
 
-struct string_list {
-	char **v;
-	size_t n;
-};
-
-static int sl_push(struct string_list *l, char *s)
-{
-	char **nv;
-
-	if (!s)
-		return -1;
-	nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
-	if (!nv) {
-		free(s);
-		return -1;
-	}
-	l->v = nv;
-	l->v[l->n++] = s;
-	return 0;
-}
-
-static void sl_release(struct string_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-/* Published ports; every string is owned by the list (the struct's const
- * fields only say that the backend will not change them). */
-struct port_list {
-	struct port_binding *v;
-	size_t n;
-};
-
-static void ports_release(struct port_list *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		free((char *)p->v[i].host_ip);
-		free((char *)p->v[i].host_port);
-		free((char *)p->v[i].container_port);
-		free((char *)p->v[i].proto);
-	}
-	free(p->v);
-	p->v = NULL;
-	p->n = 0;
-}
-
-/* "80" or "8000-8010" into [*lo, *hi]; ports are 1..65535. */
-static int parse_port_range(const char *s, size_t len, unsigned *lo, unsigned *hi)
-{
-	unsigned v[2] = { 0, 0 };
-	size_t i;
-	int part = 0, digits = 0;
-
-	for (i = 0; i < len; i++) {
-		if (isdigit((unsigned char)s[i])) {
-			v[part] = v[part] * 10 + (unsigned)(s[i] - '0');
-			if (v[part] > 65535)
-				return -1;
-			digits++;
-		} else if (s[i] == '-' && part == 0 && digits) {
-			part = 1;
-			digits = 0;
-		} else {
-			return -1;
-		}
-	}
-	if (!digits)
-		return -1;
-	if (part == 0)
-		v[1] = v[0];
-	if (v[0] == 0 || v[1] < v[0])
-		return -1;
-	*lo = v[0];
-	*hi = v[1];
-	return 0;
-}
-
-static int ports_add(struct port_list *p, const char *ip, const char *hport, unsigned cport,
-		     const char *proto)
-{
-	struct port_binding *nv = realloc(p->v, (p->n + 1) * sizeof(*nv));
-	struct port_binding *b;
-	char num[16];
-
-	if (!nv)
-		return -1;
-	p->v = nv;
-	b = &p->v[p->n];
-	memset(b, 0, sizeof(*b));
-	snprintf(num, sizeof(num), "%u", cport);
-	b->host_ip = strdup(ip);
-	b->host_port = strdup(hport);
-	b->container_port = strdup(num);
-	b->proto = strdup(proto);
-	p->n++; /* counted even when a strdup failed, so release frees it */
-	if (!b->host_ip || !b->host_port || !b->container_port || !b->proto)
-		return -1;
-	return 0;
-}
-
-/* [IP:]HOST:CONTAINER[/PROTO], CONTAINER[/PROTO], IP::CONTAINER; ranges
- * as docker takes them ("8000-8001:80-81"); an IPv6 address in brackets.
- * 0 ok, -1 malformed (usage), -2 out of memory. */
-static int parse_publish(struct port_list *p, const char *spec)
-{
-	char ip[64] = "", proto[8] = "tcp";
-	const char *main = spec, *slash, *end, *c1, *c2, *hs = "", *cs;
-	size_t hlen = 0, clen;
-	unsigned clo, chi, hlo = 0, hhi = 0, i;
-	unsigned char addr[16];
-
-	slash = strrchr(spec, '/');
-	end = slash ? slash : spec + strlen(spec);
-	if (slash) {
-		if (strlen(slash + 1) >= sizeof(proto))
-			return -1;
-		strcpy(proto, slash + 1);
-		for (i = 0; proto[i]; i++)
-			proto[i] = (char)tolower((unsigned char)proto[i]);
-		if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
-			return -1;
-	}
-	if (*main == '[') {
-		const char *close = memchr(main, ']', (size_t)(end - main));
-		size_t n;
-		if (!close || close[1] != ':' || (n = (size_t)(close - main - 1)) >= sizeof(ip))
-			return -1;
-		memcpy(ip, main + 1, n);
-		ip[n] = '\0';
-		if (inet_pton(AF_INET6, ip, addr) != 1)
-			return -1;
-		main = close + 2;
-		c1 = memchr(main, ':', (size_t)(end - main));
-		if (!c1)
-			return -1; /* [IP]:CONTAINER says nothing about the host port */
-		hs = main;
-		hlen = (size_t)(c1 - main);
-		cs = c1 + 1;
-	} else {
-		c1 = memchr(main, ':', (size_t)(end - main));
-		c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
-		if (c2 && memchr(c2 + 1, ':', (size_t)(end - c2 - 1)))
-			return -1; /* an IPv6 address needs brackets */
-		if (c2) {
-			size_t n = (size_t)(c1 - main);
-			if (n == 0 || n >= sizeof(ip))
-				return -1;
-			memcpy(ip, main, n);
-			ip[n] = '\0';
-			if (inet_pton(AF_INET, ip, addr) != 1)
-				return -1;
-			hs = c1 + 1;
-			hlen = (size_t)(c2 - c1 - 1);
-			cs = c2 + 1;
-		} else if (c1) {
-			hs = main;
-			hlen = (size_t)(c1 - main);
-			if (hlen == 0)
-				return -1; /* ":80" */
-			cs = c1 + 1;
-		} else {
-			cs = main;
-		}
-	}
-	clen = (size_t)(end - cs);
-	if (parse_port_range(cs, clen, &clo, &chi) < 0)
-		return -1;
-	if (hlen) {
-		if (parse_port_range(hs, hlen, &hlo, &hhi) < 0)
-			return -1;
-		if (hhi - hlo != chi - clo)
-			return -1;
-	}
-	for (i = 0; i <= chi - clo; i++) {
-		char hport[16] = "";
-		if (hlen)
-			snprintf(hport, sizeof(hport), "%u", hlo + i);
-		if (ports_add(p, ip, hport, clo + i, proto) < 0)
-			return -2;
-	}
-	return 0;
-}
-
-static int valid_restart(const char *s)
-{
-	const char *n;
-
-	if (!strcmp(s, "no") || !strcmp(s, "always") || !strcmp(s, "unless-stopped") ||
-	    !strcmp(s, "on-failure"))
-		return 1;
-	if (strncmp(s, "on-failure:", 11) != 0)
-		return 0;
-	n = s + 11;
-	if (!*n || strlen(n) > 9)
-		return 0;
-	for (; *n; n++)
-		if (!isdigit((unsigned char)*n))
-			return 0;
-	return 1;
-}
+/* string_list, port_list, parse_publish, valid_restart: commands/create_spec.c,
+ * shared with template add. */
 
 static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *xasprintf(const char *fmt, ...)
@@ -371,6 +170,19 @@ static int exec_create(struct shell *sh, struct args *a)
 	json_t *doc = NULL, *obj = NULL;
 	int started = 0, ret = CMD_ERROR;
 
+	if (args_get(a, "template")) {
+		struct args merged;
+
+		/* the template's settings, then this command line's over them */
+		if ((ret = create_from_template(sh, a, &merged)) != CMD_OK)
+			return ret;
+		ret = exec_create(sh, &merged);
+		args_release(&merged);
+		return ret;
+	}
+	if (a->argc < 1)
+		return usage_error(sh, "container create needs IMAGE (usage: container create [OPTIONS] "
+				   "IMAGE [CMD...]) or --template NAME");
 	berr_clear(&err);
 	memset(&spec, 0, sizeof(spec));
 	spec.image = a->argv[0];
@@ -418,6 +230,22 @@ static int exec_create(struct shell *sh, struct args *a)
 				    : xasprintf("%s=", list[i])) < 0)
 			goto oom;
 	}
+
+	/* Every container berth makes says whose it is (delete asks) and,
+	 * with --lifetime, when housekeeping may take it away. */
+	if ((s = args_get(a, "lifetime"))) {
+		int64_t ms;
+		if (parse_duration_ms(s, &ms) < 0 || ms <= 0) {
+			ret = usage_error(sh, "invalid duration '%s' for --lifetime: use a number with s, m, h "
+					  "or d (90s, 10m, 2h, 1d)", s);
+			goto cleanup;
+		}
+		if (sl_push(&labels, xasprintf(LABEL_EXPIRES "=%lld",
+					       (long long)time(NULL) + (long long)((ms + 999) / 1000))) < 0)
+			goto oom;
+	}
+	if (sl_push(&labels, xasprintf(LABEL_OWNER "=%s", sh->config.owner)) < 0)
+		goto oom;
 
 	if ((s = args_get(a, "memory")) && parse_size(s, &spec.memory) < 0) {
 		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", s);
@@ -494,7 +322,7 @@ cleanup:
 
 /* The full ID of ref, for the store, before a delete takes it away.
  * NULL when the engine cannot say; then err tells why. */
-static char *resolve_id(struct backend *b, const char *ref, struct berr *err)
+static char *resolve_id(struct backend *b, const char *ref, char **owner, struct berr *err)
 {
 	json_t *obj = NULL;
 	char *id = NULL;
@@ -503,6 +331,8 @@ static char *resolve_id(struct backend *b, const char *ref, struct berr *err)
 		const char *s = json_string_value(json_object_get(obj, "Id"));
 		if (s)
 			id = strdup(s);
+		if ((s = container_owner(obj)))
+			*owner = strdup(s);
 	}
 	json_decref(obj);
 	return id;
@@ -515,16 +345,16 @@ static int act_on_each(struct shell *sh, struct args *a, int action, int is_dele
 {
 	struct backend *b = shell_backend(sh);
 	struct berr err;
-	int i, failed = 0, record = 1;
+	int i, failed = 0, record = 1, force = is_delete && args_has(a, "force");
 
 	if (!b)
 		return CMD_ERROR;
 	for (i = 0; i < a->argc; i++) {
-		char *id = NULL;
+		char *id = NULL, *owner = NULL;
 		int r;
 		berr_clear(&err);
-		if (is_delete && record) {
-			id = resolve_id(b, a->argv[i], &err);
+		if (is_delete && (record || !force)) {
+			id = resolve_id(b, a->argv[i], &owner, &err);
 			if (!id && (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT ||
 				    err.kind == BERR_INTERRUPTED || err.kind == BERR_TLS)) {
 				/* the delete would only say the same again */
@@ -535,9 +365,18 @@ static int act_on_each(struct shell *sh, struct args *a, int action, int is_dele
 				continue;
 			}
 			berr_clear(&err);
+			/* Unlabelled containers are anyone's. */
+			if (!force && owner && strcmp(owner, sh->config.owner)) {
+				error(sh, "%s belongs to %s; add --force to delete it anyway", a->argv[i], owner);
+				failed = 1;
+				free(owner);
+				free(id);
+				continue;
+			}
+			free(owner);
 		}
 		if (is_delete)
-			r = b->ops->container_delete(b, a->argv[i], args_has(a, "force"), &err);
+			r = b->ops->container_delete(b, a->argv[i], force, &err);
 		else
 			r = b->ops->container_action(b, a->argv[i], (enum container_action)action, &err);
 		if (r < 0) {
@@ -794,15 +633,32 @@ static char *display_names(const json_t *names)
 	return out;
 }
 
-/* Adds "Host" to each object of an engine listing and prints it. */
+/* Adds "Host", "Owner" and "Expires" to each object of an engine listing
+ * and prints it. */
 static int print_listing_json(struct shell *sh, json_t *list, const char *host)
 {
 	size_t i;
 	json_t *o;
 
-	json_array_foreach(list, i, o)
-		if (json_is_object(o))
-			json_object_set_new(o, "Host", json_string(host ? host : ""));
+	json_array_foreach(list, i, o) {
+		const char *owner;
+		int64_t exp;
+		char iso[32];
+		struct tm tm;
+		time_t t;
+
+		if (!json_is_object(o))
+			continue;
+		json_object_set_new(o, "Host", json_string(host ? host : ""));
+		owner = container_owner(o);
+		json_object_set_new(o, "Owner", owner ? json_string(owner) : json_null());
+		exp = container_expires(o);
+		t = (time_t)exp;
+		if (exp >= 0 && gmtime_r(&t, &tm) && strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm))
+			json_object_set_new(o, "Expires", json_string(iso));
+		else
+			json_object_set_new(o, "Expires", json_null());
+	}
 	return printed(sh, output_json(sh, list));
 }
 
@@ -819,7 +675,7 @@ static int print_list(struct shell *sh, struct args *a, json_t *list, const char
 	json_t *c;
 	size_t i;
 	time_t now = time(NULL);
-	int ret = CMD_ERROR;
+	int ret = CMD_ERROR, has_exp = 0;
 
 	if (args_has(a, "json"))
 		return print_listing_json(sh, list, host);
@@ -832,16 +688,21 @@ static int print_list(struct shell *sh, struct args *a, json_t *list, const char
 		return CMD_OK;
 	}
 
+	/* EXPIRES only when something can expire, last so that the other
+	 * columns stay where scripts expect them. */
+	json_array_foreach(list, i, c)
+		if (container_expires(c) >= 0)
+			has_exp = 1;
 	if (src == LIST_CACHED)
 		table_init(&t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
-			   "LAST SEEN", NULL);
+			   "LAST SEEN", has_exp ? "EXPIRES" : NULL, NULL);
 	else
 		table_init(&t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
-			   NULL);
+			   has_exp ? "EXPIRES" : NULL, NULL);
 	json_array_foreach(list, i, c) {
-		char id[16], image_id[16], created[64], seen[64];
+		char id[16], image_id[16], created[64], seen[64], expires[80];
 		const char *image = jstr(c, "Image");
-		const char *cells[8];
+		const char *cells[9];
 		char *cmd = NULL, *ports = NULL, *names = NULL, *status = NULL;
 
 		if (!strncmp(image, "sha256:", 7))
@@ -873,6 +734,8 @@ static int print_list(struct shell *sh, struct args *a, json_t *list, const char
 		cells[5] = ports;
 		cells[6] = names;
 		cells[7] = cache_row_seen(c) ? fmt_ago(seen, sizeof(seen), cache_row_seen(c), now) : "";
+		fmt_expires(expires, sizeof(expires), container_expires(c), now);
+		cells[src == LIST_CACHED ? 8 : 7] = expires;
 		table_add_rowv(&t, cells);
 		free(cmd);
 		free(ports);
@@ -894,6 +757,8 @@ static int exec_list(struct shell *sh, struct args *a)
 	json_t *list = NULL;
 	const char *host;
 	enum list_source src = LIST_LIVE;
+	const char **mine_filters = NULL;
+	char *mine = NULL;
 	size_t i, n;
 	int ret;
 
@@ -905,6 +770,19 @@ static int exec_list(struct shell *sh, struct args *a)
 	for (i = 0; i < n; i++)
 		if (check_filter(sh, filter.filters[i]) < 0)
 			return CMD_USAGE;
+	if (args_has(a, "mine")) {
+		/* One more label filter: the engine (or the store) does the work. */
+		if (!(mine_filters = calloc(n + 1, sizeof(*mine_filters))) ||
+		    !(mine = xasprintf("label=" LABEL_OWNER "=%s", sh->config.owner))) {
+			free(mine_filters);
+			return error(sh, "out of memory");
+		}
+		for (i = 0; i < n; i++)
+			mine_filters[i] = filter.filters[i];
+		mine_filters[n] = mine;
+		filter.filters = mine_filters;
+		filter.nfilters = n + 1;
+	}
 	q.all = filter.all;
 	q.filters = filter.filters;
 	q.nfilters = filter.nfilters;
@@ -913,20 +791,26 @@ static int exec_list(struct shell *sh, struct args *a)
 		struct cache_rows rows;
 
 		host = sh->current_host ? sh->current_host : "local";
-		if (cache_read(sh, STORE_CONTAINERS, host, &q, 0, &rows, &err) < 0)
-			return error(sh, "%s", err.msg);
+		if (cache_read(sh, STORE_CONTAINERS, host, &q, 0, &rows, &err) < 0) {
+			ret = error(sh, "%s", err.msg);
+			goto cleanup;
+		}
 		if (!rows.known)
 			warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh --host %s')",
 				host, host);
 		list = rows.rows;
 		src = LIST_CACHED;
 	} else {
-		if (!(b = shell_backend(sh)))
-			return CMD_ERROR;
+		if (!(b = shell_backend(sh))) {
+			ret = CMD_ERROR;
+			goto cleanup;
+		}
 		host = b->name;
 		if (b->ops->container_list(b, &filter, &list, &err) < 0) {
-			if (!cache_fallback(sh, STORE_CONTAINERS, host, &q, &err, &list))
-				return error(sh, "%s", err.msg);
+			if (!cache_fallback(sh, STORE_CONTAINERS, host, &q, &err, &list)) {
+				ret = error(sh, "%s", err.msg);
+				goto cleanup;
+			}
 			src = LIST_STALE;
 		}
 	}
@@ -936,8 +820,11 @@ static int exec_list(struct shell *sh, struct args *a)
 	 * answer at all), and the listing is what was asked for. Only a
 	 * listing of every container proves that the others are gone. */
 	if (src == LIST_LIVE)
-		cache_put_listing(sh, STORE_CONTAINERS, host, list, filter.all && n == 0);
+		cache_put_listing(sh, STORE_CONTAINERS, host, list, filter.all && filter.nfilters == 0);
+cleanup:
 	json_decref(list);
+	free(mine_filters);
+	free(mine);
 	return ret;
 }
 

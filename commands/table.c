@@ -32,6 +32,13 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_cache_show_entry,
 	&cmd_cache_reset_entry,
 
+	&cmd_template_add_entry,
+	&cmd_template_list_entry,
+	&cmd_template_show_entry,
+	&cmd_template_delete_entry,
+
+	&cmd_housekeeping_entry,
+
 	&cmd_help_entry,
 	&cmd_version_entry,
 	&cmd_exit_entry,

@@ -197,7 +197,10 @@ int args_parse(struct args *a, const struct cmd_entry *entry, int argc, char *co
 		if (options_done || w[0] != '-' || w[1] == '\0') {
 			/* "-" alone is a positional: stdin or stdout for files */
 			add_positional(a, w);
-			if (entry->flags & CMD_F_ARGS_STOP)
+			/* the required positionals may be mixed with options
+			 * ("template add NAME --image x"); what follows them is
+			 * the command's own argv */
+			if ((entry->flags & CMD_F_ARGS_STOP) && a->argc > entry->args_min)
 				options_done = 1;
 			continue;
 		}

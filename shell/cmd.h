@@ -44,7 +44,7 @@ struct opt_spec {
 /* Command flags. */
 #define CMD_F_JSON      0x01u /* shows data: gets --json */
 #define CMD_F_QUIET     0x02u /* a listing: gets -q/--quiet (IDs only) */
-#define CMD_F_ARGS_STOP 0x04u /* options end at the first positional (create IMAGE CMD...) */
+#define CMD_F_ARGS_STOP 0x04u /* options end at the first positional past args_min (create IMAGE CMD...) */
 #define CMD_F_ENGINE    0x08u /* needs the current host's backend */
 #define CMD_F_HIDDEN    0x10u /* not listed by help (none yet; keep the table honest) */
 

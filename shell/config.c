@@ -190,6 +190,20 @@ static int replace_str(char **slot, const char *value)
 	return 0;
 }
 
+/* user@hostname: who berth's containers belong to unless owner: says. */
+static char *default_owner(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	char host[256], *s = NULL;
+
+	if (gethostname(host, sizeof(host)) < 0)
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (asprintf(&s, "%s@%s", pw && pw->pw_name ? pw->pw_name : "unknown", host) < 0)
+		return NULL;
+	return s;
+}
+
 void config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -197,6 +211,7 @@ void config_init(struct config *cfg)
 	cfg->request_timeout_ms = 60000;
 	cfg->default_host = strdup("local");
 	cfg->mongodb_database = strdup("berth");
+	cfg->owner = default_owner();
 	cfg->hosts = calloc(1, sizeof(*cfg->hosts));
 	if (cfg->hosts) {
 		cfg->hosts[0].name = strdup("local");
@@ -216,6 +231,7 @@ void config_release(struct config *cfg)
 	free(cfg->api_version);
 	free(cfg->mongodb_uri);
 	free(cfg->mongodb_database);
+	free(cfg->owner);
 	for (i = 0; i < cfg->nloaded; i++)
 		free(cfg->loaded_files[i]);
 	free(cfg->loaded_files);
@@ -563,7 +579,7 @@ static int load_mongodb(struct loader *L, const yaml_node_t *map)
 
 static int load_root(struct loader *L, const yaml_node_t *root)
 {
-	static const char *const known[] = { "default_host", "timeouts", "hosts", "mongodb", NULL };
+	static const char *const known[] = { "default_host", "timeouts", "hosts", "mongodb", "owner", NULL };
 	yaml_node_pair_t *p;
 
 	if (!root || is_null(root))
@@ -591,6 +607,12 @@ static int load_root(struct loader *L, const yaml_node_t *root)
 		} else if (strcmp(key, "mongodb") == 0) {
 			if (load_mongodb(L, v) < 0)
 				return -1;
+		} else if (strcmp(key, "owner") == 0) {
+			const char *s;
+			if (want_string(L, v, "owner", &s) < 0)
+				return -1;
+			if (replace_str(&L->cfg->owner, s) < 0)
+				return oom(L);
 		} else {
 			return unknown_key(L, k, "", known);
 		}
@@ -808,6 +830,7 @@ static int apply_environment(struct config *cfg, struct berr *err)
 	const char *api = getenv("DOCKER_API_VERSION");
 	const char *mongo = getenv("BERTH_MONGODB_URI");
 	const char *mongo_db = getenv("BERTH_MONGODB_DATABASE");
+	const char *owner = getenv("BERTH_OWNER");
 	struct host_config *local = host_get(cfg, "local");
 
 	if (!local)
@@ -841,6 +864,8 @@ static int apply_environment(struct config *cfg, struct berr *err)
 		return berr_set(err, BERR_LOCAL, "out of memory");
 	if (mongo_db && *mongo_db && replace_str(&cfg->mongodb_database, mongo_db) < 0)
 		return berr_set(err, BERR_LOCAL, "out of memory");
+	if (owner && *owner && replace_str(&cfg->owner, owner) < 0)
+		return berr_set(err, BERR_LOCAL, "out of memory");
 	return 0;
 }
 
@@ -853,7 +878,7 @@ int config_load(struct config *cfg, const char *explicit_path, struct berr *err)
 
 	berr_clear(err);
 	config_init(cfg);
-	if (!cfg->hosts || !cfg->default_host || !cfg->mongodb_database || !cfg->hosts[0].url)
+	if (!cfg->hosts || !cfg->default_host || !cfg->mongodb_database || !cfg->owner || !cfg->hosts[0].url)
 		return berr_set(err, BERR_LOCAL, "out of memory");
 	if (!explicit_path) {
 		const char *env = getenv("BERTH_CONFIG");

@@ -43,6 +43,7 @@ struct config {
 	char *api_version;         /* owned; DOCKER_API_VERSION or NULL */
 	char *mongodb_uri;         /* owned; BERTH_MONGODB_URI or config; NULL = file store */
 	char *mongodb_database;    /* owned; BERTH_MONGODB_DATABASE or config; default "berth" */
+	char *owner;               /* owned; BERTH_OWNER or config owner:; default user@hostname */
 	char **loaded_files;       /* owned: the files actually read, for messages */
 	size_t nloaded;
 };

@@ -38,7 +38,9 @@ is "$(insp web '["HostConfig"]["PortBindings"]["80/tcp"]')" \
 like "$(insp web '["HostConfig"]["PortBindings"]["8081/tcp"]')" \
 	'^\[\{"HostIp": "(0\.0\.0\.0)?", "HostPort": ""\}\]$' "-p 8081: published on a port the engine picks"
 is "$(insp web '["Config"]["ExposedPorts"]')" '{"80/tcp": {}, "8081/tcp": {}}' "both ports are exposed"
-is "$(insp web '["Config"]["Labels"]')" '{"team": "web", "tier": "front"}' "--label: both labels, nothing else"
+is "$(insp web '["Config"]["Labels"]')" \
+	"{\"berth.owner\": \"$(id -un)@$(hostname)\", \"team\": \"web\", \"tier\": \"front\"}" \
+	"--label: both labels, and berth's owner label (user@hostname), nothing else"
 is "$(dk main inspect web | pyjson '[x for x in d[0]["Config"]["Env"] if x.startswith(("MODE=", "SPACED="))]')" \
 	'["MODE=test", "SPACED=a b"]' "-e: both variables, in order"
 is "$(insp web '["HostConfig"]["RestartPolicy"]["Name"]')" unless-stopped "--restart unless-stopped"
@@ -158,7 +160,8 @@ is "$RC" 0 "list --json exits 0"
 is "$(pyjson 'sorted(c["Names"][0] for c in d)' <"$OUTF")" \
 	'["/done1", "/idle", "/json1", "/lim", "/web", "/web2"]' "list --json: the engine's objects"
 is "$(pyjson '[c["Labels"] for c in d if c["Names"] == ["/web"]][0]' <"$OUTF")" \
-	'{"team": "web", "tier": "front"}' "list --json: labels as the engine has them"
+	"{\"berth.owner\": \"$(id -un)@$(hostname)\", \"team\": \"web\", \"tier\": \"front\"}" \
+	"list --json: labels as the engine has them"
 is "$(pyjson 'sorted(set(c["Host"] for c in d))' <"$OUTF")" '["local"]' "list --json: Host on each"
 
 berth container list --filter bogus

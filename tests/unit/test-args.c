@@ -156,6 +156,14 @@ static void test_order(void)
 	is_str(a.argv[4], "--rm", "--rm kept as a word");
 	args_release(&a);
 
+	/* the required positionals may be mixed with options (template add
+	 * NAME --image x CMD...): the stop comes after them */
+	is_int(parse(&a, &test_exec, "img --rm sh --rm"), 0, "ARGS_STOP past the required positional");
+	ok(args_has(&a, "rm"), "--rm right after the required positional is ours");
+	is_int(a.argc, 3, "img, sh and the second --rm are positional");
+	is_str(a.argv[2], "--rm", "--rm after CMD's first word kept as a word");
+	args_release(&a);
+
 	is_int(parse(&a, &test_run, "-- -img --rm"), 0, "-- ends options");
 	is_int(a.argc, 2, "two positionals after --");
 	is_str(a.argv[0], "-img", "a word starting with '-'");
@@ -235,8 +243,9 @@ static void test_real_table(void)
 	struct args a;
 	size_t n;
 
-	PARSE_FAILS(&cmd_container_create_entry, "",
-		    "container create needs IMAGE (usage: container create [OPTIONS] IMAGE [CMD...])");
+	/* container create's IMAGE may come from --template: its exec checks */
+	PARSE_FAILS(&cmd_container_logs_entry, "",
+		    "container logs needs CONTAINER (usage: container logs [OPTIONS] CONTAINER)");
 	PARSE_FAILS(&cmd_container_logs_entry, "a b",
 		    "container logs takes at most 1 argument (usage: container logs [OPTIONS] CONTAINER)");
 	PARSE_FAILS(&cmd_container_create_entry, "--nmae x busybox",

@@ -56,10 +56,10 @@ static char *cands(const char *line, const struct complete_source *src)
 
 static void test_command_words(void)
 {
-	CANDS("", "cache container docker exit help host image version");
+	CANDS("", "cache container docker exit help host housekeeping image template version");
 	CANDS("co", "container");
-	CANDS("h", "help host");
-	CANDS("docker ", "cache container exit help host image version");
+	CANDS("h", "help host housekeeping");
+	CANDS("docker ", "cache container exit help host housekeeping image template version");
 	CANDS("docker im", "image");
 	CANDS("  i", "image");
 	CANDS("xyz", "");
@@ -82,12 +82,12 @@ static void test_verbs(void)
 
 static void test_options(void)
 {
-	CANDS("container list -", "--all --cached --filter --help --json --quiet");
-	CANDS("container list --", "--all --cached --filter --help --json --quiet");
+	CANDS("container list -", "--all --cached --filter --help --json --mine --quiet");
+	CANDS("container list --", "--all --cached --filter --help --json --mine --quiet");
 	CANDS("container list --f", "--filter");
-	CANDS("container list --all --", "--cached --filter --help --json --quiet");
-	CANDS("container list -a --", "--cached --filter --help --json --quiet");
-	CANDS("container list --filter x=y --", "--all --cached --filter --help --json --quiet");
+	CANDS("container list --all --", "--cached --filter --help --json --mine --quiet");
+	CANDS("container list -a --", "--cached --filter --help --json --mine --quiet");
+	CANDS("container list --filter x=y --", "--all --cached --filter --help --json --mine --quiet");
 	CANDS("container create --n", "--name");
 	CANDS("container create --name x --na", "");
 	CANDS("container create -p 1:1 --p", "--publish");
@@ -139,7 +139,7 @@ static void test_values(void)
 
 static void test_help_words(void)
 {
-	CANDS("help ", "cache container exit help host image version");
+	CANDS("help ", "cache container exit help host housekeeping image template version");
 	CANDS("help co", "container");
 	CANDS("help container ", "create delete inspect list logs pause restart start stop unpause");
 	CANDS("help container lo", "logs");

@@ -190,7 +190,7 @@ static void test_errors(void)
 		   "  lab: { url: tcp://x:2376 }\n",
 		   ":2: unknown key 'hots' (did you mean hosts?)", "top-level typo");
 	fails_with("\n\n\n\n\n\nfrobnicate: 1\n",
-		   ":7: unknown key 'frobnicate' (known keys: default_host, timeouts, hosts, mongodb)",
+		   ":7: unknown key 'frobnicate' (known keys: default_host, timeouts, hosts, mongodb, owner)",
 		   "unknown key with nothing near");
 	fails_with("hosts:\n  lab:\n    ur: tcp://x:2376\n",
 		   ":3: unknown key 'ur' in hosts.lab (did you mean url?)", "host key typo");
@@ -289,7 +289,7 @@ static void test_credentials(void)
 	ok(r < 0 && strstr(err.msg, "holds credentials"), "a Password key in a list, any case");
 	config_release(&cfg);
 	r = load_text(&cfg, 0600, "token: abc\n", &err, &path);
-	snprintf(want, sizeof(want), "%s:1: unknown key 'token' (known keys: default_host, timeouts, hosts, mongodb)", path);
+	snprintf(want, sizeof(want), "%s:1: unknown key 'token' (known keys: default_host, timeouts, hosts, mongodb, owner)", path);
 	is_str(err.msg, want, "at 0600 the file is read, and its content judged");
 	config_release(&cfg);
 }

@@ -279,7 +279,7 @@ static void test_help(void)
 	is_str(s, "exit [STATUS]", "single-word usage line");
 	free(s);
 	s = help_usage_line(&cmd_container_create_entry);
-	is_str(s, "container create [OPTIONS] IMAGE [CMD...]", "create's usage line");
+	is_str(s, "container create [OPTIONS] [IMAGE [CMD...]]", "create's usage line");
 	free(s);
 	ok(cmd_has_options(&e_image_list), "--json counts as an option");
 	ok(!cmd_has_options(&e_cont_start), "--help alone does not");
@@ -311,7 +311,7 @@ static void test_help(void)
 	free(s);
 
 	s = capture_overview(cmd_table, 0);
-	ok(strstr(s, "\n  container create [OPTIONS] IMAGE [CMD...]  create a container") != NULL,
+	ok(strstr(s, "\n  container create [OPTIONS] [IMAGE [CMD...]]  create a container") != NULL,
 	   "the real overview has the contract's create line");
 	for (size_t i = 0; cmd_table[i]; i++) {
 		char *u = help_usage_line(cmd_table[i]);

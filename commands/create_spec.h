@@ -1,0 +1,47 @@
+/* create_spec.h: what container create and template add both check and
+ * build from the create options (--publish, --restart, ...), so that a
+ * template is refused at add time for exactly what create would refuse. */
+#ifndef BERTH_CREATE_SPEC_H
+#define BERTH_CREATE_SPEC_H
+
+#include <stddef.h>
+#include "backends/backend.h"
+
+struct shell;
+struct args;
+
+/* A list of owned strings. */
+struct string_list {
+	char **v;
+	size_t n;
+};
+
+/* Takes s (frees it on failure; NULL counts as failure). 0 or -1. */
+int sl_push(struct string_list *l, char *s);
+void sl_release(struct string_list *l);
+
+/* Published ports; every string is owned by the list (the struct's const
+ * fields only say that the backend will not change them). */
+struct port_list {
+	struct port_binding *v;
+	size_t n;
+};
+
+void ports_release(struct port_list *p);
+
+/* [IP:]HOST:CONTAINER[/PROTO], CONTAINER[/PROTO], IP::CONTAINER; ranges
+ * as docker takes them ("8000-8001:80-81"); an IPv6 address in brackets.
+ * 0 ok, -1 malformed (usage), -2 out of memory. */
+int parse_publish(struct port_list *p, const char *spec);
+
+/* no, always, unless-stopped, on-failure[:N]: 1 when valid. */
+int valid_restart(const char *s);
+
+/* container create --template NAME: *out becomes a's options and
+ * positionals with the template's settings put first, as if they had been
+ * typed before the command line's own (so lists append and scalars
+ * replace); --template itself is left out. CMD_OK (release out with
+ * args_release), or what the command returns (no such template, ...). */
+int create_from_template(struct shell *sh, const struct args *a, struct args *out);
+
+#endif
