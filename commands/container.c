@@ -24,12 +24,7 @@ static int exec_logs(struct shell *sh, struct args *a);
 
 static const struct opt_spec create_opts[] = {
 	{ 0, "name", OPT_VALUE, "NAME", "name the container", ARG_NONE },
-	{ 'p', "publish", OPT_LIST, "[IP:]HOST:CONTAINER[/PROTO]", "publish a container port on the host", ARG_NONE },
-	{ 'e', "env", OPT_LIST, "KEY=VALUE", "set an environment variable", ARG_NONE },
-	{ 'l', "label", OPT_LIST, "KEY=VALUE", "set a label", ARG_NONE },
-	{ 'm', "memory", OPT_VALUE, "SIZE", "memory limit (256m, 1g)", ARG_NONE },
-	{ 0, "cpus", OPT_VALUE, "N", "CPU limit (1.5)", ARG_NONE },
-	{ 0, "restart", OPT_VALUE, "POLICY", "no, always, unless-stopped or on-failure[:N]", ARG_NONE },
+	CREATE_SPEC_OPTIONS,
 	{ 't', "tty", OPT_FLAG, NULL, "allocate a pseudo-terminal", ARG_NONE },
 	{ 0, "start", OPT_FLAG, NULL, "start the container once created", ARG_NONE },
 	{ 0, "template", OPT_VALUE, "NAME", "start from a template (options given here override it)", ARG_NONE },

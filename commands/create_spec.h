@@ -10,6 +10,16 @@
 struct shell;
 struct args;
 
+/* The options container create and template add share, declared once so
+ * that their names, value syntax and help stay the same in both. */
+#define CREATE_SPEC_OPTIONS \
+	{ 'p', "publish", OPT_LIST, "[IP:]HOST:CONTAINER[/PROTO]", "publish a container port on the host", ARG_NONE }, \
+	{ 'e', "env", OPT_LIST, "KEY=VALUE", "set an environment variable", ARG_NONE }, \
+	{ 'l', "label", OPT_LIST, "KEY=VALUE", "set a label", ARG_NONE }, \
+	{ 'm', "memory", OPT_VALUE, "SIZE", "memory limit (256m, 1g)", ARG_NONE }, \
+	{ 0, "cpus", OPT_VALUE, "N", "CPU limit (1.5)", ARG_NONE }, \
+	{ 0, "restart", OPT_VALUE, "POLICY", "no, always, unless-stopped or on-failure[:N]", ARG_NONE }
+
 /* A list of owned strings. */
 struct string_list {
 	char **v;

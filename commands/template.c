@@ -16,12 +16,7 @@ static int exec_delete(struct shell *sh, struct args *a);
 
 static const struct opt_spec add_opts[] = {
 	{ 0, "image", OPT_VALUE, "IMAGE", "the image containers are created from (required)", ARG_IMAGE },
-	{ 'p', "publish", OPT_LIST, "[IP:]HOST:CONTAINER[/PROTO]", "publish a container port on the host", ARG_NONE },
-	{ 'e', "env", OPT_LIST, "KEY=VALUE", "set an environment variable", ARG_NONE },
-	{ 'l', "label", OPT_LIST, "KEY=VALUE", "set a label", ARG_NONE },
-	{ 'm', "memory", OPT_VALUE, "SIZE", "memory limit (256m, 1g)", ARG_NONE },
-	{ 0, "cpus", OPT_VALUE, "N", "CPU limit (1.5)", ARG_NONE },
-	{ 0, "restart", OPT_VALUE, "POLICY", "no, always, unless-stopped or on-failure[:N]", ARG_NONE },
+	CREATE_SPEC_OPTIONS,
 	{ 0, "lifetime", OPT_VALUE, "DURATION", "let housekeeping delete its containers after this long (90s, 10m, 2h, 1d)", ARG_NONE },
 	OPT_END
 };
