@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,28 @@ static int exe_dir(char *buf, size_t len)
 	return 0;
 }
 
+/* dlopen with stderr pointed at /dev/null: libmongoc initialises itself in
+ * a constructor, before berth can install its log handler, and warns there
+ * on stderr when it cannot map its shared-memory counters (many berth
+ * processes at once). Failures still come back through dlerror(). */
+static void *dlopen_quietly(const char *path)
+{
+	int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	void *handle;
+
+	fflush(stderr);
+	if (saved >= 0 && null >= 0)
+		dup2(null, STDERR_FILENO);
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (saved >= 0) {
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+	}
+	if (null >= 0)
+		close(null);
+	return handle;
+}
+
 static int load_module(struct berr *err)
 {
 	char here[PATH_MAX], path[PATH_MAX + sizeof(MODULE_NAME) + 1];
@@ -62,7 +85,7 @@ static int load_module(struct berr *err)
 		snprintf(path, sizeof(path), "%s/%s", dirs[i], MODULE_NAME);
 		if (access(path, R_OK))
 			continue;
-		if (!(module = dlopen(path, RTLD_NOW | RTLD_LOCAL)))
+		if (!(module = dlopen_quietly(path)))
 			return berr_set(err, BERR_LOCAL,
 					"store: cannot load MongoDB support from %s: %s",
 					path, dlerror());
