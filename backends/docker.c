@@ -901,11 +901,12 @@ cleanup:
 	return ret;
 }
 
-static int docker_container_inspect(struct backend *b, const char *ref, json_t **obj,
-				    struct berr *err)
+/* GET /containers/REF/json, /images/REF/json: one object's details. */
+static int docker_get_object(struct backend *b, const char *kind, const char *ref,
+			     json_t **obj, struct berr *err)
 {
 	struct docker *d = to_docker(b);
-	char *path = docker_object_path("/containers/", ref, "/json");
+	char *path = docker_object_path(kind, ref, "/json");
 	int ret;
 
 	*obj = NULL;
@@ -914,6 +915,12 @@ static int docker_container_inspect(struct backend *b, const char *ref, json_t *
 	ret = docker_call(d, "GET", path, NULL, obj, 0, err);
 	free(path);
 	return ret;
+}
+
+static int docker_container_inspect(struct backend *b, const char *ref, json_t **obj,
+				    struct berr *err)
+{
+	return docker_get_object(b, "/containers/", ref, obj, err);
 }
 
 /* Logs: raw bytes for a TTY container, else through the frame decoder. */
@@ -1036,16 +1043,7 @@ static int docker_image_list(struct backend *b, int all, json_t **list, struct b
 static int docker_image_inspect(struct backend *b, const char *ref, json_t **obj,
 				struct berr *err)
 {
-	struct docker *d = to_docker(b);
-	char *path = docker_object_path("/images/", ref, "/json");
-	int ret;
-
-	*obj = NULL;
-	if (!path)
-		return berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
-	ret = docker_call(d, "GET", path, NULL, obj, 0, err);
-	free(path);
-	return ret;
+	return docker_get_object(b, "/images/", ref, obj, err);
 }
 
 static int docker_image_delete(struct backend *b, const char *ref, int force,

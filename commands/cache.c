@@ -52,15 +52,6 @@ const struct cmd_entry cmd_cache_reset_entry = {
 #include "backends/store.h"
 #include "backends/store_docs.h"
 
-static int printed(struct shell *sh, int rc)
-{
-	if (rc >= 0)
-		return CMD_OK;
-	if (sh->out_closed)
-		return CMD_ERROR;
-	return error(sh, "out of memory while formatting the output");
-}
-
 static const char *plural(int64_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
@@ -176,7 +167,7 @@ static int exec_refresh(struct shell *sh, struct args *a)
 						(long long)st.images, plural(st.images, "image", "images")) < 0 &&
 			    !sh->out_closed) {
 				json_decref(r);
-				ret = printed(sh, -1);
+				ret = output_result(sh, -1);
 				goto cleanup;
 			}
 		}
@@ -189,7 +180,7 @@ static int exec_refresh(struct shell *sh, struct args *a)
 	}
 	ret = CMD_OK;
 	if (json)
-		ret = printed(sh, output_json(sh, results));
+		ret = output_result(sh, output_json(sh, results));
 	if (ret == CMD_OK && (failed || berth_interrupted))
 		ret = CMD_ERROR;
 cleanup:
@@ -309,7 +300,7 @@ static int exec_show(struct shell *sh, struct args *a)
 			ret = error(sh, "out of memory");
 			goto cleanup;
 		}
-		ret = printed(sh, output_json(sh, doc));
+		ret = output_result(sh, output_json(sh, doc));
 		goto cleanup;
 	}
 
@@ -332,10 +323,10 @@ static int exec_show(struct shell *sh, struct args *a)
 			snprintf(newest, sizeof(newest), "-");
 		table_add_row(&t, store_coll_name(shown_colls[i]), count, oldest, newest);
 	}
-	ret = printed(sh, table_print(sh, &t));
+	ret = output_result(sh, table_print(sh, &t));
 	table_release(&t);
 	if (ret == CMD_OK)
-		ret = printed(sh, out_printf(sh, "%s\n", where));
+		ret = output_result(sh, out_printf(sh, "%s\n", where));
 cleanup:
 	json_decref(doc);
 	free(where);

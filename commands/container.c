@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "commands/commands.h"
+#include "commands/inspect.h"
 #include "commands/create_spec.h"
 #include "shell/shell.h"
 #include "shell/args.h"
@@ -119,18 +120,6 @@ static const char *jstr(const json_t *o, const char *key)
 static int64_t jint(const json_t *o, const char *key)
 {
 	return (int64_t)json_integer_value(json_object_get(o, key));
-}
-
-/* The status after printing: out_write() has already reported a failed
- * write (and a closed pipe is no failure at all); anything else that cut
- * the output short was ours. */
-static int printed(struct shell *sh, int rc)
-{
-	if (rc >= 0)
-		return CMD_OK;
-	if (sh->out_closed)
-		return CMD_ERROR;
-	return error(sh, "out of memory while formatting the output");
 }
 
 /* --- create ------------------------------------------------------------- */
@@ -296,9 +285,9 @@ static int exec_create(struct shell *sh, struct args *a)
 				"Host", b->name ? b->name : "", "Started", started);
 		if (!doc)
 			goto oom;
-		ret = printed(sh, output_json(sh, doc));
+		ret = output_result(sh, output_json(sh, doc));
 	} else {
-		ret = printed(sh, out_printf(sh, "%s\n", id));
+		ret = output_result(sh, out_printf(sh, "%s\n", id));
 	}
 	goto cleanup;
 oom:
@@ -654,7 +643,7 @@ static int print_listing_json(struct shell *sh, json_t *list, const char *host)
 		else
 			json_object_set_new(o, "Expires", json_null());
 	}
-	return printed(sh, output_json(sh, list));
+	return output_result(sh, output_json(sh, list));
 }
 
 enum list_source {
@@ -678,7 +667,7 @@ static int print_list(struct shell *sh, struct args *a, json_t *list, const char
 		json_array_foreach(list, i, c) {
 			char id[16];
 			if (out_printf(sh, "%s\n", fmt_short_id(id, sizeof(id), jstr(c, "Id"))) < 0)
-				return printed(sh, -1);
+				return output_result(sh, -1);
 		}
 		return CMD_OK;
 	}
@@ -737,7 +726,7 @@ static int print_list(struct shell *sh, struct args *a, json_t *list, const char
 		free(names);
 		free(status);
 	}
-	ret = printed(sh, table_print(sh, &t));
+	ret = output_result(sh, table_print(sh, &t));
 cleanup:
 	table_release(&t);
 	return ret;
@@ -1077,48 +1066,20 @@ cleanup:
 	return ret;
 }
 
+/* The engine's message already names the container. */
+static int container_error(struct shell *sh, const struct berr *err, const char *ref)
+{
+	return error(sh, "%s", err->msg);
+}
+
+static int container_fetch(struct backend *b, const char *ref, json_t **obj, struct berr *err)
+{
+	return b->ops->container_inspect(b, ref, obj, err);
+}
+
 static int exec_inspect(struct shell *sh, struct args *a)
 {
-	struct backend *b = shell_backend(sh);
-	struct berr err;
-	json_t *all = NULL, *obj;
-	int i, failed = 0, shown = 0, ret = CMD_OK;
-
-	if (!b)
-		return CMD_ERROR;
-	all = json_array();
-	if (!all)
-		return error(sh, "out of memory");
-	for (i = 0; i < a->argc; i++) {
-		obj = NULL;
-		berr_clear(&err);
-		if (b->ops->container_inspect(b, a->argv[i], &obj, &err) < 0) {
-			error(sh, "%s", err.msg);
-			failed = 1;
-			if (err.kind == BERR_INTERRUPTED)
-				break;
-			continue;
-		}
-		if (args_has(a, "json")) {
-			json_array_append_new(all, obj);
-			continue;
-		}
-		/* A blank line between containers, as between paragraphs. */
-		if ((shown++ && out_write(sh, "\n", 1) < 0) || print_container_summary(sh, obj) < 0) {
-			json_decref(obj);
-			ret = printed(sh, -1);
-			goto cleanup;
-		}
-		json_decref(obj);
-	}
-	/* docker prints what it found even when some refs failed. */
-	if (args_has(a, "json"))
-		ret = printed(sh, output_json(sh, all));
-cleanup:
-	json_decref(all);
-	if (ret != CMD_OK)
-		return ret;
-	return failed ? CMD_ERROR : CMD_OK;
+	return inspect_each(sh, a, container_fetch, container_error, print_container_summary);
 }
 
 /* --- logs --------------------------------------------------------------- */

@@ -67,15 +67,6 @@ const struct cmd_entry cmd_host_import_contexts_entry = {
 #include "backends/store.h"
 #include "backends/store_docs.h"
 
-static int printed(struct shell *sh, int rc)
-{
-	if (rc >= 0)
-		return CMD_OK;
-	if (sh->out_closed)
-		return CMD_ERROR;
-	return error(sh, "out of memory while formatting the output");
-}
-
 static int host_uses_tls(const struct host_ref *h)
 {
 	return h->tls_verify || h->tls_dir || !strncmp(h->url, "https://", 8);
@@ -154,7 +145,7 @@ static int exec_list(struct shell *sh, struct args *a)
 	if (args_has(a, "quiet")) {
 		for (i = 0; i < l.n; i++)
 			if (out_printf(sh, "%s\n", l.v[i].name) < 0) {
-				ret = printed(sh, -1);
+				ret = output_result(sh, -1);
 				goto cleanup;
 			}
 		ret = CMD_OK;
@@ -179,7 +170,7 @@ static int exec_list(struct shell *sh, struct args *a)
 				goto cleanup;
 			}
 		}
-		ret = printed(sh, output_json(sh, doc));
+		ret = output_result(sh, output_json(sh, doc));
 		goto cleanup;
 	}
 
@@ -205,7 +196,7 @@ static int exec_list(struct shell *sh, struct args *a)
 			      state ? state : "-", engine ? engine : "-", ncont, ago,
 			      is_current(sh, h->name) ? "*" : "");
 	}
-	ret = printed(sh, table_print(sh, &t));
+	ret = output_result(sh, table_print(sh, &t));
 	table_release(&t);
 cleanup:
 	json_decref(doc);
@@ -242,7 +233,7 @@ static int exec_info(struct shell *sh, struct args *a)
 
 	if (args_has(a, "json")) {
 		json_object_set_new(info, "Host", json_string(b->name ? b->name : name));
-		ret = printed(sh, output_json(sh, info));
+		ret = output_result(sh, output_json(sh, info));
 		goto cleanup;
 	}
 	fmt_size_binary(mem, sizeof(mem), (int64_t)json_integer_value(json_object_get(info, "MemTotal")));
@@ -273,7 +264,7 @@ static int exec_info(struct shell *sh, struct args *a)
 	table_add_row(&kv, "Memory", mem);
 	table_add_row(&kv, "Containers", containers);
 	table_add_row(&kv, "Images", images);
-	ret = printed(sh, kv_print(sh, &kv));
+	ret = output_result(sh, kv_print(sh, &kv));
 	table_release(&kv);
 cleanup:
 	/* what the engine said goes into the host's document (host list
@@ -309,7 +300,7 @@ static int exec_add(struct shell *sh, struct args *a)
 		return usage_error(sh, "option --tls-dir needs a directory");
 	if (hosts_register(sh, &h, NULL, &err) < 0)
 		return register_failed(sh, h.name, &err);
-	return printed(sh, out_printf(sh, "%s\n", h.name));
+	return output_result(sh, out_printf(sh, "%s\n", h.name));
 }
 
 static int exec_remove(struct shell *sh, struct args *a)
@@ -323,7 +314,7 @@ static int exec_remove(struct shell *sh, struct args *a)
 			return error(sh, "cannot remove host %s: %s", name, err.msg);
 		return error(sh, "%s", err.msg);
 	}
-	return printed(sh, out_printf(sh, "%s\n", name));
+	return output_result(sh, out_printf(sh, "%s\n", name));
 }
 
 /* --- host import-contexts ----------------------------------------------------------- */
@@ -581,12 +572,12 @@ static int exec_import_contexts(struct shell *sh, struct args *a)
 	}
 
 	if (out) {
-		ret = printed(sh, output_json(sh, out));
+		ret = output_result(sh, output_json(sh, out));
 		goto cleanup;
 	}
 	for (i = 0; i < ndone; i++)
 		if (out_printf(sh, "%-*s  %s\n", (int)width, done_names[i], done_urls[i]) < 0) {
-			ret = printed(sh, -1);
+			ret = output_result(sh, -1);
 			goto cleanup;
 		}
 	ret = CMD_OK;

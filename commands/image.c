@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "commands/commands.h"
+#include "commands/inspect.h"
 #include "shell/shell.h"
 #include "shell/args.h"
 #include "shell/output.h"
@@ -71,16 +72,6 @@ static const char *jstr(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-/* See container.c: out_write() reports failed writes itself. */
-static int printed(struct shell *sh, int rc)
-{
-	if (rc >= 0)
-		return CMD_OK;
-	if (sh->out_closed)
-		return CMD_ERROR;
-	return error(sh, "out of memory while formatting the output");
-}
-
 /* The engine's message, which for some calls does not say which image it
  * is about ("reference does not exist" for a tag that is not there): then
  * the ref is added, so that a run over several names says which failed. */
@@ -127,7 +118,7 @@ static int print_list(struct shell *sh, struct args *a, json_t *list, const char
 		json_array_foreach(list, i, img)
 			if (json_is_object(img))
 				json_object_set_new(img, "Host", json_string(host ? host : ""));
-		return printed(sh, output_json(sh, list));
+		return output_result(sh, output_json(sh, list));
 	}
 	if (args_has(a, "quiet")) {
 		/* One line per image, however many tags it has (docker -q). */
@@ -139,7 +130,7 @@ static int print_list(struct shell *sh, struct args *a, json_t *list, const char
 				seen = !strcmp(fmt_short_id(prev, sizeof(prev),
 							    jstr(json_array_get(list, j), "Id")), id);
 			if (!seen && out_printf(sh, "%s\n", id) < 0)
-				return printed(sh, -1);
+				return output_result(sh, -1);
 		}
 		return CMD_OK;
 	}
@@ -196,7 +187,7 @@ static int print_list(struct shell *sh, struct args *a, json_t *list, const char
 		cells[1] = "<none>";
 		table_add_rowv(&t, cells);
 	}
-	ret = printed(sh, table_print(sh, &t));
+	ret = output_result(sh, table_print(sh, &t));
 	table_release(&t);
 	return ret;
 }
@@ -340,45 +331,14 @@ cleanup:
 	return ret;
 }
 
+static int image_fetch(struct backend *b, const char *ref, json_t **obj, struct berr *err)
+{
+	return b->ops->image_inspect(b, ref, obj, err);
+}
+
 static int exec_inspect(struct shell *sh, struct args *a)
 {
-	struct backend *b = shell_backend(sh);
-	struct berr err;
-	json_t *all, *obj;
-	int i, failed = 0, shown = 0, ret = CMD_OK;
-
-	if (!b)
-		return CMD_ERROR;
-	if (!(all = json_array()))
-		return error(sh, "out of memory");
-	for (i = 0; i < a->argc; i++) {
-		obj = NULL;
-		berr_clear(&err);
-		if (b->ops->image_inspect(b, a->argv[i], &obj, &err) < 0) {
-			image_error(sh, &err, a->argv[i]);
-			failed = 1;
-			if (err.kind == BERR_INTERRUPTED)
-				break;
-			continue;
-		}
-		if (args_has(a, "json")) {
-			json_array_append_new(all, obj);
-			continue;
-		}
-		if ((shown++ && out_write(sh, "\n", 1) < 0) || print_image_summary(sh, obj) < 0) {
-			json_decref(obj);
-			ret = printed(sh, -1);
-			goto cleanup;
-		}
-		json_decref(obj);
-	}
-	if (args_has(a, "json"))
-		ret = printed(sh, output_json(sh, all));
-cleanup:
-	json_decref(all);
-	if (ret != CMD_OK)
-		return ret;
-	return failed ? CMD_ERROR : CMD_OK;
+	return inspect_each(sh, a, image_fetch, image_error, print_image_summary);
 }
 
 /* --- delete ------------------------------------------------------------- */
@@ -419,7 +379,7 @@ static int exec_delete(struct shell *sh, struct args *a)
 		deleted++;
 	}
 	if (json)
-		ret = printed(sh, output_json(sh, all));
+		ret = output_result(sh, output_json(sh, all));
 	json_decref(all);
 	/* Untagging changes an image's tags and deleting one may delete its
 	 * untagged parents: a fresh listing records all of that. */
@@ -495,7 +455,7 @@ static int exec_load(struct shell *sh, struct args *a)
 	}
 	cache_put_images(sh, b);
 	if (args_has(a, "json")) {
-		ret = printed(sh, output_json(sh, loaded));
+		ret = output_result(sh, output_json(sh, loaded));
 		goto cleanup;
 	}
 	ret = CMD_OK;
@@ -505,7 +465,7 @@ static int exec_load(struct shell *sh, struct args *a)
 			continue;
 		if (out_printf(sh, "%s: %s\n", strncmp(s, "sha256:", 7) ? "Loaded image" : "Loaded image ID",
 			       s) < 0) {
-			ret = printed(sh, -1);
+			ret = output_result(sh, -1);
 			break;
 		}
 	}
@@ -650,5 +610,5 @@ static int exec_pull(struct shell *sh, struct args *a)
 	if (b->ops->image_pull(b, a->argv[0], &err) < 0)
 		return error(sh, "%s", err.msg); /* names the registry it could not reach */
 	cache_put_images(sh, b);
-	return printed(sh, out_printf(sh, "%s\n", a->argv[0]));
+	return output_result(sh, out_printf(sh, "%s\n", a->argv[0]));
 }

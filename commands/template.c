@@ -73,15 +73,6 @@ static void tmpl_release(struct tmpl *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int printed(struct shell *sh, int rc)
-{
-	if (rc >= 0)
-		return CMD_OK;
-	if (sh->out_closed)
-		return CMD_ERROR;
-	return error(sh, "out of memory while formatting the output");
-}
-
 static int dup_str(const bson_t *doc, const char *key, char **out)
 {
 	const char *s = store_doc_str(doc, key);
@@ -369,7 +360,7 @@ static int exec_add(struct shell *sh, struct args *a)
 		goto cleanup;
 	}
 	bson_destroy(&doc);
-	ret = printed(sh, out_printf(sh, "%s\n", t.name));
+	ret = output_result(sh, out_printf(sh, "%s\n", t.name));
 	goto cleanup;
 oom:
 	ret = error(sh, "out of memory");
@@ -427,13 +418,13 @@ static int exec_list(struct shell *sh, struct args *a)
 		for (i = 0; i < ts.n; i++)
 			if (json_array_append_new(arr, tmpl_json(&ts.v[i])) < 0)
 				goto oom;
-		ret = printed(sh, output_json(sh, arr));
+		ret = output_result(sh, output_json(sh, arr));
 		goto cleanup;
 	}
 	if (args_has(a, "quiet")) {
 		ret = CMD_OK;
 		for (i = 0; i < ts.n && ret == CMD_OK; i++)
-			ret = printed(sh, out_printf(sh, "%s\n", ts.v[i].name ? ts.v[i].name : ""));
+			ret = output_result(sh, out_printf(sh, "%s\n", ts.v[i].name ? ts.v[i].name : ""));
 		goto cleanup;
 	}
 	table_init(&t, "NAME", "IMAGE", "MEMORY", "CPUS", "LIFETIME", "COMMAND", NULL);
@@ -451,7 +442,7 @@ static int exec_list(struct shell *sh, struct args *a)
 		table_add_row(&t, x->name, x->image, mem, cpus, life, cmd && *cmd ? cmd : "-");
 		free(cmd);
 	}
-	ret = printed(sh, table_print(sh, &t));
+	ret = output_result(sh, table_print(sh, &t));
 	table_release(&t);
 	goto cleanup;
 oom:
@@ -480,7 +471,7 @@ static int exec_show(struct shell *sh, struct args *a)
 		return CMD_ERROR;
 	if (args_has(a, "json")) {
 		doc = tmpl_json(&t);
-		ret = doc ? printed(sh, output_json(sh, doc)) : error(sh, "out of memory");
+		ret = doc ? output_result(sh, output_json(sh, doc)) : error(sh, "out of memory");
 		json_decref(doc);
 		tmpl_release(&t);
 		return ret;
@@ -507,7 +498,7 @@ static int exec_show(struct shell *sh, struct args *a)
 	table_add_row(&kv, "Restart", t.restart ? t.restart : "-");
 	table_add_row(&kv, "Lifetime", life);
 	table_add_row(&kv, "Created", store_fmt_date(created, sizeof(created), t.created));
-	ret = (cmd && env && labels && ports) ? printed(sh, kv_print(sh, &kv)) : error(sh, "out of memory");
+	ret = (cmd && env && labels && ports) ? output_result(sh, kv_print(sh, &kv)) : error(sh, "out of memory");
 	table_release(&kv);
 	free(cmd);
 	free(env);
@@ -539,7 +530,7 @@ static int exec_delete(struct shell *sh, struct args *a)
 	}
 	if (!n)
 		return error(sh, "no such template: %s (see 'template list')", a->argv[0]);
-	return printed(sh, out_printf(sh, "%s\n", a->argv[0]));
+	return output_result(sh, out_printf(sh, "%s\n", a->argv[0]));
 }
 
 /* --- container create --template ---------------------------------------- */

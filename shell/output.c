@@ -517,3 +517,12 @@ char *fmt_short_id(char *buf, size_t len, const char *id)
 	buf[n] = '\0';
 	return buf;
 }
+
+int output_result(struct shell *sh, int rc)
+{
+	if (rc >= 0)
+		return CMD_OK;
+	if (sh->out_closed)
+		return CMD_ERROR;
+	return error(sh, "out of memory while formatting the output");
+}

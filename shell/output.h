@@ -35,6 +35,12 @@ int kv_print(struct shell *sh, const struct table *t);
  * always followed by a newline. Steals nothing: the caller keeps doc. */
 int output_json(struct shell *sh, const json_t *doc);
 
+/* A command's status after printing: CMD_OK when rc >= 0 (what the
+ * printing functions above return on success); CMD_ERROR quietly when
+ * stdout closed (berth ... | head); else CMD_ERROR after saying that the
+ * output could not be formatted. */
+int output_result(struct shell *sh, int rc);
+
 /* Human figures, written into buf (always NUL-terminated); return buf. */
 char *fmt_size(char *buf, size_t len, int64_t bytes);          /* "1.2MB", "512B" */
 /* As docker's units.HumanDuration: "Less than a second", "About a minute",
