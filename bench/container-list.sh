@@ -52,23 +52,9 @@ sock="$work/docker.sock"
 engine_pid=
 
 cleanup() {
-	local status=$? p i left
+	local status=$?
 	trap - EXIT INT TERM
-	if [ -n "$engine_pid" ] && kill -0 "$engine_pid" 2>/dev/null; then
-		kill -TERM "$engine_pid" 2>/dev/null || true
-		for ((i = 0; i < 300; i++)); do
-			kill -0 "$engine_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -0 "$engine_pid" 2>/dev/null && kill -KILL "$engine_pid" 2>/dev/null
-		wait "$engine_pid" 2>/dev/null || true
-	fi
-	# containerd and its shims leave with dockerd; any that did not were
-	# started by this engine (their command lines name $work): end them.
-	left=$(pgrep -f -- "$work/" || true)
-	for p in $left; do kill -KILL "$p" 2>/dev/null || true; done
-	awk -v d="$work/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
-		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+	bench_engine_stop
 	rm -rf "$work" 2>/dev/null || say "could not remove all of $work"
 	exit "$status"
 }
@@ -76,18 +62,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo '{}' >"$work/daemon.json"
-say "starting dockerd on $sock"
-dockerd --config-file "$work/daemon.json" --data-root "$work/data" --exec-root "$work/exec" \
-	--pidfile "$work/pid" -H "unix://$sock" --bridge=none --iptables=false \
-	</dev/null >"$work/dockerd.log" 2>&1 &
-engine_pid=$!
-for ((i = 0; ; i++)); do
-	[ "$(curl -s --max-time 2 --unix-socket "$sock" http://localhost/_ping 2>/dev/null)" = OK ] && break
-	kill -0 "$engine_pid" 2>/dev/null || { tail -n 20 "$work/dockerd.log" >&2; die "dockerd exited while starting"; }
-	((i < 300)) || { tail -n 20 "$work/dockerd.log" >&2; die "dockerd did not answer within 60s"; }
-	sleep 0.2
-done
+bench_engine_start
 
 # Private client state: no user config, no user engine, for every tool.
 export HOME="$work/home" DOCKER_CONFIG="$work/docker-cli"

@@ -63,3 +63,42 @@ bench_berth() {
 		fi
 	done
 }
+
+# A private dockerd for the script ($work, $sock; sets engine_pid), with
+# no bridge and no iptables rules: nothing outside $work is touched.
+bench_engine_start() {
+	local i
+	echo '{}' >"$work/daemon.json"
+	say "starting dockerd on $sock"
+	dockerd --config-file "$work/daemon.json" --data-root "$work/data" --exec-root "$work/exec" \
+		--pidfile "$work/pid" -H "unix://$sock" --bridge=none --iptables=false \
+		</dev/null >"$work/dockerd.log" 2>&1 &
+	engine_pid=$!
+	for ((i = 0; ; i++)); do
+		[ "$(curl -s --max-time 2 --unix-socket "$sock" http://localhost/_ping 2>/dev/null)" = OK ] && break
+		kill -0 "$engine_pid" 2>/dev/null || { tail -n 20 "$work/dockerd.log" >&2; die "dockerd exited while starting"; }
+		((i < 300)) || { tail -n 20 "$work/dockerd.log" >&2; die "dockerd did not answer within 60s"; }
+		sleep 0.2
+	done
+}
+
+# Stops what bench_engine_start started, and whatever it left behind under
+# $work (shims, mounts). For the scripts' EXIT traps: never fails.
+bench_engine_stop() {
+	local i p left
+	if [ -n "$engine_pid" ] && kill -0 "$engine_pid" 2>/dev/null; then
+		kill -TERM "$engine_pid" 2>/dev/null || true
+		for ((i = 0; i < 600; i++)); do
+			kill -0 "$engine_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$engine_pid" 2>/dev/null && kill -KILL "$engine_pid" 2>/dev/null
+		wait "$engine_pid" 2>/dev/null || true
+	fi
+	# containerd and its shims leave with dockerd; any that did not were
+	# started by this engine (their command lines name $work): end them.
+	left=$(pgrep -f -- "$work/" || true)
+	for p in $left; do kill -KILL "$p" 2>/dev/null || true; done
+	awk -v d="$work/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
+		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
