@@ -292,7 +292,7 @@ static void job_done(struct loop *l, struct slot *s, CURLcode rc)
 	struct docker *d = jr->host->d;
 	json_t *reply = NULL;
 	unsigned flags = (job->flags & FANOUT_OK304 ? DOCKER_OK304 : 0) |
-			 (job->flags & FANOUT_NOJSON ? DOCKER_NOJSON : 0) |
+			 (job->flags & (FANOUT_NOJSON | FANOUT_RAW) ? DOCKER_NOJSON : 0) |
 			 (job->flags & FANOUT_NEEDJSON ? DOCKER_NEEDJSON : 0);
 	int st;
 
@@ -302,6 +302,20 @@ static void job_done(struct loop *l, struct slot *s, CURLcode rc)
 		return;
 	}
 	job->step++;
+	if ((job->flags & FANOUT_RAW) && !job->then) {
+		if (!s->resp.body) {
+			berr_set(&job->err, BERR_PROTOCOL,
+				 "%s: the engine's answer to %s has an empty body", d->base.name, s->what);
+			job_fail(jr);
+			return;
+		}
+		free(job->raw);
+		job->raw = s->resp.body; /* taken over */
+		job->raw_len = s->resp.len;
+		s->resp.body = NULL;
+		s->resp.body_cap = 0;
+		s->resp.len = 0;
+	}
 	if (!job->then) {
 		json_decref(job->reply);
 		job->reply = reply;
@@ -402,6 +416,9 @@ static void job_setup(struct loop *l, struct job_run *jr, struct fanout_job *job
 	jr->job = job;
 	json_decref(job->reply);
 	job->reply = NULL;
+	free(job->raw);
+	job->raw = NULL;
+	job->raw_len = 0;
 	job->status = -1;
 	job->elapsed_ms = 0;
 	job->step = 0;
@@ -563,6 +580,20 @@ size_t fanout_ping(struct fanout_job *jobs, size_t n, const struct fanout_opts *
 	return run(jobs, n, opts, 1);
 }
 
+size_t fanout_refresh(struct fanout_job *jobs, struct backend *const *bs, size_t n,
+		      const struct fanout_opts *opts)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		jobs[3 * i].b = jobs[3 * i + 1].b = jobs[3 * i + 2].b = bs[i];
+		job_prepare(&jobs[3 * i], "GET", "/containers/json?all=1", FANOUT_RAW, NULL);
+		job_prepare(&jobs[3 * i + 1], "GET", "/images/json", FANOUT_RAW, NULL);
+		job_prepare(&jobs[3 * i + 2], "GET", "/info", FANOUT_NEEDJSON, take_info);
+	}
+	return fanout_run(jobs, 3 * n, opts);
+}
+
 /* Create's reply, then (start) the start of the container it named. */
 static int created(struct fanout_job *job, json_t *reply)
 {
@@ -627,6 +658,9 @@ void fanout_job_release(struct fanout_job *job)
 	job->path_owned = NULL;
 	json_decref(job->body_owned);
 	job->body_owned = NULL;
+	free(job->raw);
+	job->raw = NULL;
+	job->raw_len = 0;
 }
 
 void fanout_jobs_release(struct fanout_job *jobs, size_t n)

@@ -29,6 +29,8 @@
 #define FANOUT_OK304  0x1 /* 304 Not Modified is success (start/stop) */
 #define FANOUT_NOJSON 0x2 /* the 2xx body is not JSON: don't parse it */
 #define FANOUT_NEEDJSON 0x4 /* an empty 2xx body is a malformed reply */
+#define FANOUT_RAW    0x8 /* keep the 2xx body as it came in job->raw, unparsed
+			   * (jobs without a then callback only) */
 
 struct fanout_job;
 
@@ -60,6 +62,8 @@ struct fanout_job {
 	long elapsed_ms;     /* from the job's first transfer (or its host's
 			      * negotiation) to its end */
 	int step;            /* steps finished (then's count) */
+	char *raw;           /* FANOUT_RAW: the body, NUL-terminated (owned) */
+	size_t raw_len;
 
 	/* Owned by the job and freed by fanout_job_release(): for path and
 	 * body strings a then callback or a helper built. */
@@ -100,6 +104,15 @@ size_t fanout_ping(struct fanout_job *jobs, size_t n, const struct fanout_opts *
  */
 size_t fanout_container_create(struct fanout_job *jobs, const struct container_spec *const *specs,
 			       size_t n, int start, const struct fanout_opts *opts);
+
+/*
+ * What a cache refresh reads of each of n hosts, in one loop: for bs[i],
+ * jobs[3i] is GET /containers/json?all=1 and jobs[3i+1] GET /images/json,
+ * both FANOUT_RAW (big listings are parsed by the store's own parser), and
+ * jobs[3i+2] GET /info as fanout_info. jobs holds 3n zeroed jobs.
+ */
+size_t fanout_refresh(struct fanout_job *jobs, struct backend *const *bs, size_t n,
+		      const struct fanout_opts *opts);
 
 /* Frees a job's reply and owned strings; the job may be run again. */
 void fanout_job_release(struct fanout_job *job);

@@ -159,6 +159,28 @@ static int append(char **buf, size_t *len, const char *data, size_t n)
 	return 0;
 }
 
+/* The body grows by doubling: a listing of many megabytes arrives in
+ * 16 KiB pieces, and a realloc per piece copies it over and over. */
+static int append_body(struct http_response *resp, const char *data, size_t n)
+{
+	if (resp->len + n + 1 > resp->body_cap) {
+		size_t cap = resp->body_cap ? resp->body_cap : 16384;
+		char *p;
+
+		while (cap < resp->len + n + 1)
+			cap *= 2;
+		p = realloc(resp->body, cap);
+		if (!p)
+			return -1;
+		resp->body = p;
+		resp->body_cap = cap;
+	}
+	memcpy(resp->body + resp->len, data, n);
+	resp->len += n;
+	resp->body[resp->len] = '\0';
+	return 0;
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
 	struct transfer *t = ud;
@@ -202,7 +224,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 		t->too_big = 1;
 		return 0;
 	}
-	if (append(&resp->body, &resp->len, data, n) < 0) {
+	if (append_body(resp, data, n) < 0) {
 		t->oom = 1;
 		return 0;
 	}

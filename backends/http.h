@@ -55,6 +55,7 @@ struct http_response {
 	long status;        /* 0 when no status line arrived */
 	char *body;         /* NUL-terminated; error bodies always land here */
 	size_t len;
+	size_t body_cap;    /* allocated for body */
 	char *headers;      /* the final response's header lines, NUL-terminated */
 	size_t headers_len;
 	int stopped;        /* the write callback asked to stop */

@@ -39,6 +39,10 @@ struct store_docset {
 };
 int store_docset_from_list(struct store_docset *set, enum store_coll c, const char *host,
 			   const json_t *list, int64_t now_ms, struct berr *err);
+/* The same from the listing's JSON text as the engine sent it: parsed
+ * with libbson, much cheaper than a jansson tree for big listings. */
+int store_docset_from_text(struct store_docset *set, enum store_coll c, const char *host,
+			   const char *text, size_t len, int64_t now_ms, struct berr *err);
 void store_docset_release(struct store_docset *set);
 
 /* A registered host. state is "active", "spawned", ...; reason may be NULL. */

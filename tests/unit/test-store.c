@@ -1094,6 +1094,65 @@ static void test_json(void)
 	bson_destroy(&tmpl);
 }
 
+/* The refresh path parses listings with libbson, write-through with
+ * jansson: the documents must not depend on which. */
+static void same_docs(enum store_coll c, const char *text, const char *what)
+{
+	json_error_t je;
+	json_t *list = json_loads(text, 0, &je);
+	struct store_docset a, b;
+	struct berr err;
+	size_t i, same = 0;
+	int ra, rb;
+
+	berr_clear(&err);
+	ra = list ? store_docset_from_list(&a, c, "h", list, 1700000000123LL, &err) : -1;
+	rb = store_docset_from_text(&b, c, "h", text, strlen(text), 1700000000123LL, &err);
+	ok(ra == 0 && rb == 0 && a.n == b.n, "%s: both parsers make %zu documents", what,
+	   ra == 0 ? a.n : 0);
+	for (i = 0; ra == 0 && rb == 0 && i < a.n && i < b.n; i++)
+		same += bson_equal(a.docs[i], b.docs[i]);
+	is_int(same, ra == 0 ? a.n : 1, "%s: byte for byte the same", what);
+	if (ra == 0)
+		store_docset_release(&a);
+	if (rb == 0)
+		store_docset_release(&b);
+	json_decref(list);
+}
+
+static void test_text(void)
+{
+	static const char *const files[] = { "engine-containers.json", "engine-images.json" };
+	struct store_docset set;
+	struct berr err;
+
+	for (int f = 0; f < 2; f++) {
+		json_t *j = load_json(files[f]);
+		char *text = json_dumps(j, JSON_INDENT(1));
+
+		same_docs(f ? STORE_IMAGES : STORE_CONTAINERS, text, files[f]);
+		free(text);
+		json_decref(j);
+	}
+	/* a label that looks like MongoDB's extended JSON stays a label */
+	same_docs(STORE_CONTAINERS,
+		  "[{\"Id\":\"a1\",\"Names\":[\"/x\"],\"Created\":5,\"Labels\":{\"$oid\":\"1\","
+		  "\"k\":\"v\"},\"Ports\":[{\"PrivatePort\":80,\"Type\":\"tcp\"}]}]",
+		  "a \"$oid\" label");
+	same_docs(STORE_CONTAINERS, " [ ] ", "an empty listing");
+	same_docs(STORE_CONTAINERS,
+		  "[{\"Id\":\"b2\",\"Names\":null,\"Created\":1.5e3,\"Labels\":null,"
+		  "\"Ports\":null,\"State\":7}]", "odd field types");
+	ok(store_docset_from_text(&set, STORE_CONTAINERS, "h", "[{\"Id\":1", 9, 0, &err) < 0 &&
+	   strstr(err.msg, "h: the engine's listing is not JSON"), "truncated listing: %s", err.msg);
+	ok(store_docset_from_text(&set, STORE_CONTAINERS, "h", "{}", 2, 0, &err) < 0 &&
+	   strstr(err.msg, "not an array"), "an object, not an array: %s", err.msg);
+	ok(store_docset_from_text(&set, STORE_CONTAINERS, "h", "[{\"Names\":[]}]", 14, 0, &err) < 0 &&
+	   strstr(err.msg, "without an \"Id\""), "an entry without Id: %s", err.msg);
+	ok(store_docset_from_text(&set, STORE_CONTAINERS, "h", "[3]", 3, 0, &err) < 0 &&
+	   strstr(err.msg, "without an \"Id\""), "an entry that is no object: %s", err.msg);
+}
+
 /* Leaves host "fixture" for check-store.py: a host document with the
  * recorded engine's facts and its listings, as a refresh would write. */
 static void write_fixture(void)
@@ -1173,6 +1232,7 @@ int main(void)
 	test_open_choice();
 	test_mongo_down();
 	test_json();
+	test_text();
 	test_hosts();
 	test_selectors();
 	test_replace_set();
