@@ -27,13 +27,27 @@ build_berth() {
 	fi
 	mkdir -p "$b"
 	if [ -f "$top/config.status" ]; then
-		mkdir -p "$b/src"
+		# The sources go to a staging copy first, and from there into
+		# $b/src only the files whose content changed, stamped now:
+		# copied mtimes would let make keep an object built from an
+		# older version of a file that changed while it was compiled
+		# (others edit the tree as the bench builds it).
+		rm -rf "$b/stage"
+		mkdir -p "$b/src" "$b/stage"
 		tar -C "$top" --exclude=./.git --exclude=./bench/build --exclude=./build-ci \
 			--exclude=./autom4te.cache --exclude=./config.status --exclude=./config.log \
 			--exclude=./config.h --exclude=./stamp-h1 --exclude=./Makefile --exclude=./berth \
 			--exclude=.deps --exclude=.dirstamp --exclude='*.o' --exclude='*.a' --exclude='*.so' \
 			--exclude='*.log' --exclude='*.trs' --exclude='./tests/unit/test-*[!.][!c]' \
-			-cf - . | tar -C "$b/src" -xf - || die "cannot copy the sources to $b/src"
+			-cf - . | tar -C "$b/stage" -xf - || die "cannot copy the sources to $b/stage"
+		(cd "$b/stage" && find . \( -type f -o -type l \) -print0) |
+			while IFS= read -r -d '' f; do
+				cmp -s "$b/stage/$f" "$b/src/$f" && continue
+				mkdir -p "$(dirname "$b/src/$f")" &&
+					cp -P --remove-destination "$b/stage/$f" "$b/src/$f" ||
+					die "cannot copy $f to $b/src"
+			done || die "cannot copy the sources to $b/src"
+		rm -rf "$b/stage"
 		b="$b/src"
 		if [ ! -f "$b/config.status" ]; then
 			say "configuring a build without sanitizers in $b"
@@ -101,4 +115,87 @@ bench_engine_stop() {
 	for p in $left; do kill -KILL "$p" 2>/dev/null || true; done
 	awk -v d="$work/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
+
+# --- several engines (pool-list.sh, create-count.sh) --------------------------
+
+# bench_engines_start N: N private dockerds at once, engine I in $work/eI
+# with its socket at $work/eI/docker.sock, each set up as
+# bench_engine_start's (own roots, --bridge=none --iptables=false) and
+# with a short shutdown timeout; waits until every one answers /_ping.
+# Sets ENGINE_PIDS. Stop them with bench_engines_stop.
+ENGINE_PIDS=()
+bench_engines_start() {
+	local n=$1 i d t
+	for ((i = 1; i <= n; i++)); do
+		d="$work/e$i"
+		mkdir -p "$d/tmp"
+		echo '{}' >"$d/daemon.json"
+		TMPDIR="$d/tmp" dockerd --config-file "$d/daemon.json" --data-root "$d/data" \
+			--exec-root "$d/exec" --pidfile "$d/pid" -H "unix://$d/docker.sock" \
+			--bridge=none --iptables=false --shutdown-timeout 2 \
+			</dev/null >"$d/dockerd.log" 2>&1 &
+		ENGINE_PIDS[i]=$!
+	done
+	say "started $n dockerds under $work/e1..e$n"
+	for ((i = 1; i <= n; i++)); do
+		d="$work/e$i"
+		for ((t = 0; ; t++)); do
+			[ "$(curl -s --max-time 2 --unix-socket "$d/docker.sock" http://localhost/_ping 2>/dev/null)" = OK ] && break
+			kill -0 "${ENGINE_PIDS[i]}" 2>/dev/null ||
+				{ tail -n 20 "$d/dockerd.log" >&2; die "dockerd e$i exited while starting"; }
+			((t < 600)) || { tail -n 20 "$d/dockerd.log" >&2; die "dockerd e$i did not answer within 120s"; }
+			sleep 0.2
+		done
+	done
+}
+
+# Stops what bench_engines_start started (all at once: SIGTERM, up to 60s,
+# then SIGKILL) and whatever they left under $work/eI. Never fails.
+bench_engines_stop() {
+	local i p left d killers=()
+	# dockerd gives each running container 10s on shutdown; killing
+	# them first saves that wait.
+	for i in "${!ENGINE_PIDS[@]}"; do
+		kill -0 "${ENGINE_PIDS[i]}" 2>/dev/null || continue
+		d="$work/e$i/docker.sock"
+		curl -s --max-time 10 --unix-socket "$d" http://localhost/containers/json 2>/dev/null |
+			"$PYTHON" -c 'import json,sys; [print(c["Id"]) for c in json.load(sys.stdin)]' 2>/dev/null |
+			while read -r id; do
+				curl -s --max-time 10 --unix-socket "$d" -X POST \
+					"http://localhost/containers/$id/kill" >/dev/null 2>&1 || true
+			done &
+		killers+=($!)
+	done
+	for p in "${killers[@]}"; do wait "$p" 2>/dev/null || true; done
+	for i in "${!ENGINE_PIDS[@]}"; do
+		kill -TERM "${ENGINE_PIDS[i]}" 2>/dev/null || true
+	done
+	for i in "${!ENGINE_PIDS[@]}"; do
+		for ((p = 0; p < 600; p++)); do
+			kill -0 "${ENGINE_PIDS[i]}" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "${ENGINE_PIDS[i]}" 2>/dev/null && kill -KILL "${ENGINE_PIDS[i]}" 2>/dev/null
+		wait "${ENGINE_PIDS[i]}" 2>/dev/null || true
+	done
+	for i in "${!ENGINE_PIDS[@]}"; do
+		d="$work/e$i/"
+		left=$(pgrep -f -- "$d" || true)
+		for p in $left; do kill -KILL "$p" 2>/dev/null || true; done
+		awk -v d="$d" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
+			while read -r m; do umount -l "$m" 2>/dev/null || true; done
+	done
+	ENGINE_PIDS=()
+}
+
+# bench_busybox_tar: $work/busybox.tar, an image root of busybox-static
+# with the applets the benches run, for `docker import`.
+bench_busybox_tar() {
+	local root="$work/busybox-root" a
+	[ -s "$work/busybox.tar" ] && return 0
+	mkdir -p "$root/bin" "$root/tmp"
+	cp /bin/busybox "$root/bin/busybox"
+	for a in sh sleep echo cat; do ln -s busybox "$root/bin/$a"; done
+	tar -C "$root" -cf "$work/busybox.tar" . || die "cannot build the busybox tarball"
 }
