@@ -49,6 +49,9 @@ struct image_copy_target {
 	int status;        /* out: 0 loaded, -1 failed (err) */
 	struct berr err;
 	json_t *loaded;    /* out: as image_load()'s (owned) */
+	int64_t bytes;     /* out: bytes of the tarball it took */
+	int by_source;     /* out: it failed because the source did (err is the
+			    * source's): another source may still serve it */
 };
 
 /*

@@ -226,6 +226,7 @@ static void source_failed(struct copy *cp)
 			side_stop(&k->s);
 			k->t->status = -1;
 			k->t->err = cp->serr;
+			k->t->by_source = 1;
 		}
 	}
 }
@@ -430,6 +431,7 @@ static void sink_done(struct sink *k, CURLcode rc)
 	if (cp->s_failed) {
 		/* It saw the source's end through its read callback. */
 		k->t->err = cp->serr;
+		k->t->by_source = 1;
 		return;
 	}
 	if (http_xfer_finish(k->s.x, rc, &k->t->err) < 0 ||
@@ -523,6 +525,7 @@ static int reach(struct copy *cp, struct backend *src, struct image_copy_target 
 		if (jobs[j].status < 0) {
 			targets[i].status = -1;
 			targets[i].err = ret < 0 ? cp->serr : jobs[j].err;
+			targets[i].by_source = ret < 0;
 		}
 	}
 	fanout_jobs_release(jobs, j);
@@ -541,6 +544,8 @@ int docker_image_copy_many(struct backend *src, const char *ref,
 	for (i = 0; i < n; i++) {
 		targets[i].status = 0;
 		targets[i].loaded = NULL;
+		targets[i].bytes = 0;
+		targets[i].by_source = 0;
 		berr_clear(&targets[i].err);
 		if (!docker_of(targets[i].b)) {
 			targets[i].status = -1;
@@ -594,9 +599,12 @@ failed_source:
 		if (!targets[i].status) {
 			targets[i].status = -1;
 			targets[i].err = cp.serr;
+			targets[i].by_source = 1;
 		}
 	}
 report:
+	for (i = 0; cp.sinks && i < n; i++)
+		targets[i].bytes = (int64_t)cp.sinks[i].r;
 	if (cp.s_failed) {
 		if (err)
 			*err = cp.serr;

@@ -48,6 +48,7 @@ const struct cmd_entry cmd_cache_reset_entry = {
 
 #include "shell/cache.h"
 #include "shell/hosts.h"
+#include "shell/pool.h"
 #include "backends/backend.h"
 #include "backends/store.h"
 #include "backends/store_docs.h"
@@ -70,37 +71,19 @@ static json_t *refresh_result(const char *host, const struct cache_refresh_stats
 			 (json_int_t)st->containers, "Images", (json_int_t)st->images, "Error");
 }
 
-/* Why shell_backend_for(host) failed, for --json (it has said so on
- * stderr already, at more length). */
-static const char *backend_failure(struct shell *sh, const char *host, struct berr *why)
-{
-	struct host_ref ref;
-	int rc;
-
-	berr_clear(why);
-	rc = hosts_find(sh, host, 0, &ref, why);
-	if (rc > 0) {
-		host_ref_release(&ref);
-		berr_set(why, BERR_USAGE, "%s: cannot set up the engine client", host);
-	} else if (rc == 0) {
-		berr_set(why, BERR_USAGE, "unknown host: %s", host);
-	}
-	return why->msg;
-}
-
 static int exec_refresh(struct shell *sh, struct args *a)
 {
-	struct host_list hl;
-	const char *const *names;
-	const char **hosts = NULL;
-	struct berr err;
+	struct pool_targets t;
+	struct cache_refresh_stats *st = NULL;
+	struct berr err, *errs = NULL;
+	struct backend **bs = NULL;
 	struct store *s;
 	json_t *results = NULL;
-	size_t i, j, n, nhosts = 0;
+	size_t i, nb = 0;
 	int64_t probe;
-	int json = args_has(a, "json"), failed = 0, ret = CMD_ERROR;
+	int json = args_has(a, "json"), failed = 0, ret = CMD_ERROR, rc;
 
-	memset(&hl, 0, sizeof(hl));
+	memset(&t, 0, sizeof(t));
 	berr_clear(&err);
 	/* Without a store there is nothing to refresh: say so once, not
 	 * once per host (and before the hosts listing would warn about it). */
@@ -109,74 +92,64 @@ static int exec_refresh(struct shell *sh, struct args *a)
 		shell_store_failed(sh, &err);
 		return error(sh, "cannot refresh the cache: %s", err.msg);
 	}
+	/* --host names, the pinned host, or every active host of the pool */
+	if ((rc = pool_targets(sh, 0, &t)) != 0)
+		return rc;
 	if (json && !(results = json_array()))
 		return error(sh, "out of memory");
-
-	names = args_list(a, "host", &n);
-	if (n) {
-		hosts = calloc(n, sizeof(*hosts));
-		if (!hosts) {
-			ret = error(sh, "out of memory");
-			goto cleanup;
-		}
-		for (i = 0; i < n; i++) {
-			for (j = 0; j < nhosts && strcmp(hosts[j], names[i]); j++)
-				;
-			if (j == nhosts)
-				hosts[nhosts++] = names[i]; /* --host a --host a: once */
-		}
-	} else {
-		hosts_list(sh, 0, &hl);
-		hosts = calloc(hl.n ? hl.n : 1, sizeof(*hosts));
-		if (!hosts) {
-			ret = error(sh, "out of memory");
-			goto cleanup;
-		}
-		for (i = 0; i < hl.n; i++)
-			hosts[nhosts++] = hl.v[i].name;
+	bs = calloc(t.n + 1, sizeof(*bs));
+	st = calloc(t.n + 1, sizeof(*st));
+	errs = calloc(t.n + 1, sizeof(*errs));
+	if (!bs || !st || !errs) {
+		ret = error(sh, "out of memory");
+		goto cleanup;
 	}
+	for (i = 0; i < t.n; i++)
+		if (t.v[i].b)
+			bs[nb++] = t.v[i].b;
+	cache_refresh_hosts(sh, bs, nb, st, errs);
 
-	for (i = 0; i < nhosts; i++) {
-		struct cache_refresh_stats st;
-		struct backend *b;
+	for (i = 0, nb = 0; i < t.n; i++) {
+		const char *host = t.v[i].name;
+		const struct berr *e = NULL;
+		struct cache_refresh_stats none;
+		const struct cache_refresh_stats *hs = &none;
 		json_t *r;
 
-		if (berth_interrupted)
-			break;
-		memset(&st, 0, sizeof(st));
-		berr_clear(&err);
-		/* says "unknown host: ..." or why it cannot be reached itself */
-		if (!(b = shell_backend_for(sh, hosts[i]))) {
-			failed = 1;
-			r = refresh_result(hosts[i], &st, backend_failure(sh, hosts[i], &err));
-		} else if (cache_refresh_host(sh, b, &st, &err) < 0) {
-			failed = 1;
-			if (st.store_failed) {
-				/* the next host would meet the same store */
-				shell_store_failed(sh, &err);
-				ret = error(sh, "cannot refresh the cache: %s", err.msg);
-				goto cleanup;
-			}
-			error(sh, "%s", err.msg);
-			r = refresh_result(hosts[i], &st, err.msg);
+		memset(&none, 0, sizeof(none));
+		if (!t.v[i].b) {
+			e = &t.v[i].err;
 		} else {
-			r = refresh_result(hosts[i], &st, NULL);
-			if (!json && out_printf(sh, "%s: %lld %s, %lld %s\n", hosts[i],
-						(long long)st.containers,
-						plural(st.containers, "container", "containers"),
-						(long long)st.images, plural(st.images, "image", "images")) < 0 &&
-			    !sh->out_closed) {
-				json_decref(r);
-				ret = output_result(sh, -1);
-				goto cleanup;
-			}
+			hs = &st[nb];
+			if (errs[nb].kind != BERR_NONE)
+				e = &errs[nb];
+			nb++;
 		}
-		if (json && (!r || json_array_append(results, r) < 0)) {
-			json_decref(r);
+		if (e && hs->store_failed) {
+			/* every host met the same store: say it once */
+			shell_store_failed(sh, e);
+			ret = error(sh, "cannot refresh the cache: %s", e->msg);
+			goto cleanup;
+		}
+		if (e) {
+			failed = 1;
+			error(sh, "%s", e->msg);
+		} else if (!json && out_printf(sh, "%s: %lld %s, %lld %s\n", host,
+					       (long long)hs->containers,
+					       plural(hs->containers, "container", "containers"),
+					       (long long)hs->images,
+					       plural(hs->images, "image", "images")) < 0 &&
+			   !sh->out_closed) {
+			ret = output_result(sh, -1);
+			goto cleanup;
+		}
+		if (!json)
+			continue;
+		r = refresh_result(host, hs, e ? e->msg : NULL);
+		if (!r || json_array_append_new(results, r) < 0) {
 			ret = error(sh, "out of memory");
 			goto cleanup;
 		}
-		json_decref(r);
 	}
 	ret = CMD_OK;
 	if (json)
@@ -185,8 +158,10 @@ static int exec_refresh(struct shell *sh, struct args *a)
 		ret = CMD_ERROR;
 cleanup:
 	json_decref(results);
-	free(hosts);
-	host_list_release(&hl);
+	free(bs);
+	free(st);
+	free(errs);
+	pool_targets_release(&t);
 	return ret;
 }
 

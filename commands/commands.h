@@ -25,6 +25,7 @@ extern const struct cmd_entry cmd_image_delete_entry;
 extern const struct cmd_entry cmd_image_load_entry;
 extern const struct cmd_entry cmd_image_save_entry;
 extern const struct cmd_entry cmd_image_pull_entry;
+extern const struct cmd_entry cmd_image_distribute_entry;
 
 extern const struct cmd_entry cmd_host_list_entry;
 extern const struct cmd_entry cmd_host_use_entry;
@@ -32,6 +33,11 @@ extern const struct cmd_entry cmd_host_info_entry;
 extern const struct cmd_entry cmd_host_add_entry;
 extern const struct cmd_entry cmd_host_remove_entry;
 extern const struct cmd_entry cmd_host_import_contexts_entry;
+extern const struct cmd_entry cmd_host_probe_entry;
+extern const struct cmd_entry cmd_host_activate_entry;
+extern const struct cmd_entry cmd_host_deactivate_entry;
+extern const struct cmd_entry cmd_host_drain_entry;
+extern const struct cmd_entry cmd_host_slots_entry;
 
 extern const struct cmd_entry cmd_cache_refresh_entry;
 extern const struct cmd_entry cmd_cache_show_entry;

@@ -11,6 +11,11 @@
 #include "shell/cache.h"
 #include "backends/backend.h"
 #include "commands/lifetime.h"
+#include "shell/placement.h"
+#include "backends/fanout.h"
+#include "shell/pool.h"
+#include "shell/listing.h"
+#include "shell/resolve.h"
 
 static int exec_create(struct shell *sh, struct args *a);
 static int exec_start(struct shell *sh, struct args *a);
@@ -30,6 +35,8 @@ static const struct opt_spec create_opts[] = {
 	{ 0, "start", OPT_FLAG, NULL, "start the container once created", ARG_NONE },
 	{ 0, "template", OPT_VALUE, "NAME", "start from a template (options given here override it)", ARG_NONE },
 	{ 0, "lifetime", OPT_VALUE, "DURATION", "let housekeeping delete it after this long (90s, 10m, 2h, 1d)", ARG_NONE },
+	{ 0, "count", OPT_VALUE, "N", "create N containers (NAME-1 ... NAME-N), spread over the pool", ARG_NONE },
+	{ 0, "no-distribute", OPT_FLAG, NULL, "fail instead of copying the image to a chosen host that lacks it", ARG_NONE },
 	OPT_END
 };
 
@@ -140,6 +147,218 @@ static char *xasprintf(const char *fmt, ...)
 	return n < 0 ? NULL : s;
 }
 
+/* --count: where each container goes and what became of it. */
+struct one_create {
+	struct backend *b;  /* borrowed; NULL: not tried (no image on its host) */
+	char *name;         /* owned; NULL: the engine picks */
+	char *id;           /* owned; set when the engine created it */
+	json_t *engine_name; /* owned: the name the engine listed, or NULL */
+	size_t ord;         /* its rank among its host's containers */
+	size_t i;
+};
+
+static int by_rank(const void *x, const void *y)
+{
+	const struct one_create *const *a = x, *const *b = y;
+
+	if ((*a)->ord != (*b)->ord)
+		return (*a)->ord < (*b)->ord ? -1 : 1;
+	return (*a)->i < (*b)->i ? -1 : (*a)->i > (*b)->i;
+}
+
+/* Is err the host's fault (it did not answer as an engine), rather than
+ * the engine refusing this one container? */
+static int host_fault(const struct berr *err)
+{
+	return err->kind == BERR_CONNECT || err->kind == BERR_TIMEOUT || err->kind == BERR_TLS ||
+	       err->kind == BERR_PROTOCOL;
+}
+
+/*
+ * container create --count N: the creates (and starts) of every host in
+ * one fan-out, so that the hosts work in parallel; IDs printed in
+ * container order. A failed container is one line on stderr and does not
+ * stop the others. pl NULL: every container goes to single.
+ */
+static int create_many(struct shell *sh, struct args *a, const struct container_spec *spec,
+		       size_t count, const struct placement *pl, struct backend *single)
+{
+	struct one_create *c, **order = NULL;
+	struct container_spec *specs = NULL;
+	const struct container_spec **sp = NULL;
+	struct fanout_job *jobs = NULL, *lj = NULL;
+	struct backend **used = NULL;
+	size_t *rank = NULL, *pos = NULL, i, j, m = 0, nused = 0, failed = 0;
+	json_t *arr = NULL;
+	int start = args_has(a, "start"), record = 1, ret = CMD_ERROR;
+
+	if (!(c = calloc(count, sizeof(*c))) || !(order = calloc(count, sizeof(*order))) ||
+	    !(specs = calloc(count, sizeof(*specs))) || !(sp = calloc(count, sizeof(*sp))) ||
+	    !(jobs = calloc(count, sizeof(*jobs))) || !(used = calloc(count, sizeof(*used))) ||
+	    !(rank = calloc(count, sizeof(*rank))) || !(pos = calloc(count, sizeof(*pos))))
+		goto oom;
+	for (i = 0; i < count; i++) {
+		c[i].i = i;
+		if (pl) {
+			size_t h = pl->chosen[i];
+			c[i].b = pl->dist_err[h].kind == BERR_NONE ? pl->hosts.v[h].b : NULL;
+		} else {
+			c[i].b = single;
+		}
+		if (spec->name && !(c[i].name = xasprintf("%s-%zu", spec->name, i + 1)))
+			goto oom;
+		/* each host's first containers first, so that the loop's
+		 * concurrency is spread over the hosts */
+		if (!c[i].b)
+			continue;
+		for (j = 0; j < nused && used[j] != c[i].b; j++)
+			;
+		if (j == nused)
+			used[nused++] = c[i].b;
+		c[i].ord = rank[j]++;
+	}
+	for (i = 0; i < count; i++)
+		if (c[i].b)
+			order[m++] = &c[i];
+	qsort(order, m, sizeof(*order), by_rank);
+	for (i = 0; i < count; i++)
+		pos[i] = m; /* not tried */
+	for (i = 0; i < m; i++) {
+		pos[order[i]->i] = i;
+		specs[i] = *spec;
+		specs[i].name = order[i]->name;
+		sp[i] = &specs[i];
+		jobs[i].b = order[i]->b;
+	}
+	fanout_container_create(jobs, sp, m, start, NULL);
+
+	/* what each host's answers taught us, once per host */
+	for (j = 0; j < nused; j++) {
+		const struct berr *fault = NULL;
+		for (i = 0; i < m && !fault; i++)
+			if (jobs[i].b == used[j] && jobs[i].status < 0 && host_fault(&jobs[i].err))
+				fault = &jobs[i].err;
+		pool_record(sh, used[j]->name, fault);
+	}
+	for (i = 0; i < m; i++) {
+		const char *id = json_string_value(json_object_get(jobs[i].reply, "Id"));
+		if (id && !(order[i]->id = strdup(id)))
+			goto oom;
+	}
+
+	/* write-through: one whole listing of each host that got any */
+	if (!(lj = calloc(nused + 1, sizeof(*lj))))
+		goto oom;
+	for (j = 0; j < nused; j++)
+		lj[j].b = used[j];
+	{
+		struct list_filter all = { 1, NULL, 0 };
+		fanout_container_list(lj, nused, &all, NULL);
+	}
+	for (j = 0; j < nused; j++) {
+		const json_t *row;
+		size_t k;
+
+		if (lj[j].status < 0)
+			continue; /* the cache catches up on the next listing */
+		if (record)
+			record = cache_put_listing(sh, STORE_CONTAINERS, used[j]->name, lj[j].reply, 1) == 0;
+		json_array_foreach(lj[j].reply, k, row) {
+			const char *id = json_string_value(json_object_get(row, "Id"));
+			const char *nm = json_string_value(json_array_get(json_object_get(row, "Names"), 0));
+			for (i = 0; id && nm && i < count; i++)
+				if (c[i].b == used[j] && c[i].id && !strcmp(c[i].id, id))
+					c[i].engine_name = json_string(nm[0] == '/' ? nm + 1 : nm);
+		}
+	}
+
+	/* the failures, one line each; a host that could not get the image
+	 * once for all its containers */
+	if (pl) {
+		for (j = 0; j < pl->hosts.n; j++) {
+			const char *name;
+			size_t n = 0, len;
+			if (pl->dist_err[j].kind == BERR_NONE)
+				continue;
+			for (i = 0; i < count; i++)
+				n += pl->chosen[i] == j;
+			if (!n)
+				continue;
+			name = pl->hosts.v[j].name;
+			len = strlen(name);
+			/* the host named once, whether or not the copy's error did */
+			if (!strncmp(pl->dist_err[j].msg, name, len) && pl->dist_err[j].msg[len] == ':')
+				name = NULL;
+			error(sh, "%s%s%s; %zu container%s not created there", name ? name : "",
+			      name ? ": " : "", pl->dist_err[j].msg, n, n == 1 ? " was" : "s were");
+			failed += n;
+		}
+	}
+	for (i = 0; i < m; i++) {
+		const struct one_create *o = order[i];
+		char what[64];
+
+		if (jobs[i].status == 0)
+			continue;
+		failed++;
+		snprintf(what, sizeof(what), "container %zu of %zu", o->i + 1, count);
+		if (o->id)
+			error(sh, "%s: %s (container %s was created but not started)",
+			      o->name ? o->name : what, jobs[i].err.msg, o->id);
+		else
+			error(sh, "%s: %s", o->name ? o->name : what, jobs[i].err.msg);
+	}
+
+	/* the ones that worked, in container order */
+	if (args_has(a, "json")) {
+		if (!(arr = json_array()))
+			goto oom;
+		for (i = 0; i < count; i++) {
+			json_t *o, *name;
+			if (pos[i] == m || jobs[pos[i]].status < 0 || !c[i].id)
+				continue;
+			name = c[i].engine_name ? json_incref(c[i].engine_name)
+			       : c[i].name ? json_string(c[i].name) : json_null();
+			o = json_pack("{s:s, s:s, s:o}", "Host", c[i].b->name ? c[i].b->name : "",
+				      "Id", c[i].id, "Name", name);
+			if (!o || json_array_append_new(arr, o) < 0)
+				goto oom;
+		}
+		ret = output_result(sh, output_json(sh, arr));
+	} else {
+		ret = CMD_OK;
+		for (i = 0; i < count && ret == CMD_OK; i++)
+			if (pos[i] < m && jobs[pos[i]].status == 0 && c[i].id)
+				ret = output_result(sh, out_printf(sh, "%s\n", c[i].id));
+	}
+	if (failed && ret == CMD_OK)
+		ret = CMD_ERROR;
+	goto cleanup;
+oom:
+	ret = error(sh, "out of memory");
+cleanup:
+	json_decref(arr);
+	if (lj)
+		fanout_jobs_release(lj, nused);
+	free(lj);
+	if (jobs)
+		fanout_jobs_release(jobs, m);
+	free(jobs);
+	for (i = 0; c && i < count; i++) {
+		free(c[i].name);
+		free(c[i].id);
+		json_decref(c[i].engine_name);
+	}
+	free(c);
+	free(order);
+	free(specs);
+	free(sp);
+	free(used);
+	free(rank);
+	free(pos);
+	return ret;
+}
+
 static int exec_create(struct shell *sh, struct args *a)
 {
 	struct container_spec spec;
@@ -150,9 +369,11 @@ static int exec_create(struct shell *sh, struct args *a)
 	size_t n, i;
 	struct backend *b;
 	struct berr err;
+	struct placement pl;
+	int64_t slots = 1, count = 0;
 	char *id = NULL;
 	json_t *doc = NULL, *obj = NULL;
-	int started = 0, ret = CMD_ERROR;
+	int started = 0, placed = 0, rc, ret = CMD_ERROR;
 
 	if (args_get(a, "template")) {
 		struct args merged;
@@ -235,6 +456,20 @@ static int exec_create(struct shell *sh, struct args *a)
 		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", s);
 		goto cleanup;
 	}
+	if ((s = args_get(a, "slots")) && parse_positive(s, SLOTS_MAX, &slots) < 0) {
+		ret = usage_error(sh, "invalid value '%s' for --slots: use a whole number of slots from 1 "
+				  "to %d", s, SLOTS_MAX);
+		goto cleanup;
+	}
+	if ((s = args_get(a, "count")) && parse_positive(s, COUNT_MAX, &count) < 0) {
+		ret = usage_error(sh, "invalid value '%s' for --count: use a whole number from 1 to %d",
+				  s, COUNT_MAX);
+		goto cleanup;
+	}
+	/* what placement recounts a host's load from */
+	if (sl_push(&labels, xasprintf(LABEL_SLOTS "=%lld", (long long)slots)) < 0 ||
+	    sl_push(&labels, xasprintf(LABEL_MEMORY "=%lld", (long long)spec.memory)) < 0)
+		goto oom;
 	if ((s = args_get(a, "cpus")) && parse_cpus(s, &spec.nano_cpus) < 0) {
 		ret = usage_error(sh, "invalid value '%s' for --cpus: use a positive number of CPUs (0.5, 2)", s);
 		goto cleanup;
@@ -254,8 +489,33 @@ static int exec_create(struct shell *sh, struct args *a)
 	spec.ports = ports.v;
 	spec.nports = ports.n;
 
-	if (!(b = shell_backend(sh)))
+	if ((rc = placement_wanted(sh, &b)) < 0) {
+		ret = rc;
 		goto cleanup;
+	}
+	if (rc == 1) {
+		struct placement_request req;
+
+		memset(&req, 0, sizeof(req));
+		req.image = spec.image;
+		req.slots = slots;
+		req.memory = spec.memory;
+		req.count = count ? (size_t)count : 1;
+		req.no_distribute = args_has(a, "no-distribute");
+		if ((ret = placement_run(sh, &req, &pl)) < 0)
+			goto cleanup;
+		placed = 1;
+		ret = CMD_ERROR;
+		b = pl.hosts.v[pl.chosen[0]].b;
+		if (!count && pl.dist_err[pl.chosen[0]].kind != BERR_NONE) {
+			ret = error(sh, "%s", pl.dist_err[pl.chosen[0]].msg);
+			goto cleanup;
+		}
+	}
+	if (count) {
+		ret = create_many(sh, a, &spec, (size_t)count, placed ? &pl : NULL, b);
+		goto cleanup;
+	}
 	if (b->ops->container_create(b, &spec, &id, &err) < 0) {
 		ret = error(sh, "%s", err.msg);
 		goto cleanup;
@@ -293,6 +553,8 @@ static int exec_create(struct shell *sh, struct args *a)
 oom:
 	ret = error(sh, "out of memory");
 cleanup:
+	if (placed)
+		placement_release(&pl);
 	json_decref(doc);
 	json_decref(obj);
 	free(id);
@@ -322,21 +584,31 @@ static char *resolve_id(struct backend *b, const char *ref, char **owner, struct
 	return id;
 }
 
-/* Acts on every ref in turn, going on past failures (each reported) as
- * docker does; stops at Ctrl-C. Each success is recorded in the store
- * until recording fails once (warned about once). */
+/* Acts on every ref in turn, each on the host that holds it, going on
+ * past failures (each reported) as docker does; stops at Ctrl-C. Each
+ * success is recorded in the store until recording fails once (warned
+ * about once). */
 static int act_on_each(struct shell *sh, struct args *a, int action, int is_delete)
 {
-	struct backend *b = shell_backend(sh);
+	struct resolver res;
+	struct backend *b;
 	struct berr err;
-	int i, failed = 0, record = 1, force = is_delete && args_has(a, "force");
+	int i, ret, failed = 0, record = 1, force = is_delete && args_has(a, "force");
 
-	if (!b)
-		return CMD_ERROR;
+	if ((ret = resolver_init(&res, sh, RESOLVE_CONTAINER)) != CMD_OK) {
+		resolver_release(&res);
+		return ret;
+	}
 	for (i = 0; i < a->argc; i++) {
 		char *id = NULL, *owner = NULL;
 		int r;
 		berr_clear(&err);
+		if (resolve_ref(&res, a->argv[i], &b) < 0) {
+			failed = 1;
+			if (berth_interrupted)
+				break;
+			continue;
+		}
 		if (is_delete && (record || !force)) {
 			id = resolve_id(b, a->argv[i], &owner, &err);
 			if (!id && (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT ||
@@ -379,6 +651,7 @@ static int act_on_each(struct shell *sh, struct args *a, int action, int is_dele
 			record = cache_put_container(sh, b, a->argv[i]) == 0;
 		free(id);
 	}
+	resolver_release(&res);
 	return failed ? CMD_ERROR : CMD_OK;
 }
 
@@ -617,114 +890,167 @@ static char *display_names(const json_t *names)
 	return out;
 }
 
-/* Adds "Host", "Owner" and "Expires" to each object of an engine listing
- * and prints it. */
-static int print_listing_json(struct shell *sh, json_t *list, const char *host)
+/* Adds "Host", "Owner" and "Expires" to a row of an engine listing. */
+static void decorate_row(json_t *o, const char *host)
 {
-	size_t i;
-	json_t *o;
+	const char *owner;
+	int64_t exp;
+	char iso[32];
+	struct tm tm;
+	time_t t;
 
-	json_array_foreach(list, i, o) {
-		const char *owner;
-		int64_t exp;
-		char iso[32];
-		struct tm tm;
-		time_t t;
-
-		if (!json_is_object(o))
-			continue;
-		json_object_set_new(o, "Host", json_string(host ? host : ""));
-		owner = container_owner(o);
-		json_object_set_new(o, "Owner", owner ? json_string(owner) : json_null());
-		exp = container_expires(o);
-		t = (time_t)exp;
-		if (exp >= 0 && gmtime_r(&t, &tm) && strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm))
-			json_object_set_new(o, "Expires", json_string(iso));
-		else
-			json_object_set_new(o, "Expires", json_null());
-	}
-	return output_result(sh, output_json(sh, list));
+	json_object_set_new(o, "Host", json_string(host ? host : ""));
+	owner = container_owner(o);
+	json_object_set_new(o, "Owner", owner ? json_string(owner) : json_null());
+	exp = container_expires(o);
+	t = (time_t)exp;
+	if (exp >= 0 && gmtime_r(&t, &tm) && strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		json_object_set_new(o, "Expires", json_string(iso));
+	else
+		json_object_set_new(o, "Expires", json_null());
 }
 
 enum list_source {
 	LIST_LIVE,   /* the engine's answer */
 	LIST_CACHED, /* --cached: the store's, with a LAST SEEN column */
 	LIST_STALE,  /* the store's, because the engine is out of reach */
+	LIST_FAILED, /* nothing to show: err says why */
 };
 
-static int print_list(struct shell *sh, struct args *a, json_t *list, const char *host,
-		      enum list_source src)
+/* What one host gave a listing. */
+struct host_rows {
+	const char *host;  /* borrowed */
+	json_t *rows;      /* owned; NULL when failed */
+	enum list_source src;
+	struct berr err;
+};
+
+/* One array of every host's rows, then an {"Host", "Error"} entry for
+ * each host that failed (of several: one host's stale rows are its
+ * answer, as ever), so that a script sees what is missing. */
+static int print_listing_json(struct shell *sh, struct host_rows *hr, size_t n, int multi)
 {
+	json_t *all = json_array(), *o;
+	size_t h, i;
+	int ret;
+
+	if (!all)
+		return error(sh, "out of memory");
+	for (h = 0; h < n; h++) {
+		json_array_foreach(hr[h].rows, i, o) {
+			if (!json_is_object(o))
+				continue;
+			decorate_row(o, hr[h].host);
+			json_array_append(all, o);
+		}
+	}
+	for (h = 0; h < n; h++)
+		if (hr[h].src == LIST_FAILED || (multi && hr[h].src == LIST_STALE))
+			json_array_append_new(all, json_pack("{s:s, s:s}", "Host", hr[h].host,
+							     "Error", hr[h].err.msg));
+	ret = output_result(sh, output_json(sh, all));
+	json_decref(all);
+	return ret;
+}
+
+/* The table, with a HOST column first when several hosts were asked (one
+ * host: docker's columns, as ever). */
+static int print_list(struct shell *sh, struct args *a, struct host_rows *hr, size_t n,
+		      int multi, int cached)
+{
+	const char *headers[12];
 	struct table t;
 	json_t *c;
-	size_t i;
+	size_t h, i, k = 0, ncols;
 	time_t now = time(NULL);
 	int ret = CMD_ERROR, has_exp = 0;
 
 	if (args_has(a, "json"))
-		return print_listing_json(sh, list, host);
+		return print_listing_json(sh, hr, n, multi);
 	if (args_has(a, "quiet")) {
-		json_array_foreach(list, i, c) {
-			char id[16];
-			if (out_printf(sh, "%s\n", fmt_short_id(id, sizeof(id), jstr(c, "Id"))) < 0)
-				return output_result(sh, -1);
+		for (h = 0; h < n; h++) {
+			json_array_foreach(hr[h].rows, i, c) {
+				char id[16];
+				if (out_printf(sh, "%s\n", fmt_short_id(id, sizeof(id), jstr(c, "Id"))) < 0)
+					return output_result(sh, -1);
+			}
 		}
 		return CMD_OK;
 	}
 
 	/* EXPIRES only when something can expire, last so that the other
 	 * columns stay where scripts expect them. */
-	json_array_foreach(list, i, c)
-		if (container_expires(c) >= 0)
-			has_exp = 1;
-	if (src == LIST_CACHED)
-		table_init(&t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
-			   "LAST SEEN", has_exp ? "EXPIRES" : NULL, NULL);
-	else
-		table_init(&t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES",
-			   has_exp ? "EXPIRES" : NULL, NULL);
-	json_array_foreach(list, i, c) {
-		char id[16], image_id[16], created[64], seen[64], expires[80];
-		const char *image = jstr(c, "Image");
-		const char *cells[9];
-		char *cmd = NULL, *ports = NULL, *names = NULL, *status = NULL;
+	for (h = 0; h < n; h++)
+		json_array_foreach(hr[h].rows, i, c)
+			if (container_expires(c) >= 0)
+				has_exp = 1;
+	if (multi)
+		headers[k++] = "HOST";
+	headers[k++] = "CONTAINER ID";
+	headers[k++] = "IMAGE";
+	headers[k++] = "COMMAND";
+	headers[k++] = "CREATED";
+	headers[k++] = "STATUS";
+	headers[k++] = "PORTS";
+	headers[k++] = "NAMES";
+	if (cached)
+		headers[k++] = "LAST SEEN";
+	if (has_exp)
+		headers[k++] = "EXPIRES";
+	headers[k] = NULL;
+	ncols = k;
+	table_initv(&t, headers);
+	for (h = 0; h < n; h++) {
+		json_array_foreach(hr[h].rows, i, c) {
+			char id[16], image_id[16], created[64], seen[64], expires[80];
+			const char *image = jstr(c, "Image");
+			const char *cells[12];
+			char *cmd = NULL, *ports = NULL, *names = NULL, *status = NULL;
 
-		if (!strncmp(image, "sha256:", 7))
-			image = fmt_short_id(image_id, sizeof(image_id), image);
-		if (sh->out_tty) {
-			char *cut = str_ellipsize(jstr(c, "Command"), 20);
-			cmd = cut ? quote_command(cut) : NULL;
-			free(cut);
-		} else {
-			cmd = strdup(jstr(c, "Command"));
-		}
-		ports = display_ports(json_object_get(c, "Ports"));
-		names = display_names(json_object_get(c, "Names"));
-		status = src == LIST_STALE ? xasprintf("%s (stale)", jstr(c, "Status"))
-					   : strdup(jstr(c, "Status"));
-		if (!cmd || !ports || !names || !status) {
+			if (!strncmp(image, "sha256:", 7))
+				image = fmt_short_id(image_id, sizeof(image_id), image);
+			if (sh->out_tty) {
+				char *cut = str_ellipsize(jstr(c, "Command"), 20);
+				cmd = cut ? quote_command(cut) : NULL;
+				free(cut);
+			} else {
+				cmd = strdup(jstr(c, "Command"));
+			}
+			ports = display_ports(json_object_get(c, "Ports"));
+			names = display_names(json_object_get(c, "Names"));
+			status = hr[h].src == LIST_STALE ? xasprintf("%s (stale)", jstr(c, "Status"))
+							 : strdup(jstr(c, "Status"));
+			if (!cmd || !ports || !names || !status) {
+				free(cmd);
+				free(ports);
+				free(names);
+				free(status);
+				ret = error(sh, "out of memory");
+				goto cleanup;
+			}
+			k = 0;
+			if (multi)
+				cells[k++] = hr[h].host;
+			cells[k++] = fmt_short_id(id, sizeof(id), jstr(c, "Id"));
+			cells[k++] = image;
+			cells[k++] = cmd;
+			cells[k++] = fmt_ago(created, sizeof(created), (time_t)jint(c, "Created"), now);
+			cells[k++] = status;
+			cells[k++] = ports;
+			cells[k++] = names;
+			if (cached)
+				cells[k++] = cache_row_seen(c) ? fmt_ago(seen, sizeof(seen), cache_row_seen(c), now)
+							       : "";
+			if (has_exp)
+				cells[k++] = fmt_expires(expires, sizeof(expires), container_expires(c), now);
+			if (k != ncols)
+				abort();
+			table_add_rowv(&t, cells);
 			free(cmd);
 			free(ports);
 			free(names);
 			free(status);
-			ret = error(sh, "out of memory");
-			goto cleanup;
 		}
-		cells[0] = fmt_short_id(id, sizeof(id), jstr(c, "Id"));
-		cells[1] = image;
-		cells[2] = cmd;
-		cells[3] = fmt_ago(created, sizeof(created), (time_t)jint(c, "Created"), now);
-		cells[4] = status;
-		cells[5] = ports;
-		cells[6] = names;
-		cells[7] = cache_row_seen(c) ? fmt_ago(seen, sizeof(seen), cache_row_seen(c), now) : "";
-		fmt_expires(expires, sizeof(expires), container_expires(c), now);
-		cells[src == LIST_CACHED ? 8 : 7] = expires;
-		table_add_rowv(&t, cells);
-		free(cmd);
-		free(ports);
-		free(names);
-		free(status);
 	}
 	ret = output_result(sh, table_print(sh, &t));
 cleanup:
@@ -736,17 +1062,17 @@ static int exec_list(struct shell *sh, struct args *a)
 {
 	struct list_filter filter;
 	struct cache_query q;
-	struct backend *b;
+	struct pool_targets targets;
+	struct listing_host *lh = NULL;
+	struct host_rows *hr = NULL;
 	struct berr err;
-	json_t *list = NULL;
-	const char *host;
-	enum list_source src = LIST_LIVE;
 	const char **mine_filters = NULL;
 	char *mine = NULL;
-	size_t i, n;
-	int ret;
+	size_t i, n, answered = 0;
+	int ret, cached = args_has(a, "cached"), multi, record = 1, store_said = 0;
 
 	berr_clear(&err);
+	memset(&targets, 0, sizeof(targets));
 	memset(&filter, 0, sizeof(filter));
 	filter.all = args_has(a, "all");
 	filter.filters = args_list(a, "filter", &n);
@@ -771,42 +1097,91 @@ static int exec_list(struct shell *sh, struct args *a)
 	q.filters = filter.filters;
 	q.nfilters = filter.nfilters;
 
-	if (args_has(a, "cached")) {
-		struct cache_rows rows;
+	if ((ret = pool_targets(sh, 0, &targets)) != 0)
+		goto cleanup;
+	if (!targets.n) {
+		ret = listing_no_host(sh, &targets);
+		goto cleanup;
+	}
+	multi = targets.n > 1;
+	if (!(hr = calloc(targets.n, sizeof(*hr)))) {
+		ret = error(sh, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < targets.n; i++) {
+		hr[i].host = targets.v[i].name;
+		berr_clear(&hr[i].err);
+	}
 
-		host = sh->current_host ? sh->current_host : "local";
-		if (cache_read(sh, STORE_CONTAINERS, host, &q, 0, &rows, &err) < 0) {
-			ret = error(sh, "%s", err.msg);
-			goto cleanup;
-		}
-		if (!rows.known)
-			warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh --host %s')",
-				host, host);
-		list = rows.rows;
-		src = LIST_CACHED;
-	} else {
-		if (!(b = shell_backend(sh))) {
-			ret = CMD_ERROR;
-			goto cleanup;
-		}
-		host = b->name;
-		if (b->ops->container_list(b, &filter, &list, &err) < 0) {
-			if (!cache_fallback(sh, STORE_CONTAINERS, host, &q, &err, &list)) {
-				ret = error(sh, "%s", err.msg);
-				goto cleanup;
+	if (cached) {
+		for (i = 0; i < targets.n; i++) {
+			struct cache_rows rows;
+			if (cache_read(sh, STORE_CONTAINERS, hr[i].host, &q, 0, &rows, &hr[i].err) < 0) {
+				/* the store's trouble, the same for every host: once */
+				if (!store_said++)
+					error(sh, "%s", hr[i].err.msg);
+				hr[i].src = LIST_FAILED;
+				continue;
 			}
-			src = LIST_STALE;
+			if (!rows.known)
+				warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh "
+					"--host %s')", hr[i].host, hr[i].host);
+			hr[i].rows = rows.rows;
+			hr[i].src = LIST_CACHED;
+			answered++;
+		}
+	} else {
+		if (listing_run(sh, &targets, LISTING_CONTAINERS, &filter, 0, LISTING_SEEN_RECORDED,
+				&lh) < 0) {
+			ret = error(sh, "out of memory");
+			goto cleanup;
+		}
+		for (i = 0; i < targets.n; i++) {
+			if (lh[i].rows) {
+				hr[i].rows = lh[i].rows;
+				lh[i].rows = NULL;
+				hr[i].src = LIST_LIVE;
+				answered++;
+				continue;
+			}
+			hr[i].err = lh[i].err;
+			hr[i].src = LIST_FAILED;
+			if (multi) {
+				if (listing_failed(sh, STORE_CONTAINERS, hr[i].host, &q, &hr[i].err,
+						   &hr[i].rows))
+					hr[i].src = LIST_STALE;
+			} else if (cache_fallback(sh, STORE_CONTAINERS, hr[i].host, &q, &hr[i].err,
+						  &hr[i].rows)) {
+				/* one host: its stale rows are the answer, as ever */
+				hr[i].src = LIST_STALE;
+				answered++;
+			} else {
+				error(sh, "%s", hr[i].err.msg);
+			}
 		}
 	}
 
-	ret = print_list(sh, a, list, host, src);
+	if (!multi && !answered) {
+		ret = CMD_ERROR; /* said above */
+		goto cleanup;
+	}
+	ret = print_list(sh, a, hr, targets.n, multi, cached);
+	if (ret == CMD_OK && !answered)
+		ret = CMD_ERROR;
 	/* Recorded after printing: the store may be slow to answer (or not
 	 * answer at all), and the listing is what was asked for. Only a
 	 * listing of every container proves that the others are gone. */
-	if (src == LIST_LIVE)
-		cache_put_listing(sh, STORE_CONTAINERS, host, list, filter.all && filter.nfilters == 0);
+	for (i = 0; i < targets.n && record; i++)
+		if (hr[i].src == LIST_LIVE)
+			record = cache_put_listing(sh, STORE_CONTAINERS, hr[i].host, hr[i].rows,
+						   filter.all && filter.nfilters == 0) == 0;
 cleanup:
-	json_decref(list);
+	if (hr)
+		for (i = 0; i < targets.n; i++)
+			json_decref(hr[i].rows);
+	free(hr);
+	listing_release(lh, targets.n);
+	pool_targets_release(&targets);
 	free(mine_filters);
 	free(mine);
 	return ret;
@@ -1079,7 +1454,8 @@ static int container_fetch(struct backend *b, const char *ref, json_t **obj, str
 
 static int exec_inspect(struct shell *sh, struct args *a)
 {
-	return inspect_each(sh, a, container_fetch, container_error, print_container_summary);
+	return inspect_each(sh, a, RESOLVE_CONTAINER, container_fetch, container_error,
+			    print_container_summary);
 }
 
 /* --- logs --------------------------------------------------------------- */
@@ -1113,9 +1489,11 @@ static int logs_out(void *ud, int stream, const char *buf, size_t len)
 static int exec_logs(struct shell *sh, struct args *a)
 {
 	struct logs_opts opts;
+	struct resolver res;
 	struct backend *b;
 	struct berr err;
 	const char *tail = args_get(a, "tail");
+	int ret;
 
 	if (tail && strcmp(tail, "all") != 0) {
 		const char *p = tail;
@@ -1128,13 +1506,14 @@ static int exec_logs(struct shell *sh, struct args *a)
 	opts.follow = args_has(a, "follow");
 	opts.timestamps = args_has(a, "timestamps");
 	opts.tail = tail;
-	if (!(b = shell_backend(sh)))
-		return CMD_ERROR;
+	if ((ret = resolver_init(&res, sh, RESOLVE_CONTAINER)) != CMD_OK ||
+	    (ret = resolve_ref(&res, a->argv[0], &b)) != CMD_OK)
+		goto cleanup;
 	berr_clear(&err);
-	if (b->ops->container_logs(b, a->argv[0], &opts, logs_out, sh, &err) < 0) {
-		if (sh->out_closed)
-			return CMD_OK; /* berth container logs web | head */
-		return error(sh, "%s", err.msg);
-	}
-	return CMD_OK;
+	if (b->ops->container_logs(b, a->argv[0], &opts, logs_out, sh, &err) < 0 && !sh->out_closed)
+		ret = error(sh, "%s", err.msg);
+	/* else done, or berth container logs web | head */
+cleanup:
+	resolver_release(&res);
+	return ret;
 }

@@ -188,6 +188,25 @@ int parse_publish(struct port_list *p, const char *spec)
 	return 0;
 }
 
+int parse_positive(const char *s, int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return -1;
+	}
+	if (v < 1)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int valid_restart(const char *s)
 {
 	const char *n;

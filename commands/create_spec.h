@@ -5,6 +5,7 @@
 #define BERTH_CREATE_SPEC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "backends/backend.h"
 
 struct shell;
@@ -18,7 +19,8 @@ struct args;
 	{ 'l', "label", OPT_LIST, "KEY=VALUE", "set a label", ARG_NONE }, \
 	{ 'm', "memory", OPT_VALUE, "SIZE", "memory limit (256m, 1g)", ARG_NONE }, \
 	{ 0, "cpus", OPT_VALUE, "N", "CPU limit (1.5)", ARG_NONE }, \
-	{ 0, "restart", OPT_VALUE, "POLICY", "no, always, unless-stopped or on-failure[:N]", ARG_NONE }
+	{ 0, "restart", OPT_VALUE, "POLICY", "no, always, unless-stopped or on-failure[:N]", ARG_NONE }, \
+	{ 0, "slots", OPT_VALUE, "N", "slots of its host's capacity it takes (default 1)", ARG_NONE }
 
 /* A list of owned strings. */
 struct string_list {
@@ -43,6 +45,12 @@ void ports_release(struct port_list *p);
  * as docker takes them ("8000-8001:80-81"); an IPv6 address in brackets.
  * 0 ok, -1 malformed (usage), -2 out of memory. */
 int parse_publish(struct port_list *p, const char *spec);
+
+/* A whole number from 1 to max (--slots, --count): 0, or -1 when s is
+ * not one. */
+int parse_positive(const char *s, int64_t max, int64_t *out);
+#define SLOTS_MAX 1000000
+#define COUNT_MAX 10000
 
 /* no, always, unless-stopped, on-failure[:N]: 1 when valid. */
 int valid_restart(const char *s);

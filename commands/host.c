@@ -14,10 +14,21 @@ static int exec_info(struct shell *sh, struct args *a);
 static int exec_add(struct shell *sh, struct args *a);
 static int exec_remove(struct shell *sh, struct args *a);
 static int exec_import_contexts(struct shell *sh, struct args *a);
+static int exec_probe(struct shell *sh, struct args *a);
+static int exec_activate(struct shell *sh, struct args *a);
+static int exec_deactivate(struct shell *sh, struct args *a);
+static int exec_drain(struct shell *sh, struct args *a);
+static int exec_slots(struct shell *sh, struct args *a);
 
 static const struct opt_spec add_opts[] = {
 	{ 0, "tls-dir", OPT_VALUE, "DIR", "directory with ca.pem, cert.pem and key.pem for mutual TLS", ARG_FILE },
 	{ 0, "insecure", OPT_FLAG, NULL, "allow plain HTTP to a tcp:// URL", ARG_NONE },
+	{ 0, "slots", OPT_VALUE, "N", "the host's capacity in slots (default: engine memory / pool.slot_memory)", ARG_NONE },
+	OPT_END
+};
+
+static const struct opt_spec reason_opts[] = {
+	{ 0, "reason", OPT_VALUE, "TEXT", "why, recorded in the host's history", ARG_NONE },
 	OPT_END
 };
 
@@ -25,9 +36,14 @@ const struct cmd_entry cmd_host_list_entry = {
 	"host", "list", "ls", NULL, 0, 0, "",
 	"list the hosts berth knows", CMD_F_JSON | CMD_F_QUIET, ARG_NONE, exec_list
 };
+static const struct opt_spec use_opts[] = {
+	{ 0, "pool", OPT_FLAG, NULL, "unpin: act on the pool of active hosts again", ARG_NONE },
+	OPT_END
+};
+
 const struct cmd_entry cmd_host_use_entry = {
-	"host", "use", NULL, NULL, 1, 1, "NAME",
-	"send the following commands to host NAME", 0, ARG_HOST, exec_use
+	"host", "use", NULL, use_opts, 0, 1, "[NAME]",
+	"send the following commands to host NAME (--pool: to the pool)", 0, ARG_HOST, exec_use
 };
 const struct cmd_entry cmd_host_info_entry = {
 	"host", "info", NULL, NULL, 0, 1, "[NAME]",
@@ -50,6 +66,31 @@ const struct cmd_entry cmd_host_import_contexts_entry = {
 	"register the endpoints of the docker CLI's contexts (~/.docker/contexts)",
 	CMD_F_JSON, ARG_NONE, exec_import_contexts
 };
+const struct cmd_entry cmd_host_probe_entry = {
+	"host", "probe", NULL, NULL, 0, -1, "[NAME...]",
+	"ping hosts (default: spawned and inactive ones that are due) and bring those that answer into service",
+	CMD_F_JSON, ARG_HOST, exec_probe
+};
+const struct cmd_entry cmd_host_activate_entry = {
+	"host", "activate", NULL, NULL, 1, 1, "NAME",
+	"put a host (back) into service: active, not drained",
+	0, ARG_HOST, exec_activate
+};
+const struct cmd_entry cmd_host_deactivate_entry = {
+	"host", "deactivate", NULL, reason_opts, 1, 1, "NAME",
+	"take a host out of service (inactive) until host activate",
+	0, ARG_HOST, exec_deactivate
+};
+const struct cmd_entry cmd_host_drain_entry = {
+	"host", "drain", NULL, reason_opts, 1, 1, "NAME",
+	"place no new containers on a host; what runs there stays",
+	0, ARG_HOST, exec_drain
+};
+const struct cmd_entry cmd_host_slots_entry = {
+	"host", "slots", NULL, NULL, 2, 2, "NAME N|auto",
+	"set a host's capacity in slots, or derive it from the engine's memory (auto)",
+	0, ARG_HOST, exec_slots
+};
 
 /* --- exec bodies ------------------------------------------------------- */
 
@@ -64,6 +105,8 @@ const struct cmd_entry cmd_host_import_contexts_entry = {
 #include <time.h>
 #include <unistd.h>
 #include "shell/hosts.h"
+#include "shell/pool.h"
+#include "backends/fanout.h"
 #include "backends/store.h"
 #include "backends/store_docs.h"
 
@@ -79,8 +122,67 @@ static int is_current(struct shell *sh, const char *name)
 
 /* --- host list ------------------------------------------------------------ */
 
-/* Cached containers per host: -1 when the store cannot say. */
-static void count_containers(struct shell *sh, const struct host_list *l, int64_t *counts)
+/* What host list shows beside the documents. */
+struct host_facts {
+	int64_t containers; /* cached containers; -1 when the store cannot say */
+	int64_t used;       /* slots of the cached live containers; -1 unknown */
+	char *error;        /* owned: the engine's failure in this listing, or NULL */
+};
+
+/* The slots a container takes: its berth.slots label, 1 without one.
+ * Labels with a '.' live in label_kv only ("berth.slots=2"): FerretDB
+ * takes no dotted field names. */
+static int64_t doc_slots(const bson_t *doc)
+{
+	static const char key[] = "berth.slots=";
+	bson_iter_t it, kv;
+	char *end;
+	long long n;
+
+	if (!bson_iter_init_find(&it, doc, "label_kv") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+	    !bson_iter_recurse(&it, &kv))
+		return 1;
+	while (bson_iter_next(&kv)) {
+		const char *v;
+
+		if (!BSON_ITER_HOLDS_UTF8(&kv))
+			continue;
+		v = bson_iter_utf8(&kv, NULL);
+		if (strncmp(v, key, sizeof(key) - 1))
+			continue;
+		v += sizeof(key) - 1;
+		n = strtoll(v, &end, 10);
+		return end == v || *end || n < 0 ? 1 : (int64_t)n;
+	}
+	return 1;
+}
+
+/* A container that holds its slots: not exited or dead. */
+static int holds_slots(const char *state)
+{
+	static const char *const live[] = { "running", "created", "restarting", "paused", NULL };
+	size_t i;
+
+	for (i = 0; state && live[i]; i++)
+		if (!strcmp(state, live[i]))
+			return 1;
+	return 0;
+}
+
+static int count_doc(void *ud, const bson_t *doc, struct berr *err)
+{
+	struct host_facts *f = ud;
+
+	(void)err;
+	f->containers++;
+	if (holds_slots(store_doc_str(doc, "state")))
+		f->used += doc_slots(doc);
+	return 0;
+}
+
+/* Cached containers and the slots they hold, per host. The live recount
+ * is placement's: a listing shows what the cache knows. */
+static void count_containers(struct shell *sh, const struct host_list *l, struct host_facts *f)
 {
 	struct store *s = NULL;
 	struct berr err;
@@ -88,19 +190,21 @@ static void count_containers(struct shell *sh, const struct host_list *l, int64_
 
 	berr_clear(&err);
 	for (i = 0; i < l->n; i++)
-		counts[i] = -1;
+		f[i].containers = f[i].used = -1;
 	if (!l->store_ok || !(s = shell_store(sh, &err)))
 		return;
 	for (i = 0; i < l->n; i++) {
 		bson_t sel;
 		int rc;
 
+		f[i].containers = f[i].used = 0;
 		bson_init(&sel);
 		BSON_APPEND_UTF8(&sel, "host", l->v[i].name);
-		rc = store_count(s, STORE_CONTAINERS, &sel, &counts[i], &err);
+		rc = store_find(s, STORE_CONTAINERS, &sel, NULL, count_doc, &f[i], &err);
 		bson_destroy(&sel);
 		if (rc < 0) {
-			counts[i] = -1;
+			for (; i < l->n; i++)
+				f[i].containers = f[i].used = -1;
 			shell_store_failed(sh, &err);
 			warning(sh, "cached container counts are unavailable: %s", err.msg);
 			return;
@@ -108,12 +212,76 @@ static void count_containers(struct shell *sh, const struct host_list *l, int64_
 	}
 }
 
+/* A host's capacity: set by hand, else the engine's memory in slots of
+ * pool.slot_memory (at least one); -1 when neither is known. */
+static int64_t slots_total(struct shell *sh, const bson_t *doc)
+{
+	int64_t slots, mem, per = sh->config.pool_slot_memory > 0 ? sh->config.pool_slot_memory
+								  : (int64_t)512 << 20;
+
+	if (!doc)
+		return -1;
+	if ((slots = store_doc_int(doc, "slots", 0)) > 0)
+		return slots;
+	if ((mem = store_doc_int(doc, "engine.memory", 0)) <= 0)
+		return -1;
+	return mem / per > 0 ? mem / per : 1;
+}
+
+/* The engines of the hosts in service, asked for GET /info in one fan-out:
+ * what they say (or that they did not) goes to their documents, and a
+ * failure is named on stderr and kept for the row. Hosts out of service
+ * are not asked: a probe is their way back. */
+static void ask_engines(struct shell *sh, const struct host_list *l, struct host_facts *f)
+{
+	struct fanout_job *jobs = calloc(l->n ? l->n : 1, sizeof(*jobs));
+	size_t *which = calloc(l->n ? l->n : 1, sizeof(*which));
+	size_t i, nj = 0;
+
+	if (!jobs || !which)
+		abort();
+	for (i = 0; i < l->n; i++) {
+		struct berr err;
+		struct backend *b;
+
+		if (strcmp(pool_host_state(l->v[i].doc), "active"))
+			continue;
+		if (!(b = shell_backend_ref(sh, &l->v[i], &err))) {
+			f[i].error = strdup(err.msg);
+			error(sh, "%s", err.msg);
+			continue;
+		}
+		which[nj] = i;
+		jobs[nj++].b = b;
+	}
+	if (nj)
+		fanout_info(jobs, nj, NULL);
+	for (i = 0; i < nj; i++) {
+		const char *name = l->v[which[i]].name;
+
+		if (jobs[i].status == 0) {
+			pool_record_answer(sh, name, jobs[i].reply);
+			continue;
+		}
+		if (jobs[i].err.kind != BERR_INTERRUPTED)
+			pool_record(sh, name, &jobs[i].err);
+		f[which[i]].error = strdup(jobs[i].err.msg);
+		error(sh, "%s", jobs[i].err.msg);
+	}
+	fanout_jobs_release(jobs, nj);
+	free(jobs);
+	free(which);
+}
+
 /* A host as JSON: its store document (settings from the configuration for
  * a configured host), or what berth knows without one. */
-static json_t *host_json(struct shell *sh, const struct host_ref *h, int64_t count)
+static json_t *host_json(struct shell *sh, const struct host_ref *h, const struct host_facts *f)
 {
-	static const char *const facts[] = { "state", "state_changed", "last_seen", "engine", NULL };
+	static const char *const facts[] = { "state_changed", "state_reason", "last_seen", "engine",
+					     "slots", NULL };
 	json_t *o = h->doc ? store_doc_to_json(h->doc) : json_object();
+	int64_t total = slots_total(sh, h->doc);
+	json_t *slots;
 	size_t i;
 
 	if (!o)
@@ -122,20 +290,70 @@ static json_t *host_json(struct shell *sh, const struct host_ref *h, int64_t cou
 	json_object_set_new(o, "url", json_string(h->url));
 	json_object_set_new(o, "tls_dir", h->tls_dir ? json_string(h->tls_dir) : json_null());
 	json_object_set_new(o, "insecure", json_boolean(h->insecure));
+	if (!json_object_get(o, "state"))
+		json_object_set_new(o, "state", json_string(pool_host_state(h->doc)));
+	if (!json_object_get(o, "drained"))
+		json_object_set_new(o, "drained", json_false());
 	for (i = 0; facts[i]; i++)
 		if (!json_object_get(o, facts[i]))
 			json_object_set_new(o, facts[i], json_null());
 	json_object_set_new(o, "Source", json_string(h->from_config ? "config" : "store"));
-	json_object_set_new(o, "Containers", count >= 0 ? json_integer(count) : json_null());
+	json_object_set_new(o, "Containers", f->containers >= 0 ? json_integer(f->containers) : json_null());
+	slots = json_pack("{s:o, s:o}", "Used", f->used >= 0 ? json_integer(f->used) : json_null(),
+			  "Total", total > 0 ? json_integer(total) : json_null());
+	json_object_set_new(o, "Slots", slots ? slots : json_null());
+	json_object_set_new(o, "Error", f->error ? json_string(f->error) : json_null());
 	json_object_set_new(o, "Current", json_boolean(is_current(sh, h->name)));
 	return o;
+}
+
+/* The row of one host. */
+static void host_row(struct shell *sh, struct table *t, const struct host_ref *h,
+		     const struct host_facts *f, time_t now)
+{
+	const bson_t *doc = h->doc;
+	const char *state = pool_host_state(doc);
+	const char *reason = doc ? store_doc_str(doc, "state_reason") : NULL;
+	const char *engine = doc ? store_doc_str(doc, "engine.version") : NULL;
+	int64_t seen = doc ? store_doc_date(doc, "last_seen") : 0;
+	int64_t changed = doc ? store_doc_date(doc, "state_changed") : 0;
+	int64_t total = slots_total(sh, doc);
+	char ncont[32], ago[64], age[64], slots[64], st[64];
+	char *why;
+
+	snprintf(st, sizeof(st), "%s%s", state, doc && store_doc_bool(doc, "drained", 0) ? ",drained" : "");
+	/* a long reason (an engine's error) is cut: --json has it whole */
+	why = str_ellipsize(reason && *reason ? reason : "-", 40);
+	if (f->containers >= 0)
+		snprintf(ncont, sizeof(ncont), "%lld", (long long)f->containers);
+	else
+		snprintf(ncont, sizeof(ncont), "-");
+	if (seen)
+		fmt_ago(ago, sizeof(ago), (time_t)(seen / 1000), now);
+	else
+		snprintf(ago, sizeof(ago), "-");
+	if (changed)
+		fmt_duration(age, sizeof(age), now > changed / 1000 ? (int64_t)now - changed / 1000 : 0);
+	else
+		snprintf(age, sizeof(age), "-");
+	if (total > 0 && f->used >= 0)
+		snprintf(slots, sizeof(slots), "%lld/%lld", (long long)f->used, (long long)total);
+	else if (total > 0)
+		snprintf(slots, sizeof(slots), "-/%lld", (long long)total);
+	else
+		snprintf(slots, sizeof(slots), "-");
+	table_add_row(t, h->name, h->url,
+		      host_uses_tls(h) ? "yes" : h->insecure ? "no (insecure)" : "no",
+		      st, why ? why : "-", age, slots, engine ? engine : "-", ncont, ago,
+		      is_current(sh, h->name) ? "*" : "");
+	free(why);
 }
 
 static int exec_list(struct shell *sh, struct args *a)
 {
 	struct host_list l;
 	struct table t;
-	int64_t *counts = NULL;
+	struct host_facts *facts = NULL;
 	time_t now = time(NULL);
 	json_t *doc = NULL, *o;
 	size_t i;
@@ -151,12 +369,30 @@ static int exec_list(struct shell *sh, struct args *a)
 		ret = CMD_OK;
 		goto cleanup;
 	}
-	counts = calloc(l.n ? l.n : 1, sizeof(*counts));
-	if (!counts) {
+	facts = calloc(l.n ? l.n : 1, sizeof(*facts));
+	if (!facts) {
 		ret = error(sh, "out of memory");
 		goto cleanup;
 	}
-	count_containers(sh, &l, counts);
+	ask_engines(sh, &l, facts);
+	if (l.store_ok) {
+		/* what the engines said changed the documents (engine facts,
+		 * maybe a state): show them as they are now */
+		struct host_list fresh;
+
+		hosts_list(sh, HOSTS_WITH_DOC, &fresh);
+		if (fresh.n == l.n) {
+			for (i = 0; i < l.n && !strcmp(l.v[i].name, fresh.v[i].name); i++)
+				;
+			if (i == l.n) {
+				host_list_release(&l);
+				l = fresh;
+				memset(&fresh, 0, sizeof(fresh));
+			}
+		}
+		host_list_release(&fresh);
+	}
+	count_containers(sh, &l, facts);
 
 	if (args_has(a, "json")) {
 		if (!(doc = json_array())) {
@@ -164,7 +400,7 @@ static int exec_list(struct shell *sh, struct args *a)
 			goto cleanup;
 		}
 		for (i = 0; i < l.n; i++) {
-			o = host_json(sh, &l.v[i], counts[i]);
+			o = host_json(sh, &l.v[i], &facts[i]);
 			if (!o || json_array_append_new(doc, o) < 0) {
 				ret = error(sh, "out of memory");
 				goto cleanup;
@@ -174,33 +410,18 @@ static int exec_list(struct shell *sh, struct args *a)
 		goto cleanup;
 	}
 
-	table_init(&t, "NAME", "URL", "TLS", "STATE", "ENGINE", "CONTAINERS", "LAST SEEN", "CURRENT",
-		   NULL);
-	for (i = 0; i < l.n; i++) {
-		const struct host_ref *h = &l.v[i];
-		const char *state = h->doc ? store_doc_str(h->doc, "state") : NULL;
-		const char *engine = h->doc ? store_doc_str(h->doc, "engine.version") : NULL;
-		int64_t seen = h->doc ? store_doc_date(h->doc, "last_seen") : 0;
-		char ncont[32], ago[64];
-
-		if (counts[i] >= 0)
-			snprintf(ncont, sizeof(ncont), "%lld", (long long)counts[i]);
-		else
-			snprintf(ncont, sizeof(ncont), "-");
-		if (seen)
-			fmt_ago(ago, sizeof(ago), (time_t)(seen / 1000), now);
-		else
-			snprintf(ago, sizeof(ago), "-");
-		table_add_row(&t, h->name, h->url,
-			      host_uses_tls(h) ? "yes" : h->insecure ? "no (insecure)" : "no",
-			      state ? state : "-", engine ? engine : "-", ncont, ago,
-			      is_current(sh, h->name) ? "*" : "");
-	}
+	table_init(&t, "NAME", "URL", "TLS", "STATE", "REASON", "AGE", "SLOTS", "ENGINE", "CONTAINERS",
+		   "LAST SEEN", "CURRENT", NULL);
+	for (i = 0; i < l.n; i++)
+		host_row(sh, &t, &l.v[i], &facts[i], now);
 	ret = output_result(sh, table_print(sh, &t));
 	table_release(&t);
 cleanup:
 	json_decref(doc);
-	free(counts);
+	if (facts)
+		for (i = 0; i < l.n; i++)
+			free(facts[i].error);
+	free(facts);
 	host_list_release(&l);
 	return ret;
 }
@@ -209,13 +430,21 @@ cleanup:
 
 static int exec_use(struct shell *sh, struct args *a)
 {
+	if (args_has(a, "pool")) {
+		if (a->argc)
+			return usage_error(sh, "host use: give NAME or --pool, not both");
+		shell_use_pool(sh);
+		return CMD_OK;
+	}
+	if (!a->argc)
+		return usage_error(sh, "host use needs NAME, or --pool for the whole pool (usage: host use [OPTIONS] [NAME])");
 	/* Says "unknown host: x (known: ...)" itself. */
 	return shell_set_host(sh, a->argv[0]) < 0 ? CMD_ERROR : CMD_OK;
 }
 
 static int exec_info(struct shell *sh, struct args *a)
 {
-	const char *name = a->argc > 0 ? a->argv[0] : sh->current_host;
+	const char *name = a->argc > 0 ? a->argv[0] : NULL;
 	struct backend *b;
 	struct berr err;
 	struct table kv;
@@ -223,13 +452,17 @@ static int exec_info(struct shell *sh, struct args *a)
 	char mem[32], cpus[32], images[32], containers[128];
 	int ret = CMD_ERROR;
 
-	if (!name)
-		name = "local";
-	if (!(b = shell_backend_for(sh, name)))
+	/* no NAME: the pinned host, or the pool when it is one host */
+	b = name ? shell_backend_for(sh, name) : shell_backend(sh);
+	if (!b)
 		return CMD_ERROR;
+	if (!name)
+		name = b->name;
 	berr_clear(&err);
-	if (b->ops->info(b, &info, &err) < 0)
+	if (b->ops->info(b, &info, &err) < 0) {
+		pool_record(sh, name, &err);
 		return error(sh, "%s", err.msg);
+	}
 
 	if (args_has(a, "json")) {
 		json_object_set_new(info, "Host", json_string(b->name ? b->name : name));
@@ -285,10 +518,31 @@ static int register_failed(struct shell *sh, const char *name, const struct berr
 	return error(sh, "cannot register host %s: %s", name, err->msg);
 }
 
+/* "8" -> 8: a host's slots, 1 to 1000000. */
+static int parse_slots(const char *v, int64_t *out)
+{
+	char *end;
+	long long n;
+
+	if (!v || !*v || *v == '-' || *v == '+')
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || *end || n < 1 || n > 1000000)
+		return -1;
+	*out = (int64_t)n;
+	return 0;
+}
+
 static int exec_add(struct shell *sh, struct args *a)
 {
+	struct pool_probe_result *res = NULL;
+	const char *slots_arg = args_get(a, "slots");
 	struct host_new h;
 	struct berr err;
+	size_t nres = 0;
+	int64_t slots = 0;
+	int ret;
 
 	memset(&h, 0, sizeof(h));
 	h.name = a->argv[0];
@@ -298,9 +552,30 @@ static int exec_add(struct shell *sh, struct args *a)
 	h.reason = "registered with host add";
 	if (h.tls_dir && !*h.tls_dir)
 		return usage_error(sh, "option --tls-dir needs a directory");
+	if (slots_arg && parse_slots(slots_arg, &slots) < 0)
+		return usage_error(sh, "invalid --slots '%s': use a whole number of slots from 1 to 1000000",
+				   slots_arg);
 	if (hosts_register(sh, &h, NULL, &err) < 0)
 		return register_failed(sh, h.name, &err);
-	return output_result(sh, out_printf(sh, "%s\n", h.name));
+	if (slots) {
+		bson_t f;
+
+		bson_init(&f);
+		BSON_APPEND_INT64(&f, "slots", slots);
+		ret = pool_set_fields(sh, h.name, &f, &err);
+		bson_destroy(&f);
+		if (ret < 0)
+			return error(sh, "host %s was registered, but not its slots: %s", h.name, err.msg);
+	}
+	ret = output_result(sh, out_printf(sh, "%s\n", h.name));
+	/* one ping: a host that answers joins the pool now; one that does
+	 * not stays spawned, out of everyone's way, until a probe reaches it */
+	if (pool_probe(sh, &h.name, 1, POOL_PROBE_ADDED, &res, &nres) == CMD_OK && nres == 1 &&
+	    !res[0].answered && res[0].err.kind != BERR_INTERRUPTED)
+		warning(sh, "%s does not answer yet (%s); it stays spawned until 'host probe %s' or housekeeping reaches it",
+			h.name, res[0].err.msg, h.name);
+	pool_probe_results_release(res, nres);
+	return ret;
 }
 
 static int exec_remove(struct shell *sh, struct args *a)
@@ -315,6 +590,247 @@ static int exec_remove(struct shell *sh, struct args *a)
 		return error(sh, "%s", err.msg);
 	}
 	return output_result(sh, out_printf(sh, "%s\n", name));
+}
+
+/* --- host states --------------------------------------------------------- */
+
+/* "lab: inactive -> active (probe answered)": a state change, on stdout. */
+static int say_change(struct shell *sh, const char *host, const char *from, const char *to,
+		      const char *reason)
+{
+	return out_printf(sh, "%s: %s -> %s%s%s%s\n", host, from, to, reason ? " (" : "",
+			  reason ? reason : "", reason ? ")" : "");
+}
+
+static json_t *probe_json(const struct pool_probe_result *r)
+{
+	char when[64];
+
+	return json_pack("{s:s, s:b, s:s, s:s, s:o, s:o, s:I, s:o}", "Host", r->host,
+			 "Answered", r->answered, "Before", r->before, "After", r->after,
+			 "Reason", r->reason ? json_string(r->reason) : json_null(),
+			 "Error", r->answered ? json_null() : json_string(r->err.msg),
+			 "ElapsedMs", (json_int_t)r->elapsed_ms,
+			 "NextProbe", r->next_probe_ms ?
+			 json_string(store_fmt_date(when, sizeof(when), r->next_probe_ms)) : json_null());
+}
+
+static int exec_probe(struct shell *sh, struct args *a)
+{
+	struct pool_probe_result *res = NULL;
+	json_t *out = NULL, *o;
+	size_t n = 0, i;
+	int ret, failed = 0, json = args_has(a, "json");
+
+	ret = pool_probe(sh, (const char *const *)a->argv, (size_t)a->argc, 0, &res, &n);
+	if (ret != CMD_OK)
+		return ret;
+	if (json && !(out = json_array())) {
+		ret = error(sh, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		const struct pool_probe_result *r = &res[i];
+
+		if (out) {
+			o = probe_json(r);
+			if (!o || json_array_append_new(out, o) < 0) {
+				ret = error(sh, "out of memory");
+				goto cleanup;
+			}
+		} else if (r->reason && strcmp(r->before, r->after) &&
+			   say_change(sh, r->host, r->before, r->after, r->reason) < 0) {
+			ret = output_result(sh, -1);
+			goto cleanup;
+		}
+		/* hosts named by hand that did not answer are a failure;
+		 * the due ones of a bare probe (cron) are business as usual */
+		if (a->argc && !r->answered) {
+			if (r->err.kind != BERR_INTERRUPTED)
+				error(sh, "%s", r->err.msg);
+			failed = 1;
+		}
+	}
+	ret = out ? output_result(sh, output_json(sh, out)) : CMD_OK;
+	if (ret == CMD_OK && failed)
+		ret = CMD_ERROR;
+cleanup:
+	json_decref(out);
+	pool_probe_results_release(res, n);
+	return ret;
+}
+
+/* host's document as it is, for a transition by hand: 1 found (doc
+ * initialised), 0 a configured host without one, -1 after an error. */
+static int read_host(struct shell *sh, const char *name, struct host_ref *ref)
+{
+	struct berr err;
+	int rc;
+
+	berr_clear(&err);
+	rc = hosts_find(sh, name, HOSTS_WITH_DOC, ref, &err);
+	if (rc < 0)
+		return error(sh, "cannot change host %s: %s", name, err.msg);
+	if (rc == 0) {
+		char *known = hosts_known_names(sh);
+
+		error(sh, "unknown host: %s (known: %s)", name, known);
+		free(known);
+		return -1;
+	}
+	if (strstr(name, "://")) {
+		host_ref_release(ref);
+		return error(sh, "host %s was named by its URL (-H); it has no state to change", name);
+	}
+	return 0;
+}
+
+static int change_failed(struct shell *sh, const char *name, const struct berr *err)
+{
+	if (err->kind == BERR_NOT_FOUND || err->kind == BERR_USAGE)
+		return error(sh, "%s", err->msg);
+	return error(sh, "cannot change host %s: %s", name, err->msg);
+}
+
+/* The --reason given, or what the command is called. */
+static const char *reason_of(struct shell *sh, struct args *a, const char *dflt, int *bad)
+{
+	const char *r = args_get(a, "reason");
+
+	*bad = 0;
+	if (!r)
+		return dflt;
+	if (!*r) {
+		*bad = usage_error(sh, "option --reason needs a text (why the host is changed)");
+		return NULL;
+	}
+	return r;
+}
+
+static int exec_activate(struct shell *sh, struct args *a)
+{
+	const char *name = a->argv[0];
+	struct host_ref ref;
+	struct berr err;
+	const char *state;
+	int drained, ret;
+	bson_t extra;
+
+	if (read_host(sh, name, &ref) < 0)
+		return CMD_ERROR;
+	state = pool_host_state(ref.doc);
+	drained = ref.doc && store_doc_bool(ref.doc, "drained", 0);
+	if (!strcmp(state, "active") && !drained) {
+		host_ref_release(&ref);
+		return output_result(sh, out_printf(sh, "%s: already active\n", name));
+	}
+	bson_init(&extra);
+	BSON_APPEND_BOOL(&extra, "drained", 0);
+	BSON_APPEND_INT32(&extra, "errors", 0);
+	BSON_APPEND_BOOL(&extra, "auto_inactive", 0);
+	BSON_APPEND_NULL(&extra, "next_probe");
+	BSON_APPEND_NULL(&extra, "probe_backoff");
+	ret = pool_transition(sh, name, ref.doc, "active", "host activate", &extra, &err);
+	bson_destroy(&extra);
+	if (ret < 0)
+		ret = change_failed(sh, name, &err);
+	else
+		ret = output_result(sh, say_change(sh, name, drained && !strcmp(state, "active") ?
+						   "active,drained" : state, "active", "host activate"));
+	host_ref_release(&ref);
+	return ret;
+}
+
+static int exec_deactivate(struct shell *sh, struct args *a)
+{
+	const char *name = a->argv[0];
+	struct host_ref ref;
+	struct berr err;
+	const char *reason, *state;
+	bson_t extra;
+	int bad, ret;
+
+	if (!(reason = reason_of(sh, a, "host deactivate", &bad)))
+		return bad;
+	if (read_host(sh, name, &ref) < 0)
+		return CMD_ERROR;
+	state = pool_host_state(ref.doc);
+	bson_init(&extra);
+	/* by hand: housekeeping's probes leave it alone */
+	BSON_APPEND_BOOL(&extra, "auto_inactive", 0);
+	BSON_APPEND_NULL(&extra, "next_probe");
+	BSON_APPEND_NULL(&extra, "probe_backoff");
+	ret = pool_transition(sh, name, ref.doc, "inactive", reason, &extra, &err);
+	bson_destroy(&extra);
+	if (ret < 0)
+		ret = change_failed(sh, name, &err);
+	else
+		ret = output_result(sh, say_change(sh, name, state, "inactive", reason));
+	host_ref_release(&ref);
+	return ret;
+}
+
+static int exec_drain(struct shell *sh, struct args *a)
+{
+	const char *name = a->argv[0];
+	struct host_ref ref;
+	struct berr err;
+	const char *reason, *state;
+	bson_t extra;
+	int bad, ret;
+
+	if (!(reason = reason_of(sh, a, "host drain", &bad)))
+		return bad;
+	if (read_host(sh, name, &ref) < 0)
+		return CMD_ERROR;
+	state = pool_host_state(ref.doc);
+	if (ref.doc && store_doc_bool(ref.doc, "drained", 0)) {
+		host_ref_release(&ref);
+		return output_result(sh, out_printf(sh, "%s: already drained\n", name));
+	}
+	bson_init(&extra);
+	BSON_APPEND_BOOL(&extra, "drained", 1);
+	/* the state stays; the drain is dated and kept in the history */
+	ret = pool_transition(sh, name, ref.doc, state, reason, &extra, &err);
+	bson_destroy(&extra);
+	if (ret < 0)
+		ret = change_failed(sh, name, &err);
+	else
+		ret = output_result(sh, say_change(sh, name, state, strcmp(state, "active") ? state :
+						   "active,drained", reason));
+	host_ref_release(&ref);
+	return ret;
+}
+
+static int exec_slots(struct shell *sh, struct args *a)
+{
+	const char *name = a->argv[0], *v = a->argv[1];
+	struct host_ref ref;
+	struct berr err;
+	int64_t slots = 0;
+	bson_t f;
+	int ret;
+
+	if (strcmp(v, "auto") && parse_slots(v, &slots) < 0)
+		return usage_error(sh, "invalid slots '%s' for host %s: use a whole number from 1 to 1000000, or auto",
+				   v, name);
+	if (read_host(sh, name, &ref) < 0)
+		return CMD_ERROR;
+	host_ref_release(&ref);
+	bson_init(&f);
+	if (slots)
+		BSON_APPEND_INT64(&f, "slots", slots);
+	else
+		BSON_APPEND_NULL(&f, "slots");
+	ret = pool_set_fields(sh, name, &f, &err);
+	bson_destroy(&f);
+	if (ret < 0)
+		return change_failed(sh, name, &err);
+	if (slots)
+		return output_result(sh, out_printf(sh, "%s: %lld slot%s\n", name, (long long)slots,
+						    slots == 1 ? "" : "s"));
+	return output_result(sh, out_printf(sh, "%s: slots from the engine's memory (one per %lld MiB)\n",
+					    name, (long long)(sh->config.pool_slot_memory >> 20)));
 }
 
 /* --- host import-contexts ----------------------------------------------------------- */

@@ -1,8 +1,10 @@
-/* housekeeping.c: the command cron runs. Deletes the containers whose
- * lifetime is over and refreshes the cache, on every host that answers,
- * under a lease in the store so that overlapping runs (from one machine or
- * several sharing a MongoDB) never act twice. Silent when there was nothing
- * to do: cron mails only when something happened. */
+/* housekeeping.c: the command cron runs. Probes the hosts that are due
+ * for it (spawned ones, and those that went inactive by themselves),
+ * deletes the containers whose lifetime is over and refreshes the cache,
+ * on every host of the pool at once, under a lease in the store so that
+ * overlapping runs (from one machine or several sharing a MongoDB) never
+ * act twice. Silent when there was nothing to do: cron mails only when
+ * something happened. */
 #include "config.h"
 
 #include "commands/commands.h"
@@ -19,7 +21,7 @@ static const struct opt_spec housekeeping_opts[] = {
 
 const struct cmd_entry cmd_housekeeping_entry = {
 	"housekeeping", NULL, NULL, housekeeping_opts, 0, 0, "",
-	"delete expired containers and refresh the cache (for cron; silent when idle)",
+	"probe due hosts, delete expired containers and refresh the cache (for cron; silent when idle)",
 	0, ARG_NONE, exec_housekeeping
 };
 
@@ -34,7 +36,9 @@ const struct cmd_entry cmd_housekeeping_entry = {
 #include "commands/lifetime.h"
 #include "shell/cache.h"
 #include "shell/hosts.h"
+#include "shell/pool.h"
 #include "backends/backend.h"
+#include "backends/fanout.h"
 #include "backends/store.h"
 
 #define LEASE_NAME "housekeeping"
@@ -53,27 +57,35 @@ static const char *display_name(const json_t *c, char *buf, size_t len)
 	return fmt_short_id(buf, len, json_string_value(json_object_get(c, "Id")));
 }
 
-/* Deletes (or with dry_run names) the expired containers of one host and
- * refreshes its cache. Returns 0, or -1 when something failed (said). */
-static int sweep_host(struct shell *sh, const char *host, int dry_run)
+/* Probes the hosts due for it; one line per change of state. */
+static void probe_due(struct shell *sh, int dry_run)
 {
-	struct list_filter filter;
+	struct pool_probe_result *res = NULL;
+	size_t n = 0, i;
+
+	if (pool_probe(sh, NULL, 0, dry_run ? POOL_PROBE_DRY_RUN : 0, &res, &n) != CMD_OK)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct pool_probe_result *r = &res[i];
+
+		if (!r->reason || !strcmp(r->before, r->after))
+			continue;
+		out_printf(sh, "%s%s: %s -> %s (%s)\n", dry_run ? "would set " : "", r->host,
+			   r->before, r->after, r->reason);
+	}
+	pool_probe_results_release(res, n);
+}
+
+/* Deletes (or with dry_run names) the expired containers in one host's
+ * listing. Returns 0, or -1 when a delete failed (said). */
+static int sweep_host(struct shell *sh, struct backend *b, const json_t *list, int dry_run)
+{
 	struct berr err;
-	struct backend *b;
-	json_t *list = NULL, *c;
+	json_t *c;
 	time_t now = time(NULL);
 	size_t i;
 	int failed = 0;
 
-	berr_clear(&err);
-	memset(&filter, 0, sizeof(filter));
-	filter.all = 1;
-	if (!(b = shell_backend_for(sh, host)))
-		return -1; /* it said why */
-	if (b->ops->container_list(b, &filter, &list, &err) < 0) {
-		error(sh, "%s", err.msg);
-		return -1;
-	}
 	json_array_foreach(list, i, c) {
 		int64_t exp = container_expires(c);
 		const char *id = json_string_value(json_object_get(c, "Id"));
@@ -87,7 +99,7 @@ static int sweep_host(struct shell *sh, const char *host, int dry_run)
 		name = display_name(c, sid, sizeof(sid));
 		fmt_expired_ago(ago, sizeof(ago), exp, now);
 		if (dry_run) {
-			out_printf(sh, "would delete %s on %s: expired %s\n", name, host, ago);
+			out_printf(sh, "would delete %s on %s: expired %s\n", name, b->name, ago);
 			continue;
 		}
 		berr_clear(&err);
@@ -95,36 +107,89 @@ static int sweep_host(struct shell *sh, const char *host, int dry_run)
 		if (b->ops->container_delete(b, id, 1, &err) < 0) {
 			if (err.kind == BERR_NOT_FOUND)
 				continue; /* someone deleted it meanwhile: nothing to say */
+			pool_record(sh, b->name, &err);
 			error(sh, "%s", err.msg);
 			failed = 1;
 			continue;
 		}
-		out_printf(sh, "deleted %s on %s: expired %s\n", name, host, ago);
+		out_printf(sh, "deleted %s on %s: expired %s\n", name, b->name, ago);
 	}
-	json_decref(list);
-	if (!dry_run) {
-		struct cache_refresh_stats st;
+	return failed ? -1 : 0;
+}
 
-		memset(&st, 0, sizeof(st));
-		berr_clear(&err);
-		if (cache_refresh_host(sh, b, &st, &err) < 0) {
-			error(sh, "%s", err.msg);
+/* The pool's containers in one fan-out; the expired ones deleted, then
+ * the cache of every host that answered refreshed in a second one.
+ * Returns 0, or -1 when something failed (said). */
+static int sweep_pool(struct shell *sh, int dry_run)
+{
+	struct pool_targets t;
+	struct list_filter filter;
+	struct fanout_job *jobs = NULL;
+	struct backend **ok = NULL;
+	struct cache_refresh_stats *st = NULL;
+	struct berr *errs = NULL;
+	size_t i, nj = 0, nok = 0;
+	int failed = 0;
+
+	if (pool_targets(sh, 0, &t) < 0)
+		return -1;
+	jobs = calloc(t.n ? t.n : 1, sizeof(*jobs));
+	ok = calloc(t.n ? t.n : 1, sizeof(*ok));
+	if (!jobs || !ok)
+		abort();
+	for (i = 0; i < t.n; i++) {
+		if (!t.v[i].b) {
+			error(sh, "%s", t.v[i].err.msg);
+			failed = 1;
+			continue;
+		}
+		jobs[nj++].b = t.v[i].b;
+	}
+	memset(&filter, 0, sizeof(filter));
+	filter.all = 1;
+	if (nj)
+		fanout_container_list(jobs, nj, &filter, NULL);
+	for (i = 0; i < nj && !berth_interrupted; i++) {
+		if (jobs[i].status < 0) {
+			if (jobs[i].err.kind == BERR_INTERRUPTED)
+				break;
+			pool_record(sh, jobs[i].b->name, &jobs[i].err);
+			error(sh, "%s", jobs[i].err.msg);
+			failed = 1;
+			continue;
+		}
+		if (sweep_host(sh, jobs[i].b, jobs[i].reply, dry_run) < 0)
+			failed = 1;
+		ok[nok++] = jobs[i].b;
+	}
+	if (!dry_run && nok && !berth_interrupted) {
+		st = calloc(nok, sizeof(*st));
+		errs = calloc(nok, sizeof(*errs));
+		if (!st || !errs)
+			abort();
+		if (cache_refresh_hosts(sh, ok, nok, st, errs) > 0) {
+			for (i = 0; i < nok; i++)
+				if (errs[i].kind != BERR_NONE && errs[i].kind != BERR_INTERRUPTED)
+					error(sh, "%s", errs[i].msg);
 			failed = 1;
 		}
 	}
+	free(st);
+	free(errs);
+	fanout_jobs_release(jobs, nj);
+	free(jobs);
+	free(ok);
+	pool_targets_release(&t);
 	return failed ? -1 : 0;
 }
 
 static int exec_housekeeping(struct shell *sh, struct args *a)
 {
-	struct host_list hl;
 	struct store *s;
 	struct berr err;
 	char host[256], *holder = NULL, *current = NULL;
-	size_t i;
 	int dry_run = args_has(a, "dry-run"), failed = 0, r, ret = CMD_ERROR;
 
-	memset(&hl, 0, sizeof(hl));
 	berr_clear(&err);
 	if (!(s = shell_store(sh, &err)))
 		return error(sh, "housekeeping needs the store: %s", err.msg);
@@ -147,10 +212,10 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 		goto cleanup;
 	}
 
-	hosts_list(sh, 0, &hl);
-	for (i = 0; i < hl.n && !berth_interrupted; i++)
-		if (sweep_host(sh, hl.v[i].name, dry_run) < 0)
-			failed = 1;
+	/* hosts that come back take part in the sweep */
+	probe_due(sh, dry_run);
+	if (!berth_interrupted && sweep_pool(sh, dry_run) < 0)
+		failed = 1;
 	ret = failed || berth_interrupted ? CMD_ERROR : CMD_OK;
 
 	berr_clear(&err);
@@ -159,7 +224,6 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 		ret = error(sh, "housekeeping: cannot release the lease (it runs out by itself): %s", err.msg);
 	}
 cleanup:
-	host_list_release(&hl);
 	free(current);
 	free(holder);
 	return ret;

@@ -7,6 +7,9 @@
 #include "shell/args.h"
 #include "shell/output.h"
 #include "shell/cache.h"
+#include "shell/pool.h"
+#include "shell/listing.h"
+#include "shell/resolve.h"
 #include "backends/backend.h"
 
 static int exec_list(struct shell *sh, struct args *a);
@@ -105,23 +108,51 @@ static void split_repo_tag(const char *rt, char *repo, size_t rlen, const char *
 	repo[n] = '\0';
 }
 
-static int print_list(struct shell *sh, struct args *a, json_t *list, const char *host,
-		      int cached, int stale)
+/* What one host gave an image listing. */
+struct host_images {
+	const char *host;  /* borrowed */
+	json_t *rows;      /* owned; NULL when failed */
+	int live;          /* the engine's answer (else cached or stale) */
+	int stale;
+	int failed;
+	struct berr err;
+};
+
+static int print_list_json(struct shell *sh, struct host_images *hi, size_t n, int multi)
 {
-	struct table t;
-	json_t *img;
-	size_t i, j;
-	time_t now = time(NULL);
+	json_t *all = json_array(), *img;
+	size_t h, i;
 	int ret;
 
-	if (args_has(a, "json")) {
-		json_array_foreach(list, i, img)
-			if (json_is_object(img))
-				json_object_set_new(img, "Host", json_string(host ? host : ""));
-		return output_result(sh, output_json(sh, list));
+	if (!all)
+		return error(sh, "out of memory");
+	for (h = 0; h < n; h++) {
+		json_array_foreach(hi[h].rows, i, img) {
+			if (!json_is_object(img))
+				continue;
+			json_object_set_new(img, "Host", json_string(hi[h].host));
+			json_array_append(all, img);
+		}
 	}
-	if (args_has(a, "quiet")) {
-		/* One line per image, however many tags it has (docker -q). */
+	/* of several hosts, those that did not answer, so that a script sees
+	 * what is missing; one host's stale rows are its answer, as ever */
+	for (h = 0; h < n; h++)
+		if (hi[h].failed || (multi && hi[h].stale))
+			json_array_append_new(all, json_pack("{s:s, s:s}", "Host", hi[h].host,
+							     "Error", hi[h].err.msg));
+	ret = output_result(sh, output_json(sh, all));
+	json_decref(all);
+	return ret;
+}
+
+/* -q: one line per image and host, however many tags it has (docker -q). */
+static int print_list_ids(struct shell *sh, struct host_images *hi, size_t n)
+{
+	json_t *img, *list;
+	size_t h, i, j;
+
+	for (h = 0; h < n; h++) {
+		list = hi[h].rows;
 		json_array_foreach(list, i, img) {
 			char id[16], prev[16];
 			int seen = 0;
@@ -132,60 +163,93 @@ static int print_list(struct shell *sh, struct args *a, json_t *list, const char
 			if (!seen && out_printf(sh, "%s\n", id) < 0)
 				return output_result(sh, -1);
 		}
-		return CMD_OK;
 	}
+	return CMD_OK;
+}
 
+/* The table, with a HOST column first when several hosts were asked (one
+ * host: docker's columns, as ever). */
+static int print_list(struct shell *sh, struct args *a, struct host_images *hi, size_t n,
+		      int multi, int cached)
+{
+	const char *headers[8];
+	struct table t;
+	json_t *img;
+	size_t h, i, j, k = 0, base;
+	time_t now = time(NULL);
+	int ret;
+
+	if (args_has(a, "json"))
+		return print_list_json(sh, hi, n, multi);
+	if (args_has(a, "quiet"))
+		return print_list_ids(sh, hi, n);
+
+	if (multi)
+		headers[k++] = "HOST";
+	base = k;
+	headers[k++] = "REPOSITORY";
+	headers[k++] = "TAG";
+	headers[k++] = "IMAGE ID";
+	headers[k++] = "CREATED";
+	headers[k++] = "SIZE";
 	if (cached)
-		table_init(&t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "LAST SEEN", NULL);
-	else
-		table_init(&t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", NULL);
-	json_array_foreach(list, i, img) {
-		json_t *tags = json_object_get(img, "RepoTags");
-		json_t *digests = json_object_get(img, "RepoDigests");
-		char id[16], created[64], size[32], repo[512], seen[64];
-		const char *tag;
-		const char *cells[6];
-		size_t ntags = 0;
+		headers[k++] = "LAST SEEN";
+	headers[k] = NULL;
+	table_initv(&t, headers);
+	for (h = 0; h < n; h++) {
+		json_array_foreach(hi[h].rows, i, img) {
+			json_t *tags = json_object_get(img, "RepoTags");
+			json_t *digests = json_object_get(img, "RepoDigests");
+			char id[16], created[64], size[32], repo[512], seen[64];
+			const char *tag;
+			const char *cells[8];
+			size_t ntags = 0;
 
-		fmt_short_id(id, sizeof(id), jstr(img, "Id"));
-		fmt_ago(created, sizeof(created), (time_t)json_integer_value(json_object_get(img, "Created")), now);
-		fmt_size(size, sizeof(size), (int64_t)json_integer_value(json_object_get(img, "Size")));
-		/* a stale row says so where a glance at the table goes: the
-		 * size column, images having no status */
-		if (stale) {
-			size_t len = strlen(size);
-			snprintf(size + len, sizeof(size) - len, " (stale)");
-		}
-		cells[2] = id;
-		cells[3] = created;
-		cells[4] = size;
-		cells[5] = cache_row_seen(img) ? fmt_ago(seen, sizeof(seen), cache_row_seen(img), now) : "";
-		for (j = 0; j < json_array_size(tags); j++) {
-			const char *rt = json_string_value(json_array_get(tags, j));
-			if (!rt || !strcmp(rt, "<none>:<none>"))
+			fmt_short_id(id, sizeof(id), jstr(img, "Id"));
+			fmt_ago(created, sizeof(created),
+				(time_t)json_integer_value(json_object_get(img, "Created")), now);
+			fmt_size(size, sizeof(size), (int64_t)json_integer_value(json_object_get(img, "Size")));
+			/* a stale row says so where a glance at the table goes: the
+			 * size column, images having no status */
+			if (hi[h].stale) {
+				size_t len = strlen(size);
+				snprintf(size + len, sizeof(size) - len, " (stale)");
+			}
+			if (multi)
+				cells[0] = hi[h].host;
+			cells[base + 2] = id;
+			cells[base + 3] = created;
+			cells[base + 4] = size;
+			if (cached)
+				cells[base + 5] = cache_row_seen(img)
+					? fmt_ago(seen, sizeof(seen), cache_row_seen(img), now) : "";
+			for (j = 0; j < json_array_size(tags); j++) {
+				const char *rt = json_string_value(json_array_get(tags, j));
+				if (!rt || !strcmp(rt, "<none>:<none>"))
+					continue;
+				split_repo_tag(rt, repo, sizeof(repo), &tag);
+				cells[base] = repo;
+				cells[base + 1] = tag;
+				table_add_rowv(&t, cells);
+				ntags++;
+			}
+			if (ntags)
 				continue;
-			split_repo_tag(rt, repo, sizeof(repo), &tag);
-			cells[0] = repo;
-			cells[1] = tag;
+			/* Untagged: the repository from a digest if there is one. */
+			tag = json_string_value(json_array_get(digests, 0));
+			if (tag && strchr(tag, '@') && strncmp(tag, "<none>@", 7)) {
+				size_t len = (size_t)(strchr(tag, '@') - tag);
+				if (len >= sizeof(repo))
+					len = sizeof(repo) - 1;
+				memcpy(repo, tag, len);
+				repo[len] = '\0';
+				cells[base] = repo;
+			} else {
+				cells[base] = "<none>";
+			}
+			cells[base + 1] = "<none>";
 			table_add_rowv(&t, cells);
-			ntags++;
 		}
-		if (ntags)
-			continue;
-		/* Untagged: the repository from a digest if there is one. */
-		tag = json_string_value(json_array_get(digests, 0));
-		if (tag && strchr(tag, '@') && strncmp(tag, "<none>@", 7)) {
-			size_t n = (size_t)(strchr(tag, '@') - tag);
-			if (n >= sizeof(repo))
-				n = sizeof(repo) - 1;
-			memcpy(repo, tag, n);
-			repo[n] = '\0';
-			cells[0] = repo;
-		} else {
-			cells[0] = "<none>";
-		}
-		cells[1] = "<none>";
-		table_add_rowv(&t, cells);
 	}
 	ret = output_result(sh, table_print(sh, &t));
 	table_release(&t);
@@ -194,41 +258,95 @@ static int print_list(struct shell *sh, struct args *a, json_t *list, const char
 
 static int exec_list(struct shell *sh, struct args *a)
 {
-	struct backend *b;
-	struct berr err;
-	json_t *list = NULL;
-	const char *host;
-	int ret, cached = args_has(a, "cached"), stale = 0;
+	struct pool_targets targets;
+	struct listing_host *lh = NULL;
+	struct host_images *hi = NULL;
+	size_t i, answered = 0;
+	int ret, cached = args_has(a, "cached"), multi, record = 1, store_said = 0;
 
-	berr_clear(&err);
+	memset(&targets, 0, sizeof(targets));
+	if ((ret = pool_targets(sh, 0, &targets)) != 0)
+		goto cleanup;
+	if (!targets.n) {
+		ret = listing_no_host(sh, &targets);
+		goto cleanup;
+	}
+	multi = targets.n > 1;
+	if (!(hi = calloc(targets.n, sizeof(*hi)))) {
+		ret = error(sh, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < targets.n; i++) {
+		hi[i].host = targets.v[i].name;
+		berr_clear(&hi[i].err);
+	}
 	if (cached) {
-		struct cache_rows rows;
-
 		/* The cache holds what the last listing showed; whether
 		 * that was an --all one, it cannot tell, so all of it is shown. */
-		host = sh->current_host ? sh->current_host : "local";
-		if (cache_read(sh, STORE_IMAGES, host, NULL, 0, &rows, &err) < 0)
-			return error(sh, "%s", err.msg);
-		if (!rows.known)
-			warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh --host %s')",
-				host, host);
-		list = rows.rows;
+		for (i = 0; i < targets.n; i++) {
+			struct cache_rows rows;
+			if (cache_read(sh, STORE_IMAGES, hi[i].host, NULL, 0, &rows, &hi[i].err) < 0) {
+				/* the store's trouble, the same for every host: once */
+				if (!store_said++)
+					error(sh, "%s", hi[i].err.msg);
+				hi[i].failed = 1;
+				continue;
+			}
+			if (!rows.known)
+				warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh "
+					"--host %s')", hi[i].host, hi[i].host);
+			hi[i].rows = rows.rows;
+			answered++;
+		}
 	} else {
-		if (!(b = shell_backend(sh)))
-			return CMD_ERROR;
-		host = b->name;
-		if (b->ops->image_list(b, args_has(a, "all"), &list, &err) < 0) {
-			if (!cache_fallback(sh, STORE_IMAGES, host, NULL, &err, &list))
-				return error(sh, "%s", err.msg);
-			stale = 1;
+		if (listing_run(sh, &targets, LISTING_IMAGES, NULL, args_has(a, "all"),
+				LISTING_SEEN_RECORDED, &lh) < 0) {
+			ret = error(sh, "out of memory");
+			goto cleanup;
+		}
+		for (i = 0; i < targets.n; i++) {
+			if (lh[i].rows) {
+				hi[i].rows = lh[i].rows;
+				lh[i].rows = NULL;
+				hi[i].live = 1;
+				answered++;
+				continue;
+			}
+			hi[i].err = lh[i].err;
+			if (multi) {
+				hi[i].stale = listing_failed(sh, STORE_IMAGES, hi[i].host, NULL, &hi[i].err,
+							     &hi[i].rows);
+				hi[i].failed = !hi[i].stale;
+			} else if (cache_fallback(sh, STORE_IMAGES, hi[i].host, NULL, &hi[i].err,
+						  &hi[i].rows)) {
+				/* one host: its stale rows are the answer, as ever */
+				hi[i].stale = 1;
+				answered++;
+			} else {
+				error(sh, "%s", hi[i].err.msg);
+				hi[i].failed = 1;
+			}
 		}
 	}
-	ret = print_list(sh, a, list, host, cached, stale);
+	if (!multi && !answered) {
+		ret = CMD_ERROR; /* said above */
+		goto cleanup;
+	}
+	ret = print_list(sh, a, hi, targets.n, multi, cached);
+	if (ret == CMD_OK && !answered)
+		ret = CMD_ERROR;
 	/* After printing, as for containers; with or without --all this is
 	 * the host's whole set of images as far as the listing goes. */
-	if (!cached && !stale)
-		cache_put_listing(sh, STORE_IMAGES, host, list, 1);
-	json_decref(list);
+	for (i = 0; i < targets.n && record; i++)
+		if (hi[i].live)
+			record = cache_put_listing(sh, STORE_IMAGES, hi[i].host, hi[i].rows, 1) == 0;
+cleanup:
+	if (hi)
+		for (i = 0; i < targets.n; i++)
+			json_decref(hi[i].rows);
+	free(hi);
+	listing_release(lh, targets.n);
+	pool_targets_release(&targets);
 	return ret;
 }
 
@@ -338,34 +456,44 @@ static int image_fetch(struct backend *b, const char *ref, json_t **obj, struct 
 
 static int exec_inspect(struct shell *sh, struct args *a)
 {
-	return inspect_each(sh, a, image_fetch, image_error, print_image_summary);
+	return inspect_each(sh, a, RESOLVE_IMAGE, image_fetch, image_error, print_image_summary);
 }
 
 /* --- delete ------------------------------------------------------------- */
 
 static int exec_delete(struct shell *sh, struct args *a)
 {
-	struct backend *b = shell_backend(sh);
+	struct resolver res;
+	struct backend *b, **changed = NULL;
 	struct berr err;
-	json_t *all, *res, *item;
-	size_t j;
-	int i, failed = 0, deleted = 0, ret = CMD_OK, json = args_has(a, "json");
+	json_t *all = NULL, *res_list, *item;
+	size_t j, nchanged = 0;
+	int i, failed = 0, ret, json = args_has(a, "json");
 
-	if (!b)
-		return CMD_ERROR;
-	if (!(all = json_array()))
-		return error(sh, "out of memory");
+	if ((ret = resolver_init(&res, sh, RESOLVE_IMAGE)) != CMD_OK)
+		goto cleanup;
+	if (!(all = json_array()) || !(changed = calloc((size_t)a->argc, sizeof(*changed)))) {
+		ret = error(sh, "out of memory");
+		goto cleanup;
+	}
 	for (i = 0; i < a->argc; i++) {
-		res = NULL;
+		res_list = NULL;
 		berr_clear(&err);
-		if (b->ops->image_delete(b, a->argv[i], args_has(a, "force"), &res, &err) < 0) {
+		/* on the host that has it; on several, --host says which */
+		if (resolve_ref(&res, a->argv[i], &b) < 0) {
+			failed = 1;
+			if (berth_interrupted)
+				break;
+			continue;
+		}
+		if (b->ops->image_delete(b, a->argv[i], args_has(a, "force"), &res_list, &err) < 0) {
 			image_error(sh, &err, a->argv[i]);
 			failed = 1;
 			if (err.kind == BERR_INTERRUPTED)
 				break;
 			continue;
 		}
-		json_array_foreach(res, j, item) {
+		json_array_foreach(res_list, j, item) {
 			const char *u = json_string_value(json_object_get(item, "Untagged"));
 			const char *d = json_string_value(json_object_get(item, "Deleted"));
 			if (json)
@@ -375,16 +503,23 @@ static int exec_delete(struct shell *sh, struct args *a)
 			else if (d)
 				out_printf(sh, "Deleted: %s\n", d);
 		}
-		json_decref(res);
-		deleted++;
+		json_decref(res_list);
+		for (j = 0; j < nchanged && changed[j] != b; j++)
+			;
+		if (j == nchanged)
+			changed[nchanged++] = b;
 	}
 	if (json)
 		ret = output_result(sh, output_json(sh, all));
-	json_decref(all);
 	/* Untagging changes an image's tags and deleting one may delete its
 	 * untagged parents: a fresh listing records all of that. */
-	if (deleted)
-		cache_put_images(sh, b);
+	for (j = 0; j < nchanged; j++)
+		if (cache_put_images(sh, changed[j]) < 0)
+			break;
+cleanup:
+	json_decref(all);
+	free(changed);
+	resolver_release(&res);
 	if (ret != CMD_OK)
 		return ret;
 	return failed ? CMD_ERROR : CMD_OK;
@@ -612,3 +747,142 @@ static int exec_pull(struct shell *sh, struct args *a)
 	cache_put_images(sh, b);
 	return output_result(sh, out_printf(sh, "%s\n", a->argv[0]));
 }
+
+/* --- distribute ------------------------------------------------------- */
+
+#include <ctype.h>
+#include "shell/distribute.h"
+#include "shell/hosts.h"
+
+/* "5.2MB" -> "5.2 MB" */
+static char *size_words(char *buf, size_t len, int64_t bytes)
+{
+	char raw[32];
+	size_t i;
+
+	fmt_size(raw, sizeof(raw), bytes);
+	for (i = 0; raw[i] && (isdigit((unsigned char)raw[i]) || raw[i] == '.'); i++)
+		;
+	snprintf(buf, len, "%.*s %s", (int)i, raw, raw + i);
+	return buf;
+}
+
+static const char *const distribute_status[] = { "failed", "copied", "present" };
+
+static json_t *distribute_json(const struct distribute_outcome *o, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; arr && i < n; i++) {
+		json_t *row = json_pack("{s:s, s:s, s:o, s:I, s:o}", "Host", o[i].host,
+					"Status", distribute_status[o[i].status + 1],
+					"Source", o[i].source ? json_string(o[i].source) : json_null(),
+					"Bytes", (json_int_t)o[i].bytes,
+					"Error", o[i].status < 0 ? json_string(o[i].err.msg) : json_null());
+
+		if (!row || json_array_append_new(arr, row) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static int exec_distribute(struct shell *sh, struct args *a)
+{
+	const char *image = a->argv[0], *from = args_get(a, "from");
+	size_t nto = 0, i, failed;
+	const char *const *to = args_list(a, "to", &nto);
+	struct pool_targets t = { 0 };
+	struct distribute_outcome *out = NULL;
+	struct host_ref ref;
+	struct berr err;
+	int ret, rc;
+
+	if (args_has(a, "all") && nto)
+		return usage_error(sh, "image distribute: give --to HOST or --all, not both");
+	if (!args_has(a, "all") && !nto)
+		return usage_error(sh, "image distribute needs the hosts to copy to: "
+				   "--to HOST (repeatable) or --all (every active host)");
+	if (from) {
+		berr_clear(&err);
+		rc = hosts_find(sh, from, 0, &ref, &err);
+		if (rc <= 0) {
+			char *known = hosts_known_names(sh);
+
+			if (rc < 0)
+				ret = error(sh, "unknown host: %s (known: %s; registered hosts are "
+					    "unavailable: %s)", from, known, err.msg);
+			else
+				ret = usage_error(sh, "unknown host: %s (known: %s)", from, known);
+			free(known);
+			return ret;
+		}
+		host_ref_release(&ref);
+	}
+	if ((ret = distribute_targets(sh, to, nto, &t)) < 0)
+		return ret;
+	if (!t.n) {
+		ret = error(sh, "image distribute --all: no active host in the pool");
+		goto cleanup;
+	}
+	out = calloc(t.n, sizeof(*out));
+	if (!out) {
+		ret = error(sh, "out of memory");
+		goto cleanup;
+	}
+	failed = distribute_image(sh, image, from, t.v, t.n, out);
+
+	ret = CMD_OK;
+	for (i = 0; i < t.n; i++) {
+		const struct distribute_outcome *o = &out[i];
+		size_t hl = strlen(o->host);
+		char size[40];
+
+		if (o->status == 0 && !args_has(a, "json"))
+			rc = out_printf(sh, "%s: copied %s from %s (%s)\n", o->host, image, o->source,
+					size_words(size, sizeof(size), o->bytes));
+		else if (o->status == 1 && !args_has(a, "json"))
+			rc = out_printf(sh, "%s: already has %s\n", o->host, image);
+		else
+			rc = 0;
+		if (rc < 0) {
+			ret = output_result(sh, -1);
+			break;
+		}
+		/* Engine errors name a host already: the target's, or the
+		 * source's that failed it (then both are said). */
+		if (o->status < 0 && !strncmp(o->err.msg, o->host, hl) && o->err.msg[hl] == ':')
+			error(sh, "%s", o->err.msg);
+		else if (o->status < 0)
+			error(sh, "%s: %s", o->host, o->err.msg);
+	}
+	if (ret == CMD_OK && args_has(a, "json")) {
+		json_t *doc = distribute_json(out, t.n);
+
+		ret = doc ? output_result(sh, output_json(sh, doc)) : error(sh, "out of memory");
+		json_decref(doc);
+	}
+	if (ret == CMD_OK && failed)
+		ret = CMD_ERROR;
+cleanup:
+	if (out)
+		distribute_outcomes_release(out, t.n);
+	free(out);
+	pool_targets_release(&t);
+	return ret;
+}
+
+static const struct opt_spec distribute_opts[] = {
+	{ 0, "to", OPT_LIST, "HOST", "copy to this host (repeatable)", ARG_HOST },
+	{ 0, "all", OPT_FLAG, NULL, "copy to every active host", ARG_NONE },
+	{ 0, "from", OPT_VALUE, "HOST", "copy from this host only (default: any host that has it, then image_dir)", ARG_HOST },
+	OPT_END
+};
+
+const struct cmd_entry cmd_image_distribute_entry = {
+	"image", "distribute", NULL, distribute_opts, 1, 1, "IMAGE",
+	"copy an image to the hosts that lack it, from a host that has it or from image_dir",
+	CMD_F_JSON, ARG_IMAGE, exec_distribute
+};

@@ -6,22 +6,31 @@
 #include "shell/args.h"
 #include "shell/output.h"
 
-int inspect_each(struct shell *sh, struct args *a, inspect_fetch_fn fetch,
-		 inspect_fail_fn fail, inspect_print_fn print)
+int inspect_each(struct shell *sh, struct args *a, enum resolve_kind kind,
+		 inspect_fetch_fn fetch, inspect_fail_fn fail, inspect_print_fn print)
 {
-	struct backend *b = shell_backend(sh);
+	struct resolver res;
+	struct backend *b;
 	int json = args_has(a, "json");
 	struct berr err;
-	json_t *all, *obj;
-	int i, failed = 0, shown = 0, ret = CMD_OK;
+	json_t *all = NULL, *obj;
+	int i, failed = 0, shown = 0, ret;
 
-	if (!b)
-		return CMD_ERROR;
-	if (!(all = json_array()))
-		return error(sh, "out of memory");
+	if ((ret = resolver_init(&res, sh, kind)) != CMD_OK)
+		goto cleanup;
+	if (!(all = json_array())) {
+		ret = error(sh, "out of memory");
+		goto cleanup;
+	}
 	for (i = 0; i < a->argc; i++) {
 		obj = NULL;
 		berr_clear(&err);
+		if (resolve_ref(&res, a->argv[i], &b) < 0) {
+			failed = 1;
+			if (berth_interrupted)
+				break;
+			continue;
+		}
 		if (fetch(b, a->argv[i], &obj, &err) < 0) {
 			fail(sh, &err, a->argv[i]);
 			failed = 1;
@@ -45,6 +54,7 @@ int inspect_each(struct shell *sh, struct args *a, inspect_fetch_fn fetch,
 		ret = output_result(sh, output_json(sh, all));
 cleanup:
 	json_decref(all);
+	resolver_release(&res);
 	if (ret != CMD_OK)
 		return ret;
 	return failed ? CMD_ERROR : CMD_OK;

@@ -20,6 +20,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_image_load_entry,
 	&cmd_image_save_entry,
 	&cmd_image_pull_entry,
+	&cmd_image_distribute_entry,
 
 	&cmd_host_list_entry,
 	&cmd_host_use_entry,
@@ -27,6 +28,11 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_add_entry,
 	&cmd_host_remove_entry,
 	&cmd_host_import_contexts_entry,
+	&cmd_host_probe_entry,
+	&cmd_host_activate_entry,
+	&cmd_host_deactivate_entry,
+	&cmd_host_drain_entry,
+	&cmd_host_slots_entry,
 
 	&cmd_cache_refresh_entry,
 	&cmd_cache_show_entry,
@@ -50,5 +56,6 @@ const struct opt_spec cmd_common_options[] = {
 	{ 'h', "help", OPT_FLAG, NULL, "show this command's usage and options", ARG_NONE },
 	{ 0, "json", OPT_FLAG, NULL, "print one JSON document instead of a table", ARG_NONE },
 	{ 'q', "quiet", OPT_FLAG, NULL, "print IDs only", ARG_NONE },
+	{ 0, "host", OPT_LIST, "NAME", "act on host NAME instead of the pinned host or the pool", ARG_HOST },
 	OPT_END
 };

@@ -57,7 +57,7 @@ const struct cmd_entry cmd_template_delete_entry = {
 struct tmpl {
 	char *name, *image, *restart; /* restart NULL: not set */
 	struct string_list cmd, env, labels, ports;
-	int64_t memory, nano_cpus, lifetime_ms; /* 0: not set */
+	int64_t memory, nano_cpus, lifetime_ms, slots; /* 0: not set */
 	int64_t created;                         /* ms */
 };
 
@@ -108,6 +108,7 @@ static int tmpl_from_doc(const bson_t *doc, struct tmpl *t)
 	t->memory = store_doc_int(doc, "memory", 0);
 	t->nano_cpus = store_doc_int(doc, "nano_cpus", 0);
 	t->lifetime_ms = store_doc_int(doc, "lifetime_ms", 0);
+	t->slots = store_doc_int(doc, "slots", 0);
 	t->created = store_doc_date(doc, "created");
 	return 0;
 }
@@ -143,6 +144,7 @@ static void tmpl_to_doc(const struct tmpl *t, bson_t *doc)
 	else
 		BSON_APPEND_NULL(doc, "restart");
 	BSON_APPEND_INT64(doc, "lifetime_ms", t->lifetime_ms);
+	BSON_APPEND_INT64(doc, "slots", t->slots);
 	BSON_APPEND_DATE_TIME(doc, "created", t->created);
 }
 
@@ -245,12 +247,13 @@ static json_t *tmpl_json(const struct tmpl *t)
 {
 	char created[64];
 
-	return json_pack("{s:s, s:s, s:o*, s:o*, s:o*, s:o*, s:I, s:I, s:s?, s:I, s:s}",
+	return json_pack("{s:s, s:s, s:o*, s:o*, s:o*, s:o*, s:I, s:I, s:s?, s:I, s:I, s:s}",
 			 "Name", t->name ? t->name : "", "Image", t->image ? t->image : "",
 			 "Cmd", json_strings(&t->cmd), "Env", json_strings(&t->env),
 			 "Labels", json_strings(&t->labels), "Ports", json_strings(&t->ports),
 			 "Memory", (json_int_t)t->memory, "NanoCpus", (json_int_t)t->nano_cpus,
 			 "Restart", t->restart, "LifetimeMs", (json_int_t)t->lifetime_ms,
+			 "Slots", (json_int_t)t->slots,
 			 "Created", store_fmt_date(created, sizeof(created), t->created));
 }
 
@@ -324,6 +327,11 @@ static int exec_add(struct shell *sh, struct args *a)
 	if ((v = args_get(a, "restart")) && !valid_restart(v)) {
 		ret = usage_error(sh, "invalid restart policy '%s' for --restart: use no, always, "
 				  "unless-stopped or on-failure[:N]", v);
+		goto cleanup;
+	}
+	if ((v = args_get(a, "slots")) && parse_positive(v, SLOTS_MAX, &t.slots) < 0) {
+		ret = usage_error(sh, "invalid value '%s' for --slots: use a whole number of slots from 1 "
+				  "to %d", v, SLOTS_MAX);
 		goto cleanup;
 	}
 	if ((v = args_get(a, "lifetime")) && (parse_duration_ms(v, &t.lifetime_ms) < 0 || t.lifetime_ms <= 0)) {
@@ -463,7 +471,7 @@ static int exec_show(struct shell *sh, struct args *a)
 	struct tmpl t;
 	struct table kv;
 	json_t *doc;
-	char mem[32] = "-", cpus[32] = "-", life[32] = "-", created[64];
+	char mem[32] = "-", cpus[32] = "-", life[32] = "-", slots[32] = "-", created[64];
 	char *cmd, *env, *labels, *ports;
 	int rc, ret;
 
@@ -482,6 +490,8 @@ static int exec_show(struct shell *sh, struct args *a)
 		fmt_cpus(cpus, sizeof(cpus), t.nano_cpus);
 	if (t.lifetime_ms)
 		fmt_lifetime(life, sizeof(life), t.lifetime_ms);
+	if (t.slots)
+		snprintf(slots, sizeof(slots), "%" PRId64, t.slots);
 	cmd = joined(&t.cmd, " ");
 	env = joined(&t.env, "\n");
 	labels = joined(&t.labels, "\n");
@@ -496,6 +506,7 @@ static int exec_show(struct shell *sh, struct args *a)
 	table_add_row(&kv, "Memory", mem);
 	table_add_row(&kv, "CPUs", cpus);
 	table_add_row(&kv, "Restart", t.restart ? t.restart : "-");
+	table_add_row(&kv, "Slots", slots);
 	table_add_row(&kv, "Lifetime", life);
 	table_add_row(&kv, "Created", store_fmt_date(created, sizeof(created), t.created));
 	ret = (cmd && env && labels && ports) ? output_result(sh, kv_print(sh, &kv)) : error(sh, "out of memory");
@@ -583,6 +594,11 @@ int create_from_template(struct shell *sh, const struct args *a, struct args *ou
 		goto oom;
 	if (t.restart && sl_push(&w, opt_word("restart", t.restart)) < 0)
 		goto oom;
+	if (t.slots) {
+		snprintf(buf, sizeof(buf), "%" PRId64, t.slots);
+		if (sl_push(&w, opt_word("slots", buf)) < 0)
+			goto oom;
+	}
 	if (t.lifetime_ms &&
 	    sl_push(&w, opt_word("lifetime", fmt_lifetime(buf, sizeof(buf), t.lifetime_ms))) < 0)
 		goto oom;

@@ -13,6 +13,8 @@
 #include "shell/output.h"
 #include "backends/backend.h"
 #include "backends/store_docs.h"
+#include "backends/fanout.h"
+#include "shell/pool.h"
 
 /* A filtered listing of up to this many rows is recorded row by row; a
  * longer one as one rewrite of the host's set, since on the file store
@@ -761,37 +763,26 @@ int cache_fallback(struct shell *sh, enum store_coll c, const char *host,
 
 /* --- refresh ----------------------------------------------------------------------- */
 
-int cache_refresh_host(struct shell *sh, struct backend *b, struct cache_refresh_stats *st,
-		       struct berr *err)
+/* One host's part of a refresh: the listings its jobs brought, written. */
+static int refresh_write(struct shell *sh, struct store *s, const char *host,
+			 struct fanout_job *jobs, struct cache_refresh_stats *st, struct berr *err)
 {
-	struct list_filter all;
 	struct store_docset cs = { NULL, 0 }, is = { NULL, 0 };
 	struct store_set_stats ss;
-	const char *host = b->name;
-	struct store *s;
-	json_t *containers = NULL, *images = NULL;
-	int64_t now;
+	int64_t now = store_now_ms();
 	int ret = -1;
 
-	memset(st, 0, sizeof(*st));
-	if (!(s = shell_store(sh, err))) {
-		st->store_failed = 1;
-		return -1;
-	}
-	memset(&all, 0, sizeof(all));
-	all.all = 1;
-	/* Both listings first: a host that stops answering half-way keeps
-	 * its old records whole rather than half new. */
-	if (b->ops->container_list(b, &all, &containers, err) < 0 ||
-	    b->ops->image_list(b, 0, &images, err) < 0)
+	/* Both listings parsed first: a malformed one keeps the host's old
+	 * records whole rather than half new. */
+	if (store_docset_from_text(&cs, STORE_CONTAINERS, host, jobs[0].raw, jobs[0].raw_len, now,
+				   err) < 0 ||
+	    store_docset_from_text(&is, STORE_IMAGES, host, jobs[1].raw, jobs[1].raw_len, now,
+				   err) < 0)
 		goto cleanup;
-	now = store_now_ms();
-	if (store_docset_from_list(&cs, STORE_CONTAINERS, host, containers, now, err) < 0 ||
-	    store_docset_from_list(&is, STORE_IMAGES, host, images, now, err) < 0)
-		goto cleanup;
-	json_decref(containers);
-	json_decref(images);
-	containers = images = NULL;
+	/* the bodies are not needed any more: give their memory back before
+	 * the store builds its files */
+	fanout_job_release(&jobs[0]);
+	fanout_job_release(&jobs[1]);
 	if (store_replace_host_set(s, STORE_CONTAINERS, host, (const bson_t *const *)cs.docs, cs.n,
 				   &ss, err) < 0) {
 		cache_advise_reset(err, STORE_CONTAINERS);
@@ -806,23 +797,79 @@ int cache_refresh_host(struct shell *sh, struct backend *b, struct cache_refresh
 		goto cleanup;
 	}
 	st->images = ss.written;
-	/* what the engine is (version, CPUs, memory) for host list; not
-	 * worth failing a refresh that has done its work */
-	{
-		struct berr ignored;
-		json_t *info = NULL;
-
-		berr_clear(&ignored);
-		if (b->ops->info(b, &info, &ignored) < 0)
-			info = NULL;
-		hosts_record_seen(sh, host, info);
-		json_decref(info);
-	}
 	ret = 0;
 cleanup:
 	store_docset_release(&cs);
 	store_docset_release(&is);
-	json_decref(containers);
-	json_decref(images);
 	return ret;
+}
+
+size_t cache_refresh_hosts(struct shell *sh, struct backend *const *bs, size_t n,
+			   struct cache_refresh_stats *st, struct berr *errs)
+{
+	struct fanout_job *jobs = NULL;
+	struct store *s;
+	struct berr store_err;
+	size_t i, failed = 0;
+	int store_down = 0;
+
+	for (i = 0; i < n; i++) {
+		memset(&st[i], 0, sizeof(st[i]));
+		berr_clear(&errs[i]);
+	}
+	berr_clear(&store_err);
+	if (!(s = shell_store(sh, &store_err))) {
+		for (i = 0; i < n; i++) {
+			st[i].store_failed = 1;
+			errs[i] = store_err;
+		}
+		return n;
+	}
+	jobs = calloc(3 * n + 1, sizeof(*jobs));
+	if (!jobs) {
+		for (i = 0; i < n; i++)
+			berr_set(&errs[i], BERR_LOCAL, "out of memory");
+		return n;
+	}
+	fanout_refresh(jobs, bs, n, NULL);
+	for (i = 0; i < n; i++) {
+		struct fanout_job *j = &jobs[3 * i];
+		const char *host = bs[i]->name;
+		const struct berr *engine_err = j[0].status < 0 ? &j[0].err :
+						j[1].status < 0 ? &j[1].err : NULL;
+
+		if (engine_err) {
+			errs[i] = *engine_err;
+			pool_record(sh, host, engine_err);
+			failed++;
+			continue;
+		}
+		/* it answered; and what the engine is (version, CPUs, memory)
+		 * for host list: a failed GET /info is not worth failing a
+		 * refresh for */
+		pool_record_answer(sh, host, j[2].status == 0 ? j[2].reply : NULL);
+		if (store_down) {
+			/* the next host would meet the same store */
+			st[i].store_failed = 1;
+			errs[i] = store_err;
+			failed++;
+			continue;
+		}
+		if (refresh_write(sh, s, host, j, &st[i], &errs[i]) < 0) {
+			failed++;
+			if (st[i].store_failed) {
+				store_down = 1;
+				store_err = errs[i];
+			}
+		}
+	}
+	fanout_jobs_release(jobs, 3 * n);
+	free(jobs);
+	return failed;
+}
+
+int cache_refresh_host(struct shell *sh, struct backend *b, struct cache_refresh_stats *st,
+		       struct berr *err)
+{
+	return cache_refresh_hosts(sh, &b, 1, st, err) ? -1 : 0;
 }

@@ -98,6 +98,11 @@ struct cache_refresh_stats {
  * records are left as they were. */
 int cache_refresh_host(struct shell *sh, struct backend *b, struct cache_refresh_stats *st,
 		       struct berr *err);
+/* The same for bs[0..n) at once, in one fan-out (each engine within its
+ * own timeout): st[i] and errs[i] per host, every engine's answer
+ * reported to pool_record(). Returns the number of hosts that failed. */
+size_t cache_refresh_hosts(struct shell *sh, struct backend *const *bs, size_t n,
+			   struct cache_refresh_stats *st, struct berr *errs);
 
 /* --- messages --------------------------------------------------------------- */
 

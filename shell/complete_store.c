@@ -8,6 +8,8 @@
 #include "shell/complete_store.h"
 #include "shell/shell.h"
 #include "shell/config.h"
+#include "shell/hosts.h"
+#include "shell/pool.h"
 #include "backends/store.h"
 #include "backends/store_docs.h"
 
@@ -86,11 +88,45 @@ static void append_range(bson_t *sel, const char *field, const char *prefix)
 	bson_append_document_end(sel, &r);
 }
 
+/* { host: the pinned host } or, in pool mode, { host: { $in: the active
+ * hosts } }: the rows a listing of the same line would show. Returns 0
+ * when no host is active (nothing to complete), -1 when the store could
+ * not be read. */
+static int append_hosts(struct shell *sh, bson_t *sel)
+{
+	struct host_list l;
+	bson_t in, arr;
+	size_t i, n = 0;
+	char key[16];
+
+	if (sh->current_host) {
+		BSON_APPEND_UTF8(sel, "host", sh->current_host);
+		return 1;
+	}
+	/* quiet: completion never prints */
+	hosts_list(sh, HOSTS_WITH_DOC | HOSTS_QUIET, &l);
+	if (!l.store_ok) {
+		host_list_release(&l);
+		return -1;
+	}
+	bson_append_document_begin(sel, "host", -1, &in);
+	bson_append_array_begin(&in, "$in", -1, &arr);
+	for (i = 0; i < l.n; i++) {
+		if (strcmp(pool_host_state(l.v[i].doc), "active"))
+			continue;
+		snprintf(key, sizeof(key), "%zu", n++);
+		BSON_APPEND_UTF8(&arr, key, l.v[i].name);
+	}
+	bson_append_array_end(&in, &arr);
+	bson_append_document_end(sel, &in);
+	host_list_release(&l);
+	return n > 0;
+}
+
 static void names(void *ud, enum arg_kind kind, const char *prefix, struct complete_list *out)
 {
 	struct complete_store *cs = ud;
 	struct shell *sh = cs->sh;
-	const char *host = sh->current_host ? sh->current_host : "local";
 	struct collect c;
 	struct store *s;
 	struct berr err;
@@ -110,6 +146,16 @@ static void names(void *ud, enum arg_kind kind, const char *prefix, struct compl
 	}
 
 	bson_init(&sel);
+	if (kind != ARG_HOST) {
+		int rc = append_hosts(sh, &sel);
+
+		if (rc <= 0) {
+			if (rc < 0)
+				cs->failed_at = now;
+			bson_destroy(&sel);
+			return;
+		}
+	}
 	switch (kind) {
 	case ARG_HOST:
 		coll = STORE_HOSTS;
@@ -118,7 +164,6 @@ static void names(void *ud, enum arg_kind kind, const char *prefix, struct compl
 		break;
 	case ARG_CONTAINER:
 		coll = STORE_CONTAINERS;
-		BSON_APPEND_UTF8(&sel, "host", host);
 		if (*prefix) {
 			bson_append_array_begin(&sel, "$or", -1, &or);
 			bson_append_document_begin(&or, "0", -1, &alt);
@@ -132,7 +177,6 @@ static void names(void *ud, enum arg_kind kind, const char *prefix, struct compl
 		break;
 	default:
 		coll = STORE_IMAGES;
-		BSON_APPEND_UTF8(&sel, "host", host);
 		if (*prefix)
 			append_range(&sel, "tags", prefix);
 		break;

@@ -1,8 +1,8 @@
 /* complete_store.h: names for Tab completion from the store.
  *
  * Container names (and short IDs, once a hex prefix is typed) and image
- * "repo:tag" references of the current host, as the last listing cached
- * them; host names from the configuration and the store. Nothing here asks
+ * "repo:tag" references of the pinned host, or in pool mode of every
+ * active host, as the last listing cached them; host names from the configuration and the store. Nothing here asks
  * an engine, so completion works with every engine down. The store is
  * opened on the first Tab that needs it; when it is out of reach, the
  * source stays quiet for a while instead of making each Tab wait.

@@ -212,6 +212,9 @@ void config_init(struct config *cfg)
 	cfg->default_host = strdup("local");
 	cfg->mongodb_database = strdup("berth");
 	cfg->owner = default_owner();
+	cfg->pool_error_threshold = 3;
+	cfg->pool_policy = strdup("least-loaded");
+	cfg->pool_slot_memory = (int64_t)512 << 20;
 	cfg->hosts = calloc(1, sizeof(*cfg->hosts));
 	if (cfg->hosts) {
 		cfg->hosts[0].name = strdup("local");
@@ -232,6 +235,8 @@ void config_release(struct config *cfg)
 	free(cfg->mongodb_uri);
 	free(cfg->mongodb_database);
 	free(cfg->owner);
+	free(cfg->pool_policy);
+	free(cfg->image_dir);
 	for (i = 0; i < cfg->nloaded; i++)
 		free(cfg->loaded_files[i]);
 	free(cfg->loaded_files);
@@ -577,9 +582,84 @@ static int load_mongodb(struct loader *L, const yaml_node_t *map)
 	return 0;
 }
 
+static int load_pool(struct loader *L, const yaml_node_t *map)
+{
+	static const char *const known[] = { "error_threshold", "policy", "slot_memory", NULL };
+	static const char *const policies[] = { "least-loaded", "round-robin", "random", NULL };
+	yaml_node_pair_t *p;
+	size_t i;
+
+	if (is_null(map))
+		return 0;
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(L, map, "pool must be a mapping (pool: { error_threshold: 3, policy: least-loaded, slot_memory: 512m })");
+	if (check_mapping_keys(L, map, "pool") < 0)
+		return -1;
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
+		const char *key = scalar(k), *s;
+		char *end;
+
+		if (strcmp(key, "error_threshold") == 0) {
+			long n;
+
+			if (want_string(L, v, "pool.error_threshold", &s) < 0)
+				return -1;
+			errno = 0;
+			n = strtol(s, &end, 10);
+			if (errno || end == s || *end || n < 1 || n > 1000)
+				return fail_at(L, v, "pool.error_threshold: invalid value '%s': use a whole number of consecutive errors from 1 to 1000", s);
+			L->cfg->pool_error_threshold = n;
+		} else if (strcmp(key, "policy") == 0) {
+			if (want_string(L, v, "pool.policy", &s) < 0)
+				return -1;
+			for (i = 0; policies[i] && strcmp(policies[i], s); i++)
+				;
+			if (!policies[i])
+				return fail_at(L, v, "pool.policy: unknown policy '%s': use least-loaded, round-robin or random", s);
+			if (replace_str(&L->cfg->pool_policy, s) < 0)
+				return oom(L);
+		} else if (strcmp(key, "slot_memory") == 0) {
+			int64_t bytes;
+
+			if (want_string(L, v, "pool.slot_memory", &s) < 0)
+				return -1;
+			/* under a megabyte a slot is surely a missing unit */
+			if (parse_size(s, &bytes) < 0 || bytes < ((int64_t)1 << 20))
+				return fail_at(L, v, "pool.slot_memory: invalid size '%s': use a size of at least 1m, like 512m or 2g", s);
+			L->cfg->pool_slot_memory = bytes;
+		} else {
+			return unknown_key(L, k, " in pool", known);
+		}
+	}
+	return 0;
+}
+
+/* image_dir as written: ~/ is the home directory, and a relative path is
+ * taken from the directory of the file that names it (not from wherever
+ * berth happens to run, as cron's working directory is anyone's guess). */
+static char *image_dir_path(const char *file, const char *value)
+{
+	const char *slash;
+	char *dir, *out;
+
+	if (value[0] == '~' || value[0] == '/')
+		return expand_tilde(value);
+	slash = strrchr(file, '/');
+	if (!slash)
+		return strdup(value);
+	dir = strndup(file, (size_t)(slash - file) + 1);
+	if (!dir)
+		return NULL;
+	out = join3(dir, "", value);
+	free(dir);
+	return out;
+}
+
 static int load_root(struct loader *L, const yaml_node_t *root)
 {
-	static const char *const known[] = { "default_host", "timeouts", "hosts", "mongodb", "owner", NULL };
+	static const char *const known[] = { "default_host", "timeouts", "hosts", "mongodb", "owner",
+					     "pool", "image_dir", NULL };
 	yaml_node_pair_t *p;
 
 	if (!root || is_null(root))
@@ -598,6 +678,7 @@ static int load_root(struct loader *L, const yaml_node_t *root)
 			if (replace_str(&L->cfg->default_host, s) < 0)
 				return oom(L);
 			L->default_host_line = node_line(v);
+			L->cfg->default_host_set = 1;
 		} else if (strcmp(key, "timeouts") == 0) {
 			if (load_timeouts(L, v) < 0)
 				return -1;
@@ -613,6 +694,28 @@ static int load_root(struct loader *L, const yaml_node_t *root)
 				return -1;
 			if (replace_str(&L->cfg->owner, s) < 0)
 				return oom(L);
+		} else if (strcmp(key, "pool") == 0) {
+			if (load_pool(L, v) < 0)
+				return -1;
+		} else if (strcmp(key, "image_dir") == 0) {
+			const char *s;
+			char *dir;
+			struct stat st;
+
+			if (want_string(L, v, "image_dir", &s) < 0)
+				return -1;
+			if (!(dir = image_dir_path(L->path, s)))
+				return oom(L);
+			/* a directory that is missing now may be mounted later
+			 * (image distribute says so then); a file is a mistake */
+			if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+				fail_at(L, v, "image_dir: %s is not a directory: name a directory of image tarballs",
+					dir);
+				free(dir);
+				return -1;
+			}
+			free(L->cfg->image_dir);
+			L->cfg->image_dir = dir;
 		} else {
 			return unknown_key(L, k, "", known);
 		}

@@ -24,6 +24,7 @@
 #define BERTH_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "../backends/berr.h"
 
 struct host_config {
@@ -38,12 +39,19 @@ struct config {
 	struct host_config *hosts; /* owned; "local" always present */
 	size_t nhosts;
 	char *default_host;        /* owned; "local" unless set */
+	int default_host_set;      /* a file set default_host: sessions start pinned to it
+				    * (else in pool mode, shell/pool.h) */
 	long connect_timeout_ms;   /* default 5000 */
 	long request_timeout_ms;   /* default 60000 */
 	char *api_version;         /* owned; DOCKER_API_VERSION or NULL */
 	char *mongodb_uri;         /* owned; BERTH_MONGODB_URI or config; NULL = file store */
 	char *mongodb_database;    /* owned; BERTH_MONGODB_DATABASE or config; default "berth" */
 	char *owner;               /* owned; BERTH_OWNER or config owner:; default user@hostname */
+	/* pool: (see shell/pool.h) */
+	long pool_error_threshold; /* pool.error_threshold; default 3 consecutive errors */
+	char *pool_policy;         /* owned; pool.policy: least-loaded (default), round-robin, random */
+	int64_t pool_slot_memory;  /* pool.slot_memory (bytes, "512m" syntax); default 512 MiB */
+	char *image_dir;           /* owned; image_dir: tarballs for image distribute; NULL none */
 	char **loaded_files;       /* owned: the files actually read, for messages */
 	size_t nloaded;
 };

@@ -43,6 +43,8 @@ static int common_applies(const struct cmd_entry *e, const struct opt_spec *o)
 		return (e->flags & CMD_F_JSON) != 0;
 	if (!strcmp(o->long_name, "quiet"))
 		return (e->flags & CMD_F_QUIET) != 0;
+	if (!strcmp(o->long_name, "host"))
+		return (e->flags & CMD_F_ENGINE) != 0;
 	return 1; /* --help, and whatever common option comes later */
 }
 

@@ -14,6 +14,7 @@
 #include "shell/hosts.h"
 #include "shell/shell.h"
 #include "shell/config.h"
+#include "shell/pool.h"
 #include "backends/backend.h"
 #include "backends/docker.h"
 #include "backends/store.h"
@@ -94,6 +95,30 @@ static int ref_from_doc(const bson_t *doc, struct host_ref *out)
 	return 0;
 }
 
+static int read_doc(struct shell *sh, const char *name, bson_t **doc, struct berr *err);
+
+/* A configured host's document describes the engine at the URL it was
+ * recorded with; when the configuration (or DOCKER_HOST) now points the
+ * name at another one, that state and those errors are not this
+ * engine's: the document starts over. Sets ref->doc. */
+static void attach_config_doc(struct shell *sh, struct host_ref *ref, const bson_t *doc)
+{
+	const char *was = store_doc_str(doc, "url");
+	struct berr ignored;
+	char *old;
+
+	ref->doc = bson_copy(doc);
+	if (!was || !ref->url || !strcmp(was, ref->url) || is_adhoc(ref->name))
+		return;
+	old = xstrdup(was);
+	if (pool_host_moved(sh, ref->name, ref->url, ref->tls_dir, old) == 0) {
+		bson_destroy(ref->doc);
+		if (read_doc(sh, ref->name, &ref->doc, &ignored) < 0)
+			ref->doc = NULL;
+	}
+	free(old);
+}
+
 static void name_selector(bson_t *sel, const char *field, const char *name)
 {
 	bson_init(sel);
@@ -136,9 +161,14 @@ int hosts_find(struct shell *sh, const char *name, unsigned flags, struct host_r
 		ref_from_config(hc, out);
 		/* the facts are a bonus: a store out of reach costs none of
 		 * the settings */
-		if ((flags & HOSTS_WITH_DOC) && !is_adhoc(name) &&
-		    read_doc(sh, name, &out->doc, &ignored) < 0)
-			out->doc = NULL;
+		if ((flags & HOSTS_WITH_DOC) && !is_adhoc(name)) {
+			if (read_doc(sh, name, &doc, &ignored) < 0)
+				doc = NULL;
+			if (doc) {
+				attach_config_doc(sh, out, doc);
+				bson_destroy(doc);
+			}
+		}
 		return 1;
 	}
 	/* a URL or a typo with a space was never registered: no store needed */
@@ -146,6 +176,11 @@ int hosts_find(struct shell *sh, const char *name, unsigned flags, struct host_r
 		return 0;
 	if (read_doc(sh, name, &doc, err) < 0)
 		return -1;
+	if (doc && store_doc_bool(doc, "configured", 0)) {
+		/* the facts of a host the configuration no longer has */
+		bson_destroy(doc);
+		doc = NULL;
+	}
 	if (!doc)
 		return 0;
 	if (ref_from_doc(doc, out) < 0) {
@@ -243,11 +278,13 @@ static void list_hosts(struct shell *sh, unsigned flags, struct host_list *out, 
 				continue;
 			/* the configuration's settings, the store's facts */
 			if (j < nconfig && (flags & HOSTS_WITH_DOC) && !out->v[j].doc)
-				out->v[j].doc = bson_copy(dv.v[i]);
+				attach_config_doc(sh, &out->v[j], dv.v[i]);
 			dup = 1;
 			break;
 		}
-		if (!dup && ref_from_doc(dv.v[i], &r) == 0)
+		/* a document of a host the configuration had once is
+		 * no registration */
+		if (!dup && !store_doc_bool(dv.v[i], "configured", 0) && ref_from_doc(dv.v[i], &r) == 0)
 			list_push(out, &r);
 	}
 	doc_vec_release(&dv);
@@ -261,7 +298,7 @@ unavailable:
 
 void hosts_list(struct shell *sh, unsigned flags, struct host_list *out)
 {
-	list_hosts(sh, flags, out, 1);
+	list_hosts(sh, flags, out, !(flags & HOSTS_QUIET));
 }
 
 void host_list_release(struct host_list *l)
@@ -393,6 +430,7 @@ int hosts_register(struct shell *sh, const struct host_new *h, bson_t *doc_out, 
 	struct store *s;
 	char *tls = NULL;
 	bson_t doc;
+	int64_t now = store_now_ms();
 	int is_unix, is_https, have_doc = 0, ret = -1;
 
 	berr_clear(err);
@@ -462,8 +500,10 @@ int hosts_register(struct shell *sh, const struct host_new *h, bson_t *doc_out, 
 	info.state_reason = h->reason;
 	bson_init(&doc);
 	have_doc = 1;
-	if (store_doc_host(&doc, &info, NULL, store_now_ms(), err) < 0)
+	if (store_doc_host(&doc, &info, NULL, now, err) < 0)
 		goto cleanup;
+	/* for least-loaded's ties: the oldest host first */
+	BSON_APPEND_DATE_TIME(&doc, "added", now);
 	/* the unique name decides between two berths adding it at once */
 	if (store_insert(s, STORE_HOSTS, &doc, err) < 0) {
 		if (err->kind == BERR_CONFLICT)
@@ -556,7 +596,9 @@ int hosts_unregister(struct shell *sh, const char *name, struct berr *err)
 	hosts_forget_backend(sh, name);
 	if (sh->current_host && !strcmp(sh->current_host, name)) {
 		free(sh->current_host);
-		sh->current_host = xstrdup_null(sh->config.default_host ? sh->config.default_host : "local");
+		/* back where the session started: default_host, or the pool */
+		sh->current_host = sh->config.default_host_set ?
+			xstrdup_null(sh->config.default_host) : NULL;
 	}
 
 	for (i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
@@ -580,76 +622,5 @@ int hosts_unregister(struct shell *sh, const char *name, struct berr *err)
 
 int hosts_record_seen(struct shell *sh, const char *host, const json_t *info)
 {
-	const struct host_config *hc = config_find_host(&sh->config, host);
-	int64_t now = store_now_ms();
-	bson_t sel, update, set, soi, before;
-	struct store *s;
-	struct berr err;
-	int found = 0, rc, ret = -1;
-	const char *state;
-
-	if (is_adhoc(host) || !hosts_valid_name(host))
-		return 0;
-	berr_clear(&err);
-	if (!(s = shell_store(sh, &err))) {
-		shell_cache_warn(sh, &err);
-		return -1;
-	}
-	name_selector(&sel, "name", host);
-	bson_init(&update);
-	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-	BSON_APPEND_DATE_TIME(&set, "last_seen", now);
-	BSON_APPEND_UTF8(&set, "state", "active");
-	BSON_APPEND_INT32(&set, "errors", 0);
-	BSON_APPEND_NULL(&set, "last_error");
-	if (info)
-		store_doc_append_engine(&set, "engine", info);
-	bson_append_document_end(&update, &set);
-	if (hc) {
-		/* a configured host's first sight: a document like host add's,
-		 * with the configuration's settings of today */
-		BSON_APPEND_DOCUMENT_BEGIN(&update, "$setOnInsert", &soi);
-		BSON_APPEND_UTF8(&soi, "url", hc->url);
-		if (hc->tls_dir)
-			BSON_APPEND_UTF8(&soi, "tls_dir", hc->tls_dir);
-		else
-			BSON_APPEND_NULL(&soi, "tls_dir");
-		BSON_APPEND_BOOL(&soi, "insecure", hc->insecure != 0);
-		BSON_APPEND_DATE_TIME(&soi, "state_changed", now);
-		BSON_APPEND_UTF8(&soi, "state_reason", "configured");
-		if (!info)
-			BSON_APPEND_NULL(&soi, "engine");
-		bson_append_document_end(&update, &soi);
-	}
-	rc = store_modify(s, STORE_HOSTS, &sel, &update, hc ? STORE_UPSERT : 0, &before, &found,
-			  &err);
-	bson_destroy(&update);
-	if (rc < 0)
-		goto failed;
-	if (!found) {
-		ret = 0; /* removed meanwhile: not brought back */
-		goto cleanup;
-	}
-	/* an upsert's "before" is empty; otherwise a change of state is
-	 * dated (rare: a second write only then) */
-	state = store_doc_str(&before, "state");
-	if (!bson_empty(&before) && (!state || strcmp(state, "active"))) {
-		bson_init(&update);
-		BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-		BSON_APPEND_DATE_TIME(&set, "state_changed", now);
-		BSON_APPEND_NULL(&set, "state_reason");
-		bson_append_document_end(&update, &set);
-		rc = store_modify(s, STORE_HOSTS, &sel, &update, 0, NULL, NULL, &err);
-		bson_destroy(&update);
-	}
-	bson_destroy(&before);
-	if (rc < 0)
-		goto failed;
-	ret = 0;
-	goto cleanup;
-failed:
-	shell_cache_warn(sh, &err);
-cleanup:
-	bson_destroy(&sel);
-	return ret;
+	return pool_record_answer(sh, host, info) < 0 ? -1 : 0;
 }

@@ -39,6 +39,9 @@ void host_ref_release(struct host_ref *h);
 
 /* hosts_find / hosts_list flags */
 #define HOSTS_WITH_DOC 0x1 /* read the store's documents of configured hosts too */
+#define HOSTS_QUIET    0x2 /* hosts_list: no warning when the store cannot be read
+			    * (the pool's own listing: the cache warning that
+			    * follows says the store is out of reach) */
 
 /* Looks name up: the configuration, then the store. Returns 1 with *out
  * filled (release it), 0 when there is no such host, -1 when it is not in
@@ -58,7 +61,8 @@ struct host_list {
 /* Every host: the configuration's in its order, then the store's other
  * hosts sorted by name, no name twice. Never fails: when the store cannot
  * be read, out holds the configured hosts, store_ok is 0 and a warning
- * ("registered hosts are unavailable: ...") was printed once. */
+ * ("registered hosts are unavailable: ...") was printed once (not with
+ * HOSTS_QUIET). */
 void hosts_list(struct shell *sh, unsigned flags, struct host_list *out);
 void host_list_release(struct host_list *l);
 
@@ -92,13 +96,15 @@ int hosts_register(struct shell *sh, const struct host_new *h, bson_t *doc, stru
  * and images; the engine is never asked. A configured host is refused
  * (BERR_USAGE: "host local comes from the configuration (FILE); remove it
  * there"), an unknown one is BERR_NOT_FOUND. When name was the current
- * host, the configuration's default_host becomes current. */
+ * host, the configuration's default_host becomes current (none set: the
+ * session goes back to pool mode). */
 int hosts_unregister(struct shell *sh, const char *name, struct berr *err);
 
 /* The engine of host answered (info: its GET /info, or NULL when only a
- * listing was made): bumps last_seen, marks the host active, resets its
- * error count, and with info records the engine facts. One upsert (two
- * when the state changes); a configured host gets a document on first
+ * listing was made): bumps last_seen, resets its error count, brings a
+ * spawned host into service (an inactive one stays inactive: a probe
+ * brings it back), and with info records the engine facts. One upsert
+ * (more when the state changes); a configured host gets a document on first
  * sight, a registered one that was removed meanwhile is not brought back,
  * an ad-hoc URL host is not recorded. Returns 0, or -1 after
  * shell_cache_warn() said why. */

@@ -223,6 +223,21 @@ void table_init(struct table *t, const char *first_header, ...)
 	va_end(ap);
 }
 
+void table_initv(struct table *t, const char *const *headers)
+{
+	size_t n = 0;
+
+	memset(t, 0, sizeof(*t));
+	while (headers[n])
+		n++;
+	t->ncols = n;
+	t->headers = calloc(n ? n : 1, sizeof(char *));
+	if (!t->headers)
+		abort();
+	for (n = 0; n < t->ncols; n++)
+		t->headers[n] = xstrdup_cell(headers[n]);
+}
+
 void table_release(struct table *t)
 {
 	size_t r, c;

@@ -18,6 +18,8 @@ struct table {
 
 /* Headers are copied; the list ends with NULL. */
 void table_init(struct table *t, const char *first_header, ...);
+/* The same from a NULL-terminated array (columns chosen at run time). */
+void table_initv(struct table *t, const char *const *headers);
 void table_release(struct table *t);
 /* Exactly ncols cells (NULL prints as ""); copied. */
 void table_add_row(struct table *t, ...);

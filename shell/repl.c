@@ -135,7 +135,7 @@ static char *prompt_fn(EditLine *el)
 		snprintf(r->prompt, sizeof(r->prompt), "> ");
 	else
 		snprintf(r->prompt, sizeof(r->prompt), "berth %s> ",
-			 r->sh->current_host ? r->sh->current_host : "local");
+			 r->sh->current_host ? r->sh->current_host : "pool");
 	return r->prompt;
 }
 

@@ -15,6 +15,7 @@
 #include "shell/dispatch.h"
 #include "shell/lexer.h"
 #include "shell/hosts.h"
+#include "shell/pool.h"
 #include "backends/backend.h"
 #include "backends/berr.h"
 #include "backends/docker.h"
@@ -155,7 +156,9 @@ int shell_init(struct shell *sh, enum shell_mode mode)
 		config_release(&sh->config);
 		return -1;
 	}
-	sh->current_host = xstrdup(sh->config.default_host ? sh->config.default_host : "local");
+	/* default_host pins; without it a session acts on the pool */
+	if (sh->config.default_host_set && sh->config.default_host)
+		sh->current_host = xstrdup(sh->config.default_host);
 	return 0;
 }
 
@@ -299,9 +302,40 @@ int shell_set_host(struct shell *sh, const char *name)
 	return 0;
 }
 
-struct backend *shell_backend_for(struct shell *sh, const char *host)
+struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, struct berr *err)
 {
 	struct docker_endpoint ep;
+	struct backend *b;
+	size_t i;
+
+	for (i = 0; i < sh->nbackends; i++)
+		if (!strcmp(sh->backends[i].host, h->name))
+			return sh->backends[i].backend;
+	memset(&ep, 0, sizeof(ep));
+	ep.name = h->name;
+	ep.url = h->url;
+	ep.tls_dir = h->tls_dir;
+	ep.tls_verify = h->tls_verify;
+	ep.insecure = h->insecure;
+	ep.connect_timeout_ms = sh->config.connect_timeout_ms;
+	ep.timeout_ms = sh->config.request_timeout_ms;
+	ep.api_version = sh->config.api_version;
+	berr_clear(err);
+	b = docker_backend_new(&ep, err);
+	if (!b) {
+		if (!err->msg[0])
+			berr_set(err, BERR_LOCAL, "%s: cannot set up the engine client", h->name);
+		return NULL;
+	}
+	sh->backends = xrealloc(sh->backends, (sh->nbackends + 1) * sizeof(*sh->backends));
+	sh->backends[sh->nbackends].host = xstrdup(h->name);
+	sh->backends[sh->nbackends].backend = b;
+	sh->nbackends++;
+	return b;
+}
+
+struct backend *shell_backend_for(struct shell *sh, const char *host)
+{
 	struct host_ref h;
 	struct backend *b;
 	struct berr err;
@@ -316,34 +350,22 @@ struct backend *shell_backend_for(struct shell *sh, const char *host)
 		unknown_host(sh, host, rc < 0 ? &err : NULL);
 		return NULL;
 	}
-	memset(&ep, 0, sizeof(ep));
-	ep.name = h.name;
-	ep.url = h.url;
-	ep.tls_dir = h.tls_dir;
-	ep.tls_verify = h.tls_verify;
-	ep.insecure = h.insecure;
-	ep.connect_timeout_ms = sh->config.connect_timeout_ms;
-	ep.timeout_ms = sh->config.request_timeout_ms;
-	ep.api_version = sh->config.api_version;
-	berr_clear(&err);
-	b = docker_backend_new(&ep, &err);
-	if (!b) {
-		error(sh, "%s", err.msg[0] ? err.msg : "cannot set up the engine client");
-		host_ref_release(&h);
-		return NULL;
-	}
-	sh->backends = xrealloc(sh->backends, (sh->nbackends + 1) * sizeof(*sh->backends));
-	sh->backends[sh->nbackends].host = h.name; /* taken over */
-	sh->backends[sh->nbackends].backend = b;
-	sh->nbackends++;
-	h.name = NULL;
+	b = shell_backend_ref(sh, &h, &err);
+	if (!b)
+		error(sh, "%s", err.msg);
 	host_ref_release(&h);
 	return b;
 }
 
 struct backend *shell_backend(struct shell *sh)
 {
-	return shell_backend_for(sh, sh->current_host ? sh->current_host : "local");
+	return pool_single(sh);
+}
+
+void shell_use_pool(struct shell *sh)
+{
+	free(sh->current_host);
+	sh->current_host = NULL;
 }
 
 /* --- running -------------------------------------------------------- */
@@ -385,7 +407,7 @@ static int status_of(int rc)
 int shell_run_words(struct shell *sh, int argc, char *const *argv)
 {
 	struct dispatch d;
-	struct args a;
+	struct args a, *saved_args;
 	char errbuf[1024];
 	enum dispatch_status st;
 	int status;
@@ -414,13 +436,12 @@ int shell_run_words(struct shell *sh, int argc, char *const *argv)
 		status = status_of(run_help(sh, d.entry->noun, d.entry->verb));
 		goto cleanup;
 	}
-	/* an unknown host or a bad endpoint is reported before the command
-	 * starts, once, the same way for every command */
-	if ((d.entry->flags & CMD_F_ENGINE) && !shell_backend(sh)) {
-		status = 1;
-		goto cleanup;
-	}
+	/* the hosts an engine command acts on are its own business
+	 * (pool_targets, shell_backend): one host, or several at once */
+	saved_args = sh->args;
+	sh->args = &a;
 	status = status_of(d.entry->exec(sh, &a));
+	sh->args = saved_args;
 
 cleanup:
 	args_release(&a);

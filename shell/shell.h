@@ -13,6 +13,8 @@
 
 struct backend;
 struct store;
+struct host_ref;
+struct berr;
 
 enum shell_mode {
 	SHELL_ONESHOT,     /* berth container list / berth -c '...' */
@@ -37,7 +39,8 @@ struct shell {
 	int quit_status;
 
 	struct config config;     /* owned */
-	char *current_host;       /* owned; "local" unless host use / -H changed it */
+	char *current_host;       /* owned; the pinned host (-H, default_host, host use
+				   * NAME), or NULL in pool mode (shell/pool.h) */
 	struct shell_backend_slot *backends; /* opened lazily, one per host used */
 	size_t nbackends;
 
@@ -46,6 +49,8 @@ struct shell {
 	int store_failed;         /* the store could not be opened or reached: */
 	struct berr store_err;    /* why; shell_store() answers with it */
 	int hosts_warned;         /* "registered hosts are unavailable" was said */
+	struct args *args;        /* the running command's arguments (borrowed; NULL
+				   * between commands): pool_targets reads --host */
 };
 
 /* Set up from config; current host = config's default. */
@@ -60,15 +65,22 @@ int usage_error(struct shell *sh, const char *fmt, ...) __attribute__((format(pr
 /* A warning: same labelling, no status change. */
 void warning(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The backend for the current host, opened on first use; NULL after an
- * error was reported through sh. Borrowed. */
+/* The backend of the one host the running command acts on (--host, the
+ * pinned host, or a pool of one): pool_single()'s answer. NULL after an
+ * error was reported through sh (several targets: "this command acts on
+ * one host ..."). Borrowed. */
 struct backend *shell_backend(struct shell *sh);
 /* The backend for a named host; NULL after reporting an error. Borrowed. */
 struct backend *shell_backend_for(struct shell *sh, const char *host);
-/* Makes name the current host (-H, host use). A URL (unix://, tcp://)
- * becomes an ad-hoc host named by that URL. An unknown name is reported
- * ("unknown host: x (known: local, lab)") and returns CMD_ERROR. */
+/* The same for a host already looked up, reporting nothing: NULL with err
+ * filled when the client cannot be set up. Borrowed. */
+struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, struct berr *err);
+/* Pins name as the current host (-H, host use NAME). A URL (unix://,
+ * tcp://) becomes an ad-hoc host named by that URL. An unknown name is
+ * reported ("unknown host: x (known: local, lab)") and returns CMD_ERROR. */
 int shell_set_host(struct shell *sh, const char *name);
+/* Back to pool mode (host use --pool): no pinned host. */
+void shell_use_pool(struct shell *sh);
 
 /* The store (hosts, cached images and containers), opened on first use:
  * commands that need none (help, version) never open it. NULL with err

@@ -1,0 +1,153 @@
+/* listing.c: one engine listing over the hosts a command targets (see
+ * listing.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <time.h>
+#include <string.h>
+
+#include "shell/listing.h"
+#include "shell/pool.h"
+#include "shell/shell.h"
+#include "shell/cache.h"
+#include "shell/output.h"
+#include "backends/backend.h"
+#include "backends/fanout.h"
+
+/* The only target asks through its own client: the error lines and the
+ * speed of single-host berth stay what they were. */
+static void list_one(struct listing_host *h, enum listing_kind kind,
+		     const struct list_filter *filter, int all)
+{
+	struct list_filter running;
+
+	if (!filter) {
+		memset(&running, 0, sizeof(running));
+		filter = &running;
+	}
+	if ((kind == LISTING_CONTAINERS ? h->b->ops->container_list(h->b, filter, &h->rows, &h->err)
+	     : h->b->ops->image_list(h->b, all, &h->rows, &h->err)) < 0) {
+		json_decref(h->rows);
+		h->rows = NULL;
+	}
+}
+
+static void list_many(struct listing_host *v, size_t n, enum listing_kind kind,
+		      const struct list_filter *filter, int all)
+{
+	struct fanout_job *jobs;
+	size_t i, nrun = 0;
+
+	jobs = calloc(n, sizeof(*jobs));
+	if (!jobs) {
+		for (i = 0; i < n; i++)
+			if (v[i].b)
+				berr_set(&v[i].err, BERR_LOCAL, "%s: out of memory", v[i].name);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (v[i].b)
+			jobs[nrun++].b = v[i].b;
+	if (kind == LISTING_CONTAINERS)
+		fanout_container_list(jobs, nrun, filter, NULL);
+	else
+		fanout_image_list(jobs, nrun, all, NULL);
+	for (i = 0, nrun = 0; i < n; i++) {
+		struct fanout_job *j;
+		if (!v[i].b)
+			continue;
+		j = &jobs[nrun++];
+		if (j->status == 0) {
+			/* an empty body is no listing: the engine answers [] */
+			v[i].rows = j->reply ? j->reply : json_array();
+			j->reply = NULL;
+			if (!v[i].rows)
+				berr_set(&v[i].err, BERR_LOCAL, "%s: out of memory", v[i].name);
+		} else {
+			v[i].err = j->err;
+		}
+	}
+	fanout_jobs_release(jobs, nrun);
+	free(jobs);
+}
+
+long listing_run(struct shell *sh, const struct pool_targets *t, enum listing_kind kind,
+		 const struct list_filter *filter, int all, unsigned flags,
+		 struct listing_host **out)
+{
+	struct listing_host *v;
+	size_t i;
+	long answered = 0;
+
+	*out = NULL;
+	v = calloc(t->n ? t->n : 1, sizeof(*v));
+	if (!v)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		v[i].name = t->v[i].name;
+		v[i].b = t->v[i].b;
+		berr_clear(&v[i].err);
+		if (!v[i].b)
+			v[i].err = t->v[i].err;
+	}
+	if (t->n == 1 && v[0].b)
+		list_one(&v[0], kind, filter, all);
+	else if (t->n > 1)
+		list_many(v, t->n, kind, filter, all);
+	for (i = 0; i < t->n; i++) {
+		if (v[i].rows)
+			answered++;
+		/* A host without a client made no request: nothing learnt.
+		 * (pool_record never takes the last active host out.) */
+		if (!v[i].b || (v[i].rows && (flags & LISTING_SEEN_RECORDED)))
+			continue;
+		pool_record(sh, v[i].name, v[i].rows ? NULL : &v[i].err);
+	}
+	*out = v;
+	return answered;
+}
+
+void listing_release(struct listing_host *v, size_t n)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < n; i++)
+		json_decref(v[i].rows);
+	free(v);
+}
+
+int listing_failed(struct shell *sh, enum store_coll c, const char *host,
+		   const struct cache_query *q, const struct berr *err, json_t **out)
+{
+	struct cache_rows rows;
+	struct berr cerr;
+	char ago[64];
+
+	*out = NULL;
+	berr_clear(&cerr);
+	if ((err->kind == BERR_CONNECT || err->kind == BERR_TIMEOUT) &&
+	    cache_read(sh, c, host, q, 1, &rows, &cerr) == 0) {
+		if (rows.known) {
+			fmt_ago(ago, sizeof(ago), (time_t)(rows.seen_ms / 1000), time(NULL));
+			/* "less than a second ago" mid-sentence */
+			if (ago[0] >= 'A' && ago[0] <= 'Z')
+				ago[0] = (char)(ago[0] - 'A' + 'a');
+			error(sh, "%s; showing cached rows from %s", err->msg, ago);
+			*out = rows.rows;
+			return 1;
+		}
+		cache_rows_release(&rows);
+	}
+	error(sh, "%s", err->msg);
+	return 0;
+}
+
+int listing_no_host(struct shell *sh, const struct pool_targets *t)
+{
+	if (t->dropped)
+		return error(sh, "no active host in the pool (%s): 'host probe' checks them again, "
+			     "'host activate NAME' puts one back", t->dropped);
+	return error(sh, "no active host in the pool");
+}
