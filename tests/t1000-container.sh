@@ -39,8 +39,8 @@ like "$(insp web '["HostConfig"]["PortBindings"]["8081/tcp"]')" \
 	'^\[\{"HostIp": "(0\.0\.0\.0)?", "HostPort": ""\}\]$' "-p 8081: published on a port the engine picks"
 is "$(insp web '["Config"]["ExposedPorts"]')" '{"80/tcp": {}, "8081/tcp": {}}' "both ports are exposed"
 is "$(insp web '["Config"]["Labels"]')" \
-	"{\"berth.owner\": \"$(id -un)@$(hostname)\", \"team\": \"web\", \"tier\": \"front\"}" \
-	"--label: both labels, and berth's owner label (user@hostname), nothing else"
+	"{\"berth.memory\": \"268435456\", \"berth.owner\": \"$(id -un)@$(hostname)\", \"berth.slots\": \"1\", \"team\": \"web\", \"tier\": \"front\"}" \
+	"--label: both labels, berth's owner (user@hostname), slots (1) and memory (256m in bytes), nothing else"
 is "$(dk main inspect web | pyjson '[x for x in d[0]["Config"]["Env"] if x.startswith(("MODE=", "SPACED="))]')" \
 	'["MODE=test", "SPACED=a b"]' "-e: both variables, in order"
 is "$(insp web '["HostConfig"]["RestartPolicy"]["Name"]')" unless-stopped "--restart unless-stopped"
@@ -71,10 +71,14 @@ berth container create --json --start --name json1 busybox sleep 300
 is "$RC" 0 "create --json --start exits 0"
 is "$(pyjson '[d["Id"], d["Host"], d["Started"]]' <"$OUTF")" \
 	"[\"$(insp json1 '["Id"]')\", \"local\", true]" "create --json --start: Id, Host, Started true"
+is "$(insp json1 '["Config"]["Labels"]')" \
+	"{\"berth.memory\": \"0\", \"berth.owner\": \"$(id -un)@$(hostname)\", \"berth.slots\": \"1\"}" \
+	"without --memory and --slots: berth.memory 0, berth.slots 1"
 
 berth container create --memory 1g --cpus 0.5 --restart on-failure:3 --name lim busybox true
 is "$RC" 0 "create with 1g and on-failure:3"
 is "$(insp lim '["HostConfig"]["Memory"]')" 1073741824 "--memory 1g is 1073741824"
+is "$(insp lim '["Config"]["Labels"]["berth.memory"]')" 1073741824 "... and its berth.memory label says so"
 is "$(insp lim '["HostConfig"]["NanoCpus"]')" 500000000 "--cpus 0.5"
 is "$(insp lim '["HostConfig"]["RestartPolicy"]')" '{"MaximumRetryCount": 3, "Name": "on-failure"}' "--restart on-failure:3"
 
@@ -160,7 +164,7 @@ is "$RC" 0 "list --json exits 0"
 is "$(pyjson 'sorted(c["Names"][0] for c in d)' <"$OUTF")" \
 	'["/done1", "/idle", "/json1", "/lim", "/web", "/web2"]' "list --json: the engine's objects"
 is "$(pyjson '[c["Labels"] for c in d if c["Names"] == ["/web"]][0]' <"$OUTF")" \
-	"{\"berth.owner\": \"$(id -un)@$(hostname)\", \"team\": \"web\", \"tier\": \"front\"}" \
+	"{\"berth.memory\": \"268435456\", \"berth.owner\": \"$(id -un)@$(hostname)\", \"berth.slots\": \"1\", \"team\": \"web\", \"tier\": \"front\"}" \
 	"list --json: labels as the engine has them"
 is "$(pyjson 'sorted(set(c["Host"] for c in d))' <"$OUTF")" '["local"]' "list --json: Host on each"
 

@@ -32,7 +32,7 @@ on() { dk "$1" inspect "$2" >/dev/null 2>&1; }
 
 berth --config "$CONF" host list
 is "$RC" 0 "host list exits 0"
-like "$(head -n 1 "$OUTF")" '^NAME +URL +TLS +STATE +ENGINE +CONTAINERS +LAST SEEN +CURRENT$' "host list header"
+like "$(head -n 1 "$OUTF")" '^NAME +URL +TLS +STATE +REASON +AGE +SLOTS +ENGINE +CONTAINERS +LAST SEEN +CURRENT$' "host list header"
 rows=$(tail -n +2 "$OUTF")
 like "$rows" "(^|"$'\n'")alpha +$A .* +\\*($|"$'\n'")" "alpha is listed with its URL, current"
 like "$rows" "(^|"$'\n'")beta +$B [^*]*($|"$'\n'")" "beta is listed with its URL, not current"
@@ -115,10 +115,33 @@ on alpha c-explicit && ! on beta c-explicit
 ok $? "--config reads only that file, not the XDG one"
 rm "$XDG_CONFIG_HOME/berth/config.yaml"
 
+# --- the pool remembers: local (no engine at the default socket) is out -------------------
+
+# Every host list above asked the active engines for their facts; local's
+# (unix:///var/run/docker.sock, nothing there) failed each time. alpha and
+# beta answered, so local is not the last active host: at the threshold (3)
+# it went inactive, and stays so across runs (the store remembers).
+berth --config "$CONF" host list --json
+is "$(pyjson '[h["state"] for h in d if h["name"] == "local"][0]' <"$OUTF")" inactive \
+	"local went inactive after 3 failed requests"
+like "$(pyjson '[h["state_reason"] for h in d if h["name"] == "local"][0]' <"$OUTF")" \
+	'^3 consecutive errors: cannot connect to the engine at unix:///var/run/docker.sock' \
+	"... the reason names the errors"
+is "$(pyjson 'sorted(h["name"] for h in d if h["state"] == "active")' <"$OUTF")" '["alpha", "beta"]' \
+	"alpha and beta stay active"
+
 # --- DOCKER_HOST and the host local ------------------------------------------------------
 
+# The store above remembers local as inactive, recorded against the
+# default socket. Pointed at another engine (DOCKER_HOST, hosts.local.url),
+# local is another engine: its recorded state and errors start over.
 DOCKER_HOST=$B berth container list -a -q
 is "$(sort "$OUTF")" "$(dk beta ps -aq | sort)" "DOCKER_HOST is the host local"
+DOCKER_HOST=$B berth host list --json
+is "$(pyjson '[h["state"] for h in d if h["name"] == "local"][0]' <"$OUTF")" active \
+	"local at another URL is active again: the inactive state was the old engine's"
+like "$(pyjson '[h["state_reason"] for h in d if h["name"] == "local"][0]' <"$OUTF")" \
+	'^its URL changed \(was unix:///var/run/docker.sock\)$' "... the reason says why"
 DOCKER_HOST=$B berth host list
 like "$(grep '^local ' "$OUTF")" "^local +$B +" "host list shows local at DOCKER_HOST"
 
@@ -130,6 +153,7 @@ berth --config local.yaml container list -a -q
 is "$(sort "$OUTF")" "$(dk alpha ps -aq | sort)" "hosts.local.url is used without DOCKER_HOST"
 DOCKER_HOST=$B berth --config local.yaml container list -a -q
 is "$(sort "$OUTF")" "$(dk beta ps -aq | sort)" "DOCKER_HOST wins over hosts.local.url"
+export XDG_DATA_HOME=$TEST_DIR/home/.local/share
 
 # --- host info and the API version ----------------------------------------------------------
 

@@ -1,8 +1,8 @@
 #!/bin/bash
 # t1500-interactive: the interactive shell through a pseudo-terminal
-# (tests/interactive.exp, run by expect): the prompt shows the host, a
-# command and its output, history recalled after a restart, tab
-# completion, Ctrl-C at the prompt and during a command, exit.
+# (tests/interactive.exp, run by expect): the prompt shows the pinned host
+# or "pool", a command and its output, history recalled after a restart,
+# tab completion, Ctrl-C at the prompt and during a command, exit.
 
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 

@@ -254,9 +254,14 @@ static void test_real_table(void)
 	PARSE_FAILS(&cmd_container_list_entry, "x",
 		    "container list takes no arguments (usage: container list [OPTIONS])");
 	PARSE_FAILS(&cmd_container_start_entry, "",
-		    "container start needs CONTAINER (usage: container start CONTAINER...)");
-	PARSE_FAILS(&cmd_image_save_entry, "img", "image save needs FILE (usage: image save IMAGE FILE)");
-	PARSE_FAILS(&cmd_host_use_entry, "", "host use needs NAME (usage: host use NAME)");
+		    "container start needs CONTAINER (usage: container start [OPTIONS] CONTAINER...)");
+	PARSE_FAILS(&cmd_image_save_entry, "img",
+		    "image save needs FILE (usage: image save [OPTIONS] IMAGE FILE)");
+	/* NAME is optional now (host use --pool unpins); exec_use judges NAME vs --pool */
+	PARSE_FAILS(&cmd_host_use_entry, "a b",
+		    "host use takes at most 1 argument (usage: host use [OPTIONS] [NAME])");
+	PARSE_FAILS(&cmd_host_use_entry, "--pol",
+		    "unknown option --pol for host use (did you mean --pool?)");
 	PARSE_FAILS(&cmd_exit_entry, "1 2", "exit takes at most 1 argument (usage: exit [STATUS])");
 	PARSE_FAILS(&cmd_version_entry, "x", "version takes no arguments (usage: version [OPTIONS])");
 	PARSE_FAILS(&cmd_container_list_entry, "-all",
@@ -286,6 +291,17 @@ static void test_real_table(void)
 	ok(args_has(&a, "follow"), "-f is --follow for logs");
 	is_str(args_get(&a, "tail"), "10", "-n 10");
 	args_release(&a);
+
+	is_int(parse(&a, &cmd_host_use_entry, "--pool"), 0, "host use --pool parses");
+	ok(args_has(&a, "pool") && a.argc == 0, "--pool seen, no NAME");
+	args_release(&a);
+
+	/* the common --host is for engine commands: container start has it, host use not */
+	is_int(parse(&a, &cmd_container_start_entry, "--host a --host b web"), 0, "container start --host twice");
+	args_list(&a, "host", &n);
+	is_int(n, 2, "two --host values");
+	args_release(&a);
+	PARSE_FAILS(&cmd_host_use_entry, "--host a x", "unknown option --host for host use (see 'help host use')");
 
 	args_release(&a); /* release twice is harmless */
 	ok(1, "double release");

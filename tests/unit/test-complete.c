@@ -1,12 +1,23 @@
 /* test-complete.c: completion candidates for command words, verbs,
- * options, option values and positionals of every kind. */
+ * options, option values and positionals of every kind; and the store's
+ * source (shell/complete_store.c) on a file store: the pinned host's
+ * cached names, or in pool mode those of every active host. */
+#include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <jansson.h>
 #include "shell/complete.h"
+#include "shell/complete_store.h"
+#include "shell/hosts.h"
+#include "shell/pool.h"
+#include "shell/shell.h"
 #include "commands/commands.h"
+#include "backends/store.h"
+#include "backends/store_docs.h"
 #include "tests/unit/tap.h"
 
 /* A source that knows a few containers, images and hosts, and counts how
@@ -73,8 +84,8 @@ static void test_verbs(void)
 	CANDS("container l", "list logs");
 	CANDS("container st", "start stop");
 	CANDS("cont cr", "create");
-	CANDS("docker image ", "delete inspect list load pull save");
-	CANDS("host ", "add import-contexts info list remove use");
+	CANDS("docker image ", "delete distribute inspect list load pull save");
+	CANDS("host ", "activate add deactivate drain import-contexts info list probe remove slots use");
 	CANDS("nosuch ", "");
 	CANDS("co ", "create delete inspect list logs pause restart start stop unpause");
 	CANDS("h ", ""); /* ambiguous noun: nothing to offer */
@@ -82,17 +93,23 @@ static void test_verbs(void)
 
 static void test_options(void)
 {
-	CANDS("container list -", "--all --cached --filter --help --json --mine --quiet");
-	CANDS("container list --", "--all --cached --filter --help --json --mine --quiet");
+	/* engine commands get the common --host (a list: offered again) */
+	CANDS("container list -", "--all --cached --filter --help --host --json --mine --quiet");
+	CANDS("container list --", "--all --cached --filter --help --host --json --mine --quiet");
 	CANDS("container list --f", "--filter");
-	CANDS("container list --all --", "--cached --filter --help --json --mine --quiet");
-	CANDS("container list -a --", "--cached --filter --help --json --mine --quiet");
-	CANDS("container list --filter x=y --", "--all --cached --filter --help --json --mine --quiet");
-	CANDS("container create --n", "--name");
+	CANDS("container list --all --", "--cached --filter --help --host --json --mine --quiet");
+	CANDS("container list -a --", "--cached --filter --help --host --json --mine --quiet");
+	CANDS("container list --filter x=y --", "--all --cached --filter --help --host --json --mine --quiet");
+	CANDS("container list --host lab --", "--all --cached --filter --help --host --json --mine --quiet");
+	CANDS("container create --n", "--name --no-distribute");
+	CANDS("container create --na", "--name");
 	CANDS("container create --name x --na", "");
 	CANDS("container create -p 1:1 --p", "--publish");
-	CANDS("container start -", "--help");
+	CANDS("container start -", "--help --host");
 	CANDS("version --", "--help --json");
+	/* not engine commands: no --host */
+	CANDS("host use --", "--help --pool");
+	CANDS("template delete --", "--help");
 	CANDS("container list --nosuch", "");
 	/* after "--" and after create's IMAGE nothing is an option */
 	CANDS("container start -- -", "");
@@ -130,6 +147,9 @@ static void test_values(void)
 	is_int(fake.asked[ARG_HOST], 1, "hosts asked for");
 	CANDS("host use lab ", "");
 	CANDS("host info d", "dev");
+	CANDS("container start --host l", "lab local");
+	CANDS("container list --host lab --host d", "dev");
+	CANDS("container start --host lab w", "web web-2");
 
 	/* no source: the dynamic kinds complete to nothing */
 	is_str(cands("container start ", NULL), "", "containers without a source");
@@ -356,6 +376,142 @@ static void test_list(void)
 	ok(1, "double release is harmless");
 }
 
+/* --- the store's source: the pinned host, or every active host ----------- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void add_row(struct store *s, enum store_coll coll, const char *host, const char *id,
+		    const char *name)
+{
+	json_t *e;
+	bson_t doc;
+	struct berr err;
+	int rc;
+
+	bson_init(&doc);
+	if (coll == STORE_CONTAINERS) {
+		e = json_pack("{s:s, s:[s], s:s, s:s, s:s, s:s, s:I}", "Id", id, "Names", name,
+			      "Image", "busybox", "Command", "true", "State", "created", "Status",
+			      "Created", "Created", (json_int_t)1700000000);
+		rc = store_doc_container(&doc, host, e, store_now_ms(), &err);
+	} else {
+		e = json_pack("{s:s, s:[s], s:I, s:I}", "Id", id, "RepoTags", name, "Size",
+			      (json_int_t)1000, "Created", (json_int_t)1700000000);
+		rc = store_doc_image(&doc, host, e, store_now_ms(), &err);
+	}
+	if (rc < 0 || store_insert(s, coll, &doc, &err) < 0)
+		printf("# cannot add %s on %s: %s\n", name, host, err.msg);
+	bson_destroy(&doc);
+	json_decref(e);
+}
+
+static void register_host(struct shell *sh, const char *name, const char *state)
+{
+	struct host_new h = { name, "unix:///nonexistent/x.sock", NULL, 0, "test" };
+	struct berr err;
+
+	if (hosts_register(sh, &h, NULL, &err) < 0)
+		printf("# cannot register %s: %s\n", name, err.msg);
+	if (state && pool_set_state(sh, name, state, "test", &err) < 0)
+		printf("# cannot make %s %s: %s\n", name, state, err.msg);
+}
+
+static void test_store_source(void)
+{
+	char dir[] = "/tmp/berth-complete-store-XXXXXX", path[512];
+	struct complete_store cs;
+	struct complete_source src;
+	struct shell sh;
+	struct store *s;
+	struct berr err;
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	setenv("HOME", dir, 1);
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	setenv("XDG_DATA_HOME", dir, 1);
+	setenv("XDG_STATE_HOME", dir, 1);
+	unsetenv("DOCKER_HOST");
+	unsetenv("DOCKER_TLS_VERIFY");
+	unsetenv("DOCKER_CERT_PATH");
+	unsetenv("BERTH_HOST");
+	unsetenv("BERTH_MONGODB_URI");
+	snprintf(path, sizeof(path), "%s/store", dir);
+	setenv("BERTH_STORE_DIR", path, 1);
+	/* no default_host: the session is in pool mode */
+	snprintf(path, sizeof(path), "%s/berth.yaml", dir);
+	f = fopen(path, "w");
+	if (!f) {
+		ok(0, "write %s", path);
+		return;
+	}
+	fputs("hosts:\n"
+	      "  alpha: { url: unix:///nonexistent/alpha.sock }\n"
+	      "  zed: { url: unix:///nonexistent/zed.sock }\n", f);
+	fclose(f);
+	setenv("BERTH_CONFIG", path, 1);
+
+	if (shell_init(&sh, SHELL_BATCH) < 0) {
+		ok(0, "shell_init");
+		return;
+	}
+	ok(sh.current_host == NULL, "no host pinned: pool mode");
+	if (!(s = shell_store(&sh, &err))) {
+		ok(0, "store: %s", err.msg);
+		shell_release(&sh);
+		return;
+	}
+	/* pool: alpha (configured, no document: active), lab (registered,
+	 * active); out of it: zed (configured, deactivated), gone (inactive),
+	 * new (spawned, never answered) */
+	register_host(&sh, "lab", "active");
+	register_host(&sh, "gone", "inactive");
+	register_host(&sh, "new", NULL);
+	if (pool_set_state(&sh, "zed", "inactive", "test", &err) < 0)
+		printf("# cannot deactivate zed: %s\n", err.msg);
+	add_row(s, STORE_CONTAINERS, "alpha", "aaaa1111", "/web-alpha");
+	add_row(s, STORE_CONTAINERS, "alpha", "aaaa2222", "/db");
+	add_row(s, STORE_CONTAINERS, "lab", "bbbb1111", "/web-lab");
+	add_row(s, STORE_CONTAINERS, "lab", "bbbb2222", "/db");
+	add_row(s, STORE_CONTAINERS, "zed", "cccc1111", "/web-zed");
+	add_row(s, STORE_CONTAINERS, "gone", "dddd1111", "/web-gone");
+	add_row(s, STORE_CONTAINERS, "new", "eeee1111", "/web-new");
+	add_row(s, STORE_IMAGES, "alpha", "sha256:1111", "busybox:latest");
+	add_row(s, STORE_IMAGES, "lab", "sha256:2222", "busybox:lab");
+	add_row(s, STORE_IMAGES, "zed", "sha256:3333", "busybox:zed");
+
+	complete_store_init(&cs, &sh, &src);
+	is_str(cands("container start w", &src), "web-alpha web-lab",
+	       "pool mode: the containers of every active host");
+	is_str(cands("container start ", &src), "db web-alpha web-lab",
+	       "a name on two hosts is offered once");
+	is_str(cands("container create busy", &src), "busybox:lab busybox:latest",
+	       "pool mode: the images of every active host");
+
+	sh.current_host = strdup("zed");
+	is_str(cands("container start w", &src), "web-zed", "pinned: that host's containers only");
+	is_str(cands("image delete busy", &src), "busybox:zed", "pinned: that host's images only");
+	free(sh.current_host);
+	sh.current_host = NULL;
+
+	if (pool_set_state(&sh, "alpha", "inactive", "test", &err) < 0 ||
+	    pool_set_state(&sh, "lab", "inactive", "test", &err) < 0)
+		printf("# cannot deactivate: %s\n", err.msg);
+	is_str(cands("container start w", &src), "", "no active host: nothing to offer");
+
+	shell_release(&sh);
+	ok(nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0, "store test directory removed");
+}
+
 int main(void)
 {
 	test_command_words();
@@ -368,5 +524,6 @@ int main(void)
 	test_common_and_quote();
 	test_files();
 	test_list();
+	test_store_source();
 	return done_testing();
 }

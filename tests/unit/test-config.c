@@ -190,7 +190,7 @@ static void test_errors(void)
 		   "  lab: { url: tcp://x:2376 }\n",
 		   ":2: unknown key 'hots' (did you mean hosts?)", "top-level typo");
 	fails_with("\n\n\n\n\n\nfrobnicate: 1\n",
-		   ":7: unknown key 'frobnicate' (known keys: default_host, timeouts, hosts, mongodb, owner)",
+		   ":7: unknown key 'frobnicate' (known keys: default_host, timeouts, hosts, mongodb, owner, pool, image_dir)",
 		   "unknown key with nothing near");
 	fails_with("hosts:\n  lab:\n    ur: tcp://x:2376\n",
 		   ":3: unknown key 'ur' in hosts.lab (did you mean url?)", "host key typo");
@@ -289,7 +289,9 @@ static void test_credentials(void)
 	ok(r < 0 && strstr(err.msg, "holds credentials"), "a Password key in a list, any case");
 	config_release(&cfg);
 	r = load_text(&cfg, 0600, "token: abc\n", &err, &path);
-	snprintf(want, sizeof(want), "%s:1: unknown key 'token' (known keys: default_host, timeouts, hosts, mongodb, owner)", path);
+	snprintf(want, sizeof(want),
+		 "%s:1: unknown key 'token' (known keys: default_host, timeouts, hosts, mongodb, owner, pool, image_dir)",
+		 path);
 	is_str(err.msg, want, "at 0600 the file is read, and its content judged");
 	config_release(&cfg);
 }
@@ -444,6 +446,53 @@ static void test_xdg(void)
 	unsetenv("XDG_CONFIG_HOME");
 }
 
+/* The pool keys and image_dir (issue 4): defaults, values, and one line
+ * for each kind of mistake. */
+static void test_pool(void)
+{
+	struct config cfg;
+	struct berr err;
+	const char *path;
+	char want[1200], *slash;
+	int r;
+
+	config_init(&cfg);
+	is_int(cfg.pool_error_threshold, 3, "pool defaults: error_threshold 3");
+	is_str(cfg.pool_policy, "least-loaded", "pool defaults: least-loaded");
+	ok(cfg.pool_slot_memory == (int64_t)512 << 20, "pool defaults: slot_memory 512 MiB");
+	ok(cfg.image_dir == NULL, "no image_dir by default");
+	config_release(&cfg);
+
+	r = load_text(&cfg, 0644,
+		      "pool:\n"
+		      "  error_threshold: 5\n"
+		      "  policy: round-robin\n"
+		      "  slot_memory: 1g\n"
+		      "image_dir: images\n",
+		      &err, &path);
+	is_int(r, 0, "pool keys load (%s)", err.msg);
+	is_int(cfg.pool_error_threshold, 5, "pool.error_threshold");
+	is_str(cfg.pool_policy, "round-robin", "pool.policy");
+	ok(cfg.pool_slot_memory == (int64_t)1 << 30, "pool.slot_memory 1g");
+	snprintf(want, sizeof(want), "%s", path);
+	if ((slash = strrchr(want, '/')))
+		snprintf(slash + 1, sizeof(want) - (size_t)(slash + 1 - want), "images");
+	is_str(cfg.image_dir, want, "a relative image_dir is taken from the file's directory");
+	config_release(&cfg);
+
+	fails_with("pool:\n  error_threshold: 0\n",
+		   ":2: pool.error_threshold: invalid value '0': use a whole number of consecutive errors from 1 to 1000",
+		   "error_threshold 0");
+	fails_with("pool:\n  policy: fastest\n",
+		   ":2: pool.policy: unknown policy 'fastest': use least-loaded, round-robin or random",
+		   "unknown policy");
+	fails_with("pool:\n  slot_memory: 512\n",
+		   ":2: pool.slot_memory: invalid size '512': use a size of at least 1m, like 512m or 2g",
+		   "slot_memory without a unit");
+	fails_with("pool:\n  polcy: random\n", ":2: unknown key 'polcy' in pool (did you mean policy?)",
+		   "pool key typo");
+}
+
 static void test_sample(void)
 {
 	struct config cfg;
@@ -484,6 +533,7 @@ int main(void)
 	test_credentials();
 	test_environment();
 	test_xdg();
+	test_pool();
 	test_sample();
 
 	{
