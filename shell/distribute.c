@@ -446,24 +446,6 @@ static void probe_all(struct shell *sh, const char *image, struct probe *p, size
 	free(path);
 }
 
-/* Takes ref over (released here) into a new entry of t. */
-static void push_host(struct shell *sh, struct pool_targets *t, struct host_ref *ref)
-{
-	struct pool_host *ph;
-
-	t->v = xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
-	ph = &t->v[t->n++];
-	memset(ph, 0, sizeof(*ph));
-	berr_clear(&ph->err);
-	ph->b = shell_backend_ref(sh, ref, &ph->err);
-	ph->name = xstrdup(ref->name);
-	ph->doc = ref->doc;
-	ref->doc = NULL;
-	ph->state = xstrdup(pool_host_state(ph->doc));
-	ph->drained = ph->doc ? store_doc_bool(ph->doc, "drained", 0) : 0;
-	host_ref_release(ref);
-}
-
 int distribute_targets(struct shell *sh, const char *const *names, size_t n,
 		       struct pool_targets *out)
 {
@@ -494,7 +476,7 @@ int distribute_targets(struct shell *sh, const char *const *names, size_t n,
 			pool_targets_release(out);
 			return rc;
 		}
-		push_host(sh, out, &ref);
+		pool_targets_push(sh, out, &ref);
 	}
 	if (n)
 		return 0;
@@ -502,7 +484,7 @@ int distribute_targets(struct shell *sh, const char *const *names, size_t n,
 	for (i = 0; i < l.n; i++) {
 		if (strcmp(pool_host_state(l.v[i].doc), "active"))
 			continue;
-		push_host(sh, out, &l.v[i]);
+		pool_targets_push(sh, out, &l.v[i]);
 		memset(&l.v[i], 0, sizeof(l.v[i])); /* taken over */
 	}
 	host_list_release(&l);

@@ -65,6 +65,20 @@ void host_ref_release(struct host_ref *h)
 	memset(h, 0, sizeof(*h));
 }
 
+void host_ref_endpoint(const struct host_ref *h, const struct config *cfg,
+		       struct docker_endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->name = h->name;
+	ep->url = h->url;
+	ep->tls_dir = h->tls_dir;
+	ep->tls_verify = h->tls_verify;
+	ep->insecure = h->insecure;
+	ep->connect_timeout_ms = cfg->connect_timeout_ms;
+	ep->timeout_ms = cfg->request_timeout_ms;
+	ep->api_version = cfg->api_version;
+}
+
 static void ref_from_config(const struct host_config *hc, struct host_ref *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -37,6 +37,13 @@ struct host_ref {
 };
 void host_ref_release(struct host_ref *h);
 
+struct docker_endpoint;
+struct config;
+/* The engine client's settings for h under cfg (timeouts, API version);
+ * ep borrows h's strings. */
+void host_ref_endpoint(const struct host_ref *h, const struct config *cfg,
+		       struct docker_endpoint *ep);
+
 /* hosts_find / hosts_list flags */
 #define HOSTS_WITH_DOC 0x1 /* read the store's documents of configured hosts too */
 #define HOSTS_QUIET    0x2 /* hosts_list: no warning when the store cannot be read

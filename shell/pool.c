@@ -76,8 +76,7 @@ static int64_t created_of(const bson_t *doc)
 	return 0;
 }
 
-/* Takes ref over (released here) into a new target. */
-static void push_ref(struct shell *sh, struct pool_targets *t, struct host_ref *ref)
+void pool_targets_push(struct shell *sh, struct pool_targets *t, struct host_ref *ref)
 {
 	struct pool_host *ph;
 
@@ -187,7 +186,7 @@ static int add_named(struct shell *sh, struct pool_targets *t, const char *name)
 	rc = hosts_find(sh, name, HOSTS_WITH_DOC, &ref, &err);
 	if (rc <= 0)
 		return unknown_name(sh, name, rc, &err);
-	push_ref(sh, t, &ref);
+	pool_targets_push(sh, t, &ref);
 	return 0;
 }
 
@@ -254,7 +253,7 @@ int pool_targets(struct shell *sh, unsigned flags, struct pool_targets *out)
 			describe(out, ref->name, why, ref->doc);
 			continue;
 		}
-		push_ref(sh, out, ref);
+		pool_targets_push(sh, out, ref);
 	}
 	host_list_release(&l);
 	return 0;
@@ -761,15 +760,8 @@ static struct backend *probe_backend(struct shell *sh, const struct host_ref *h,
 {
 	struct docker_endpoint ep;
 
-	memset(&ep, 0, sizeof(ep));
-	ep.name = h->name;
-	ep.url = h->url;
-	ep.tls_dir = h->tls_dir;
-	ep.tls_verify = h->tls_verify;
-	ep.insecure = h->insecure;
-	ep.connect_timeout_ms = sh->config.connect_timeout_ms;
+	host_ref_endpoint(h, &sh->config, &ep);
 	ep.timeout_ms = sh->config.connect_timeout_ms;
-	ep.api_version = sh->config.api_version;
 	berr_clear(err);
 	return docker_backend_new(&ep, err);
 }

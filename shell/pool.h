@@ -82,6 +82,10 @@ struct pool_targets {
  */
 int pool_targets(struct shell *sh, unsigned flags, struct pool_targets *out);
 void pool_targets_release(struct pool_targets *t);
+/* Takes ref over (released here) into a new target at the end of t: its
+ * client (shell_backend_ref) and its document's state, drain, slots. */
+struct host_ref;
+void pool_targets_push(struct shell *sh, struct pool_targets *t, struct host_ref *ref);
 
 /*
  * The one host a single-host command (image load, image pull, ...) acts

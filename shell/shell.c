@@ -311,15 +311,7 @@ struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, st
 	for (i = 0; i < sh->nbackends; i++)
 		if (!strcmp(sh->backends[i].host, h->name))
 			return sh->backends[i].backend;
-	memset(&ep, 0, sizeof(ep));
-	ep.name = h->name;
-	ep.url = h->url;
-	ep.tls_dir = h->tls_dir;
-	ep.tls_verify = h->tls_verify;
-	ep.insecure = h->insecure;
-	ep.connect_timeout_ms = sh->config.connect_timeout_ms;
-	ep.timeout_ms = sh->config.request_timeout_ms;
-	ep.api_version = sh->config.api_version;
+	host_ref_endpoint(h, &sh->config, &ep);
 	berr_clear(err);
 	b = docker_backend_new(&ep, err);
 	if (!b) {

@@ -64,7 +64,10 @@ vg 1 -k -f batch.berth
 # corrupt file
 export BERTH_STORE_DIR=$TEST_DIR/store
 vg 0 host add vghost "$(engine_url main)"
-vg 0 -c 'container list --all; image list; container create --name vg2 busybox true; container delete vg2'
+# vghost is local's engine under a second name: the listings go through the
+# pool's fan-out, create through placement, and vg2 is on both hosts
+vg 0 -c 'container list --all; image list; container create --name vg2 busybox true; container delete --host local vg2'
+vg 0 -c 'host probe vghost; host drain vghost; host activate vghost; image distribute busybox:latest --all'
 vg 0 -c 'container list --cached --all --json; image list --cached; host list --json'
 contains "$OUT" '"LastSeen"' "cached listings under valgrind come from the store"
 vg 0 -H vghost cache refresh
