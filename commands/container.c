@@ -910,25 +910,10 @@ static void decorate_row(json_t *o, const char *host)
 		json_object_set_new(o, "Expires", json_null());
 }
 
-enum list_source {
-	LIST_LIVE,   /* the engine's answer */
-	LIST_CACHED, /* --cached: the store's, with a LAST SEEN column */
-	LIST_STALE,  /* the store's, because the engine is out of reach */
-	LIST_FAILED, /* nothing to show: err says why */
-};
-
-/* What one host gave a listing. */
-struct host_rows {
-	const char *host;  /* borrowed */
-	json_t *rows;      /* owned; NULL when failed */
-	enum list_source src;
-	struct berr err;
-};
-
 /* One array of every host's rows, then an {"Host", "Error"} entry for
  * each host that failed (of several: one host's stale rows are its
  * answer, as ever), so that a script sees what is missing. */
-static int print_listing_json(struct shell *sh, struct host_rows *hr, size_t n, int multi)
+static int print_listing_json(struct shell *sh, struct listing_host *hr, size_t n, int multi)
 {
 	json_t *all = json_array(), *o;
 	size_t h, i;
@@ -940,13 +925,13 @@ static int print_listing_json(struct shell *sh, struct host_rows *hr, size_t n, 
 		json_array_foreach(hr[h].rows, i, o) {
 			if (!json_is_object(o))
 				continue;
-			decorate_row(o, hr[h].host);
+			decorate_row(o, hr[h].name);
 			json_array_append(all, o);
 		}
 	}
 	for (h = 0; h < n; h++)
-		if (hr[h].src == LIST_FAILED || (multi && hr[h].src == LIST_STALE))
-			json_array_append_new(all, json_pack("{s:s, s:s}", "Host", hr[h].host,
+		if (hr[h].src == LISTING_FAILED || (multi && hr[h].src == LISTING_STALE))
+			json_array_append_new(all, json_pack("{s:s, s:s}", "Host", hr[h].name,
 							     "Error", hr[h].err.msg));
 	ret = output_result(sh, output_json(sh, all));
 	json_decref(all);
@@ -955,7 +940,7 @@ static int print_listing_json(struct shell *sh, struct host_rows *hr, size_t n, 
 
 /* The table, with a HOST column first when several hosts were asked (one
  * host: docker's columns, as ever). */
-static int print_list(struct shell *sh, struct args *a, struct host_rows *hr, size_t n,
+static int print_list(struct shell *sh, struct args *a, struct listing_host *hr, size_t n,
 		      int multi, int cached)
 {
 	const char *headers[12];
@@ -1018,7 +1003,7 @@ static int print_list(struct shell *sh, struct args *a, struct host_rows *hr, si
 			}
 			ports = display_ports(json_object_get(c, "Ports"));
 			names = display_names(json_object_get(c, "Names"));
-			status = hr[h].src == LIST_STALE ? xasprintf("%s (stale)", jstr(c, "Status"))
+			status = hr[h].src == LISTING_STALE ? xasprintf("%s (stale)", jstr(c, "Status"))
 							 : strdup(jstr(c, "Status"));
 			if (!cmd || !ports || !names || !status) {
 				free(cmd);
@@ -1030,7 +1015,7 @@ static int print_list(struct shell *sh, struct args *a, struct host_rows *hr, si
 			}
 			k = 0;
 			if (multi)
-				cells[k++] = hr[h].host;
+				cells[k++] = hr[h].name;
 			cells[k++] = fmt_short_id(id, sizeof(id), jstr(c, "Id"));
 			cells[k++] = image;
 			cells[k++] = cmd;
@@ -1062,17 +1047,13 @@ static int exec_list(struct shell *sh, struct args *a)
 {
 	struct list_filter filter;
 	struct cache_query q;
-	struct pool_targets targets;
-	struct listing_host *lh = NULL;
-	struct host_rows *hr = NULL;
-	struct berr err;
+	struct listing_result res;
 	const char **mine_filters = NULL;
 	char *mine = NULL;
-	size_t i, n, answered = 0;
-	int ret, cached = args_has(a, "cached"), multi, record = 1, store_said = 0;
+	size_t i, n;
+	int ret, cached = args_has(a, "cached");
 
-	berr_clear(&err);
-	memset(&targets, 0, sizeof(targets));
+	memset(&res, 0, sizeof(res));
 	memset(&filter, 0, sizeof(filter));
 	filter.all = args_has(a, "all");
 	filter.filters = args_list(a, "filter", &n);
@@ -1097,91 +1078,17 @@ static int exec_list(struct shell *sh, struct args *a)
 	q.filters = filter.filters;
 	q.nfilters = filter.nfilters;
 
-	if ((ret = pool_targets(sh, 0, &targets)) != 0)
+	if ((ret = listing_gather(sh, LISTING_CONTAINERS, &filter, &q, 0, cached, &res)) != 0)
 		goto cleanup;
-	if (!targets.n) {
-		ret = listing_no_host(sh, &targets);
-		goto cleanup;
-	}
-	multi = targets.n > 1;
-	if (!(hr = calloc(targets.n, sizeof(*hr)))) {
-		ret = error(sh, "out of memory");
-		goto cleanup;
-	}
-	for (i = 0; i < targets.n; i++) {
-		hr[i].host = targets.v[i].name;
-		berr_clear(&hr[i].err);
-	}
-
-	if (cached) {
-		for (i = 0; i < targets.n; i++) {
-			struct cache_rows rows;
-			if (cache_read(sh, STORE_CONTAINERS, hr[i].host, &q, 0, &rows, &hr[i].err) < 0) {
-				/* the store's trouble, the same for every host: once */
-				if (!store_said++)
-					error(sh, "%s", hr[i].err.msg);
-				hr[i].src = LIST_FAILED;
-				continue;
-			}
-			if (!rows.known)
-				warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh "
-					"--host %s')", hr[i].host, hr[i].host);
-			hr[i].rows = rows.rows;
-			hr[i].src = LIST_CACHED;
-			answered++;
-		}
-	} else {
-		if (listing_run(sh, &targets, LISTING_CONTAINERS, &filter, 0, LISTING_SEEN_RECORDED,
-				&lh) < 0) {
-			ret = error(sh, "out of memory");
-			goto cleanup;
-		}
-		for (i = 0; i < targets.n; i++) {
-			if (lh[i].rows) {
-				hr[i].rows = lh[i].rows;
-				lh[i].rows = NULL;
-				hr[i].src = LIST_LIVE;
-				answered++;
-				continue;
-			}
-			hr[i].err = lh[i].err;
-			hr[i].src = LIST_FAILED;
-			if (multi) {
-				if (listing_failed(sh, STORE_CONTAINERS, hr[i].host, &q, &hr[i].err,
-						   &hr[i].rows))
-					hr[i].src = LIST_STALE;
-			} else if (cache_fallback(sh, STORE_CONTAINERS, hr[i].host, &q, &hr[i].err,
-						  &hr[i].rows)) {
-				/* one host: its stale rows are the answer, as ever */
-				hr[i].src = LIST_STALE;
-				answered++;
-			} else {
-				error(sh, "%s", hr[i].err.msg);
-			}
-		}
-	}
-
-	if (!multi && !answered) {
-		ret = CMD_ERROR; /* said above */
-		goto cleanup;
-	}
-	ret = print_list(sh, a, hr, targets.n, multi, cached);
-	if (ret == CMD_OK && !answered)
+	ret = print_list(sh, a, res.v, res.n, res.multi, cached);
+	if (ret == CMD_OK && !res.answered)
 		ret = CMD_ERROR;
 	/* Recorded after printing: the store may be slow to answer (or not
 	 * answer at all), and the listing is what was asked for. Only a
 	 * listing of every container proves that the others are gone. */
-	for (i = 0; i < targets.n && record; i++)
-		if (hr[i].src == LIST_LIVE)
-			record = cache_put_listing(sh, STORE_CONTAINERS, hr[i].host, hr[i].rows,
-						   filter.all && filter.nfilters == 0) == 0;
+	listing_record(sh, &res, filter.all && filter.nfilters == 0);
 cleanup:
-	if (hr)
-		for (i = 0; i < targets.n; i++)
-			json_decref(hr[i].rows);
-	free(hr);
-	listing_release(lh, targets.n);
-	pool_targets_release(&targets);
+	listing_result_release(&res);
 	free(mine_filters);
 	free(mine);
 	return ret;

@@ -108,17 +108,7 @@ static void split_repo_tag(const char *rt, char *repo, size_t rlen, const char *
 	repo[n] = '\0';
 }
 
-/* What one host gave an image listing. */
-struct host_images {
-	const char *host;  /* borrowed */
-	json_t *rows;      /* owned; NULL when failed */
-	int live;          /* the engine's answer (else cached or stale) */
-	int stale;
-	int failed;
-	struct berr err;
-};
-
-static int print_list_json(struct shell *sh, struct host_images *hi, size_t n, int multi)
+static int print_list_json(struct shell *sh, struct listing_host *hi, size_t n, int multi)
 {
 	json_t *all = json_array(), *img;
 	size_t h, i;
@@ -130,15 +120,15 @@ static int print_list_json(struct shell *sh, struct host_images *hi, size_t n, i
 		json_array_foreach(hi[h].rows, i, img) {
 			if (!json_is_object(img))
 				continue;
-			json_object_set_new(img, "Host", json_string(hi[h].host));
+			json_object_set_new(img, "Host", json_string(hi[h].name));
 			json_array_append(all, img);
 		}
 	}
 	/* of several hosts, those that did not answer, so that a script sees
 	 * what is missing; one host's stale rows are its answer, as ever */
 	for (h = 0; h < n; h++)
-		if (hi[h].failed || (multi && hi[h].stale))
-			json_array_append_new(all, json_pack("{s:s, s:s}", "Host", hi[h].host,
+		if (hi[h].src == LISTING_FAILED || (multi && hi[h].src == LISTING_STALE))
+			json_array_append_new(all, json_pack("{s:s, s:s}", "Host", hi[h].name,
 							     "Error", hi[h].err.msg));
 	ret = output_result(sh, output_json(sh, all));
 	json_decref(all);
@@ -146,7 +136,7 @@ static int print_list_json(struct shell *sh, struct host_images *hi, size_t n, i
 }
 
 /* -q: one line per image and host, however many tags it has (docker -q). */
-static int print_list_ids(struct shell *sh, struct host_images *hi, size_t n)
+static int print_list_ids(struct shell *sh, struct listing_host *hi, size_t n)
 {
 	json_t *img, *list;
 	size_t h, i, j;
@@ -169,7 +159,7 @@ static int print_list_ids(struct shell *sh, struct host_images *hi, size_t n)
 
 /* The table, with a HOST column first when several hosts were asked (one
  * host: docker's columns, as ever). */
-static int print_list(struct shell *sh, struct args *a, struct host_images *hi, size_t n,
+static int print_list(struct shell *sh, struct args *a, struct listing_host *hi, size_t n,
 		      int multi, int cached)
 {
 	const char *headers[8];
@@ -211,12 +201,12 @@ static int print_list(struct shell *sh, struct args *a, struct host_images *hi, 
 			fmt_size(size, sizeof(size), (int64_t)json_integer_value(json_object_get(img, "Size")));
 			/* a stale row says so where a glance at the table goes: the
 			 * size column, images having no status */
-			if (hi[h].stale) {
+			if (hi[h].src == LISTING_STALE) {
 				size_t len = strlen(size);
 				snprintf(size + len, sizeof(size) - len, " (stale)");
 			}
 			if (multi)
-				cells[0] = hi[h].host;
+				cells[0] = hi[h].name;
 			cells[base + 2] = id;
 			cells[base + 3] = created;
 			cells[base + 4] = size;
@@ -258,95 +248,22 @@ static int print_list(struct shell *sh, struct args *a, struct host_images *hi, 
 
 static int exec_list(struct shell *sh, struct args *a)
 {
-	struct pool_targets targets;
-	struct listing_host *lh = NULL;
-	struct host_images *hi = NULL;
-	size_t i, answered = 0;
-	int ret, cached = args_has(a, "cached"), multi, record = 1, store_said = 0;
+	struct listing_result res;
+	int ret, cached = args_has(a, "cached");
 
-	memset(&targets, 0, sizeof(targets));
-	if ((ret = pool_targets(sh, 0, &targets)) != 0)
+	/* --cached: the cache holds what the last listing showed; whether
+	 * that was an --all one, it cannot tell, so all of it is shown */
+	if ((ret = listing_gather(sh, LISTING_IMAGES, NULL, NULL, args_has(a, "all"), cached,
+				  &res)) != 0)
 		goto cleanup;
-	if (!targets.n) {
-		ret = listing_no_host(sh, &targets);
-		goto cleanup;
-	}
-	multi = targets.n > 1;
-	if (!(hi = calloc(targets.n, sizeof(*hi)))) {
-		ret = error(sh, "out of memory");
-		goto cleanup;
-	}
-	for (i = 0; i < targets.n; i++) {
-		hi[i].host = targets.v[i].name;
-		berr_clear(&hi[i].err);
-	}
-	if (cached) {
-		/* The cache holds what the last listing showed; whether
-		 * that was an --all one, it cannot tell, so all of it is shown. */
-		for (i = 0; i < targets.n; i++) {
-			struct cache_rows rows;
-			if (cache_read(sh, STORE_IMAGES, hi[i].host, NULL, 0, &rows, &hi[i].err) < 0) {
-				/* the store's trouble, the same for every host: once */
-				if (!store_said++)
-					error(sh, "%s", hi[i].err.msg);
-				hi[i].failed = 1;
-				continue;
-			}
-			if (!rows.known)
-				warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh "
-					"--host %s')", hi[i].host, hi[i].host);
-			hi[i].rows = rows.rows;
-			answered++;
-		}
-	} else {
-		if (listing_run(sh, &targets, LISTING_IMAGES, NULL, args_has(a, "all"),
-				LISTING_SEEN_RECORDED, &lh) < 0) {
-			ret = error(sh, "out of memory");
-			goto cleanup;
-		}
-		for (i = 0; i < targets.n; i++) {
-			if (lh[i].rows) {
-				hi[i].rows = lh[i].rows;
-				lh[i].rows = NULL;
-				hi[i].live = 1;
-				answered++;
-				continue;
-			}
-			hi[i].err = lh[i].err;
-			if (multi) {
-				hi[i].stale = listing_failed(sh, STORE_IMAGES, hi[i].host, NULL, &hi[i].err,
-							     &hi[i].rows);
-				hi[i].failed = !hi[i].stale;
-			} else if (cache_fallback(sh, STORE_IMAGES, hi[i].host, NULL, &hi[i].err,
-						  &hi[i].rows)) {
-				/* one host: its stale rows are the answer, as ever */
-				hi[i].stale = 1;
-				answered++;
-			} else {
-				error(sh, "%s", hi[i].err.msg);
-				hi[i].failed = 1;
-			}
-		}
-	}
-	if (!multi && !answered) {
-		ret = CMD_ERROR; /* said above */
-		goto cleanup;
-	}
-	ret = print_list(sh, a, hi, targets.n, multi, cached);
-	if (ret == CMD_OK && !answered)
+	ret = print_list(sh, a, res.v, res.n, res.multi, cached);
+	if (ret == CMD_OK && !res.answered)
 		ret = CMD_ERROR;
 	/* After printing, as for containers; with or without --all this is
 	 * the host's whole set of images as far as the listing goes. */
-	for (i = 0; i < targets.n && record; i++)
-		if (hi[i].live)
-			record = cache_put_listing(sh, STORE_IMAGES, hi[i].host, hi[i].rows, 1) == 0;
+	listing_record(sh, &res, 1);
 cleanup:
-	if (hi)
-		for (i = 0; i < targets.n; i++)
-			json_decref(hi[i].rows);
-	free(hi);
-	listing_release(lh, targets.n);
-	pool_targets_release(&targets);
+	listing_result_release(&res);
 	return ret;
 }
 

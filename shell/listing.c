@@ -144,6 +144,86 @@ int listing_failed(struct shell *sh, enum store_coll c, const char *host,
 	return 0;
 }
 
+int listing_gather(struct shell *sh, enum listing_kind kind, const struct list_filter *filter,
+		   const struct cache_query *q, int all, int cached, struct listing_result *res)
+{
+	enum store_coll c = kind == LISTING_CONTAINERS ? STORE_CONTAINERS : STORE_IMAGES;
+	struct listing_host *v;
+	size_t i;
+	int rc, store_said = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->coll = c;
+	if ((rc = pool_targets(sh, 0, &res->targets)) != 0)
+		return rc; /* released */
+	if (!res->targets.n)
+		return listing_no_host(sh, &res->targets);
+	res->multi = res->targets.n > 1;
+	if (!cached) {
+		if (listing_run(sh, &res->targets, kind, filter, all, LISTING_SEEN_RECORDED,
+				&res->v) < 0)
+			return error(sh, "out of memory");
+	} else if (!(res->v = calloc(res->targets.n, sizeof(*res->v)))) {
+		return error(sh, "out of memory");
+	}
+	res->n = res->targets.n;
+	for (i = 0; i < res->n; i++) {
+		v = &res->v[i];
+		v->name = res->targets.v[i].name;
+		if (cached) {
+			struct cache_rows rows;
+
+			berr_clear(&v->err);
+			v->src = LISTING_FAILED;
+			if (cache_read(sh, c, v->name, q, 0, &rows, &v->err) < 0) {
+				/* the store's trouble, the same for every host: once */
+				if (!store_said++)
+					error(sh, "%s", v->err.msg);
+				continue;
+			}
+			if (!rows.known)
+				warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh "
+					"--host %s')", v->name, v->name);
+			v->rows = rows.rows;
+			v->src = LISTING_CACHED;
+		} else if (v->rows) {
+			v->src = LISTING_LIVE;
+		} else if (res->multi) {
+			v->src = listing_failed(sh, c, v->name, q, &v->err, &v->rows) ?
+				 LISTING_STALE : LISTING_FAILED;
+			continue; /* shown, but no answer */
+		} else if (cache_fallback(sh, c, v->name, q, &v->err, &v->rows)) {
+			/* one host: its stale rows are the answer, as ever */
+			v->src = LISTING_STALE;
+		} else {
+			error(sh, "%s", v->err.msg);
+			v->src = LISTING_FAILED;
+			continue;
+		}
+		res->answered++;
+	}
+	if (!res->multi && !res->answered)
+		return CMD_ERROR; /* said above */
+	return 0;
+}
+
+void listing_record(struct shell *sh, const struct listing_result *res, int whole_set)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++)
+		if (res->v[i].src == LISTING_LIVE &&
+		    cache_put_listing(sh, res->coll, res->v[i].name, res->v[i].rows, whole_set) < 0)
+			break;
+}
+
+void listing_result_release(struct listing_result *res)
+{
+	listing_release(res->v, res->n);
+	pool_targets_release(&res->targets);
+	memset(res, 0, sizeof(*res));
+}
+
 int listing_no_host(struct shell *sh, const struct pool_targets *t)
 {
 	if (t->dropped)

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include "backends/berr.h"
 #include "backends/store.h"
+#include "shell/pool.h"
 
 struct shell;
 struct backend;
@@ -26,11 +27,20 @@ enum listing_kind {
 	LISTING_IMAGES,     /* GET /images/json */
 };
 
+/* Where a host's rows came from. */
+enum listing_src {
+	LISTING_LIVE,   /* the engine's answer */
+	LISTING_CACHED, /* --cached: the store's */
+	LISTING_STALE,  /* the store's, because the engine is out of reach */
+	LISTING_FAILED, /* nothing to show: err says why */
+};
+
 struct listing_host {
 	const char *name;  /* borrowed from the targets */
 	struct backend *b; /* borrowed; NULL when the client could not be set up */
 	json_t *rows;      /* owned: the engine's array; NULL when it failed */
 	struct berr err;   /* why it failed */
+	enum listing_src src; /* set by listing_gather() */
 };
 
 /* listing_run flags */
@@ -42,14 +52,41 @@ struct listing_host {
  * Lists kind on every host of t, in t's order: *out gets t->n results
  * (listing_release() them). filter is for containers (NULL: running
  * ones), all for images (intermediate ones too). Each host's answer or
- * failure goes to pool_record(), except a sole target's failure (it is
- * not taken out of the pool for want of another). Returns the number of
- * hosts that answered, or -1 (nothing to release) when out of memory.
+ * failure goes to pool_record() (which never takes the last active host
+ * out). Returns the number of hosts that answered, or -1 (nothing to
+ * release) when out of memory.
  */
 long listing_run(struct shell *sh, const struct pool_targets *t, enum listing_kind kind,
 		 const struct list_filter *filter, int all, unsigned flags,
 		 struct listing_host **out);
 void listing_release(struct listing_host *v, size_t n);
+
+/* What container list and image list show: one entry per target host. */
+struct listing_result {
+	struct pool_targets targets;  /* owned */
+	struct listing_host *v;       /* owned, targets.n of them */
+	size_t n;
+	size_t answered;              /* hosts with rows to show (live, cached or,
+				       * for a sole host, stale) */
+	int multi;                    /* more than one host: a HOST column */
+	enum store_coll coll;         /* where the rows are cached */
+};
+
+/*
+ * The command's targets, and each one's rows: with cached, the store's
+ * (collection of kind, filtered by q; q NULL for images); else a
+ * listing_run() whose failed hosts fall back to their cached rows when
+ * the engine is out of reach, saying so once per host. Returns 0 with res
+ * filled (release it, also on failure), or a CMD_ status after the error
+ * was reported (no target, nothing to show of a sole host, no memory).
+ */
+int listing_gather(struct shell *sh, enum listing_kind kind, const struct list_filter *filter,
+		   const struct cache_query *q, int all, int cached, struct listing_result *res);
+/* After printing: the live rows written through to the cache; whole_set:
+ * they are all the host has, so vanished ones go. Stops at the first
+ * store failure (said once by the cache). */
+void listing_record(struct shell *sh, const struct listing_result *res, int whole_set);
+void listing_result_release(struct listing_result *res);
 
 /* Pool mode found no active host (t->n == 0): says so, naming the hosts
  * left out and why, as pool_single() does. Returns CMD_ERROR. */
