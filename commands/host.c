@@ -707,13 +707,31 @@ static const char *reason_of(struct shell *sh, struct args *a, const char *dflt,
 	return r;
 }
 
+/* The transition of a hand command, said as "lab: active -> inactive
+ * (reason)"; shown_before/after are how the states are shown. Takes extra
+ * and ref over. */
+static int hand_transition(struct shell *sh, const char *name, struct host_ref *ref,
+			   const char *state, const char *reason, bson_t *extra,
+			   const char *shown_before, const char *shown_after)
+{
+	struct berr err;
+	int ret = pool_transition(sh, name, ref->doc, state, reason, extra, &err);
+
+	bson_destroy(extra);
+	if (ret < 0)
+		ret = change_failed(sh, name, &err);
+	else
+		ret = output_result(sh, say_change(sh, name, shown_before, shown_after, reason));
+	host_ref_release(ref);
+	return ret;
+}
+
 static int exec_activate(struct shell *sh, struct args *a)
 {
 	const char *name = a->argv[0];
 	struct host_ref ref;
-	struct berr err;
 	const char *state;
-	int drained, ret;
+	int drained;
 	bson_t extra;
 
 	if (read_host(sh, name, &ref) < 0)
@@ -730,25 +748,18 @@ static int exec_activate(struct shell *sh, struct args *a)
 	BSON_APPEND_BOOL(&extra, "auto_inactive", 0);
 	BSON_APPEND_NULL(&extra, "next_probe");
 	BSON_APPEND_NULL(&extra, "probe_backoff");
-	ret = pool_transition(sh, name, ref.doc, "active", "host activate", &extra, &err);
-	bson_destroy(&extra);
-	if (ret < 0)
-		ret = change_failed(sh, name, &err);
-	else
-		ret = output_result(sh, say_change(sh, name, drained && !strcmp(state, "active") ?
-						   "active,drained" : state, "active", "host activate"));
-	host_ref_release(&ref);
-	return ret;
+	return hand_transition(sh, name, &ref, "active", "host activate", &extra,
+			       drained && !strcmp(state, "active") ? "active,drained" : state,
+			       "active");
 }
 
 static int exec_deactivate(struct shell *sh, struct args *a)
 {
 	const char *name = a->argv[0];
 	struct host_ref ref;
-	struct berr err;
 	const char *reason, *state;
 	bson_t extra;
-	int bad, ret;
+	int bad;
 
 	if (!(reason = reason_of(sh, a, "host deactivate", &bad)))
 		return bad;
@@ -760,24 +771,16 @@ static int exec_deactivate(struct shell *sh, struct args *a)
 	BSON_APPEND_BOOL(&extra, "auto_inactive", 0);
 	BSON_APPEND_NULL(&extra, "next_probe");
 	BSON_APPEND_NULL(&extra, "probe_backoff");
-	ret = pool_transition(sh, name, ref.doc, "inactive", reason, &extra, &err);
-	bson_destroy(&extra);
-	if (ret < 0)
-		ret = change_failed(sh, name, &err);
-	else
-		ret = output_result(sh, say_change(sh, name, state, "inactive", reason));
-	host_ref_release(&ref);
-	return ret;
+	return hand_transition(sh, name, &ref, "inactive", reason, &extra, state, "inactive");
 }
 
 static int exec_drain(struct shell *sh, struct args *a)
 {
 	const char *name = a->argv[0];
 	struct host_ref ref;
-	struct berr err;
 	const char *reason, *state;
 	bson_t extra;
-	int bad, ret;
+	int bad;
 
 	if (!(reason = reason_of(sh, a, "host drain", &bad)))
 		return bad;
@@ -791,15 +794,8 @@ static int exec_drain(struct shell *sh, struct args *a)
 	bson_init(&extra);
 	BSON_APPEND_BOOL(&extra, "drained", 1);
 	/* the state stays; the drain is dated and kept in the history */
-	ret = pool_transition(sh, name, ref.doc, state, reason, &extra, &err);
-	bson_destroy(&extra);
-	if (ret < 0)
-		ret = change_failed(sh, name, &err);
-	else
-		ret = output_result(sh, say_change(sh, name, state, strcmp(state, "active") ? state :
-						   "active,drained", reason));
-	host_ref_release(&ref);
-	return ret;
+	return hand_transition(sh, name, &ref, state, reason, &extra, state,
+			       strcmp(state, "active") ? state : "active,drained");
 }
 
 static int exec_slots(struct shell *sh, struct args *a)
