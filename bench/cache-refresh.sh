@@ -63,9 +63,7 @@ bench_berth
 
 # --- cleanup of everything this script starts --------------------------------------
 
-# A short directory: unix socket paths are limited to 107 bytes.
-work=$(mktemp -d /tmp/brefresh.XXXXXX)
-chmod 0755 "$work"
+bench_workdir brefresh
 sock="$work/docker.sock"
 canned_sock="$work/canned.sock"
 engine_pid=
@@ -106,13 +104,7 @@ ferretdb_version=$("$(ferretdb_binary)" --version 2>/dev/null | sed -n 's/^versi
 
 bench_engine_start
 
-# Private client state: no user config, no user store, for every tool.
-export HOME="$work/home"
-export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state" XDG_DATA_HOME="$HOME/.local/share"
-mkdir -p "$HOME"
-unset DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION DOCKER_CONTEXT DOCKER_CONFIG \
-	BERTH_CONFIG BERTH_HOST BERTH_MONGODB_URI BERTH_MONGODB_DATABASE BERTH_STORE_DIR BERTH_MODULE_DIR
-export LC_ALL=C.UTF-8
+bench_private_env
 
 api() { curl -s --fail --unix-socket "$sock" "$@"; }
 

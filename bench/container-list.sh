@@ -36,8 +36,7 @@ say() { echo "# $*" >&2; }
 	die "RUNNING must be a number no larger than CONTAINERS ($CONTAINERS), not '$RUNNING'"
 . "$here/lib.sh"
 bench_require
-DOCKER_CLI=${DOCKER_CLI:-$(command -v docker || true)}
-[ -n "$DOCKER_CLI" ] || die "the docker CLI is not installed (build-aux/install-deps installs it)"
+bench_docker_cli
 
 # --- a berth without sanitizers ----------------------------------------------
 
@@ -45,9 +44,7 @@ bench_berth
 
 # --- the private engine ------------------------------------------------------
 
-# A short directory: unix socket paths are limited to 107 bytes.
-work=$(mktemp -d /tmp/bbench.XXXXXX)
-chmod 0755 "$work"
+bench_workdir bbench
 sock="$work/docker.sock"
 engine_pid=
 
@@ -64,12 +61,8 @@ trap 'exit 143' TERM
 
 bench_engine_start
 
-# Private client state: no user config, no user engine, for every tool.
-export HOME="$work/home" DOCKER_CONFIG="$work/docker-cli"
-export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state" XDG_DATA_HOME="$HOME/.local/share"
-mkdir -p "$HOME" "$DOCKER_CONFIG"
-unset DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION DOCKER_CONTEXT BERTH_CONFIG BERTH_HOST
-export DOCKER_HOST="unix://$sock" LC_ALL=C.UTF-8
+bench_private_env
+export DOCKER_HOST="unix://$sock"
 
 dk() { "$DOCKER_CLI" "$@"; }
 

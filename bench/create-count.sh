@@ -38,8 +38,7 @@ say() { echo "# $*" >&2; }
 [[ $HOSTS =~ ^[1-8]$ ]] || die "HOSTS must be a number from 1 to 8 (at most 8 daemons at once), not '$HOSTS'"
 . "$here/lib.sh"
 bench_require
-DOCKER_CLI=${DOCKER_CLI:-$(command -v docker || true)}
-[ -n "$DOCKER_CLI" ] || die "the docker CLI is not installed (build-aux/install-deps installs it)"
+bench_docker_cli
 
 # --- a berth without sanitizers ----------------------------------------------
 
@@ -47,9 +46,7 @@ bench_berth
 
 # --- the engines -------------------------------------------------------------
 
-# A short directory: unix socket paths are limited to 107 bytes.
-work=$(mktemp -d /tmp/bcc.XXXXXX)
-chmod 0755 "$work"
+bench_workdir bcc
 
 cleanup() {
 	local status=$?
@@ -64,13 +61,8 @@ trap 'exit 143' TERM
 
 bench_engines_start "$HOSTS"
 
-# Private client state: no user config, no user engine, for every tool.
-export HOME="$work/home" DOCKER_CONFIG="$work/docker-cli"
-export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state" XDG_DATA_HOME="$HOME/.local/share"
-mkdir -p "$HOME" "$DOCKER_CONFIG"
-unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION DOCKER_CONTEXT BERTH_HOST \
-	BERTH_MONGODB_URI BERTH_OWNER
-export LC_ALL=C.UTF-8 BERTH_STORE_DIR="$work/store"
+bench_private_env
+export BERTH_STORE_DIR="$work/store"
 
 socks=()
 for ((i = 1; i <= HOSTS; i++)); do socks+=("unix://$work/e$i/docker.sock"); done

@@ -199,3 +199,29 @@ bench_busybox_tar() {
 	for a in sh sleep echo cat; do ln -s busybox "$root/bin/$a"; done
 	tar -C "$root" -cf "$work/busybox.tar" . || die "cannot build the busybox tarball"
 }
+
+# bench_docker_cli: DOCKER_CLI (as given, or the docker on PATH), or die.
+bench_docker_cli() {
+	DOCKER_CLI=${DOCKER_CLI:-$(command -v docker || true)}
+	[ -n "$DOCKER_CLI" ] || die "the docker CLI is not installed (build-aux/install-deps installs it)"
+}
+
+# bench_workdir PREFIX: work, a new directory /tmp/PREFIX.XXXXXX. Short,
+# because unix socket paths are limited to 107 bytes.
+bench_workdir() {
+	work=$(mktemp -d "/tmp/$1.XXXXXX")
+	chmod 0755 "$work"
+}
+
+# bench_private_env: private client state under $work for every tool: no
+# user config, no user engine, no user store. The scripts then set the
+# BERTH_* and DOCKER_HOST they want.
+bench_private_env() {
+	export HOME="$work/home" DOCKER_CONFIG="$work/docker-cli"
+	export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state"
+	export XDG_DATA_HOME="$HOME/.local/share" LC_ALL=C.UTF-8
+	mkdir -p "$HOME" "$DOCKER_CONFIG"
+	unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION DOCKER_CONTEXT \
+		BERTH_CONFIG BERTH_HOST BERTH_MONGODB_URI BERTH_MONGODB_DATABASE BERTH_STORE_DIR \
+		BERTH_MODULE_DIR BERTH_OWNER
+}

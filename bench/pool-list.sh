@@ -46,8 +46,7 @@ say() { echo "# $*" >&2; }
 [ -z "$STORE_IN" ] || [ -d "$STORE_IN" ] || die "STORE_IN=$STORE_IN is not a directory"
 . "$here/lib.sh"
 bench_require
-DOCKER_CLI=${DOCKER_CLI:-$(command -v docker || true)}
-[ -n "$DOCKER_CLI" ] || die "the docker CLI is not installed (build-aux/install-deps installs it)"
+bench_docker_cli
 
 # --- a berth without sanitizers ----------------------------------------------
 
@@ -55,9 +54,7 @@ bench_berth
 
 # --- engines and their proxies -------------------------------------------------
 
-# A short directory: unix socket paths are limited to 107 bytes.
-work=$(mktemp -d /tmp/bpl.XXXXXX)
-chmod 0755 "$work"
+bench_workdir bpl
 proxy_pid=
 store=
 
@@ -79,12 +76,7 @@ trap 'exit 143' TERM
 
 bench_engines_start "$HOSTS"
 
-# Private client state: no user config, no user engine, for every tool.
-export HOME="$work/home" DOCKER_CONFIG="$work/docker-cli"
-export XDG_CONFIG_HOME="$HOME/.config" XDG_STATE_HOME="$HOME/.local/state" XDG_DATA_HOME="$HOME/.local/share"
-mkdir -p "$HOME" "$DOCKER_CONFIG"
-unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION DOCKER_CONTEXT BERTH_HOST \
-	BERTH_MONGODB_URI BERTH_OWNER
+bench_private_env
 if [ -n "$STORE_IN" ]; then
 	store=$(mktemp -d "$STORE_IN/bpl-store.XXXXXX")
 else
