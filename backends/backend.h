@@ -1,7 +1,7 @@
 /* backend.h: the interface between commands and whatever serves them.
  *
  * Commands only ever talk to a struct backend. The Docker Engine client
- * (backends/docker.c) is the first implementation; the multi-host pool and
+ * (backends/docker/docker.c) is the first implementation; the multi-host pool and
  * the store of later work plug in here as further implementations with the
  * base struct as their first member, so commands do not change.
  *
@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <jansson.h>
-#include "berr.h"
+#include "lib/berr.h"
 
 struct port_binding {
 	const char *host_ip;        /* NULL or "" = all addresses */

@@ -46,12 +46,12 @@ const struct cmd_entry cmd_cache_reset_entry = {
 #include <strings.h>
 #include <time.h>
 
-#include "shell/cache.h"
-#include "shell/hosts.h"
-#include "shell/pool.h"
+#include "backends/pool/cache.h"
+#include "backends/pool/hosts.h"
+#include "backends/pool/pool.h"
 #include "backends/backend.h"
-#include "backends/store.h"
-#include "backends/store_docs.h"
+#include "backends/store/store.h"
+#include "backends/store/store_docs.h"
 
 static const char *plural(int64_t n, const char *one, const char *many)
 {

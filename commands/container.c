@@ -7,15 +7,15 @@
 #include "shell/shell.h"
 #include "shell/args.h"
 #include "shell/output.h"
-#include "shell/units.h"
-#include "shell/cache.h"
+#include "lib/units.h"
+#include "backends/pool/cache.h"
 #include "backends/backend.h"
 #include "commands/lifetime.h"
-#include "shell/placement.h"
-#include "backends/fanout.h"
-#include "shell/pool.h"
-#include "shell/listing.h"
-#include "shell/resolve.h"
+#include "backends/pool/placement.h"
+#include "backends/docker/fanout.h"
+#include "backends/pool/pool.h"
+#include "backends/pool/listing.h"
+#include "backends/pool/resolve.h"
 
 static int exec_create(struct shell *sh, struct args *a);
 static int exec_start(struct shell *sh, struct args *a);
@@ -449,7 +449,7 @@ static int exec_create(struct shell *sh, struct args *a)
 					       (long long)time(NULL) + (long long)((ms + 999) / 1000))) < 0)
 			goto oom;
 	}
-	if (sl_push(&labels, xasprintf(LABEL_OWNER "=%s", sh->config.owner)) < 0)
+	if (sl_push(&labels, xasprintf(LABEL_OWNER "=%s", sh->settings.owner)) < 0)
 		goto oom;
 
 	if ((s = args_get(a, "memory")) && parse_size(s, &spec.memory) < 0) {
@@ -622,7 +622,7 @@ static int act_on_each(struct shell *sh, struct args *a, int action, int is_dele
 			}
 			berr_clear(&err);
 			/* Unlabelled containers are anyone's. */
-			if (!force && owner && strcmp(owner, sh->config.owner)) {
+			if (!force && owner && strcmp(owner, sh->settings.owner)) {
 				error(sh, "%s belongs to %s; add --force to delete it anyway", a->argv[i], owner);
 				failed = 1;
 				free(owner);
@@ -1064,7 +1064,7 @@ static int exec_list(struct shell *sh, struct args *a)
 	if (args_has(a, "mine")) {
 		/* One more label filter: the engine (or the store) does the work. */
 		if (!(mine_filters = calloc(n + 1, sizeof(*mine_filters))) ||
-		    !(mine = xasprintf("label=" LABEL_OWNER "=%s", sh->config.owner))) {
+		    !(mine = xasprintf("label=" LABEL_OWNER "=%s", sh->settings.owner))) {
 			free(mine_filters);
 			return error(sh, "out of memory");
 		}

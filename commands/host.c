@@ -104,11 +104,11 @@ const struct cmd_entry cmd_host_slots_entry = {
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "shell/hosts.h"
-#include "shell/pool.h"
-#include "backends/fanout.h"
-#include "backends/store.h"
-#include "backends/store_docs.h"
+#include "backends/pool/hosts.h"
+#include "backends/pool/pool.h"
+#include "backends/docker/fanout.h"
+#include "backends/store/store.h"
+#include "backends/store/store_docs.h"
 
 static int host_uses_tls(const struct host_ref *h)
 {
@@ -216,7 +216,7 @@ static void count_containers(struct shell *sh, const struct host_list *l, struct
  * pool.slot_memory (at least one); -1 when neither is known. */
 static int64_t slots_total(struct shell *sh, const bson_t *doc)
 {
-	int64_t slots, mem, per = sh->config.pool_slot_memory > 0 ? sh->config.pool_slot_memory
+	int64_t slots, mem, per = sh->settings.pool_slot_memory > 0 ? sh->settings.pool_slot_memory
 								  : (int64_t)512 << 20;
 
 	if (!doc)
@@ -826,7 +826,7 @@ static int exec_slots(struct shell *sh, struct args *a)
 		return output_result(sh, out_printf(sh, "%s: %lld slot%s\n", name, (long long)slots,
 						    slots == 1 ? "" : "s"));
 	return output_result(sh, out_printf(sh, "%s: slots from the engine's memory (one per %lld MiB)\n",
-					    name, (long long)(sh->config.pool_slot_memory >> 20)));
+					    name, (long long)(sh->settings.pool_slot_memory >> 20)));
 }
 
 /* --- host import-contexts ----------------------------------------------------------- */

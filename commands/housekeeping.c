@@ -34,12 +34,12 @@ const struct cmd_entry cmd_housekeeping_entry = {
 #include <unistd.h>
 
 #include "commands/lifetime.h"
-#include "shell/cache.h"
-#include "shell/hosts.h"
-#include "shell/pool.h"
+#include "backends/pool/cache.h"
+#include "backends/pool/hosts.h"
+#include "backends/pool/pool.h"
 #include "backends/backend.h"
-#include "backends/fanout.h"
-#include "backends/store.h"
+#include "backends/docker/fanout.h"
+#include "backends/store/store.h"
 
 #define LEASE_NAME "housekeeping"
 /* Longer than a run over many hosts takes: a holder that outlives its
@@ -196,7 +196,7 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 	if (gethostname(host, sizeof(host)) < 0)
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
-	if (asprintf(&holder, "%s %ld@%s", sh->config.owner, (long)getpid(), host) < 0)
+	if (asprintf(&holder, "%s %ld@%s", sh->settings.owner, (long)getpid(), host) < 0)
 		return error(sh, "out of memory");
 
 	r = store_lease_acquire(s, LEASE_NAME, holder, LEASE_TTL_MS, &current, &err);

@@ -6,10 +6,10 @@
 #include "shell/shell.h"
 #include "shell/args.h"
 #include "shell/output.h"
-#include "shell/cache.h"
-#include "shell/pool.h"
-#include "shell/listing.h"
-#include "shell/resolve.h"
+#include "backends/pool/cache.h"
+#include "backends/pool/pool.h"
+#include "backends/pool/listing.h"
+#include "backends/pool/resolve.h"
 #include "backends/backend.h"
 
 static int exec_list(struct shell *sh, struct args *a);
@@ -668,8 +668,8 @@ static int exec_pull(struct shell *sh, struct args *a)
 /* --- distribute ------------------------------------------------------- */
 
 #include <ctype.h>
-#include "shell/distribute.h"
-#include "shell/hosts.h"
+#include "backends/pool/distribute.h"
+#include "backends/pool/hosts.h"
 
 /* "5.2MB" -> "5.2 MB" */
 static char *size_words(char *buf, size_t len, int64_t bytes)

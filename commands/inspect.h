@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 #include "backends/backend.h"
-#include "shell/resolve.h"
+#include "backends/pool/resolve.h"
 
 struct shell;
 struct args;
@@ -16,7 +16,7 @@ typedef int (*inspect_fail_fn)(struct shell *sh, const struct berr *err, const c
 typedef int (*inspect_print_fn)(struct shell *sh, const json_t *obj);
 
 /* Fetches every positional ref of a, each from the target host that holds
- * it (kind says what refs name; shell/resolve.h): with --json one array
+ * it (kind says what refs name; backends/pool/resolve.h): with --json one array
  * of what was found, else each summary with a blank line between. As
  * docker inspect does, it goes on past refs that fail (and prints what it
  * found) but stops at Ctrl-C; CMD_ERROR if any failed. */

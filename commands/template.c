@@ -7,7 +7,7 @@
 #include "shell/shell.h"
 #include "shell/args.h"
 #include "shell/output.h"
-#include "shell/units.h"
+#include "lib/units.h"
 
 static int exec_add(struct shell *sh, struct args *a);
 static int exec_list(struct shell *sh, struct args *a);
@@ -50,8 +50,8 @@ const struct cmd_entry cmd_template_delete_entry = {
 #include <string.h>
 #include <time.h>
 
-#include "backends/store.h"
-#include "backends/store_docs.h"
+#include "backends/store/store.h"
+#include "backends/store/store_docs.h"
 
 /* A template as the store holds it. */
 struct tmpl {

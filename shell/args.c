@@ -9,7 +9,7 @@
 #include <string.h>
 #include "shell/args.h"
 #include "shell/dispatch.h"
-#include "shell/xalloc.h"
+#include "lib/xalloc.h"
 
 #define MAX_OPTIONS 64
 

@@ -9,7 +9,7 @@
 #define BERTH_ARGS_H
 
 #include <stddef.h>
-#include "cmd.h"
+#include "shell/cmd.h"
 
 struct args_opt {
 	const struct opt_spec *spec;

@@ -11,7 +11,7 @@
 #include "shell/complete.h"
 #include "shell/dispatch.h"
 #include "shell/lexer.h"
-#include "shell/xalloc.h"
+#include "lib/xalloc.h"
 
 #define MAX_OPTIONS 64
 

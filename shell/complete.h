@@ -13,7 +13,7 @@
 #define BERTH_COMPLETE_H
 
 #include <stddef.h>
-#include "cmd.h"
+#include "shell/cmd.h"
 
 struct complete_list {
 	char **items; /* owned */

@@ -7,11 +7,11 @@
 #include <time.h>
 #include "shell/complete_store.h"
 #include "shell/shell.h"
-#include "shell/config.h"
-#include "shell/hosts.h"
-#include "shell/pool.h"
-#include "backends/store.h"
-#include "backends/store_docs.h"
+#include "shell/settings.h"
+#include "backends/pool/hosts.h"
+#include "backends/pool/pool.h"
+#include "backends/store/store.h"
+#include "backends/store/store_docs.h"
 
 /* After the store was out of reach, Tab leaves it alone this long. */
 #define RETRY_AFTER_S 30

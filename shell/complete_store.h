@@ -11,7 +11,7 @@
 #define BERTH_COMPLETE_STORE_H
 
 #include <time.h>
-#include "complete.h"
+#include "shell/complete.h"
 
 struct shell;
 

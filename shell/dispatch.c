@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "shell/dispatch.h"
-#include "shell/xalloc.h"
+#include "lib/xalloc.h"
 
 #define MAX_OPTIONS 64
 #define MAX_WORDS 64

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "shell/lexer.h"
-#include "shell/xalloc.h"
+#include "lib/xalloc.h"
 
 struct strbuf {
 	char *s;

@@ -14,7 +14,7 @@
 #include "shell/dispatch.h"
 #include "shell/repl.h"
 #include "shell/complete_store.h"
-#include "backends/berr.h"
+#include "lib/berr.h"
 
 struct globals {
 	const char *host;    /* -H */

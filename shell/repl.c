@@ -21,9 +21,10 @@
 #include "shell/repl.h"
 #include "shell/complete.h"
 #include "shell/lexer.h"
-#include "shell/config.h"
-#include "backends/berr.h"
-#include "shell/xalloc.h"
+#include "shell/settings.h"
+#include "lib/berr.h"
+#include "lib/paths.h"
+#include "lib/xalloc.h"
 
 #define HISTORY_SIZE 1000
 
@@ -146,9 +147,9 @@ static void names_fn(void *ud, enum arg_kind kind, const char *prefix, struct co
 	size_t i;
 
 	if (kind == ARG_HOST)
-		for (i = 0; i < r->sh->config.nhosts; i++)
-			if (!strncmp(r->sh->config.hosts[i].name, prefix, strlen(prefix)))
-				complete_list_add(out, r->sh->config.hosts[i].name);
+		for (i = 0; i < r->sh->settings.nhosts; i++)
+			if (!strncmp(r->sh->settings.hosts[i].name, prefix, strlen(prefix)))
+				complete_list_add(out, r->sh->settings.hosts[i].name);
 	if (r->extra && r->extra->names)
 		r->extra->names(r->extra->ud, kind, prefix, out);
 }

@@ -8,8 +8,8 @@
 #ifndef BERTH_REPL_H
 #define BERTH_REPL_H
 
-#include "complete.h"
-#include "shell.h"
+#include "shell/complete.h"
+#include "shell/shell.h"
 
 /* Runs the interactive loop until Ctrl-D or `exit`; returns the exit
  * status (exit's STATUS, 0 on Ctrl-D). Host names for completion come

@@ -14,14 +14,14 @@
 #include "shell/args.h"
 #include "shell/dispatch.h"
 #include "shell/lexer.h"
-#include "shell/hosts.h"
-#include "shell/pool.h"
+#include "backends/pool/hosts.h"
+#include "backends/pool/pool.h"
 #include "backends/backend.h"
-#include "backends/berr.h"
-#include "backends/docker.h"
-#include "backends/store.h"
+#include "lib/berr.h"
+#include "backends/docker/docker.h"
+#include "backends/store/store.h"
 #include "commands/commands.h"
-#include "shell/xalloc.h"
+#include "lib/xalloc.h"
 
 /* --- reporting ------------------------------------------------------ */
 
@@ -150,15 +150,15 @@ int shell_init(struct shell *sh, enum shell_mode mode)
 	sh->in_tty = isatty(STDIN_FILENO);
 	sh->out_tty = isatty(STDOUT_FILENO);
 	berr_clear(&err);
-	/* config_load reads BERTH_CONFIG, which main sets from --config */
-	if (config_load(&sh->config, NULL, &err) < 0) {
+	/* settings_load reads BERTH_CONFIG, which main sets from --config */
+	if (settings_load(&sh->settings, NULL, &err) < 0) {
 		error(sh, "%s", err.msg[0] ? err.msg : "cannot load the configuration");
-		config_release(&sh->config);
+		settings_release(&sh->settings);
 		return -1;
 	}
 	/* default_host pins; without it a session acts on the pool */
-	if (sh->config.default_host_set && sh->config.default_host)
-		sh->current_host = xstrdup(sh->config.default_host);
+	if (sh->settings.default_host_set && sh->settings.default_host)
+		sh->current_host = xstrdup(sh->settings.default_host);
 	return 0;
 }
 
@@ -180,7 +180,7 @@ void shell_release(struct shell *sh)
 		sh->store = NULL;
 		store_shutdown();
 	}
-	config_release(&sh->config);
+	settings_release(&sh->settings);
 }
 
 /* --- the store ------------------------------------------------------ */
@@ -194,7 +194,7 @@ struct store *shell_store(struct shell *sh, struct berr *err)
 	if (sh->store)
 		return sh->store;
 	berr_clear(err);
-	if (store_open(&sh->config, &sh->store, err) < 0) {
+	if (store_open(sh->settings.mongodb_uri, sh->settings.mongodb_database, &sh->store, err) < 0) {
 		sh->store = NULL;
 		if (!err->msg[0])
 			berr_set(err, BERR_LOCAL, "cannot open the store");
@@ -257,10 +257,10 @@ static int unknown_host(struct shell *sh, const char *name, const struct berr *w
 
 /* A URL given where a host name goes (-H tcp://...) becomes a host of its
  * own, named by the URL, with the docker CLI's TLS variables as for local. */
-static const struct host_config *add_url_host(struct shell *sh, const char *url)
+static const struct host_settings *add_url_host(struct shell *sh, const char *url)
 {
-	struct config *cfg = &sh->config;
-	struct host_config *h;
+	struct settings *cfg = &sh->settings;
+	struct host_settings *h;
 	const char *verify = getenv("DOCKER_TLS_VERIFY");
 
 	cfg->hosts = xrealloc(cfg->hosts, (cfg->nhosts + 1) * sizeof(*cfg->hosts));
@@ -291,7 +291,7 @@ int shell_set_host(struct shell *sh, const char *name)
 	struct berr err;
 	int rc;
 
-	if (!config_find_host(&sh->config, name) && strstr(name, "://"))
+	if (!settings_find_host(&sh->settings, name) && strstr(name, "://"))
 		add_url_host(sh, name);
 	rc = hosts_find(sh, name, 0, &h, &err);
 	if (rc <= 0)
@@ -311,7 +311,7 @@ struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, st
 	for (i = 0; i < sh->nbackends; i++)
 		if (!strcmp(sh->backends[i].host, h->name))
 			return sh->backends[i].backend;
-	host_ref_endpoint(h, &sh->config, &ep);
+	host_ref_endpoint(h, &sh->settings, &ep);
 	berr_clear(err);
 	b = docker_backend_new(&ep, err);
 	if (!b) {

@@ -8,8 +8,8 @@
 #define BERTH_SHELL_H
 
 #include <stdio.h>
-#include "cmd.h"
-#include "config.h"
+#include "shell/cmd.h"
+#include "shell/settings.h"
 
 struct backend;
 struct store;
@@ -38,9 +38,9 @@ struct shell {
 	int quit;                 /* exit/quit was run */
 	int quit_status;
 
-	struct config config;     /* owned */
+	struct settings settings;     /* owned */
 	char *current_host;       /* owned; the pinned host (-H, default_host, host use
-				   * NAME), or NULL in pool mode (shell/pool.h) */
+				   * NAME), or NULL in pool mode (backends/pool/pool.h) */
 	struct shell_backend_slot *backends; /* opened lazily, one per host used */
 	size_t nbackends;
 

@@ -26,8 +26,8 @@
 #include <time.h>
 #include <sys/time.h>
 #include <jansson.h>
-#include "backends/docker.h"
-#include "backends/fanout.h"
+#include "backends/docker/docker.h"
+#include "backends/docker/fanout.h"
 
 static long timeout_ms, connect_timeout_ms;
 

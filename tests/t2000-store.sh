@@ -31,7 +31,7 @@ eapi live GET '/containers/json?all=1' >"$LIVE/engine-containers.json"
 eapi live GET /images/json >"$LIVE/engine-images.json"
 eapi live GET /info >"$TEST_DIR/info.json"
 eapi live GET /version >"$TEST_DIR/version.json"
-# what backends/docker.c's info() hands over: /info plus ApiVersion
+# what backends/docker/docker.c's info() hands over: /info plus ApiVersion
 "$PYTHON" - "$LIVE" "$TEST_DIR" <<'EOF' || BAIL_OUT "cannot record the engine"
 import json, sys
 live, tmp = sys.argv[1], sys.argv[2]

@@ -12,12 +12,12 @@
 #include <jansson.h>
 #include "shell/complete.h"
 #include "shell/complete_store.h"
-#include "shell/hosts.h"
-#include "shell/pool.h"
+#include "backends/pool/hosts.h"
+#include "backends/pool/pool.h"
 #include "shell/shell.h"
 #include "commands/commands.h"
-#include "backends/store.h"
-#include "backends/store_docs.h"
+#include "backends/store/store.h"
+#include "backends/store/store_docs.h"
 #include "tests/unit/tap.h"
 
 /* A source that knows a few containers, images and hosts, and counts how

@@ -1,4 +1,4 @@
-/* test-hosts.c: host resolution (shell/hosts.c) and completion from the
+/* test-hosts.c: host resolution (backends/pool/hosts.c) and completion from the
  * store (shell/complete_store.c) through a real shell context: the
  * configuration first, then the store's hosts collection; registering with
  * its checks, forgetting with its cache, the engine's facts written back,
@@ -17,11 +17,11 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "shell/shell.h"
-#include "shell/hosts.h"
+#include "backends/pool/hosts.h"
 #include "shell/complete.h"
 #include "shell/complete_store.h"
-#include "backends/store.h"
-#include "backends/store_docs.h"
+#include "backends/store/store.h"
+#include "backends/store/store_docs.h"
 #include "tests/unit/tap.h"
 
 static char dir[4096];
@@ -108,8 +108,8 @@ static int open_shell(struct shell *sh)
 	if (shell_init(sh, SHELL_BATCH) < 0)
 		return -1;
 	if (mongo_uri) {
-		free(sh->config.mongodb_database);
-		sh->config.mongodb_database = strdup(dbname);
+		free(sh->settings.mongodb_database);
+		sh->settings.mongodb_database = strdup(dbname);
 	}
 	return 0;
 }

@@ -26,9 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <mongoc/mongoc.h>
-#include "backends/store.h"
-#include "backends/store_docs.h"
-#include "shell/config.h"
+#include "backends/store/store.h"
+#include "backends/store/store_docs.h"
+#include "shell/settings.h"
 #include "tests/unit/tap.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -1025,7 +1025,7 @@ static void test_mongo_down(void)
 
 static void test_open_choice(void)
 {
-	struct config cfg;
+	struct settings cfg;
 	struct store *s = NULL;
 	struct berr err;
 	char *old = getenv("BERTH_STORE_DIR") ? strdup(getenv("BERTH_STORE_DIR")) : NULL;
@@ -1033,7 +1033,7 @@ static void test_open_choice(void)
 	memset(&cfg, 0, sizeof(cfg));
 	if (file_dir) {
 		setenv("BERTH_STORE_DIR", file_dir, 1);
-		ok(store_open(&cfg, &s, &err) == 0 && !strcmp(s->ops->kind, "file") &&
+		ok(store_open(cfg.mongodb_uri, cfg.mongodb_database, &s, &err) == 0 && !strcmp(s->ops->kind, "file") &&
 		   !strcmp(s->where, file_dir), "no URI: the file store in $BERTH_STORE_DIR");
 		store_free(s);
 		s = NULL;
@@ -1041,7 +1041,7 @@ static void test_open_choice(void)
 	char uri[] = "mongodb://u:pw@127.0.0.1:1/";
 
 	cfg.mongodb_uri = uri;
-	ok(store_open(&cfg, &s, &err) == 0 && !strcmp(s->ops->kind, "mongodb") &&
+	ok(store_open(cfg.mongodb_uri, cfg.mongodb_database, &s, &err) == 0 && !strcmp(s->ops->kind, "mongodb") &&
 	   !strcmp(s->where, "mongodb://u:***@127.0.0.1:1/"), "a URI: MongoDB, shown without password");
 	store_free(s);
 	if (old)

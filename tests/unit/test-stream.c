@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "backends/docker_stream.h"
+#include "backends/docker/docker_stream.h"
 #include "tests/unit/tap.h"
 
 struct sink {

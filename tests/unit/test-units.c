@@ -1,7 +1,7 @@
 /* test-units.c: sizes, durations and CPU counts as users write them. */
 #include <stdint.h>
 #include "tests/unit/tap.h"
-#include "shell/units.h"
+#include "lib/units.h"
 
 static void size_ok(const char *s, int64_t want)
 {

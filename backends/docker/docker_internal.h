@@ -1,0 +1,75 @@
+/* docker_internal.h: the Docker backend's parts that its multi-host
+ * machinery (backends/docker/fanout.c, backends/docker/docker_copy.c) drives itself.
+ *
+ * Those files run many requests at once in one curl multi loop, so they
+ * cannot call the backend's blocking ops; they build the same requests and
+ * judge the same replies with these, which is what keeps their paths,
+ * version negotiation and error lines identical to the synchronous
+ * client's. Not for commands: they see struct backend only.
+ */
+#ifndef BERTH_DOCKER_INTERNAL_H
+#define BERTH_DOCKER_INTERNAL_H
+
+#include <jansson.h>
+#include "backends/docker/docker.h"
+#include "backends/docker/http.h"
+
+struct docker {
+	struct backend base;
+	struct http_conn *http;
+	char *display_url;
+	char api[16];   /* "1.41" once known; "" before negotiation */
+};
+
+/* b as a Docker backend, or NULL when it is another kind. */
+struct docker *docker_of(struct backend *b);
+
+/* "GET /containers/abc/json": the path as messages show it, without the
+ * version prefix and the query. */
+void docker_describe(char *buf, size_t size, const char *method, const char *path);
+/* "/v1.41" + path (caller frees), NULL when out of memory. */
+char *docker_api_path(struct docker *d, const char *path);
+/* prefix + escaped ref + suffix (caller frees). */
+char *docker_object_path(const char *prefix, const char *ref, const char *suffix);
+
+/* Negotiation without the blocking calls: the caller sends GET /_ping
+ * (unversioned) and hands the response here. 0: d->api is set; 1: the
+ * engine did not say (send GET /version and call
+ * docker_negotiate_version()); -1: err. */
+int docker_negotiate_ping(struct docker *d, const struct http_response *resp, struct berr *err);
+int docker_negotiate_version(struct docker *d, const struct http_response *resp,
+			     struct berr *err);
+
+#define DOCKER_OK304 0x1  /* 304 Not Modified is success (already started/stopped) */
+#define DOCKER_NOJSON 0x2 /* a 2xx body is not JSON (GET /_ping's "OK"): ignore it */
+#define DOCKER_NEEDJSON 0x4 /* an empty 2xx body is malformed */
+
+/* What docker_call() makes of a response to what ("POST /containers/create"):
+ * an engine error line for a non-2xx status, else *out (may be NULL)
+ * gets the parsed body (NULL for an empty one unless DOCKER_NEEDJSON). */
+int docker_reply(struct docker *d, const char *what, const struct http_response *resp,
+		 unsigned flags, json_t **out, struct berr *err);
+
+int docker_malformed(struct docker *d, const char *what, struct berr *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* GET /containers/json with filter (may be NULL), unversioned (caller frees). */
+char *docker_list_path(struct docker *d, const struct list_filter *filter, struct berr *err);
+/* The body and path (with ?name=) of POST /containers/create for spec. */
+int docker_create_request(struct docker *d, const struct container_spec *spec,
+			  json_t **body, char **path, struct berr *err);
+/* The new container's ID from create's reply (borrowed from reply). */
+const char *docker_created_id(struct docker *d, json_t *reply, struct berr *err);
+
+/* The JSON-lines reply of POST /images/load, fed as it arrives. */
+struct docker_load_reply;
+struct docker_load_reply *docker_load_reply_new(void);
+void docker_load_reply_free(struct docker_load_reply *lr);
+/* An http_write_fn. */
+int docker_load_reply_write(void *ud, const char *buf, size_t len);
+/* After the transfer: the names the engine loaded in *loaded, or err
+ * (an engine error status or line, a malformed reply). */
+int docker_load_reply_finish(struct docker *d, const struct http_response *resp,
+			     struct docker_load_reply *lr, json_t **loaded, struct berr *err);
+
+#endif

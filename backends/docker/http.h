@@ -1,0 +1,108 @@
+/* http.h: one HTTP connection to one engine, over libcurl.
+ *
+ * A struct http_conn owns one curl easy handle, reused for every request
+ * so the connection stays alive between them. It speaks to a unix socket
+ * or to host:port, plain or with mutual TLS (peer and host name always
+ * verified), applies the connect and request timeouts, gives up when
+ * berth_interrupted is set, and turns every curl failure into one struct
+ * berr line naming the host and the URL. It knows nothing of Docker's
+ * API: paths, versions and JSON belong to docker.c.
+ */
+#ifndef BERTH_HTTP_H
+#define BERTH_HTTP_H
+
+#include <stddef.h>
+#include <curl/curl.h>
+#include "lib/berr.h"
+
+/* Strings are copied by http_conn_new(). */
+struct http_endpoint {
+	const char *name;        /* host name for messages: "lab" */
+	const char *display_url; /* the URL as messages show it */
+	const char *unix_path;   /* connect to this socket, or NULL for TCP */
+	const char *base_url;    /* "http://localhost", "https://10.0.0.5:2376", ... */
+	const char *tls_dir;     /* ca.pem, cert.pem, key.pem; NULL = plain HTTP */
+	long connect_timeout_ms; /* > 0 */
+	long timeout_ms;         /* whole request unless streaming; > 0 */
+};
+
+/* Gets body bytes of a successful (2xx) response. 0 to go on, -1 to stop
+ * the transfer (then http_request() returns 0 with resp->stopped set).
+ * In an http_xfer, HTTP_WRITE_PAUSE pauses it: the same bytes come again
+ * after curl_easy_pause(handle, CURLPAUSE_CONT). */
+typedef int (*http_write_fn)(void *ud, const char *buf, size_t len);
+/* Supplies upload bytes: count put in buf, 0 at the end, (size_t)-1 on
+ * error; in an http_xfer, HTTP_READ_PAUSE pauses it until curl_easy_pause(). */
+typedef size_t (*http_read_fn)(void *ud, char *buf, size_t len);
+#define HTTP_WRITE_PAUSE 1
+#define HTTP_READ_PAUSE ((size_t)-2)
+
+struct http_request {
+	const char *method;       /* "GET", "POST", "DELETE" */
+	const char *path;         /* escaped path and query: "/v1.41/containers/json?all=1" */
+	const char *what;         /* for messages: "GET /containers/json" */
+	const char *content_type; /* of the request body, or NULL */
+	const char *body;         /* buffered request body, or NULL */
+	size_t body_len;
+	http_read_fn read;        /* or a chunked upload from here */
+	void *read_ud;
+	http_write_fn write;      /* 2xx bodies go here instead of resp->body */
+	void *write_ud;
+	int stream;               /* exempt from the whole-request timeout */
+};
+
+struct http_response {
+	long status;        /* 0 when no status line arrived */
+	char *body;         /* NUL-terminated; error bodies always land here */
+	size_t len;
+	size_t body_cap;    /* allocated for body */
+	char *headers;      /* the final response's header lines, NUL-terminated */
+	size_t headers_len;
+	int stopped;        /* the write callback asked to stop */
+};
+
+struct http_conn;
+
+struct http_conn *http_conn_new(const struct http_endpoint *ep, struct berr *err);
+void http_conn_free(struct http_conn *c);
+
+/* 0 when an HTTP response arrived (whatever its status: the caller judges
+ * it), -1 with err filled when none did (or it was cut short, or
+ * interrupted). resp is initialised here; release it in both cases. */
+int http_request(struct http_conn *c, const struct http_request *req,
+		 struct http_response *resp, struct berr *err);
+void http_response_release(struct http_response *resp);
+
+/*
+ * The same request as an easy handle of its own, for a caller that runs
+ * many at once in a curl multi loop (backends/docker/fanout.c). Everything
+ * http_request() sets up applies (socket, TLS, timeouts, Ctrl-C through
+ * the progress callback); the connection comes from the multi handle's
+ * cache, not from c's handle. req and resp must outlive the xfer; resp is
+ * initialised here and released by the caller. CURLOPT_PRIVATE is the
+ * caller's.
+ */
+struct http_xfer;
+
+struct http_xfer *http_xfer_new(struct http_conn *c, const struct http_request *req,
+				struct http_response *resp, struct berr *err);
+CURL *http_xfer_handle(struct http_xfer *x);
+/* A whole-request limit shorter than the connection's (a time budget
+ * already partly spent); messages still name the connection's. */
+void http_xfer_set_timeout(struct http_xfer *x, long ms);
+/* After curl_multi_info_read() said the handle is done with rc (the handle
+ * removed from the multi): what http_request() would have returned. */
+int http_xfer_finish(struct http_xfer *x, CURLcode rc, struct berr *err);
+void http_xfer_free(struct http_xfer *x);
+
+/* The whole-request limit (ms) requests on c get. */
+long http_conn_timeout_ms(const struct http_conn *c);
+
+/* The value of header name (case-insensitive), trimmed, or NULL. The
+ * string belongs to the caller. */
+char *http_response_header(const struct http_response *resp, const char *name);
+
+/* "5s", "1.5s", "250ms": a timeout as messages show it. */
+void http_format_ms(char *buf, size_t size, long ms);
+
+#endif

@@ -1,0 +1,78 @@
+/* placement.h: which host of the pool a new container goes to.
+ *
+ * Capacity is counted in slots. A host has doc.slots (host slots NAME N)
+ * or, when that is unset, its engine's MemTotal / pool.slot_memory (at
+ * least 1). A container takes berth.slots=N (container create --slots;
+ * a container without the label takes 1) and says its memory limit in
+ * berth.memory=BYTES (none: 0). Both labels are put on every container
+ * berth creates. What a host has left is recounted at placement time from
+ * one fan-out of GET /containers/json?all=1, GET /info and GET
+ * /images/IMAGE/json over the candidates, never trusted from the store:
+ * used slots and memory are summed over its containers that are not
+ * exited or dead.
+ *
+ * Candidates are pool_targets(POOL_PLACEMENT): active, not drained. The
+ * policy is config pool.policy:
+ *   least-loaded  most free slots; ties to the oldest host (its
+ *                 document's creation), then by name
+ *   round-robin   the candidate placed on longest ago (host doc field
+ *                 last_placed, written when this policy places), ties
+ *                 by name
+ *   random        any candidate that fits
+ * A candidate fits when its free slots cover the container's, its free
+ * memory its --memory, and it has the image or may get it (automatic
+ * distribution, unless --no-distribute).
+ */
+#ifndef BERTH_PLACEMENT_H
+#define BERTH_PLACEMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "backends/pool/pool.h"
+#include "lib/berr.h"
+
+#define LABEL_SLOTS "berth.slots"
+#define LABEL_MEMORY "berth.memory"
+
+struct shell;
+struct backend;
+
+/*
+ * Whether container create places its containers: 1 in pool mode and
+ * with several --host; 0 when it acts on one host (one --host, or the
+ * pinned host), with *single its backend (borrowed). CMD_ERROR or
+ * CMD_USAGE after the error was reported.
+ */
+int placement_wanted(struct shell *sh, struct backend **single);
+
+struct placement_request {
+	const char *image;
+	int64_t slots;     /* each container's, >= 1 */
+	int64_t memory;    /* each container's limit in bytes; 0: none asked */
+	size_t count;      /* containers to place, >= 1 */
+	int no_distribute; /* hosts lacking the image are not candidates */
+};
+
+struct placement {
+	struct pool_targets hosts; /* owned: the candidates */
+	size_t *chosen;            /* owned: count indexes into hosts.v, in container order */
+	size_t count;
+	struct berr *dist_err;     /* owned: hosts.n entries; kind != BERR_NONE: the
+				    * image could not be copied there, so the
+				    * containers chosen for it cannot be created */
+};
+
+/*
+ * Places req->count containers one by one, each accounted before the
+ * next, and copies the image to every chosen host that lacks it
+ * (distribute_image(); silent unless stderr is a terminal). Returns
+ * CMD_OK with out filled (release it), or CMD_ERROR after one error line
+ * when not every container has a place: "no host can take this
+ * container: one is full (8 of 8 slots used), two is drained, ..."; then
+ * nothing was created or copied. A failed copy is not an error here:
+ * out->dist_err says which hosts cannot take their containers.
+ */
+int placement_run(struct shell *sh, const struct placement_request *req, struct placement *out);
+void placement_release(struct placement *p);
+
+#endif

@@ -1,0 +1,53 @@
+/* settings.h: what berth is configured with, as the fleet reads it.
+ *
+ * Filled by the shell's settings reader (shell/settings.c: YAML files and
+ * the environment, documented there); the fleet and the commands only
+ * read it. Data and its defaults only: nothing here touches a file.
+ */
+#ifndef BERTH_POOL_SETTINGS_H
+#define BERTH_POOL_SETTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct host_settings {
+	char *name;     /* owned */
+	char *url;      /* owned */
+	char *tls_dir;  /* owned; NULL when the host uses no TLS */
+	int tls_verify; /* TLS with client certificates from tls_dir */
+	int insecure;   /* plain tcp:// explicitly allowed */
+};
+
+struct settings {
+	struct host_settings *hosts; /* owned; "local" always present */
+	size_t nhosts;
+	char *default_host;        /* owned; "local" unless set */
+	int default_host_set;      /* a file set default_host: sessions start pinned to it
+				    * (else in pool mode, shell/pool.h) */
+	long connect_timeout_ms;   /* default 5000 */
+	long request_timeout_ms;   /* default 60000 */
+	char *api_version;         /* owned; DOCKER_API_VERSION or NULL */
+	char *mongodb_uri;         /* owned; BERTH_MONGODB_URI or config; NULL = file store */
+	char *mongodb_database;    /* owned; BERTH_MONGODB_DATABASE or config; default "berth" */
+	char *owner;               /* owned; BERTH_OWNER or config owner:; default user@hostname */
+	/* pool: (see shell/pool.h) */
+	long pool_error_threshold; /* pool.error_threshold; default 3 consecutive errors */
+	char *pool_policy;         /* owned; pool.policy: least-loaded (default), round-robin, random */
+	int64_t pool_slot_memory;  /* pool.slot_memory (bytes, "512m" syntax); default 512 MiB */
+	char *image_dir;           /* owned; image_dir: tarballs for image distribute; NULL none */
+	char **loaded_files;       /* owned: the files actually read, for messages */
+	size_t nloaded;
+};
+
+void settings_init(struct settings *cfg);   /* defaults only */
+void settings_release(struct settings *cfg); /* a second call is harmless */
+/* Borrowed; NULL when there is no such host. */
+const struct host_settings *settings_find_host(const struct settings *cfg, const char *name);
+
+/* For the reader: cfg's entry for name (NULL: none), and the entry for name
+ * emptied if it existed, appended if not (NULL: out of memory). */
+struct host_settings *settings_host_get(struct settings *cfg, const char *name);
+struct host_settings *settings_host_fresh(struct settings *cfg, const char *name);
+void settings_host_clear(struct host_settings *h);
+
+#endif

@@ -1,0 +1,201 @@
+/* store.h: where berth remembers the fleet between sessions.
+ *
+ * One document model (BSON, see berth-store(5)), five collections, two
+ * implementations behind one vtable: MongoDB through libmongoc when a URI is
+ * configured (store_mongo.c), else an embedded file store under the XDG data
+ * dir (store_file.c). Implementations embed struct store as their first
+ * member.
+ *
+ * Conventions, as in backend.h: every call returns 0 on success and -1 with
+ * *err filled on failure. Error kinds callers may act on:
+ *   BERR_CONFLICT  a unique key (hosts.name, templates.name, leases.name,
+ *                  host+id of images and containers, _id) is already taken;
+ *   BERR_PROTOCOL  a file-store collection file is corrupt or truncated: it
+ *                  is left exactly as it was and every write to that
+ *                  collection is refused until store_drop() moves it aside;
+ *   BERR_CONNECT / BERR_TIMEOUT  MongoDB could not be reached (the message
+ *                  names the URI without its password);
+ *   BERR_USAGE     a selector or update the store does not support;
+ *   BERR_LOCAL     the data dir or a file could not be read or written.
+ * Documents passed in are borrowed; documents handed to callbacks are
+ * borrowed for the duration of the call only (bson_copy them to keep them).
+ *
+ * Selectors are MongoDB filters restricted to what berth needs, and the file
+ * store refuses anything else rather than guess:
+ *   { field: value }            equality; "a.b" paths descend subdocuments;
+ *                               an array field matches when an element does;
+ *                               { field: null } also matches a missing field
+ *   { field: { $eq|$ne|$in|$nin|$lt|$lte|$gt|$gte|$exists: ... } }
+ *                               comparisons only between values of one kind:
+ *                               numbers with numbers, dates with dates,
+ *                               strings with strings
+ *   { $or: [ sel, ... ] }, { $and: [ sel, ... ] }
+ * Updates (store_modify) are either a whole replacement document or
+ * { $set|$unset|$inc|$setOnInsert: { top-level-field: value } }.
+ *
+ * Neither store has transactions (FerretDB has none). Each call is atomic
+ * on its own in the file store. On MongoDB single-document calls are
+ * atomic and store_replace_host_set is not (a reader at that moment may see
+ * the host's set partly written), but its writers take turns per host (a
+ * lease "replace-set/COLLECTION/HOST"), so a set is never a mixture. FerretDB 1.x runs every update, modify
+ * included, as a read and a separate write: two processes changing one
+ * document at once can lose one change. Unique inserts are atomic
+ * everywhere, and store_lease_acquire rests on them alone.
+ */
+#ifndef BERTH_STORE_H
+#define BERTH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <bson/bson.h>
+#include "lib/berr.h"
+
+
+enum store_coll {
+	STORE_HOSTS,      /* authoritative: never reset automatically */
+	STORE_IMAGES,     /* cache of what engines reported */
+	STORE_CONTAINERS, /* cache of what engines reported */
+	STORE_TEMPLATES,  /* container blueprints (issue 4) */
+	STORE_LEASES,     /* housekeeping locks with an expiry (issue 4) */
+};
+#define STORE_NCOLLS 5
+
+struct store_find_opts {
+	const bson_t *sort; /* NULL, or { field: 1 | -1, ... } */
+	int64_t limit;      /* 0: no limit */
+};
+
+/* Called once per matching document. Return 0 to go on, 1 to stop early
+ * (the find still succeeds), -1 to fail the find (fill err first). */
+typedef int (*store_doc_fn)(void *ud, const bson_t *doc, struct berr *err);
+
+/* What store_replace_host_set did, for messages. */
+struct store_set_stats {
+	int64_t written; /* documents of the new set */
+	int64_t removed; /* documents of the old set (vanished or rewritten) */
+};
+
+/* store_modify flags */
+#define STORE_UPSERT     0x1 /* insert when nothing matches */
+#define STORE_RETURN_NEW 0x2 /* *result gets the document after the change */
+
+struct store;
+
+struct store_ops {
+	const char *kind; /* "file" or "mongodb" */
+
+	/* Adds doc (an _id is generated when it has none). */
+	int (*insert)(struct store *s, enum store_coll c, const bson_t *doc,
+		      struct berr *err);
+	/* Replaces the first document matching selector by doc (keeping its
+	 * _id), or inserts doc when none matches. */
+	int (*upsert)(struct store *s, enum store_coll c, const bson_t *selector,
+		      const bson_t *doc, struct berr *err);
+	/* Deletes every match; *nremoved (may be NULL) gets how many. */
+	int (*remove)(struct store *s, enum store_coll c, const bson_t *selector,
+		      int64_t *nremoved, struct berr *err);
+	/* selector NULL matches everything; opts may be NULL. */
+	int (*find)(struct store *s, enum store_coll c, const bson_t *selector,
+		    const struct store_find_opts *opts, store_doc_fn fn, void *ud,
+		    struct berr *err);
+	int (*count)(struct store *s, enum store_coll c, const bson_t *selector,
+		     int64_t *n, struct berr *err);
+	/* Write-through of a listing: afterwards the documents of collection c
+	 * (images or containers) whose "host" is host are exactly docs, each
+	 * of which must have that host and a string "id", ids unique. */
+	int (*replace_host_set)(struct store *s, enum store_coll c, const char *host,
+				const bson_t *const *docs, size_t ndocs,
+				struct store_set_stats *stats, struct berr *err);
+	/* Find-one-and-modify (atomic but on FerretDB, see above): applies
+	 * update to the first document matching selector. *found (may be NULL) is 1 when one matched or was
+	 * upserted, 0 otherwise. When result is not NULL and found, it is
+	 * initialised with the document before the change (after it with
+	 * STORE_RETURN_NEW); the caller bson_destroy()s it. An upsert that
+	 * collides with a unique key (someone else holds it) is BERR_CONFLICT. */
+	int (*modify)(struct store *s, enum store_coll c, const bson_t *selector,
+		      const bson_t *update, int flags, bson_t *result, int *found,
+		      struct berr *err);
+	/* Empties collection c. On the file store this works on a corrupt
+	 * file too: it is renamed aside, never deleted, and *kept_aside (may
+	 * be NULL) gets its new path (caller frees; NULL when nothing was
+	 * kept). */
+	int (*drop)(struct store *s, enum store_coll c, char **kept_aside,
+		    struct berr *err);
+
+	void (*free)(struct store *s);
+};
+
+struct store {
+	const struct store_ops *ops;
+	char *where; /* for messages: the data dir, or the URI without its password */
+};
+
+/* --- opening ------------------------------------------------------------ */
+
+/* MongoDB when mongodb_uri is set (database mongodb_database, default
+ * "berth"), else the file store in $BERTH_STORE_DIR or
+ * xdg_path("data", "store"). Nothing is read or connected here beyond
+ * creating the data dir: the first call does that, so callers open the
+ * store only when a command needs it. *out is owned by the caller. */
+int store_open(const char *mongodb_uri, const char *mongodb_database, struct store **out,
+	       struct berr *err);
+int store_file_open(const char *dir, struct store **out, struct berr *err);
+int store_mongo_open(const char *uri, const char *database, struct store **out,
+		     struct berr *err);
+void store_free(struct store *s); /* NULL is fine */
+/* Releases libmongoc's process-wide state; call once at exit, after the
+ * last store_free (harmless when MongoDB was never used). */
+void store_shutdown(void);
+
+/* --- calls (thin wrappers over the vtable) ------------------------------ */
+
+const char *store_coll_name(enum store_coll c); /* "hosts", ... */
+int store_coll_is_cache(enum store_coll c);     /* images, containers */
+/* The collection named name; -1 when there is none. */
+int store_coll_by_name(const char *name);
+
+int store_insert(struct store *s, enum store_coll c, const bson_t *doc, struct berr *err);
+int store_upsert(struct store *s, enum store_coll c, const bson_t *selector,
+		 const bson_t *doc, struct berr *err);
+int store_remove(struct store *s, enum store_coll c, const bson_t *selector,
+		 int64_t *nremoved, struct berr *err);
+int store_find(struct store *s, enum store_coll c, const bson_t *selector,
+	       const struct store_find_opts *opts, store_doc_fn fn, void *ud,
+	       struct berr *err);
+/* *found is 0 or 1; when 1, out is initialised (caller bson_destroy()s). */
+int store_find_one(struct store *s, enum store_coll c, const bson_t *selector,
+		   bson_t *out, int *found, struct berr *err);
+int store_count(struct store *s, enum store_coll c, const bson_t *selector,
+		int64_t *n, struct berr *err);
+int store_replace_host_set(struct store *s, enum store_coll c, const char *host,
+			   const bson_t *const *docs, size_t ndocs,
+			   struct store_set_stats *stats, struct berr *err);
+int store_modify(struct store *s, enum store_coll c, const bson_t *selector,
+		 const bson_t *update, int flags, bson_t *result, int *found,
+		 struct berr *err);
+int store_drop(struct store *s, enum store_coll c, char **kept_aside, struct berr *err);
+
+/* --- leases (housekeeping: one run at a time across processes/machines) -- */
+
+/* Takes lease name for holder until now + ttl_ms when nobody holds it, its
+ * holder's time ran out, or holder already holds it (then it is renewed).
+ * Returns 1 when taken, 0 when someone else holds it (*current, when not
+ * NULL, gets "HOLDER until DATE", caller frees), -1 on error. Of processes
+ * racing, on any store, at most one gets 1 (a unique insert decides); a
+ * holder renewing after its lease expired may lose it to a taker, so take
+ * a ttl longer than the work. */
+int store_lease_acquire(struct store *s, const char *name, const char *holder,
+			int64_t ttl_ms, char **current, struct berr *err);
+/* Gives the lease back if holder holds it (no error when it does not). */
+int store_lease_release(struct store *s, const char *name, const char *holder,
+			struct berr *err);
+
+/* --- small helpers -------------------------------------------------------- */
+
+/* Milliseconds since the epoch (wall clock): BSON datetimes. */
+int64_t store_now_ms(void);
+/* A copy of uri with the password of its userinfo, and the value of any
+ * option whose name contains "password", replaced by "***". Caller frees. */
+char *store_redact_uri(const char *uri);
+
+#endif

@@ -1,0 +1,901 @@
+/* store_file.c: the embedded store: one file of BSON per collection.
+ *
+ * DIR/NAME.bson holds a header document { berth_store: 1, collection: NAME,
+ * count: N } followed by exactly N documents, so a file cut short anywhere,
+ * even between two documents, is noticed. A change reads the file under an
+ * flock of DIR/NAME.lock, builds the whole new file in memory, writes it to
+ * DIR/NAME.bson.tmp, fsyncs it, renames it over NAME.bson and fsyncs DIR:
+ * a crash leaves the old file or the new one, never half of one, and two
+ * processes never lose each other's writes. Readers take no lock: a
+ * rename never changes a file someone has open. A file that does not parse
+ * is never written over; store_drop() moves it aside.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "backends/store/store_internal.h"
+
+#define FORMAT_VERSION 1
+#define LOCK_WAIT_MS 30000
+
+struct file_store {
+	struct store base;
+	char *dir;
+};
+
+/* One collection as read: the file's bytes and where each document is. */
+struct docref {
+	const uint8_t *data;
+	uint32_t len;
+};
+
+struct coll_data {
+	char *path;
+	uint8_t *buf;
+	size_t len;
+	struct docref *docs;
+	size_t n, alloc;
+};
+
+/* A new collection file being built. */
+struct outbuf {
+	uint8_t *p;
+	size_t len, cap;
+	int64_t count;
+	int failed;
+};
+
+static char *path_of(const struct file_store *fs, enum store_coll c, const char *suffix)
+{
+	size_t len = strlen(fs->dir) + strlen(store_coll_name(c)) + strlen(suffix) + 2;
+	char *p = malloc(len);
+
+	if (p)
+		snprintf(p, len, "%s/%s%s", fs->dir, store_coll_name(c), suffix);
+	return p;
+}
+
+static int oom(struct berr *err)
+{
+	return berr_set(err, BERR_LOCAL, "store: out of memory");
+}
+
+/* --- reading --------------------------------------------------------------- */
+
+static void coll_release(struct coll_data *cd)
+{
+	free(cd->path);
+	free(cd->buf);
+	free(cd->docs);
+	memset(cd, 0, sizeof(*cd));
+}
+
+static int corrupt(const struct coll_data *cd, struct berr *err, const char *what, size_t at)
+{
+	return berr_set(err, BERR_PROTOCOL,
+			"store: %s is corrupt (%s at byte %zu of %zu); it was left as it is",
+			cd->path, what, at, cd->len);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int check_header(const struct coll_data *cd, enum store_coll c, const bson_t *h,
+			int64_t *count, struct berr *err)
+{
+	bson_iter_t it;
+
+	if (!bson_iter_init_find(&it, h, "berth_store") || !BSON_ITER_HOLDS_INT32(&it))
+		return corrupt(cd, err, "no berth store header", 0);
+	if (bson_iter_int32(&it) != FORMAT_VERSION)
+		return berr_set(err, BERR_PROTOCOL,
+				"store: %s is in store format %d; this berth reads format %d",
+				cd->path, bson_iter_int32(&it), FORMAT_VERSION);
+	if (!bson_iter_init_find(&it, h, "collection") || !BSON_ITER_HOLDS_UTF8(&it) ||
+	    strcmp(bson_iter_utf8(&it, NULL), store_coll_name(c)))
+		return corrupt(cd, err, "header names another collection", 0);
+	if (!bson_iter_init_find(&it, h, "count") || !BSON_ITER_HOLDS_INT64(&it) ||
+	    bson_iter_int64(&it) < 0)
+		return corrupt(cd, err, "header without a count", 0);
+	*count = bson_iter_int64(&it);
+	return 0;
+}
+
+static int parse(struct coll_data *cd, enum store_coll c, struct berr *err)
+{
+	size_t off = 0;
+	int64_t count = -1;
+	bson_error_t e;
+	char what[256];
+
+	if (!cd->len)
+		return corrupt(cd, err, "empty file, not even a header", 0);
+	while (off < cd->len) {
+		uint32_t dlen;
+		bson_t b;
+
+		if (cd->len - off < 5)
+			return corrupt(cd, err, "stray bytes after the last document", off);
+		dlen = le32(cd->buf + off);
+		if (dlen < 5 || dlen > cd->len - off) {
+			snprintf(what, sizeof(what), "document %zu runs past the end of the file: truncated",
+				 cd->n);
+			return corrupt(cd, err, what, off);
+		}
+		if (!bson_init_static(&b, cd->buf + off, dlen) ||
+		    !bson_validate_with_error(&b, BSON_VALIDATE_NONE, &e)) {
+			snprintf(what, sizeof(what), "document %zu is not valid BSON", cd->n);
+			return corrupt(cd, err, what, off);
+		}
+		if (count < 0) {
+			if (check_header(cd, c, &b, &count, err) < 0)
+				return -1;
+			if ((uint64_t)count > cd->len / 5)
+				return corrupt(cd, err, "header count larger than the file", 0);
+			cd->alloc = (size_t)count + 1;
+			cd->docs = malloc(cd->alloc * sizeof(*cd->docs));
+			if (!cd->docs)
+				return oom(err);
+		} else {
+			if (cd->n == cd->alloc)
+				return corrupt(cd, err, "more documents than the header says", off);
+			cd->docs[cd->n].data = cd->buf + off;
+			cd->docs[cd->n].len = dlen;
+			cd->n++;
+		}
+		off += dlen;
+	}
+	if ((int64_t)cd->n != count) {
+		snprintf(what, sizeof(what), "%zu documents where the header says %lld: truncated",
+			 cd->n, (long long)count);
+		return corrupt(cd, err, what, cd->len);
+	}
+	return 0;
+}
+
+/* Reads collection c. A missing file is an empty collection. */
+static int load(const struct file_store *fs, enum store_coll c, struct coll_data *cd,
+		struct berr *err)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd = -1, ret = -1;
+
+	memset(cd, 0, sizeof(*cd));
+	cd->path = path_of(fs, c, ".bson");
+	if (!cd->path)
+		return oom(err);
+	fd = open(cd->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		berr_set(err, BERR_LOCAL, "store: cannot read %s: %s", cd->path, strerror(errno));
+		goto cleanup;
+	}
+	if (fstat(fd, &st) < 0) {
+		berr_set(err, BERR_LOCAL, "store: cannot read %s: %s", cd->path, strerror(errno));
+		goto cleanup;
+	}
+	cd->len = (size_t)st.st_size;
+	cd->buf = malloc(cd->len ? cd->len : 1);
+	if (!cd->buf) {
+		oom(err);
+		goto cleanup;
+	}
+	while (got < cd->len) {
+		ssize_t r = read(fd, cd->buf + got, cd->len - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			berr_set(err, BERR_LOCAL, "store: cannot read %s: %s", cd->path,
+				 r < 0 ? strerror(errno) : "the file shrank while being read");
+			goto cleanup;
+		}
+		got += (size_t)r;
+	}
+	ret = parse(cd, c, err);
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static void doc_of(const struct coll_data *cd, size_t i, bson_t *b)
+{
+	/* parse() validated every document: this cannot fail */
+	bson_init_static(b, cd->docs[i].data, cd->docs[i].len);
+}
+
+/* --- locking and writing --------------------------------------------------- */
+
+static int lock_coll(const struct file_store *fs, enum store_coll c, int *fdp, struct berr *err)
+{
+	char *path = path_of(fs, c, ".lock");
+	long waited = 0, nap = 1;
+	int fd = -1, ret = -1;
+
+	*fdp = -1;
+	if (!path)
+		return oom(err);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		berr_set(err, BERR_LOCAL, "store: cannot open %s: %s", path, strerror(errno));
+		goto cleanup;
+	}
+	/* Polling rather than a blocking flock: Ctrl-C must get through and a
+	 * stuck process must not hang us forever. */
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		struct timespec ts;
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			berr_set(err, BERR_LOCAL, "store: cannot lock %s: %s", path, strerror(errno));
+			goto cleanup;
+		}
+		if (berth_interrupted) {
+			berr_set(err, BERR_INTERRUPTED, "store: interrupted waiting for %s", path);
+			goto cleanup;
+		}
+		if (waited >= LOCK_WAIT_MS) {
+			berr_set(err, BERR_TIMEOUT,
+				 "store: %s has been locked by another process for %d s; is a berth stuck?",
+				 path, LOCK_WAIT_MS / 1000);
+			goto cleanup;
+		}
+		ts.tv_sec = 0;
+		ts.tv_nsec = nap * 1000000L;
+		nanosleep(&ts, NULL);
+		waited += nap;
+		if (nap < 16)
+			nap *= 2;
+	}
+	*fdp = fd;
+	fd = -1;
+	ret = 0;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return ret;
+}
+
+static void unlock_coll(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+}
+
+static void ob_reserve(struct outbuf *ob, size_t more)
+{
+	size_t cap = ob->cap ? ob->cap : 4096;
+	uint8_t *p;
+
+	if (ob->failed || ob->len + more <= ob->cap)
+		return;
+	while (cap < ob->len + more)
+		cap *= 2;
+	p = realloc(ob->p, cap);
+	if (!p) {
+		ob->failed = 1;
+		return;
+	}
+	ob->p = p;
+	ob->cap = cap;
+}
+
+static void header(enum store_coll c, int64_t count, bson_t *h)
+{
+	bson_init(h);
+	BSON_APPEND_INT32(h, "berth_store", FORMAT_VERSION);
+	BSON_APPEND_UTF8(h, "collection", store_coll_name(c));
+	BSON_APPEND_INT64(h, "count", count);
+}
+
+/* The header goes first with count 0 and is rewritten by ob_finish: an
+ * int64 keeps its size whatever the count. */
+static void ob_begin(struct outbuf *ob, enum store_coll c, size_t expect)
+{
+	bson_t h;
+
+	memset(ob, 0, sizeof(*ob));
+	header(c, 0, &h);
+	ob_reserve(ob, h.len + expect);
+	if (!ob->failed) {
+		memcpy(ob->p, bson_get_data(&h), h.len);
+		ob->len = h.len;
+	}
+	bson_destroy(&h);
+}
+
+static void ob_add(struct outbuf *ob, const uint8_t *data, uint32_t len)
+{
+	ob_reserve(ob, len);
+	if (ob->failed)
+		return;
+	memcpy(ob->p + ob->len, data, len);
+	ob->len += len;
+	ob->count++;
+}
+
+/* Adds doc (which has no _id) with a new ObjectId _id in front, without
+ * building a bson_t: a 17-byte element spliced after the length. */
+static void ob_add_with_id(struct outbuf *ob, const bson_t *doc)
+{
+	const uint8_t *d = bson_get_data(doc);
+	uint32_t len = doc->len + 17;
+	bson_oid_t oid;
+	uint8_t *p;
+
+	ob_reserve(ob, len);
+	if (ob->failed)
+		return;
+	bson_oid_init(&oid, NULL);
+	p = ob->p + ob->len;
+	p[0] = (uint8_t)len;
+	p[1] = (uint8_t)(len >> 8);
+	p[2] = (uint8_t)(len >> 16);
+	p[3] = (uint8_t)(len >> 24);
+	p[4] = BSON_TYPE_OID;
+	memcpy(p + 5, "_id", 4);
+	memcpy(p + 9, oid.bytes, 12);
+	memcpy(p + 21, d + 4, doc->len - 4);
+	ob->len += len;
+	ob->count++;
+}
+
+static void ob_finish(struct outbuf *ob, enum store_coll c)
+{
+	bson_t h;
+
+	header(c, ob->count, &h);
+	if (!ob->failed)
+		memcpy(ob->p, bson_get_data(&h), h.len);
+	bson_destroy(&h);
+}
+
+static int fsync_dir(const char *dir, struct berr *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0 || fsync(fd) < 0)
+		ret = berr_set(err, BERR_LOCAL, "store: cannot sync %s: %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* Replaces collection c's file by ob's bytes, atomically and durably. */
+static int commit(const struct file_store *fs, enum store_coll c, const struct coll_data *cd,
+		  struct outbuf *ob, struct berr *err)
+{
+	char *tmp = NULL;
+	size_t off = 0;
+	int fd = -1, ret = -1;
+
+	if (ob->failed)
+		return oom(err);
+	ob_finish(ob, c);
+	tmp = path_of(fs, c, ".bson.tmp");
+	if (!tmp)
+		return oom(err);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		berr_set(err, BERR_LOCAL, "store: cannot write %s: %s", tmp, strerror(errno));
+		goto cleanup;
+	}
+	while (off < ob->len) {
+		ssize_t w = write(fd, ob->p + off, ob->len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			berr_set(err, BERR_LOCAL, "store: cannot write %s: %s", tmp, strerror(errno));
+			goto cleanup;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0) {
+		berr_set(err, BERR_LOCAL, "store: cannot sync %s: %s", tmp, strerror(errno));
+		goto cleanup;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		berr_set(err, BERR_LOCAL, "store: cannot write %s: %s", tmp, strerror(errno));
+		goto cleanup;
+	}
+	fd = -1;
+	if (rename(tmp, cd->path) < 0) {
+		berr_set(err, BERR_LOCAL, "store: cannot replace %s: %s", cd->path, strerror(errno));
+		goto cleanup;
+	}
+	ret = fsync_dir(fs->dir, err);
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+/* Every document of cd except skip ((size_t)-1: none) into ob. */
+static void ob_add_all(struct outbuf *ob, const struct coll_data *cd, size_t skip)
+{
+	for (size_t i = 0; i < cd->n; i++)
+		if (i != skip)
+			ob_add(ob, cd->docs[i].data, cd->docs[i].len);
+}
+
+static int same_id(const bson_t *a, const bson_t *b)
+{
+	bson_iter_t ia, ib;
+
+	return bson_iter_init_find(&ia, a, "_id") && bson_iter_init_find(&ib, b, "_id") &&
+	       bson_iter_type(&ia) == bson_iter_type(&ib) &&
+	       store_value_cmp(bson_iter_value(&ia), bson_iter_value(&ib)) == 0;
+}
+
+/* BERR_CONFLICT when doc's _id or unique key is taken by a document of
+ * cd other than skip. */
+static int check_unique(enum store_coll c, const struct coll_data *cd, const bson_t *doc,
+			size_t skip, struct berr *err)
+{
+	int has_id = bson_has_field(doc, "_id");
+	bson_t other;
+
+	for (size_t i = 0; i < cd->n; i++) {
+		if (i == skip)
+			continue;
+		doc_of(cd, i, &other);
+		if (has_id && same_id(&other, doc))
+			return berr_set(err, BERR_CONFLICT, "store: %s: that _id already exists",
+					store_coll_name(c));
+		if (store_same_key(c, &other, doc))
+			return store_conflict(c, doc, err);
+	}
+	return 0;
+}
+
+static size_t first_match(const struct coll_data *cd, const bson_t *sel)
+{
+	bson_t d;
+
+	for (size_t i = 0; i < cd->n; i++) {
+		doc_of(cd, i, &d);
+		if (store_match(&d, sel))
+			return i;
+	}
+	return (size_t)-1;
+}
+
+/* --- operations ------------------------------------------------------------- */
+
+static int file_insert(struct store *s, enum store_coll c, const bson_t *doc, struct berr *err)
+{
+	struct file_store *fs = (struct file_store *)s;
+	struct coll_data cd = { 0 };
+	struct outbuf ob = { 0 };
+	int lock = -1, ret = -1;
+
+	if (lock_coll(fs, c, &lock, err) < 0)
+		goto cleanup;
+	if (load(fs, c, &cd, err) < 0 || check_unique(c, &cd, doc, (size_t)-1, err) < 0)
+		goto cleanup;
+	ob_begin(&ob, c, cd.len + doc->len + 17);
+	ob_add_all(&ob, &cd, (size_t)-1);
+	if (bson_has_field(doc, "_id"))
+		ob_add(&ob, bson_get_data(doc), doc->len);
+	else
+		ob_add_with_id(&ob, doc);
+	ret = commit(fs, c, &cd, &ob, err);
+cleanup:
+	unlock_coll(lock);
+	coll_release(&cd);
+	free(ob.p);
+	return ret;
+}
+
+/* Applies update to the first match of sel (or inserts, with upsert):
+ * the core of both upsert and modify. */
+static int change_one(struct file_store *fs, enum store_coll c, const bson_t *sel,
+		      const bson_t *update, int upsert, bson_t *before, bson_t *after,
+		      int *found, struct berr *err)
+{
+	struct coll_data cd = { 0 };
+	struct outbuf ob = { 0 };
+	bson_t old, new;
+	size_t m;
+	int lock = -1, ret = -1, have_new = 0;
+
+	*found = 0;
+	if (store_match_check(sel, err) < 0 || store_update_check(update, err) < 0)
+		return -1;
+	if (lock_coll(fs, c, &lock, err) < 0)
+		goto cleanup;
+	if (load(fs, c, &cd, err) < 0)
+		goto cleanup;
+	m = first_match(&cd, sel);
+	if (m == (size_t)-1 && !upsert) {
+		ret = 0;
+		goto cleanup;
+	}
+	if (m != (size_t)-1)
+		doc_of(&cd, m, &old);
+	if (store_update_apply(m != (size_t)-1 ? &old : NULL, sel, update, &new, err) < 0)
+		goto cleanup;
+	have_new = 1;
+	if (check_unique(c, &cd, &new, m, err) < 0)
+		goto cleanup;
+	if (m == (size_t)-1 || new.len != old.len ||
+	    memcmp(bson_get_data(&new), bson_get_data(&old), new.len)) {
+		ob_begin(&ob, c, cd.len + new.len);
+		ob_add_all(&ob, &cd, m);
+		ob_add(&ob, bson_get_data(&new), new.len);
+		if (commit(fs, c, &cd, &ob, err) < 0)
+			goto cleanup;
+	}
+	*found = 1;
+	if (before && m != (size_t)-1)
+		bson_copy_to(&old, before);
+	else if (before)
+		bson_init(before);
+	if (after)
+		bson_copy_to(&new, after);
+	ret = 0;
+cleanup:
+	if (have_new)
+		bson_destroy(&new);
+	unlock_coll(lock);
+	coll_release(&cd);
+	free(ob.p);
+	return ret;
+}
+
+static int file_upsert(struct store *s, enum store_coll c, const bson_t *selector,
+		       const bson_t *doc, struct berr *err)
+{
+	bson_iter_t it;
+	int found;
+
+	if (bson_iter_init(&it, doc) && bson_iter_next(&it) && bson_iter_key(&it)[0] == '$')
+		return berr_set(err, BERR_USAGE, "store: upsert takes a whole document, not operators");
+	return change_one((struct file_store *)s, c, selector, doc, 1, NULL, NULL, &found, err);
+}
+
+static int file_modify(struct store *s, enum store_coll c, const bson_t *selector,
+		       const bson_t *update, int flags, bson_t *result, int *found,
+		       struct berr *err)
+{
+	int f = 0, ret;
+
+	ret = change_one((struct file_store *)s, c, selector, update, flags & STORE_UPSERT,
+			 (flags & STORE_RETURN_NEW) ? NULL : result,
+			 (flags & STORE_RETURN_NEW) ? result : NULL, &f, err);
+	if (found)
+		*found = ret == 0 && f;
+	return ret;
+}
+
+static int file_remove(struct store *s, enum store_coll c, const bson_t *selector,
+		       int64_t *nremoved, struct berr *err)
+{
+	struct file_store *fs = (struct file_store *)s;
+	struct coll_data cd = { 0 };
+	struct outbuf ob = { 0 };
+	int64_t removed = 0;
+	int lock = -1, ret = -1;
+	bson_t d;
+
+	if (nremoved)
+		*nremoved = 0;
+	if (store_match_check(selector, err) < 0)
+		return -1;
+	if (lock_coll(fs, c, &lock, err) < 0 || load(fs, c, &cd, err) < 0)
+		goto cleanup;
+	ob_begin(&ob, c, cd.len);
+	for (size_t i = 0; i < cd.n; i++) {
+		doc_of(&cd, i, &d);
+		if (store_match(&d, selector))
+			removed++;
+		else
+			ob_add(&ob, cd.docs[i].data, cd.docs[i].len);
+	}
+	if (removed && commit(fs, c, &cd, &ob, err) < 0)
+		goto cleanup;
+	if (nremoved)
+		*nremoved = removed;
+	ret = 0;
+cleanup:
+	unlock_coll(lock);
+	coll_release(&cd);
+	free(ob.p);
+	return ret;
+}
+
+struct sort_ctx {
+	const struct coll_data *cd;
+	const bson_t *sort;
+};
+
+static int sort_cmp(const void *a, const void *b, void *arg)
+{
+	const struct sort_ctx *ctx = arg;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	bson_t da, db;
+	int r;
+
+	doc_of(ctx->cd, ia, &da);
+	doc_of(ctx->cd, ib, &db);
+	r = store_sort_cmp(&da, &db, ctx->sort);
+	/* ties keep file order: a stable sort, as callers expect */
+	return r ? r : (ia > ib) - (ia < ib);
+}
+
+static int file_find(struct store *s, enum store_coll c, const bson_t *selector,
+		     const struct store_find_opts *opts, store_doc_fn fn, void *ud,
+		     struct berr *err)
+{
+	struct file_store *fs = (struct file_store *)s;
+	struct coll_data cd = { 0 };
+	const bson_t *sort = opts ? opts->sort : NULL;
+	int64_t limit = opts ? opts->limit : 0;
+	size_t *hits = NULL, nhits = 0;
+	int ret = -1;
+	bson_t d;
+
+	if (store_match_check(selector, err) < 0 || store_sort_check(sort, err) < 0)
+		return -1;
+	if (load(fs, c, &cd, err) < 0)
+		goto cleanup;
+	hits = malloc((cd.n ? cd.n : 1) * sizeof(*hits));
+	if (!hits) {
+		oom(err);
+		goto cleanup;
+	}
+	for (size_t i = 0; i < cd.n; i++) {
+		doc_of(&cd, i, &d);
+		if (store_match(&d, selector))
+			hits[nhits++] = i;
+	}
+	if (sort && nhits > 1) {
+		struct sort_ctx ctx = { &cd, sort };
+
+		qsort_r(hits, nhits, sizeof(*hits), sort_cmp, &ctx);
+	}
+	if (limit > 0 && (uint64_t)limit < nhits)
+		nhits = (size_t)limit;
+	for (size_t i = 0; i < nhits; i++) {
+		int r;
+
+		if (berth_interrupted) {
+			berr_set(err, BERR_INTERRUPTED, "store: interrupted");
+			goto cleanup;
+		}
+		doc_of(&cd, hits[i], &d);
+		r = fn(ud, &d, err);
+		if (r < 0)
+			goto cleanup;
+		if (r > 0)
+			break;
+	}
+	ret = 0;
+cleanup:
+	free(hits);
+	coll_release(&cd);
+	return ret;
+}
+
+static int file_count(struct store *s, enum store_coll c, const bson_t *selector,
+		      int64_t *n, struct berr *err)
+{
+	struct file_store *fs = (struct file_store *)s;
+	struct coll_data cd = { 0 };
+	int ret = -1;
+	bson_t d;
+
+	*n = 0;
+	if (store_match_check(selector, err) < 0 || load(fs, c, &cd, err) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < cd.n; i++) {
+		doc_of(&cd, i, &d);
+		*n += store_match(&d, selector);
+	}
+	ret = 0;
+cleanup:
+	coll_release(&cd);
+	return ret;
+}
+
+static int of_host(const bson_t *d, const char *host, size_t hlen)
+{
+	bson_iter_t it;
+	uint32_t len;
+	const char *s;
+
+	if (!bson_iter_init_find(&it, d, "host") || !BSON_ITER_HOLDS_UTF8(&it))
+		return 0;
+	s = bson_iter_utf8(&it, &len);
+	return len == hlen && !memcmp(s, host, hlen);
+}
+
+static int file_replace_host_set(struct store *s, enum store_coll c, const char *host,
+				 const bson_t *const *docs, size_t ndocs,
+				 struct store_set_stats *stats, struct berr *err)
+{
+	struct file_store *fs = (struct file_store *)s;
+	struct coll_data cd = { 0 };
+	struct outbuf ob = { 0 };
+	size_t hlen = strlen(host), extra = 0;
+	int64_t removed = 0;
+	int lock = -1, ret = -1;
+	bson_t d;
+
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	if (store_check_host_set(c, host, docs, ndocs, err) < 0)
+		return -1;
+	if (lock_coll(fs, c, &lock, err) < 0 || load(fs, c, &cd, err) < 0)
+		goto cleanup;
+	for (size_t i = 0; i < ndocs; i++)
+		extra += docs[i]->len + 17;
+	ob_begin(&ob, c, cd.len + extra);
+	for (size_t i = 0; i < cd.n; i++) {
+		doc_of(&cd, i, &d);
+		if (of_host(&d, host, hlen))
+			removed++;
+		else
+			ob_add(&ob, cd.docs[i].data, cd.docs[i].len);
+	}
+	for (size_t i = 0; i < ndocs; i++)
+		ob_add_with_id(&ob, docs[i]);
+	if (commit(fs, c, &cd, &ob, err) < 0)
+		goto cleanup;
+	if (stats) {
+		stats->written = (int64_t)ndocs;
+		stats->removed = removed;
+	}
+	ret = 0;
+cleanup:
+	unlock_coll(lock);
+	coll_release(&cd);
+	free(ob.p);
+	return ret;
+}
+
+static int file_drop(struct store *s, enum store_coll c, char **kept_aside, struct berr *err)
+{
+	struct file_store *fs = (struct file_store *)s;
+	struct coll_data cd = { 0 };
+	struct berr why;
+	char *aside = NULL;
+	int lock = -1, ret = -1;
+
+	berr_clear(&why);
+	if (lock_coll(fs, c, &lock, err) < 0)
+		goto cleanup;
+	if (load(fs, c, &cd, &why) == 0) {
+		if (cd.buf && unlink(cd.path) < 0) {
+			berr_set(err, BERR_LOCAL, "store: cannot remove %s: %s", cd.path, strerror(errno));
+			goto cleanup;
+		}
+	} else if (why.kind == BERR_PROTOCOL) {
+		/* never destroy what could not be read: keep it for a human */
+		size_t len = strlen(cd.path) + 64;
+		time_t now = time(NULL);
+		struct tm tm;
+		char stamp[32];
+
+		aside = malloc(len);
+		if (!aside) {
+			oom(err);
+			goto cleanup;
+		}
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(aside, len, "%s.corrupt-%s-%ld", cd.path, stamp, (long)getpid());
+		if (rename(cd.path, aside) < 0) {
+			berr_set(err, BERR_LOCAL, "store: cannot move %s aside: %s", cd.path,
+				 strerror(errno));
+			goto cleanup;
+		}
+	} else {
+		*err = why;
+		goto cleanup;
+	}
+	if (fsync_dir(fs->dir, err) < 0)
+		goto cleanup;
+	if (kept_aside) {
+		*kept_aside = aside;
+		aside = NULL;
+	}
+	ret = 0;
+cleanup:
+	free(aside);
+	unlock_coll(lock);
+	coll_release(&cd);
+	return ret;
+}
+
+static void file_free(struct store *s)
+{
+	struct file_store *fs = (struct file_store *)s;
+
+	free(fs->dir);
+	free(fs->base.where);
+	free(fs);
+}
+
+static const struct store_ops file_ops = {
+	.kind = "file",
+	.insert = file_insert,
+	.upsert = file_upsert,
+	.remove = file_remove,
+	.find = file_find,
+	.count = file_count,
+	.replace_host_set = file_replace_host_set,
+	.modify = file_modify,
+	.drop = file_drop,
+	.free = file_free,
+};
+
+/* mkdir -p, private: the store says which containers run where. */
+static int make_dirs(char *path, struct berr *err)
+{
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char save = *p;
+
+		*p = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			berr_set(err, BERR_LOCAL, "store: cannot create %s: %s", path, strerror(errno));
+			*p = save;
+			return -1;
+		}
+		*p = save;
+		if (!save)
+			return 0;
+	}
+}
+
+int store_file_open(const char *dir, struct store **out, struct berr *err)
+{
+	struct file_store *fs = NULL;
+	struct stat st;
+	int ret = -1;
+
+	*out = NULL;
+	if (!dir || !*dir)
+		return berr_set(err, BERR_USAGE, "store: no directory given for the file store");
+	fs = calloc(1, sizeof(*fs));
+	if (!fs || !(fs->dir = strdup(dir)) || !(fs->base.where = strdup(dir))) {
+		oom(err);
+		goto cleanup;
+	}
+	fs->base.ops = &file_ops;
+	if (make_dirs(fs->dir, err) < 0)
+		goto cleanup;
+	if (stat(fs->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		berr_set(err, BERR_LOCAL, "store: %s is not a directory", fs->dir);
+		goto cleanup;
+	}
+	*out = &fs->base;
+	fs = NULL;
+	ret = 0;
+cleanup:
+	if (fs)
+		file_free(&fs->base);
+	return ret;
+}

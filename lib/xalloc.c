@@ -1,0 +1,23 @@
+/* xalloc.c: allocation that cannot fail; see xalloc.h. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "lib/xalloc.h"
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = xrealloc(NULL, n);
+
+	memcpy(d, s, n);
+	return d;
+}

@@ -1,0 +1,822 @@
+/* settings.c: berth's configuration from YAML files and the environment.
+ *
+ * A file is loaded whole with libyaml's document API (config files are
+ * small) so that every complaint can name the line it is about. Files
+ * holding credentials are refused when others can read them: we check that
+ * on the descriptor we parse, not on the name, so a swap in between cannot
+ * slip a readable file past the check.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <yaml.h>
+#include "shell/settings.h"
+#include "lib/paths.h"
+#include "lib/units.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define DEFAULT_LOCAL_URL "unix:///var/run/docker.sock"
+
+static int replace_str(char **slot, const char *value)
+{
+	char *d = value ? strdup(value) : NULL;
+
+	if (value && !d)
+		return -1;
+	free(*slot);
+	*slot = d;
+	return 0;
+}
+
+
+/* --- reading one file --------------------------------------------------- */
+
+struct loader {
+	struct settings *cfg;
+	const char *path;
+	yaml_document_t doc;
+	struct berr *err;
+	unsigned long default_host_line; /* 0 unless this file set default_host */
+};
+
+static unsigned long node_line(const yaml_node_t *n)
+{
+	return (unsigned long)n->start_mark.line + 1;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail_at(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return berr_set(L->err, BERR_USAGE, "%s:%lu: %s", L->path, n ? node_line(n) : 1ul, msg);
+}
+
+static int oom(struct loader *L)
+{
+	return berr_set(L->err, BERR_LOCAL, "%s: out of memory", L->path);
+}
+
+static yaml_node_t *node_at(struct loader *L, int idx)
+{
+	return yaml_document_get_node(&L->doc, idx);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* A plain "", "~" or "null" is YAML's null: "key:" with nothing after. */
+static int is_null(const yaml_node_t *n)
+{
+	const char *v;
+
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	v = scalar(n);
+	return !*v || strcmp(v, "~") == 0 || strcasecmp(v, "null") == 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[64];
+
+	if (lb >= sizeof(row) / sizeof(row[0]) || la >= 64)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t prev = row[0], cur;
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			cur = row[j];
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/* "unknown key 'hots' (did you mean hosts?)", or the list of keys when
+ * nothing is close. where is "" at the top level, else " in hosts.lab". */
+static int unknown_key(struct loader *L, const yaml_node_t *key, const char *where,
+		       const char *const *known)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1, i;
+	char list[256] = "";
+
+	for (i = 0; known[i]; i++) {
+		size_t d = edit_distance(scalar(key), known[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = known[i];
+		}
+		if (i)
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, known[i], sizeof(list) - strlen(list) - 1);
+	}
+	if (best && bestd <= 2 && bestd < strlen(best))
+		return fail_at(L, key, "unknown key '%s'%s (did you mean %s?)",
+			       scalar(key), where, best);
+	return fail_at(L, key, "unknown key '%s'%s (known keys: %s)", scalar(key), where, list);
+}
+
+/* Iterates a mapping's pairs, refusing non-scalar and duplicate keys. */
+static int check_mapping_keys(struct loader *L, const yaml_node_t *map, const char *what)
+{
+	yaml_node_pair_t *p, *q;
+
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(L, p->key);
+		if (!k || k->type != YAML_SCALAR_NODE)
+			return fail_at(L, k, "%s: keys must be plain words", what);
+		for (q = map->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *k2 = node_at(L, q->key);
+			if (strcmp(scalar(k2), scalar(k)) == 0)
+				return fail_at(L, k, "duplicate key '%s'%s%s (first on line %lu)",
+					       scalar(k), *what ? " in " : "", what, node_line(k2));
+		}
+	}
+	return 0;
+}
+
+static int want_string(struct loader *L, const yaml_node_t *v, const char *what, const char **out)
+{
+	if (v->type != YAML_SCALAR_NODE)
+		return fail_at(L, v, "%s must be a single value, not a list or mapping", what);
+	if (is_null(v) || !*scalar(v))
+		return fail_at(L, v, "%s needs a value", what);
+	*out = scalar(v);
+	return 0;
+}
+
+static int want_bool(struct loader *L, const yaml_node_t *v, const char *what, int *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", NULL };
+	static const char *const no[] = { "false", "no", "off", NULL };
+	const char *s;
+	int i;
+
+	if (want_string(L, v, what, &s) < 0)
+		return -1;
+	for (i = 0; yes[i]; i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return *out = 1, 0;
+	for (i = 0; no[i]; i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return *out = 0, 0;
+	return fail_at(L, v, "%s: invalid value '%s': use true or false", what, s);
+}
+
+static int want_duration(struct loader *L, const yaml_node_t *v, const char *what, long *out)
+{
+	const char *s;
+	int64_t ms;
+
+	if (want_string(L, v, what, &s) < 0)
+		return -1;
+	/* Over a day is surely a typo; zero would mean "give up at once". */
+	if (parse_duration_ms(s, &ms) < 0 || ms <= 0 || ms > 86400000)
+		return fail_at(L, v, "%s: invalid duration '%s': use 5s, 500ms, 1m", what, s);
+	*out = (long)ms;
+	return 0;
+}
+
+static int valid_host_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+static int valid_url(const char *u)
+{
+	static const char *const schemes[] = { "unix://", "tcp://", "http://", "https://", NULL };
+	int i;
+
+	for (i = 0; schemes[i]; i++) {
+		size_t n = strlen(schemes[i]);
+		if (strncmp(u, schemes[i], n) == 0 && u[n] != '\0')
+			return 1;
+	}
+	return 0;
+}
+
+static int load_timeouts(struct loader *L, const yaml_node_t *map)
+{
+	static const char *const known[] = { "connect", "request", NULL };
+	yaml_node_pair_t *p;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(L, map, "timeouts must be a mapping (timeouts: { connect: 5s, request: 60s })");
+	if (check_mapping_keys(L, map, "timeouts") < 0)
+		return -1;
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
+		const char *key = scalar(k);
+		if (strcmp(key, "connect") == 0) {
+			if (want_duration(L, v, "timeouts.connect", &L->cfg->connect_timeout_ms) < 0)
+				return -1;
+		} else if (strcmp(key, "request") == 0) {
+			if (want_duration(L, v, "timeouts.request", &L->cfg->request_timeout_ms) < 0)
+				return -1;
+		} else {
+			return unknown_key(L, k, " in timeouts", known);
+		}
+	}
+	return 0;
+}
+
+static int load_host(struct loader *L, const yaml_node_t *k, const yaml_node_t *map)
+{
+	static const char *const known[] = { "url", "tls_dir", "insecure", NULL };
+	const char *name = scalar(k);
+	const char *url = NULL, *tls_dir = NULL;
+	struct host_settings *h;
+	yaml_node_pair_t *p;
+	int insecure = 0;
+	char what[160], where[160];
+
+	if (!valid_host_name(name))
+		return fail_at(L, k, "invalid host name '%s': use letters, digits, '-', '_' and '.'", name);
+	snprintf(where, sizeof(where), " in hosts.%s", name);
+	snprintf(what, sizeof(what), "hosts.%s", name);
+	if (map->type != YAML_MAPPING_NODE && !is_null(map))
+		return fail_at(L, map, "%s must be a mapping (%s: { url: tcp://HOST:2376, tls_dir: DIR })",
+			       what, name);
+	if (map->type == YAML_MAPPING_NODE) {
+		if (check_mapping_keys(L, map, what) < 0)
+			return -1;
+		for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+			yaml_node_t *hk = node_at(L, p->key), *v = node_at(L, p->value);
+			const char *key = scalar(hk);
+			if (strcmp(key, "url") == 0) {
+				snprintf(what, sizeof(what), "hosts.%s.url", name);
+				if (want_string(L, v, what, &url) < 0)
+					return -1;
+				if (!valid_url(url))
+					return fail_at(L, v, "%s: unsupported URL '%s': use unix:///PATH or tcp://HOST:PORT",
+						       what, url);
+			} else if (strcmp(key, "tls_dir") == 0) {
+				snprintf(what, sizeof(what), "hosts.%s.tls_dir", name);
+				if (want_string(L, v, what, &tls_dir) < 0)
+					return -1;
+			} else if (strcmp(key, "insecure") == 0) {
+				snprintf(what, sizeof(what), "hosts.%s.insecure", name);
+				if (want_bool(L, v, what, &insecure) < 0)
+					return -1;
+			} else {
+				return unknown_key(L, hk, where, known);
+			}
+		}
+	}
+	if (!url && strcmp(name, "local") != 0)
+		return fail_at(L, k, "host '%s' needs a url (unix:///PATH or tcp://HOST:PORT)", name);
+
+	h = settings_host_fresh(L->cfg, name);
+	if (!h)
+		return oom(L);
+	h->url = strdup(url ? url : DEFAULT_LOCAL_URL);
+	if (!h->url)
+		return oom(L);
+	if (tls_dir) {
+		h->tls_dir = path_expand_tilde(tls_dir);
+		if (!h->tls_dir)
+			return oom(L);
+		h->tls_verify = 1;
+	}
+	h->insecure = insecure;
+	return 0;
+}
+
+static int load_hosts(struct loader *L, const yaml_node_t *map)
+{
+	yaml_node_pair_t *p;
+
+	if (is_null(map))
+		return 0;
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(L, map, "hosts must be a mapping of names to hosts (hosts: { lab: { url: tcp://HOST:2376 } })");
+	if (check_mapping_keys(L, map, "hosts") < 0)
+		return -1;
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
+		if (load_host(L, node_at(L, p->key), node_at(L, p->value)) < 0)
+			return -1;
+	return 0;
+}
+
+static int load_mongodb(struct loader *L, const yaml_node_t *map)
+{
+	static const char *const known[] = { "uri", "database", NULL };
+	yaml_node_pair_t *p;
+
+	if (is_null(map))
+		return 0;
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(L, map, "mongodb must be a mapping (mongodb: { uri: mongodb://HOST, database: berth })");
+	if (check_mapping_keys(L, map, "mongodb") < 0)
+		return -1;
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
+		const char *key = scalar(k), *s;
+		if (strcmp(key, "uri") == 0) {
+			if (want_string(L, v, "mongodb.uri", &s) < 0)
+				return -1;
+			if (strncmp(s, "mongodb://", 10) != 0 && strncmp(s, "mongodb+srv://", 14) != 0)
+				return fail_at(L, v, "mongodb.uri: '%s' is not a MongoDB URI: use mongodb://HOST[:PORT]", s);
+			if (replace_str(&L->cfg->mongodb_uri, s) < 0)
+				return oom(L);
+		} else if (strcmp(key, "database") == 0) {
+			if (want_string(L, v, "mongodb.database", &s) < 0)
+				return -1;
+			if (replace_str(&L->cfg->mongodb_database, s) < 0)
+				return oom(L);
+		} else {
+			return unknown_key(L, k, " in mongodb", known);
+		}
+	}
+	return 0;
+}
+
+static int load_pool(struct loader *L, const yaml_node_t *map)
+{
+	static const char *const known[] = { "error_threshold", "policy", "slot_memory", NULL };
+	static const char *const policies[] = { "least-loaded", "round-robin", "random", NULL };
+	yaml_node_pair_t *p;
+	size_t i;
+
+	if (is_null(map))
+		return 0;
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(L, map, "pool must be a mapping (pool: { error_threshold: 3, policy: least-loaded, slot_memory: 512m })");
+	if (check_mapping_keys(L, map, "pool") < 0)
+		return -1;
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
+		const char *key = scalar(k), *s;
+		char *end;
+
+		if (strcmp(key, "error_threshold") == 0) {
+			long n;
+
+			if (want_string(L, v, "pool.error_threshold", &s) < 0)
+				return -1;
+			errno = 0;
+			n = strtol(s, &end, 10);
+			if (errno || end == s || *end || n < 1 || n > 1000)
+				return fail_at(L, v, "pool.error_threshold: invalid value '%s': use a whole number of consecutive errors from 1 to 1000", s);
+			L->cfg->pool_error_threshold = n;
+		} else if (strcmp(key, "policy") == 0) {
+			if (want_string(L, v, "pool.policy", &s) < 0)
+				return -1;
+			for (i = 0; policies[i] && strcmp(policies[i], s); i++)
+				;
+			if (!policies[i])
+				return fail_at(L, v, "pool.policy: unknown policy '%s': use least-loaded, round-robin or random", s);
+			if (replace_str(&L->cfg->pool_policy, s) < 0)
+				return oom(L);
+		} else if (strcmp(key, "slot_memory") == 0) {
+			int64_t bytes;
+
+			if (want_string(L, v, "pool.slot_memory", &s) < 0)
+				return -1;
+			/* under a megabyte a slot is surely a missing unit */
+			if (parse_size(s, &bytes) < 0 || bytes < ((int64_t)1 << 20))
+				return fail_at(L, v, "pool.slot_memory: invalid size '%s': use a size of at least 1m, like 512m or 2g", s);
+			L->cfg->pool_slot_memory = bytes;
+		} else {
+			return unknown_key(L, k, " in pool", known);
+		}
+	}
+	return 0;
+}
+
+/* image_dir as written: ~/ is the home directory, and a relative path is
+ * taken from the directory of the file that names it (not from wherever
+ * berth happens to run, as cron's working directory is anyone's guess). */
+static char *image_dir_path(const char *file, const char *value)
+{
+	const char *slash;
+	char *dir, *out;
+
+	if (value[0] == '~' || value[0] == '/')
+		return path_expand_tilde(value);
+	slash = strrchr(file, '/');
+	if (!slash)
+		return strdup(value);
+	dir = strndup(file, (size_t)(slash - file) + 1);
+	if (!dir)
+		return NULL;
+	out = path_join3(dir, "", value);
+	free(dir);
+	return out;
+}
+
+static int load_root(struct loader *L, const yaml_node_t *root)
+{
+	static const char *const known[] = { "default_host", "timeouts", "hosts", "mongodb", "owner",
+					     "pool", "image_dir", NULL };
+	yaml_node_pair_t *p;
+
+	if (!root || is_null(root))
+		return 0; /* an empty file, or only comments */
+	if (root->type != YAML_MAPPING_NODE)
+		return fail_at(L, root, "the file must be a mapping of settings (default_host:, timeouts:, hosts:, mongodb:)");
+	if (check_mapping_keys(L, root, "") < 0)
+		return -1;
+	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
+		const char *key = scalar(k);
+		if (strcmp(key, "default_host") == 0) {
+			const char *s;
+			if (want_string(L, v, "default_host", &s) < 0)
+				return -1;
+			if (replace_str(&L->cfg->default_host, s) < 0)
+				return oom(L);
+			L->default_host_line = node_line(v);
+			L->cfg->default_host_set = 1;
+		} else if (strcmp(key, "timeouts") == 0) {
+			if (load_timeouts(L, v) < 0)
+				return -1;
+		} else if (strcmp(key, "hosts") == 0) {
+			if (load_hosts(L, v) < 0)
+				return -1;
+		} else if (strcmp(key, "mongodb") == 0) {
+			if (load_mongodb(L, v) < 0)
+				return -1;
+		} else if (strcmp(key, "owner") == 0) {
+			const char *s;
+			if (want_string(L, v, "owner", &s) < 0)
+				return -1;
+			if (replace_str(&L->cfg->owner, s) < 0)
+				return oom(L);
+		} else if (strcmp(key, "pool") == 0) {
+			if (load_pool(L, v) < 0)
+				return -1;
+		} else if (strcmp(key, "image_dir") == 0) {
+			const char *s;
+			char *dir;
+			struct stat st;
+
+			if (want_string(L, v, "image_dir", &s) < 0)
+				return -1;
+			if (!(dir = image_dir_path(L->path, s)))
+				return oom(L);
+			/* a directory that is missing now may be mounted later
+			 * (image distribute says so then); a file is a mistake */
+			if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+				fail_at(L, v, "image_dir: %s is not a directory: name a directory of image tarballs",
+					dir);
+				free(dir);
+				return -1;
+			}
+			free(L->cfg->image_dir);
+			L->cfg->image_dir = dir;
+		} else {
+			return unknown_key(L, k, "", known);
+		}
+	}
+	return 0;
+}
+
+/* --- credentials -------------------------------------------------------- */
+
+static int is_secret_key(const char *k)
+{
+	static const char *const names[] = {
+		"password", "passwd", "secret", "token", "secret_key", "access_key", "key_id", NULL
+	};
+	size_t kl = strlen(k), i;
+
+	for (i = 0; names[i]; i++) {
+		size_t nl = strlen(names[i]);
+		if (strcasecmp(k, names[i]) == 0)
+			return 1;
+		/* "api_token", "aws_secret_access_key", "access_key_id" */
+		if (kl > nl + 1 && k[kl - nl - 1] == '_' && strcasecmp(k + kl - nl, names[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* scheme://user:password@host...: a password in the URI's userinfo. */
+static int uri_has_password(const char *v)
+{
+	const char *auth = strstr(v, "://"), *end, *at, *colon;
+
+	if (!auth)
+		return 0;
+	auth += 3;
+	end = auth + strcspn(auth, "/?#");
+	at = NULL;
+	for (const char *q = auth; q < end; q++)
+		if (*q == '@')
+			at = q;
+	if (!at)
+		return 0;
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	return colon && colon + 1 < at;
+}
+
+/* Does the subtree at idx hold anything secret? Sets *where to the node. */
+static int holds_credentials(struct loader *L, int idx, int depth, const yaml_node_t **where)
+{
+	yaml_node_t *n = node_at(L, idx);
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+
+	if (!n || depth > 64)
+		return 0;
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		if (uri_has_password(scalar(n)))
+			return *where = n, 1;
+		return 0;
+	case YAML_SEQUENCE_NODE:
+		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+			if (holds_credentials(L, *it, depth + 1, where))
+				return 1;
+		return 0;
+	case YAML_MAPPING_NODE:
+		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = node_at(L, p->key);
+			if (k && k->type == YAML_SCALAR_NODE && is_secret_key(scalar(k)))
+				return *where = k, 1;
+			if (holds_credentials(L, p->key, depth + 1, where) ||
+			    holds_credentials(L, p->value, depth + 1, where))
+				return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* --- loading ------------------------------------------------------------- */
+
+static int record_loaded(struct settings *cfg, const char *path)
+{
+	char **nl = realloc(cfg->loaded_files, (cfg->nloaded + 1) * sizeof(*nl));
+
+	if (!nl)
+		return -1;
+	cfg->loaded_files = nl;
+	nl[cfg->nloaded] = strdup(path);
+	if (!nl[cfg->nloaded])
+		return -1;
+	cfg->nloaded++;
+	return 0;
+}
+
+/* optional: a missing file is no error (the system and user files).
+ * *dh_line gets the line of default_host when this file set it. */
+static int load_file(struct settings *cfg, const char *path, int optional,
+		     unsigned long *dh_line, struct berr *err)
+{
+	struct loader L;
+	yaml_parser_t parser;
+	yaml_document_t extra;
+	const yaml_node_t *secret = NULL;
+	struct stat st;
+	FILE *f = NULL;
+	int fd, have_doc = 0, have_parser = 0, ret = -1;
+
+	memset(&L, 0, sizeof(L));
+	L.cfg = cfg;
+	L.path = path;
+	L.err = err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (optional && errno == ENOENT)
+			return 0;
+		return berr_set(err, BERR_LOCAL, "cannot read config file %s: %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) < 0) {
+		berr_set(err, BERR_LOCAL, "cannot read config file %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		berr_set(err, BERR_LOCAL, "cannot read config file %s: %s", path,
+			 S_ISDIR(st.st_mode) ? "it is a directory" : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		berr_set(err, BERR_LOCAL, "cannot read config file %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+
+	if (!yaml_parser_initialize(&parser)) {
+		oom(&L);
+		goto cleanup;
+	}
+	have_parser = 1;
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &L.doc)) {
+		berr_set(err, BERR_USAGE, "%s:%lu: YAML syntax error: %s%s%s", path,
+			 (unsigned long)parser.problem_mark.line + 1,
+			 parser.problem ? parser.problem : "unreadable",
+			 parser.context ? " " : "", parser.context ? parser.context : "");
+		goto cleanup;
+	}
+	have_doc = 1;
+	if (ferror(f)) {
+		berr_set(err, BERR_LOCAL, "cannot read config file %s: %s", path, strerror(errno));
+		goto cleanup;
+	}
+
+	/* Before anything else, so that a readable secret is refused even
+	 * when the file has other faults too. */
+	if (yaml_document_get_root_node(&L.doc) &&
+	    holds_credentials(&L, 1, 0, &secret) && (st.st_mode & (S_IRGRP | S_IROTH))) {
+		berr_set(err, BERR_USAGE,
+			 "%s holds credentials and is readable by others (mode %04o): chmod 600 %s",
+			 path, (unsigned)(st.st_mode & 07777), path);
+		goto cleanup;
+	}
+
+	/* A second document would be silently ignored: say so instead. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		berr_set(err, BERR_USAGE, "%s:%lu: YAML syntax error: %s%s%s", path,
+			 (unsigned long)parser.problem_mark.line + 1,
+			 parser.problem ? parser.problem : "unreadable",
+			 parser.context ? " " : "", parser.context ? parser.context : "");
+		goto cleanup;
+	} else {
+		yaml_node_t *r = yaml_document_get_root_node(&extra);
+		unsigned long line = r ? node_line(r) : 0;
+		yaml_document_delete(&extra);
+		if (r) {
+			berr_set(err, BERR_USAGE, "%s:%lu: a second YAML document ('---'): keep one", path, line);
+			goto cleanup;
+		}
+	}
+
+	if (load_root(&L, yaml_document_get_root_node(&L.doc)) < 0)
+		goto cleanup;
+	if (record_loaded(cfg, path) < 0) {
+		oom(&L);
+		goto cleanup;
+	}
+	if (dh_line)
+		*dh_line = L.default_host_line;
+	ret = 0;
+cleanup:
+	if (have_doc)
+		yaml_document_delete(&L.doc);
+	if (have_parser)
+		yaml_parser_delete(&parser);
+	fclose(f);
+	return ret;
+}
+
+int settings_load_file(struct settings *cfg, const char *path, struct berr *err)
+{
+	berr_clear(err);
+	return load_file(cfg, path, 0, NULL, err);
+}
+
+/* The docker CLI's variables, for the host "local". */
+static int apply_environment(struct settings *cfg, struct berr *err)
+{
+	const char *docker_host = getenv("DOCKER_HOST");
+	const char *tls_verify = getenv("DOCKER_TLS_VERIFY");
+	const char *cert_path = getenv("DOCKER_CERT_PATH");
+	const char *api = getenv("DOCKER_API_VERSION");
+	const char *mongo = getenv("BERTH_MONGODB_URI");
+	const char *mongo_db = getenv("BERTH_MONGODB_DATABASE");
+	const char *owner = getenv("BERTH_OWNER");
+	struct host_settings *local = settings_host_get(cfg, "local");
+
+	if (!local)
+		return berr_set(err, BERR_LOCAL, "out of memory");
+	if (docker_host && *docker_host) {
+		if (!valid_url(docker_host))
+			return berr_set(err, BERR_USAGE,
+					"DOCKER_HOST: unsupported URL '%s': use unix:///PATH or tcp://HOST:PORT",
+					docker_host);
+		if (replace_str(&local->url, docker_host) < 0)
+			return berr_set(err, BERR_LOCAL, "out of memory");
+		/* The config's TLS settings were for the config's URL. */
+		free(local->tls_dir);
+		local->tls_dir = NULL;
+		local->tls_verify = 0;
+	}
+	/* As for the docker CLI: any non-empty value turns verification
+	 * on, and the certificates default to ~/.docker. */
+	if (tls_verify && *tls_verify) {
+		char *dir = cert_path && *cert_path ? path_expand_tilde(cert_path) : path_expand_tilde("~/.docker");
+		if (!dir)
+			return berr_set(err, BERR_LOCAL, "out of memory");
+		free(local->tls_dir);
+		local->tls_dir = dir;
+		local->tls_verify = 1;
+	}
+	/* DOCKER_CERT_PATH alone turns nothing on, as for the docker CLI. */
+	if (api && *api && replace_str(&cfg->api_version, api) < 0)
+		return berr_set(err, BERR_LOCAL, "out of memory");
+	if (mongo && *mongo && replace_str(&cfg->mongodb_uri, mongo) < 0)
+		return berr_set(err, BERR_LOCAL, "out of memory");
+	if (mongo_db && *mongo_db && replace_str(&cfg->mongodb_database, mongo_db) < 0)
+		return berr_set(err, BERR_LOCAL, "out of memory");
+	if (owner && *owner && replace_str(&cfg->owner, owner) < 0)
+		return berr_set(err, BERR_LOCAL, "out of memory");
+	return 0;
+}
+
+int settings_load(struct settings *cfg, const char *explicit_path, struct berr *err)
+{
+	char *user = NULL, *dh_file = NULL;
+	unsigned long dh_line = 0, line;
+	size_t i;
+	int ret = -1;
+
+	berr_clear(err);
+	settings_init(cfg);
+	if (!cfg->hosts || !cfg->default_host || !cfg->mongodb_database || !cfg->owner || !cfg->hosts[0].url)
+		return berr_set(err, BERR_LOCAL, "out of memory");
+	if (!explicit_path) {
+		const char *env = getenv("BERTH_CONFIG");
+		if (env && *env)
+			explicit_path = env;
+	}
+	if (explicit_path) {
+		line = 0;
+		if (load_file(cfg, explicit_path, 0, &line, err) < 0)
+			goto cleanup;
+		if (line) {
+			dh_line = line;
+			dh_file = strdup(explicit_path);
+		}
+	} else {
+		const char *sys = SYSCONFDIR "/berth.yaml";
+		line = 0;
+		if (load_file(cfg, sys, 1, &line, err) < 0)
+			goto cleanup;
+		if (line) {
+			dh_line = line;
+			dh_file = strdup(sys);
+		}
+		user = xdg_path("config", "config.yaml");
+		line = 0;
+		if (user && load_file(cfg, user, 1, &line, err) < 0)
+			goto cleanup;
+		if (line) {
+			dh_line = line;
+			free(dh_file);
+			dh_file = strdup(user);
+		}
+	}
+	if (apply_environment(cfg, err) < 0)
+		goto cleanup;
+
+	if (!settings_find_host(cfg, cfg->default_host)) {
+		char known[512] = "";
+		for (i = 0; i < cfg->nhosts; i++) {
+			if (i)
+				strncat(known, ", ", sizeof(known) - strlen(known) - 1);
+			strncat(known, cfg->hosts[i].name, sizeof(known) - strlen(known) - 1);
+		}
+		berr_set(err, BERR_USAGE, "%s:%lu: default_host '%s' is not a configured host (known: %s)",
+			 dh_file ? dh_file : "config", dh_line, cfg->default_host, known);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	free(user);
+	free(dh_file);
+	return ret;
+}
