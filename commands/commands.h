@@ -2,7 +2,7 @@
 #ifndef BERTH_COMMANDS_H
 #define BERTH_COMMANDS_H
 
-#include "shell/cmd.h"
+#include "commands/cmd.h"
 
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_version_entry;

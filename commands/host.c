@@ -3,9 +3,9 @@
 #include "config.h"
 
 #include "commands/commands.h"
-#include "shell/shell.h"
-#include "shell/args.h"
-#include "shell/output.h"
+#include "commands/context.h"
+#include "commands/args.h"
+#include "commands/output.h"
 #include "backends/backend.h"
 
 static int exec_list(struct shell *sh, struct args *a);

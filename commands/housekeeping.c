@@ -8,9 +8,9 @@
 #include "config.h"
 
 #include "commands/commands.h"
-#include "shell/shell.h"
-#include "shell/args.h"
-#include "shell/output.h"
+#include "commands/context.h"
+#include "commands/args.h"
+#include "commands/output.h"
 
 static int exec_housekeeping(struct shell *sh, struct args *a);
 

@@ -3,9 +3,9 @@
 
 #include "commands/commands.h"
 #include "commands/inspect.h"
-#include "shell/shell.h"
-#include "shell/args.h"
-#include "shell/output.h"
+#include "commands/context.h"
+#include "commands/args.h"
+#include "commands/output.h"
 #include "backends/pool/cache.h"
 #include "backends/pool/pool.h"
 #include "backends/pool/listing.h"

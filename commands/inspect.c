@@ -2,9 +2,9 @@
 #include "config.h"
 
 #include "commands/inspect.h"
-#include "shell/shell.h"
-#include "shell/args.h"
-#include "shell/output.h"
+#include "commands/context.h"
+#include "commands/args.h"
+#include "commands/output.h"
 
 int inspect_each(struct shell *sh, struct args *a, enum resolve_kind kind,
 		 inspect_fetch_fn fetch, inspect_fail_fn fail, inspect_print_fn print)

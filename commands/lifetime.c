@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "commands/lifetime.h"
-#include "shell/output.h"
+#include "commands/output.h"
 
 const json_t *container_labels(const json_t *c)
 {

@@ -4,9 +4,9 @@
 
 #include "commands/commands.h"
 #include "commands/create_spec.h"
-#include "shell/shell.h"
-#include "shell/args.h"
-#include "shell/output.h"
+#include "commands/context.h"
+#include "commands/args.h"
+#include "commands/output.h"
 #include "lib/units.h"
 
 static int exec_add(struct shell *sh, struct args *a);

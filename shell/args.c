@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "shell/args.h"
+#include "commands/args.h"
 #include "shell/dispatch.h"
 #include "lib/xalloc.h"
 

@@ -13,7 +13,7 @@
 #define BERTH_COMPLETE_H
 
 #include <stddef.h>
-#include "shell/cmd.h"
+#include "commands/cmd.h"
 
 struct complete_list {
 	char **items; /* owned */

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
-#include "shell/cmd.h"
+#include "commands/cmd.h"
 
 enum dispatch_status {
 	DISPATCH_OK = 0,

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "shell/output.h"
+#include "commands/output.h"
 #include "shell/shell.h"
 
 /* --- display width --------------------------------------------------- */

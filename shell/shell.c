@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "shell/shell.h"
-#include "shell/args.h"
+#include "shell/settings.h"
+#include "commands/args.h"
 #include "shell/dispatch.h"
 #include "shell/lexer.h"
 #include "backends/pool/hosts.h"

@@ -1,103 +1,16 @@
-/* shell.h: the shell context every command runs in.
- *
- * One struct shell lives for the whole process, in every mode (one-shot,
- * batch, interactive). It knows where errors go and how to label them:
- * "FILE:LINE: ..." in a batch file, "berth: ..." elsewhere on stderr.
+/* shell.h: the front's own entry points: setting the context up, and
+ * running lines, words and batch streams through the command table. What
+ * commands may call is commands/context.h.
  */
 #ifndef BERTH_SHELL_H
 #define BERTH_SHELL_H
 
 #include <stdio.h>
-#include "shell/cmd.h"
-#include "shell/settings.h"
-
-struct backend;
-struct store;
-struct host_ref;
-struct berr;
-
-enum shell_mode {
-	SHELL_ONESHOT,     /* berth container list / berth -c '...' */
-	SHELL_BATCH,       /* berth -f FILE, or a script on stdin */
-	SHELL_INTERACTIVE, /* libedit at a terminal */
-};
-
-struct shell_backend_slot {
-	char *host;               /* owned host name */
-	struct backend *backend;  /* owned */
-};
-
-struct shell {
-	enum shell_mode mode;
-	const char *source;       /* batch file name ("-" for stdin) or "-c"; borrowed */
-	unsigned long lineno;     /* line of source being run (batch), 0 otherwise */
-	int keep_going;           /* batch: run on after a failing line */
-	int out_tty;              /* stdout is a terminal: colour/progress allowed */
-	int in_tty;               /* stdin is a terminal */
-	int out_closed;           /* stdout hit EPIPE (1: end quietly) or another write error (2): stop writing */
-	int quit;                 /* exit/quit was run */
-	int quit_status;
-
-	struct settings settings;     /* owned */
-	char *current_host;       /* owned; the pinned host (-H, default_host, host use
-				   * NAME), or NULL in pool mode (backends/pool/pool.h) */
-	struct shell_backend_slot *backends; /* opened lazily, one per host used */
-	size_t nbackends;
-
-	struct store *store;      /* owned; opened by shell_store() on first use */
-	int cache_warned;         /* shell_cache_warn() already spoke */
-	int store_failed;         /* the store could not be opened or reached: */
-	struct berr store_err;    /* why; shell_store() answers with it */
-	int hosts_warned;         /* "registered hosts are unavailable" was said */
-	struct args *args;        /* the running command's arguments (borrowed; NULL
-				   * between commands): pool_targets reads --host */
-};
+#include "commands/context.h"
 
 /* Set up from config; current host = config's default. */
 int shell_init(struct shell *sh, enum shell_mode mode);
 void shell_release(struct shell *sh);
-
-/* Report an error through the context; return CMD_ERROR (-1), so that
- * commands can write "return error(sh, "...", ...);". */
-int error(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Same for a usage problem; returns CMD_USAGE (-2). */
-int usage_error(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A warning: same labelling, no status change. */
-void warning(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* The backend of the one host the running command acts on (--host, the
- * pinned host, or a pool of one): pool_single()'s answer. NULL after an
- * error was reported through sh (several targets: "this command acts on
- * one host ..."). Borrowed. */
-struct backend *shell_backend(struct shell *sh);
-/* The backend for a named host; NULL after reporting an error. Borrowed. */
-struct backend *shell_backend_for(struct shell *sh, const char *host);
-/* The same for a host already looked up, reporting nothing: NULL with err
- * filled when the client cannot be set up. Borrowed. */
-struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, struct berr *err);
-/* Pins name as the current host (-H, host use NAME). A URL (unix://,
- * tcp://) becomes an ad-hoc host named by that URL. An unknown name is
- * reported ("unknown host: x (known: local, lab)") and returns CMD_ERROR. */
-int shell_set_host(struct shell *sh, const char *name);
-/* Back to pool mode (host use --pool): no pinned host. */
-void shell_use_pool(struct shell *sh);
-
-/* The store (hosts, cached images and containers), opened on first use:
- * commands that need none (help, version) never open it. NULL with err
- * filled when it cannot be opened, or when a call already found it out of
- * reach (see shell_store_failed). Borrowed. */
-struct store *shell_store(struct shell *sh, struct berr *err);
-/* A store call failed with err. When the store is out of reach
- * (BERR_CONNECT, BERR_TIMEOUT) shell_store() gives up on it: for the rest
- * of the run in one-shot and batch mode, until the next command at the
- * prompt; so a dead MongoDB costs one timeout, not one per row. Other
- * kinds (a corrupt file is one collection's trouble) change nothing. */
-void shell_store_failed(struct shell *sh, const struct berr *err);
-/* Write-through failed (store down, corrupt cache file): says so once
- * ("warning: the cache was not updated: ...") per run, or per command at
- * the prompt; the command itself still succeeds. Calls
- * shell_store_failed() too. */
-void shell_cache_warn(struct shell *sh, const struct berr *err);
 
 /* Runs one line (possibly several ';'-separated commands). Returns an exit
  * status: 0, 1 (operation failed) or 2 (usage). */
@@ -108,9 +21,5 @@ int shell_run_words(struct shell *sh, int argc, char *const *argv);
  * stops at the first failing line unless keep_going. Returns the exit
  * status of the run. */
 int shell_run_stream(struct shell *sh, FILE *in, const char *name);
-
-/* Writes to stdout, noticing a closed pipe (sets out_closed, returns -1). */
-int out_printf(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int out_write(struct shell *sh, const char *buf, size_t len);
 
 #endif

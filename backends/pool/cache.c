@@ -8,9 +8,9 @@
 #include <time.h>
 
 #include "backends/pool/cache.h"
-#include "shell/shell.h"
+#include "commands/context.h"
 #include "backends/pool/hosts.h"
-#include "shell/output.h"
+#include "commands/output.h"
 #include "backends/backend.h"
 #include "backends/store/store_docs.h"
 #include "backends/docker/fanout.h"

@@ -28,7 +28,7 @@
 #include "backends/pool/distribute.h"
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"
-#include "shell/shell.h"
+#include "commands/context.h"
 #include "lib/xalloc.h"
 
 /* A manifest.json bigger than this is not docker save's. */

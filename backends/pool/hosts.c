@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "backends/pool/hosts.h"
-#include "shell/shell.h"
-#include "shell/settings.h"
+#include "commands/context.h"
+#include "backends/pool/settings.h"
 #include "backends/pool/pool.h"
 #include "backends/backend.h"
 #include "backends/docker/docker.h"

@@ -8,9 +8,9 @@
 
 #include "backends/pool/listing.h"
 #include "backends/pool/pool.h"
-#include "shell/shell.h"
+#include "commands/context.h"
 #include "backends/pool/cache.h"
-#include "shell/output.h"
+#include "commands/output.h"
 #include "backends/backend.h"
 #include "backends/docker/fanout.h"
 

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backends/pool/pool.h"
-#include "shell/shell.h"
-#include "shell/args.h"
+#include "commands/context.h"
+#include "commands/args.h"
 #include "backends/pool/hosts.h"
-#include "shell/settings.h"
+#include "backends/pool/settings.h"
 #include "backends/backend.h"
 #include "backends/store/store.h"
 #include "backends/store/store_docs.h"

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "backends/pool/resolve.h"
-#include "shell/shell.h"
-#include "shell/output.h"
+#include "commands/context.h"
+#include "commands/output.h"
 #include "backends/backend.h"
 #include "backends/pool/listing.h"
 

@@ -3,7 +3,7 @@
  * message a user can get from it. */
 #include <stdlib.h>
 #include <string.h>
-#include "shell/args.h"
+#include "commands/args.h"
 #include "shell/dispatch.h"
 #include "commands/commands.h"
 #include "tests/unit/tap.h"

@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include "tests/unit/tap.h"
 #include "shell/shell.h"
-#include "shell/output.h"
+#include "commands/output.h"
 
 /* Runs fn with stdout sent to a temporary file; returns what it wrote
  * (caller frees) and fn's result in *rc. TAP itself goes to the real

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shell/cmd.h"
+#include "commands/cmd.h"
 #include "tests/unit/tap.h"
 
 /* --- small helpers ----------------------------------------------------- */

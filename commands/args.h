@@ -9,7 +9,7 @@
 #define BERTH_ARGS_H
 
 #include <stddef.h>
-#include "shell/cmd.h"
+#include "commands/cmd.h"
 
 struct args_opt {
 	const struct opt_spec *spec;
