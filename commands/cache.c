@@ -5,6 +5,7 @@
 
 #include "commands/commands.h"
 #include "commands/context.h"
+#include "commands/targets.h"
 #include "commands/args.h"
 #include "commands/output.h"
 
@@ -73,6 +74,7 @@ static json_t *refresh_result(const char *host, const struct cache_refresh_stats
 
 static int exec_refresh(struct shell *sh, struct args *a)
 {
+	struct pool_want want;
 	struct pool_targets t;
 	struct cache_refresh_stats *st = NULL;
 	struct berr err, *errs = NULL;
@@ -81,20 +83,21 @@ static int exec_refresh(struct shell *sh, struct args *a)
 	json_t *results = NULL;
 	size_t i, nb = 0;
 	int64_t probe;
-	int json = args_has(a, "json"), failed = 0, ret = CMD_ERROR, rc;
+	int json = args_has(a, "json"), failed = 0, ret = CMD_ERROR;
 
 	memset(&t, 0, sizeof(t));
 	berr_clear(&err);
 	/* Without a store there is nothing to refresh: say so once, not
 	 * once per host (and before the hosts listing would warn about it). */
-	if (!(s = shell_store(sh, &err)) || store_count(s, STORE_IMAGES, NULL, &probe, &err) < 0) {
+	if (!(s = fleet_store(&sh->fleet, &err)) || store_count(s, STORE_IMAGES, NULL, &probe, &err) < 0) {
 		cache_advise_reset(&err, STORE_IMAGES);
-		shell_store_failed(sh, &err);
+		fleet_store_failed(&sh->fleet, &err);
 		return error(sh, "cannot refresh the cache: %s", err.msg);
 	}
 	/* --host names, the pinned host, or every active host of the pool */
-	if ((rc = pool_targets(sh, 0, &t)) != 0)
-		return rc;
+	cmd_want(sh, a, &want);
+	if (pool_targets(&sh->fleet, &want, 0, &t, &err) < 0)
+		return cmd_fail(sh, &err);
 	if (json && !(results = json_array()))
 		return error(sh, "out of memory");
 	bs = calloc(t.n + 1, sizeof(*bs));
@@ -107,7 +110,7 @@ static int exec_refresh(struct shell *sh, struct args *a)
 	for (i = 0; i < t.n; i++)
 		if (t.v[i].b)
 			bs[nb++] = t.v[i].b;
-	cache_refresh_hosts(sh, bs, nb, st, errs);
+	cache_refresh_hosts(&sh->fleet, bs, nb, st, errs);
 
 	for (i = 0, nb = 0; i < t.n; i++) {
 		const char *host = t.v[i].name;
@@ -127,7 +130,7 @@ static int exec_refresh(struct shell *sh, struct args *a)
 		}
 		if (e && hs->store_failed) {
 			/* every host met the same store: say it once */
-			shell_store_failed(sh, e);
+			fleet_store_failed(&sh->fleet, e);
 			ret = error(sh, "cannot refresh the cache: %s", e->msg);
 			goto cleanup;
 		}
@@ -236,7 +239,7 @@ static int exec_show(struct shell *sh, struct args *a)
 	int failed = 0, ret = CMD_ERROR;
 
 	berr_clear(&err);
-	if (!(s = shell_store(sh, &err)))
+	if (!(s = fleet_store(&sh->fleet, &err)))
 		return error(sh, "%s", err.msg);
 	for (i = 0; i < 3; i++) {
 		berr_clear(&err);
@@ -245,7 +248,7 @@ static int exec_show(struct shell *sh, struct args *a)
 			/* the other collections are still worth showing */
 			error(sh, "%s", err.msg);
 			failed = 1;
-			shell_store_failed(sh, &err);
+			fleet_store_failed(&sh->fleet, &err);
 			if (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT)
 				return CMD_ERROR; /* all of them would time out alike */
 		}
@@ -385,7 +388,7 @@ static int exec_reset(struct shell *sh, struct args *a)
 	if (!args_has(a, "yes") && !sh->in_tty)
 		return usage_error(sh, "cache reset needs --yes when not run from a terminal");
 	berr_clear(&err);
-	if (!(s = shell_store(sh, &err)))
+	if (!(s = fleet_store(&sh->fleet, &err)))
 		return error(sh, "%s", err.msg);
 	if (!args_has(a, "yes") && !confirm_reset(sh, s)) {
 		fprintf(stderr, "nothing was emptied\n");
@@ -401,7 +404,7 @@ static int exec_reset(struct shell *sh, struct args *a)
 		berr_clear(&err);
 		if (store_drop(s, colls[i], &kept, &err) < 0) {
 			error(sh, "cannot empty the cached %s: %s", store_coll_name(colls[i]), err.msg);
-			shell_store_failed(sh, &err);
+			fleet_store_failed(&sh->fleet, &err);
 			failed = 1;
 			counts[i] = -2;
 			continue;

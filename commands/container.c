@@ -6,6 +6,7 @@
 #include "commands/create_spec.h"
 #include "commands/context.h"
 #include "commands/args.h"
+#include "commands/targets.h"
 #include "commands/output.h"
 #include "lib/units.h"
 #include "backends/pool/cache.h"
@@ -238,7 +239,7 @@ static int create_many(struct shell *sh, struct args *a, const struct container_
 		for (i = 0; i < m && !fault; i++)
 			if (jobs[i].b == used[j] && jobs[i].status < 0 && host_fault(&jobs[i].err))
 				fault = &jobs[i].err;
-		pool_record(sh, used[j]->name, fault);
+		pool_record(&sh->fleet, used[j]->name, fault);
 	}
 	for (i = 0; i < m; i++) {
 		const char *id = json_string_value(json_object_get(jobs[i].reply, "Id"));
@@ -262,7 +263,7 @@ static int create_many(struct shell *sh, struct args *a, const struct container_
 		if (lj[j].status < 0)
 			continue; /* the cache catches up on the next listing */
 		if (record)
-			record = cache_put_listing(sh, STORE_CONTAINERS, used[j]->name, lj[j].reply, 1) == 0;
+			record = cache_put_listing(&sh->fleet, STORE_CONTAINERS, used[j]->name, lj[j].reply, 1) == 0;
 		json_array_foreach(lj[j].reply, k, row) {
 			const char *id = json_string_value(json_object_get(row, "Id"));
 			const char *nm = json_string_value(json_array_get(json_object_get(row, "Names"), 0));
@@ -370,6 +371,7 @@ static int exec_create(struct shell *sh, struct args *a)
 	struct backend *b;
 	struct berr err;
 	struct placement pl;
+	struct pool_want want;
 	int64_t slots = 1, count = 0;
 	char *id = NULL;
 	json_t *doc = NULL, *obj = NULL;
@@ -489,8 +491,10 @@ static int exec_create(struct shell *sh, struct args *a)
 	spec.ports = ports.v;
 	spec.nports = ports.n;
 
-	if ((rc = placement_wanted(sh, &b)) < 0) {
-		ret = rc;
+	cmd_want(sh, a, &want);
+	berr_clear(&err);
+	if ((rc = placement_wanted(&sh->fleet, &want, &b, &err)) < 0) {
+		ret = cmd_fail(sh, &err);
 		goto cleanup;
 	}
 	if (rc == 1) {
@@ -502,8 +506,10 @@ static int exec_create(struct shell *sh, struct args *a)
 		req.memory = spec.memory;
 		req.count = count ? (size_t)count : 1;
 		req.no_distribute = args_has(a, "no-distribute");
-		if ((ret = placement_run(sh, &req, &pl)) < 0)
+		if (placement_run(&sh->fleet, &want, &req, &pl, &err) < 0) {
+			ret = cmd_fail(sh, &err);
 			goto cleanup;
+		}
 		placed = 1;
 		ret = CMD_ERROR;
 		b = pl.hosts.v[pl.chosen[0]].b;
@@ -523,12 +529,12 @@ static int exec_create(struct shell *sh, struct args *a)
 	if (args_has(a, "start")) {
 		if (b->ops->container_action(b, id, CONTAINER_START, &err) < 0) {
 			ret = error(sh, "%s (container %s was created but not started)", err.msg, id);
-			cache_put_container(sh, b, id);
+			cache_put_container(&sh->fleet, b, id);
 			goto cleanup;
 		}
 		started = 1;
 	}
-	cache_put_container(sh, b, id);
+	cache_put_container(&sh->fleet, b, id);
 
 	if (args_has(a, "json")) {
 		json_t *name;
@@ -590,20 +596,24 @@ static char *resolve_id(struct backend *b, const char *ref, char **owner, struct
  * about once). */
 static int act_on_each(struct shell *sh, struct args *a, int action, int is_delete)
 {
+	struct pool_want want;
 	struct resolver res;
 	struct backend *b;
 	struct berr err;
-	int i, ret, failed = 0, record = 1, force = is_delete && args_has(a, "force");
+	int i, failed = 0, record = 1, force = is_delete && args_has(a, "force");
 
-	if ((ret = resolver_init(&res, sh, RESOLVE_CONTAINER)) != CMD_OK) {
+	cmd_want(sh, a, &want);
+	berr_clear(&err);
+	if (resolver_init(&res, &sh->fleet, &want, RESOLVE_CONTAINER, &err) < 0) {
 		resolver_release(&res);
-		return ret;
+		return cmd_fail(sh, &err);
 	}
 	for (i = 0; i < a->argc; i++) {
 		char *id = NULL, *owner = NULL;
 		int r;
 		berr_clear(&err);
-		if (resolve_ref(&res, a->argv[i], &b) < 0) {
+		if (resolve_ref(&res, a->argv[i], &b, &err) < 0) {
+			cmd_fail(sh, &err);
 			failed = 1;
 			if (berth_interrupted)
 				break;
@@ -646,9 +656,9 @@ static int act_on_each(struct shell *sh, struct args *a, int action, int is_dele
 		/* A closed stdout does not stop the work asked for. */
 		out_printf(sh, "%s\n", a->argv[i]);
 		if (record && is_delete && id)
-			record = cache_drop_container(sh, b->name, id) == 0;
+			record = cache_drop_container(&sh->fleet, b->name, id) == 0;
 		else if (record && !is_delete)
-			record = cache_put_container(sh, b, a->argv[i]) == 0;
+			record = cache_put_container(&sh->fleet, b, a->argv[i]) == 0;
 		free(id);
 	}
 	resolver_release(&res);
@@ -1045,6 +1055,8 @@ cleanup:
 
 static int exec_list(struct shell *sh, struct args *a)
 {
+	struct pool_want want;
+	struct berr err;
 	struct list_filter filter;
 	struct cache_query q;
 	struct listing_result res;
@@ -1078,15 +1090,20 @@ static int exec_list(struct shell *sh, struct args *a)
 	q.filters = filter.filters;
 	q.nfilters = filter.nfilters;
 
-	if ((ret = listing_gather(sh, LISTING_CONTAINERS, &filter, &q, 0, cached, &res)) != 0)
+	cmd_want(sh, a, &want);
+	berr_clear(&err);
+	if (listing_gather(&sh->fleet, &want, LISTING_CONTAINERS, &filter, &q, 0, cached, &res,
+			   &err) != 0) {
+		ret = cmd_fail(sh, &err);
 		goto cleanup;
+	}
 	ret = print_list(sh, a, res.v, res.n, res.multi, cached);
 	if (ret == CMD_OK && !res.answered)
 		ret = CMD_ERROR;
 	/* Recorded after printing: the store may be slow to answer (or not
 	 * answer at all), and the listing is what was asked for. Only a
 	 * listing of every container proves that the others are gone. */
-	listing_record(sh, &res, filter.all && filter.nfilters == 0);
+	listing_record(&sh->fleet, &res, filter.all && filter.nfilters == 0);
 cleanup:
 	listing_result_release(&res);
 	free(mine_filters);
@@ -1396,6 +1413,7 @@ static int logs_out(void *ud, int stream, const char *buf, size_t len)
 static int exec_logs(struct shell *sh, struct args *a)
 {
 	struct logs_opts opts;
+	struct pool_want want;
 	struct resolver res;
 	struct backend *b;
 	struct berr err;
@@ -1413,10 +1431,15 @@ static int exec_logs(struct shell *sh, struct args *a)
 	opts.follow = args_has(a, "follow");
 	opts.timestamps = args_has(a, "timestamps");
 	opts.tail = tail;
-	if ((ret = resolver_init(&res, sh, RESOLVE_CONTAINER)) != CMD_OK ||
-	    (ret = resolve_ref(&res, a->argv[0], &b)) != CMD_OK)
-		goto cleanup;
+	cmd_want(sh, a, &want);
 	berr_clear(&err);
+	if (resolver_init(&res, &sh->fleet, &want, RESOLVE_CONTAINER, &err) < 0 ||
+	    resolve_ref(&res, a->argv[0], &b, &err) < 0) {
+		ret = cmd_fail(sh, &err);
+		goto cleanup;
+	}
+	berr_clear(&err);
+	ret = CMD_OK;
 	if (b->ops->container_logs(b, a->argv[0], &opts, logs_out, sh, &err) < 0 && !sh->out_closed)
 		ret = error(sh, "%s", err.msg);
 	/* else done, or berth container logs web | head */

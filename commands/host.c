@@ -5,6 +5,7 @@
 #include "commands/commands.h"
 #include "commands/context.h"
 #include "commands/args.h"
+#include "commands/targets.h"
 #include "commands/output.h"
 #include "backends/backend.h"
 
@@ -191,7 +192,7 @@ static void count_containers(struct shell *sh, const struct host_list *l, struct
 	berr_clear(&err);
 	for (i = 0; i < l->n; i++)
 		f[i].containers = f[i].used = -1;
-	if (!l->store_ok || !(s = shell_store(sh, &err)))
+	if (!l->store_ok || !(s = fleet_store(&sh->fleet, &err)))
 		return;
 	for (i = 0; i < l->n; i++) {
 		bson_t sel;
@@ -205,7 +206,7 @@ static void count_containers(struct shell *sh, const struct host_list *l, struct
 		if (rc < 0) {
 			for (; i < l->n; i++)
 				f[i].containers = f[i].used = -1;
-			shell_store_failed(sh, &err);
+			fleet_store_failed(&sh->fleet, &err);
 			warning(sh, "cached container counts are unavailable: %s", err.msg);
 			return;
 		}
@@ -246,7 +247,7 @@ static void ask_engines(struct shell *sh, const struct host_list *l, struct host
 
 		if (strcmp(pool_host_state(l->v[i].doc), "active"))
 			continue;
-		if (!(b = shell_backend_ref(sh, &l->v[i], &err))) {
+		if (!(b = fleet_backend_ref(&sh->fleet, &l->v[i], &err))) {
 			f[i].error = strdup(err.msg);
 			error(sh, "%s", err.msg);
 			continue;
@@ -260,11 +261,11 @@ static void ask_engines(struct shell *sh, const struct host_list *l, struct host
 		const char *name = l->v[which[i]].name;
 
 		if (jobs[i].status == 0) {
-			pool_record_answer(sh, name, jobs[i].reply);
+			pool_record_answer(&sh->fleet, name, jobs[i].reply);
 			continue;
 		}
 		if (jobs[i].err.kind != BERR_INTERRUPTED)
-			pool_record(sh, name, &jobs[i].err);
+			pool_record(&sh->fleet, name, &jobs[i].err);
 		f[which[i]].error = strdup(jobs[i].err.msg);
 		error(sh, "%s", jobs[i].err.msg);
 	}
@@ -359,7 +360,7 @@ static int exec_list(struct shell *sh, struct args *a)
 	size_t i;
 	int ret = CMD_ERROR;
 
-	hosts_list(sh, HOSTS_WITH_DOC, &l);
+	hosts_list(&sh->fleet, HOSTS_WITH_DOC, &l);
 	if (args_has(a, "quiet")) {
 		for (i = 0; i < l.n; i++)
 			if (out_printf(sh, "%s\n", l.v[i].name) < 0) {
@@ -380,7 +381,7 @@ static int exec_list(struct shell *sh, struct args *a)
 		 * maybe a state): show them as they are now */
 		struct host_list fresh;
 
-		hosts_list(sh, HOSTS_WITH_DOC, &fresh);
+		hosts_list(&sh->fleet, HOSTS_WITH_DOC, &fresh);
 		if (fresh.n == l.n) {
 			for (i = 0; i < l.n && !strcmp(l.v[i].name, fresh.v[i].name); i++)
 				;
@@ -453,14 +454,18 @@ static int exec_info(struct shell *sh, struct args *a)
 	int ret = CMD_ERROR;
 
 	/* no NAME: the pinned host, or the pool when it is one host */
-	b = name ? shell_backend_for(sh, name) : shell_backend(sh);
-	if (!b)
+	berr_clear(&err);
+	if (name) {
+		if (!(b = fleet_backend_for(&sh->fleet, name, &err)))
+			return error(sh, "%s", err.msg);
+	} else if (!(b = cmd_backend(sh, a))) {
 		return CMD_ERROR;
+	}
 	if (!name)
 		name = b->name;
 	berr_clear(&err);
 	if (b->ops->info(b, &info, &err) < 0) {
-		pool_record(sh, name, &err);
+		pool_record(&sh->fleet, name, &err);
 		return error(sh, "%s", err.msg);
 	}
 
@@ -502,7 +507,7 @@ static int exec_info(struct shell *sh, struct args *a)
 cleanup:
 	/* what the engine said goes into the host's document (host list
 	 * shows it); a store out of reach is a warning, not a failure */
-	hosts_record_seen(sh, name, info);
+	hosts_record_seen(&sh->fleet, name, info);
 	json_decref(info);
 	return ret;
 }
@@ -555,14 +560,14 @@ static int exec_add(struct shell *sh, struct args *a)
 	if (slots_arg && parse_slots(slots_arg, &slots) < 0)
 		return usage_error(sh, "invalid --slots '%s': use a whole number of slots from 1 to 1000000",
 				   slots_arg);
-	if (hosts_register(sh, &h, NULL, &err) < 0)
+	if (hosts_register(&sh->fleet, &h, NULL, &err) < 0)
 		return register_failed(sh, h.name, &err);
 	if (slots) {
 		bson_t f;
 
 		bson_init(&f);
 		BSON_APPEND_INT64(&f, "slots", slots);
-		ret = pool_set_fields(sh, h.name, &f, &err);
+		ret = pool_set_fields(&sh->fleet, h.name, &f, &err);
 		bson_destroy(&f);
 		if (ret < 0)
 			return error(sh, "host %s was registered, but not its slots: %s", h.name, err.msg);
@@ -570,7 +575,7 @@ static int exec_add(struct shell *sh, struct args *a)
 	ret = output_result(sh, out_printf(sh, "%s\n", h.name));
 	/* one ping: a host that answers joins the pool now; one that does
 	 * not stays spawned, out of everyone's way, until a probe reaches it */
-	if (pool_probe(sh, &h.name, 1, POOL_PROBE_ADDED, &res, &nres) == CMD_OK && nres == 1 &&
+	if (pool_probe(&sh->fleet, &h.name, 1, POOL_PROBE_ADDED, &res, &nres, &err) == 0 && nres == 1 &&
 	    !res[0].answered && res[0].err.kind != BERR_INTERRUPTED)
 		warning(sh, "%s does not answer yet (%s); it stays spawned until 'host probe %s' or housekeeping reaches it",
 			h.name, res[0].err.msg, h.name);
@@ -582,8 +587,17 @@ static int exec_remove(struct shell *sh, struct args *a)
 {
 	const char *name = a->argv[0];
 	struct berr err;
+	int removed, rc;
 
-	if (hosts_unregister(sh, name, &err) < 0) {
+	rc = hosts_unregister(&sh->fleet, name, &removed, &err);
+	if (removed && sh->current_host && !strcmp(sh->current_host, name)) {
+		/* back where the session started: default_host, or the pool */
+		if (sh->settings.default_host_set && sh->settings.default_host)
+			shell_set_host(sh, sh->settings.default_host);
+		else
+			shell_use_pool(sh);
+	}
+	if (rc < 0) {
 		if (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT || err.kind == BERR_LOCAL ||
 		    err.kind == BERR_PROTOCOL)
 			return error(sh, "cannot remove host %s: %s", name, err.msg);
@@ -620,11 +634,12 @@ static int exec_probe(struct shell *sh, struct args *a)
 	struct pool_probe_result *res = NULL;
 	json_t *out = NULL, *o;
 	size_t n = 0, i;
+	struct berr err;
 	int ret, failed = 0, json = args_has(a, "json");
 
-	ret = pool_probe(sh, (const char *const *)a->argv, (size_t)a->argc, 0, &res, &n);
-	if (ret != CMD_OK)
-		return ret;
+	if (pool_probe(&sh->fleet, (const char *const *)a->argv, (size_t)a->argc, 0, &res, &n,
+		       &err) < 0)
+		return cmd_fail(sh, &err);
 	if (json && !(out = json_array())) {
 		ret = error(sh, "out of memory");
 		goto cleanup;
@@ -668,11 +683,11 @@ static int read_host(struct shell *sh, const char *name, struct host_ref *ref)
 	int rc;
 
 	berr_clear(&err);
-	rc = hosts_find(sh, name, HOSTS_WITH_DOC, ref, &err);
+	rc = hosts_find(&sh->fleet, name, HOSTS_WITH_DOC, ref, &err);
 	if (rc < 0)
 		return error(sh, "cannot change host %s: %s", name, err.msg);
 	if (rc == 0) {
-		char *known = hosts_known_names(sh);
+		char *known = hosts_known_names(&sh->fleet);
 
 		error(sh, "unknown host: %s (known: %s)", name, known);
 		free(known);
@@ -715,7 +730,7 @@ static int hand_transition(struct shell *sh, const char *name, struct host_ref *
 			   const char *shown_before, const char *shown_after)
 {
 	struct berr err;
-	int ret = pool_transition(sh, name, ref->doc, state, reason, extra, &err);
+	int ret = pool_transition(&sh->fleet, name, ref->doc, state, reason, extra, &err);
 
 	bson_destroy(extra);
 	if (ret < 0)
@@ -818,7 +833,7 @@ static int exec_slots(struct shell *sh, struct args *a)
 		BSON_APPEND_INT64(&f, "slots", slots);
 	else
 		BSON_APPEND_NULL(&f, "slots");
-	ret = pool_set_fields(sh, name, &f, &err);
+	ret = pool_set_fields(&sh->fleet, name, &f, &err);
 	bson_destroy(&f);
 	if (ret < 0)
 		return change_failed(sh, name, &err);
@@ -1043,7 +1058,7 @@ static int exec_import_contexts(struct shell *sh, struct args *a)
 			/* what the CLI does with this context: plain HTTP */
 			h.insecure = 1;
 		}
-		if (hosts_register(sh, &h, &doc, &err) < 0) {
+		if (hosts_register(&sh->fleet, &h, &doc, &err) < 0) {
 			if (err.kind == BERR_CONFLICT) {
 				warning(sh, "skipping context %s: host %s already exists", c->name, c->name);
 				continue;

@@ -9,6 +9,7 @@
 
 #include "commands/commands.h"
 #include "commands/context.h"
+#include "commands/targets.h"
 #include "commands/args.h"
 #include "commands/output.h"
 
@@ -63,8 +64,12 @@ static void probe_due(struct shell *sh, int dry_run)
 	struct pool_probe_result *res = NULL;
 	size_t n = 0, i;
 
-	if (pool_probe(sh, NULL, 0, dry_run ? POOL_PROBE_DRY_RUN : 0, &res, &n) != CMD_OK)
+	struct berr err;
+
+	if (pool_probe(&sh->fleet, NULL, 0, dry_run ? POOL_PROBE_DRY_RUN : 0, &res, &n, &err) < 0) {
+		cmd_fail(sh, &err);
 		return;
+	}
 	for (i = 0; i < n; i++) {
 		const struct pool_probe_result *r = &res[i];
 
@@ -107,7 +112,7 @@ static int sweep_host(struct shell *sh, struct backend *b, const json_t *list, i
 		if (b->ops->container_delete(b, id, 1, &err) < 0) {
 			if (err.kind == BERR_NOT_FOUND)
 				continue; /* someone deleted it meanwhile: nothing to say */
-			pool_record(sh, b->name, &err);
+			pool_record(&sh->fleet, b->name, &err);
 			error(sh, "%s", err.msg);
 			failed = 1;
 			continue;
@@ -122,6 +127,8 @@ static int sweep_host(struct shell *sh, struct backend *b, const json_t *list, i
  * Returns 0, or -1 when something failed (said). */
 static int sweep_pool(struct shell *sh, int dry_run)
 {
+	struct pool_want want;
+	struct berr err;
 	struct pool_targets t;
 	struct list_filter filter;
 	struct fanout_job *jobs = NULL;
@@ -131,8 +138,11 @@ static int sweep_pool(struct shell *sh, int dry_run)
 	size_t i, nj = 0, nok = 0;
 	int failed = 0;
 
-	if (pool_targets(sh, 0, &t) < 0)
+	cmd_want(sh, NULL, &want);
+	if (pool_targets(&sh->fleet, &want, 0, &t, &err) < 0) {
+		cmd_fail(sh, &err);
 		return -1;
+	}
 	jobs = calloc(t.n ? t.n : 1, sizeof(*jobs));
 	ok = calloc(t.n ? t.n : 1, sizeof(*ok));
 	if (!jobs || !ok)
@@ -153,7 +163,7 @@ static int sweep_pool(struct shell *sh, int dry_run)
 		if (jobs[i].status < 0) {
 			if (jobs[i].err.kind == BERR_INTERRUPTED)
 				break;
-			pool_record(sh, jobs[i].b->name, &jobs[i].err);
+			pool_record(&sh->fleet, jobs[i].b->name, &jobs[i].err);
 			error(sh, "%s", jobs[i].err.msg);
 			failed = 1;
 			continue;
@@ -167,7 +177,7 @@ static int sweep_pool(struct shell *sh, int dry_run)
 		errs = calloc(nok, sizeof(*errs));
 		if (!st || !errs)
 			abort();
-		if (cache_refresh_hosts(sh, ok, nok, st, errs) > 0) {
+		if (cache_refresh_hosts(&sh->fleet, ok, nok, st, errs) > 0) {
 			for (i = 0; i < nok; i++)
 				if (errs[i].kind != BERR_NONE && errs[i].kind != BERR_INTERRUPTED)
 					error(sh, "%s", errs[i].msg);
@@ -191,7 +201,7 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 	int dry_run = args_has(a, "dry-run"), failed = 0, r, ret = CMD_ERROR;
 
 	berr_clear(&err);
-	if (!(s = shell_store(sh, &err)))
+	if (!(s = fleet_store(&sh->fleet, &err)))
 		return error(sh, "housekeeping needs the store: %s", err.msg);
 	if (gethostname(host, sizeof(host)) < 0)
 		strcpy(host, "localhost");
@@ -201,7 +211,7 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 
 	r = store_lease_acquire(s, LEASE_NAME, holder, LEASE_TTL_MS, &current, &err);
 	if (r < 0) {
-		shell_store_failed(sh, &err);
+		fleet_store_failed(&sh->fleet, &err);
 		ret = error(sh, "housekeeping: cannot take the lease: %s", err.msg);
 		goto cleanup;
 	}
@@ -220,7 +230,7 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 
 	berr_clear(&err);
 	if (store_lease_release(s, LEASE_NAME, holder, &err) < 0) {
-		shell_store_failed(sh, &err);
+		fleet_store_failed(&sh->fleet, &err);
 		ret = error(sh, "housekeeping: cannot release the lease (it runs out by itself): %s", err.msg);
 	}
 cleanup:

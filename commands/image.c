@@ -5,6 +5,7 @@
 #include "commands/inspect.h"
 #include "commands/context.h"
 #include "commands/args.h"
+#include "commands/targets.h"
 #include "commands/output.h"
 #include "backends/pool/cache.h"
 #include "backends/pool/pool.h"
@@ -249,19 +250,25 @@ static int print_list(struct shell *sh, struct args *a, struct listing_host *hi,
 static int exec_list(struct shell *sh, struct args *a)
 {
 	struct listing_result res;
+	struct pool_want want;
+	struct berr err;
 	int ret, cached = args_has(a, "cached");
 
 	/* --cached: the cache holds what the last listing showed; whether
 	 * that was an --all one, it cannot tell, so all of it is shown */
-	if ((ret = listing_gather(sh, LISTING_IMAGES, NULL, NULL, args_has(a, "all"), cached,
-				  &res)) != 0)
+	cmd_want(sh, a, &want);
+	berr_clear(&err);
+	if (listing_gather(&sh->fleet, &want, LISTING_IMAGES, NULL, NULL, args_has(a, "all"),
+			   cached, &res, &err) != 0) {
+		ret = cmd_fail(sh, &err);
 		goto cleanup;
+	}
 	ret = print_list(sh, a, res.v, res.n, res.multi, cached);
 	if (ret == CMD_OK && !res.answered)
 		ret = CMD_ERROR;
 	/* After printing, as for containers; with or without --all this is
 	 * the host's whole set of images as far as the listing goes. */
-	listing_record(sh, &res, 1);
+	listing_record(&sh->fleet, &res, 1);
 cleanup:
 	listing_result_release(&res);
 	return ret;
@@ -381,14 +388,20 @@ static int exec_inspect(struct shell *sh, struct args *a)
 static int exec_delete(struct shell *sh, struct args *a)
 {
 	struct resolver res;
+	struct pool_want want;
 	struct backend *b, **changed = NULL;
 	struct berr err;
 	json_t *all = NULL, *res_list, *item;
 	size_t j, nchanged = 0;
 	int i, failed = 0, ret, json = args_has(a, "json");
 
-	if ((ret = resolver_init(&res, sh, RESOLVE_IMAGE)) != CMD_OK)
+	cmd_want(sh, a, &want);
+	berr_clear(&err);
+	if (resolver_init(&res, &sh->fleet, &want, RESOLVE_IMAGE, &err) < 0) {
+		ret = cmd_fail(sh, &err);
 		goto cleanup;
+	}
+	ret = CMD_OK;
 	if (!(all = json_array()) || !(changed = calloc((size_t)a->argc, sizeof(*changed)))) {
 		ret = error(sh, "out of memory");
 		goto cleanup;
@@ -397,7 +410,8 @@ static int exec_delete(struct shell *sh, struct args *a)
 		res_list = NULL;
 		berr_clear(&err);
 		/* on the host that has it; on several, --host says which */
-		if (resolve_ref(&res, a->argv[i], &b) < 0) {
+		if (resolve_ref(&res, a->argv[i], &b, &err) < 0) {
+			cmd_fail(sh, &err);
 			failed = 1;
 			if (berth_interrupted)
 				break;
@@ -431,7 +445,7 @@ static int exec_delete(struct shell *sh, struct args *a)
 	/* Untagging changes an image's tags and deleting one may delete its
 	 * untagged parents: a fresh listing records all of that. */
 	for (j = 0; j < nchanged; j++)
-		if (cache_put_images(sh, changed[j]) < 0)
+		if (cache_put_images(&sh->fleet, changed[j]) < 0)
 			break;
 cleanup:
 	json_decref(all);
@@ -494,7 +508,7 @@ static int exec_load(struct shell *sh, struct args *a)
 			goto cleanup;
 		}
 	}
-	if (!(b = shell_backend(sh)))
+	if (!(b = cmd_backend(sh, a)))
 		goto cleanup;
 	berr_clear(&err);
 	if (b->ops->image_load(b, read_source, &src, &loaded, &err) < 0) {
@@ -505,7 +519,7 @@ static int exec_load(struct shell *sh, struct args *a)
 			ret = error(sh, "%s", err.msg);
 		goto cleanup;
 	}
-	cache_put_images(sh, b);
+	cache_put_images(&sh->fleet, b);
 	if (args_has(a, "json")) {
 		ret = output_result(sh, output_json(sh, loaded));
 		goto cleanup;
@@ -587,7 +601,7 @@ static int exec_save(struct shell *sh, struct args *a)
 	if (!strcmp(file, "-") && sh->out_tty)
 		return usage_error(sh, "image save: refusing to write a tarball to a terminal: "
 				   "name a FILE or redirect standard output");
-	if (!(b = shell_backend(sh)))
+	if (!(b = cmd_backend(sh, a)))
 		return CMD_ERROR;
 	if (strcmp(file, "-")) {
 		/* Written beside FILE and renamed into place, so that FILE is
@@ -649,7 +663,7 @@ cleanup:
 
 static int exec_pull(struct shell *sh, struct args *a)
 {
-	struct backend *b = shell_backend(sh);
+	struct backend *b = cmd_backend(sh, a);
 	struct berr err;
 
 	if (!b)
@@ -661,7 +675,7 @@ static int exec_pull(struct shell *sh, struct args *a)
 	berr_clear(&err);
 	if (b->ops->image_pull(b, a->argv[0], &err) < 0)
 		return error(sh, "%s", err.msg); /* names the registry it could not reach */
-	cache_put_images(sh, b);
+	cache_put_images(&sh->fleet, b);
 	return output_result(sh, out_printf(sh, "%s\n", a->argv[0]));
 }
 
@@ -724,22 +738,18 @@ static int exec_distribute(struct shell *sh, struct args *a)
 				   "--to HOST (repeatable) or --all (every active host)");
 	if (from) {
 		berr_clear(&err);
-		rc = hosts_find(sh, from, 0, &ref, &err);
+		rc = hosts_find(&sh->fleet, from, 0, &ref, &err);
 		if (rc <= 0) {
-			char *known = hosts_known_names(sh);
+			struct berr uerr;
 
-			if (rc < 0)
-				ret = error(sh, "unknown host: %s (known: %s; registered hosts are "
-					    "unavailable: %s)", from, known, err.msg);
-			else
-				ret = usage_error(sh, "unknown host: %s (known: %s)", from, known);
-			free(known);
-			return ret;
+			fleet_unknown_host(&sh->fleet, from, rc < 0 ? &err : NULL, &uerr);
+			return cmd_fail(sh, &uerr);
 		}
 		host_ref_release(&ref);
 	}
-	if ((ret = distribute_targets(sh, to, nto, &t)) < 0)
-		return ret;
+	berr_clear(&err);
+	if (distribute_targets(&sh->fleet, to, nto, &t, &err) < 0)
+		return cmd_fail(sh, &err);
 	if (!t.n) {
 		ret = error(sh, "image distribute --all: no active host in the pool");
 		goto cleanup;
@@ -749,7 +759,7 @@ static int exec_distribute(struct shell *sh, struct args *a)
 		ret = error(sh, "out of memory");
 		goto cleanup;
 	}
-	failed = distribute_image(sh, image, from, t.v, t.n, out);
+	failed = distribute_image(&sh->fleet, image, from, t.v, t.n, out);
 
 	ret = CMD_OK;
 	for (i = 0; i < t.n; i++) {

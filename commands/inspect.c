@@ -4,20 +4,27 @@
 #include "commands/inspect.h"
 #include "commands/context.h"
 #include "commands/args.h"
+#include "commands/targets.h"
 #include "commands/output.h"
 
 int inspect_each(struct shell *sh, struct args *a, enum resolve_kind kind,
 		 inspect_fetch_fn fetch, inspect_fail_fn fail, inspect_print_fn print)
 {
 	struct resolver res;
+	struct pool_want want;
 	struct backend *b;
 	int json = args_has(a, "json");
 	struct berr err;
 	json_t *all = NULL, *obj;
 	int i, failed = 0, shown = 0, ret;
 
-	if ((ret = resolver_init(&res, sh, kind)) != CMD_OK)
+	cmd_want(sh, a, &want);
+	berr_clear(&err);
+	if (resolver_init(&res, &sh->fleet, &want, kind, &err) < 0) {
+		ret = cmd_fail(sh, &err);
 		goto cleanup;
+	}
+	ret = CMD_OK;
 	if (!(all = json_array())) {
 		ret = error(sh, "out of memory");
 		goto cleanup;
@@ -25,7 +32,8 @@ int inspect_each(struct shell *sh, struct args *a, enum resolve_kind kind,
 	for (i = 0; i < a->argc; i++) {
 		obj = NULL;
 		berr_clear(&err);
-		if (resolve_ref(&res, a->argv[i], &b) < 0) {
+		if (resolve_ref(&res, a->argv[i], &b, &err) < 0) {
+			cmd_fail(sh, &err);
 			failed = 1;
 			if (berth_interrupted)
 				break;

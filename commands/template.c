@@ -158,13 +158,13 @@ static int tmpl_load(struct shell *sh, const char *name, struct tmpl *t)
 
 	memset(t, 0, sizeof(*t));
 	berr_clear(&err);
-	if (!(s = shell_store(sh, &err)))
+	if (!(s = fleet_store(&sh->fleet, &err)))
 		return error(sh, "%s", err.msg);
 	sel = BCON_NEW("name", BCON_UTF8(name));
 	rc = store_find_one(s, STORE_TEMPLATES, sel, &doc, &found, &err);
 	bson_destroy(sel);
 	if (rc < 0) {
-		shell_store_failed(sh, &err);
+		fleet_store_failed(&sh->fleet, &err);
 		return error(sh, "cannot read template %s: %s", name, err.msg);
 	}
 	if (!found) {
@@ -351,7 +351,7 @@ static int exec_add(struct shell *sh, struct args *a)
 		goto oom;
 	t.created = store_now_ms();
 
-	if (!(s = shell_store(sh, &err))) {
+	if (!(s = fleet_store(&sh->fleet, &err))) {
 		ret = error(sh, "%s", err.msg);
 		goto cleanup;
 	}
@@ -363,7 +363,7 @@ static int exec_add(struct shell *sh, struct args *a)
 				    t.name, t.name);
 			goto cleanup;
 		}
-		shell_store_failed(sh, &err);
+		fleet_store_failed(&sh->fleet, &err);
 		ret = error(sh, "cannot add template %s: %s", t.name, err.msg);
 		goto cleanup;
 	}
@@ -411,12 +411,12 @@ static int exec_list(struct shell *sh, struct args *a)
 	int ret = CMD_ERROR;
 
 	berr_clear(&err);
-	if (!(s = shell_store(sh, &err))) {
+	if (!(s = fleet_store(&sh->fleet, &err))) {
 		ret = error(sh, "%s", err.msg);
 		goto cleanup;
 	}
 	if (store_find(s, STORE_TEMPLATES, NULL, &opts, collect, &ts, &err) < 0) {
-		shell_store_failed(sh, &err);
+		fleet_store_failed(&sh->fleet, &err);
 		ret = error(sh, "cannot list the templates: %s", err.msg);
 		goto cleanup;
 	}
@@ -530,13 +530,13 @@ static int exec_delete(struct shell *sh, struct args *a)
 	int rc;
 
 	berr_clear(&err);
-	if (!(s = shell_store(sh, &err)))
+	if (!(s = fleet_store(&sh->fleet, &err)))
 		return error(sh, "%s", err.msg);
 	sel = BCON_NEW("name", BCON_UTF8(a->argv[0]));
 	rc = store_remove(s, STORE_TEMPLATES, sel, &n, &err);
 	bson_destroy(sel);
 	if (rc < 0) {
-		shell_store_failed(sh, &err);
+		fleet_store_failed(&sh->fleet, &err);
 		return error(sh, "cannot delete template %s: %s", a->argv[0], err.msg);
 	}
 	if (!n)

@@ -11,6 +11,8 @@
 #include <stddef.h>
 
 void *xrealloc(void *p, size_t n);
+/* n zeroed elements of size bytes (at least one byte is allocated). */
+void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
 
 #endif

@@ -104,7 +104,7 @@ static int append_hosts(struct shell *sh, bson_t *sel)
 		return 1;
 	}
 	/* quiet: completion never prints */
-	hosts_list(sh, HOSTS_WITH_DOC | HOSTS_QUIET, &l);
+	hosts_list(&sh->fleet, HOSTS_WITH_DOC | HOSTS_QUIET, &l);
 	if (!l.store_ok) {
 		host_list_release(&l);
 		return -1;
@@ -140,7 +140,7 @@ static void names(void *ud, enum arg_kind kind, const char *prefix, struct compl
 		return;
 	berr_clear(&err);
 	/* completion never prints: a store in trouble just completes nothing */
-	if (!(s = shell_store(sh, &err))) {
+	if (!(s = fleet_store(&sh->fleet, &err))) {
 		cs->failed_at = now;
 		return;
 	}
@@ -186,7 +186,7 @@ static void names(void *ud, enum arg_kind kind, const char *prefix, struct compl
 	c.plen = strlen(prefix);
 	c.out = out;
 	if (store_find(s, coll, &sel, NULL, add_names, &c, &err) < 0) {
-		shell_store_failed(sh, &err);
+		fleet_store_failed(&sh->fleet, &err);
 		if (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT)
 			cs->failed_at = now;
 	}

@@ -19,8 +19,6 @@
 #include "backends/pool/pool.h"
 #include "backends/backend.h"
 #include "lib/berr.h"
-#include "backends/docker/docker.h"
-#include "backends/store/store.h"
 #include "commands/commands.h"
 #include "lib/xalloc.h"
 
@@ -140,6 +138,8 @@ static int out_flush(struct shell *sh)
 	return 0;
 }
 
+static void shell_note(void *ud, enum fleet_note kind, const char *msg);
+
 /* --- set-up --------------------------------------------------------- */
 
 int shell_init(struct shell *sh, enum shell_mode mode)
@@ -157,6 +157,7 @@ int shell_init(struct shell *sh, enum shell_mode mode)
 		settings_release(&sh->settings);
 		return -1;
 	}
+	fleet_init(&sh->fleet, &sh->settings, shell_note, sh);
 	/* default_host pins; without it a session acts on the pool */
 	if (sh->settings.default_host_set && sh->settings.default_host)
 		sh->current_host = xstrdup(sh->settings.default_host);
@@ -165,96 +166,35 @@ int shell_init(struct shell *sh, enum shell_mode mode)
 
 void shell_release(struct shell *sh)
 {
-	size_t i;
-
-	for (i = 0; i < sh->nbackends; i++) {
-		backend_free(sh->backends[i].backend);
-		free(sh->backends[i].host);
-	}
-	free(sh->backends);
-	sh->backends = NULL;
-	sh->nbackends = 0;
+	fleet_release(&sh->fleet);
 	free(sh->current_host);
 	sh->current_host = NULL;
-	if (sh->store) {
-		store_free(sh->store);
-		sh->store = NULL;
-		store_shutdown();
-	}
 	settings_release(&sh->settings);
 }
 
-/* --- the store ------------------------------------------------------ */
+/* --- the fleet's notices ---------------------------------------------- */
 
-struct store *shell_store(struct shell *sh, struct berr *err)
+/* Lines the fleet says while a command goes on: an error line for a host
+ * that failed, a warning, or (only for a person at a terminal) progress. */
+static void shell_note(void *ud, enum fleet_note kind, const char *msg)
 {
-	if (sh->store_failed) {
-		*err = sh->store_err;
-		return NULL;
-	}
-	if (sh->store)
-		return sh->store;
-	berr_clear(err);
-	if (store_open(sh->settings.mongodb_uri, sh->settings.mongodb_database, &sh->store, err) < 0) {
-		sh->store = NULL;
-		if (!err->msg[0])
-			berr_set(err, BERR_LOCAL, "cannot open the store");
-		/* nothing about the configuration will change this run */
-		sh->store_failed = 1;
-		sh->store_err = *err;
-		return NULL;
-	}
-	return sh->store;
-}
+	struct shell *sh = ud;
 
-void shell_store_failed(struct shell *sh, const struct berr *err)
-{
-	if (!err || (err->kind != BERR_CONNECT && err->kind != BERR_TIMEOUT))
-		return;
-	sh->store_failed = 1;
-	sh->store_err = *err;
-}
-
-void shell_cache_warn(struct shell *sh, const struct berr *err)
-{
-	shell_store_failed(sh, err);
-	if (sh->cache_warned)
-		return;
-	sh->cache_warned = 1;
-	warning(sh, "the cache was not updated: %s",
-		err && err->msg[0] ? err->msg : "the store failed");
-}
-
-/* At the prompt each command gets a fresh try at a store that was out of
- * reach (it may be back) and its own warnings; a one-shot or a batch
- * remembers for the whole run. */
-static void store_new_command(struct shell *sh)
-{
-	if (sh->mode != SHELL_INTERACTIVE)
-		return;
-	sh->cache_warned = 0;
-	sh->hosts_warned = 0;
-	if (sh->store_failed) {
-		sh->store_failed = 0;
-		berr_clear(&sh->store_err);
+	switch (kind) {
+	case FLEET_NOTE_ERROR:
+		error(sh, "%s", msg);
+		break;
+	case FLEET_NOTE_WARNING:
+		warning(sh, "%s", msg);
+		break;
+	case FLEET_NOTE_PROGRESS:
+		if (isatty(STDERR_FILENO))
+			error(sh, "%s", msg);
+		break;
 	}
 }
 
 /* --- hosts ---------------------------------------------------------- */
-
-/* why: set when the lookup could not read the store's registered hosts. */
-static int unknown_host(struct shell *sh, const char *name, const struct berr *why)
-{
-	char *known = hosts_known_names(sh);
-
-	if (why && why->msg[0])
-		error(sh, "unknown host: %s (known: %s; registered hosts are unavailable: %s)", name,
-		      known, why->msg);
-	else
-		error(sh, "unknown host: %s (known: %s)", name, known);
-	free(known);
-	return CMD_ERROR;
-}
 
 /* A URL given where a host name goes (-H tcp://...) becomes a host of its
  * own, named by the URL, with the docker CLI's TLS variables as for local. */
@@ -294,65 +234,17 @@ int shell_set_host(struct shell *sh, const char *name)
 
 	if (!settings_find_host(&sh->settings, name) && strstr(name, "://"))
 		add_url_host(sh, name);
-	rc = hosts_find(sh, name, 0, &h, &err);
-	if (rc <= 0)
-		return unknown_host(sh, name, rc < 0 ? &err : NULL);
+	rc = hosts_find(&sh->fleet, name, 0, &h, &err);
+	if (rc <= 0) {
+		struct berr uerr;
+
+		fleet_unknown_host(&sh->fleet, name, rc < 0 ? &err : NULL, &uerr);
+		return error(sh, "%s", uerr.msg);
+	}
 	free(sh->current_host);
 	sh->current_host = xstrdup(h.name);
 	host_ref_release(&h);
 	return 0;
-}
-
-struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, struct berr *err)
-{
-	struct docker_endpoint ep;
-	struct backend *b;
-	size_t i;
-
-	for (i = 0; i < sh->nbackends; i++)
-		if (!strcmp(sh->backends[i].host, h->name))
-			return sh->backends[i].backend;
-	host_ref_endpoint(h, &sh->settings, &ep);
-	berr_clear(err);
-	b = docker_backend_new(&ep, err);
-	if (!b) {
-		if (!err->msg[0])
-			berr_set(err, BERR_LOCAL, "%s: cannot set up the engine client", h->name);
-		return NULL;
-	}
-	sh->backends = xrealloc(sh->backends, (sh->nbackends + 1) * sizeof(*sh->backends));
-	sh->backends[sh->nbackends].host = xstrdup(h->name);
-	sh->backends[sh->nbackends].backend = b;
-	sh->nbackends++;
-	return b;
-}
-
-struct backend *shell_backend_for(struct shell *sh, const char *host)
-{
-	struct host_ref h;
-	struct backend *b;
-	struct berr err;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < sh->nbackends; i++)
-		if (!strcmp(sh->backends[i].host, host))
-			return sh->backends[i].backend;
-	rc = hosts_find(sh, host, 0, &h, &err);
-	if (rc <= 0) {
-		unknown_host(sh, host, rc < 0 ? &err : NULL);
-		return NULL;
-	}
-	b = shell_backend_ref(sh, &h, &err);
-	if (!b)
-		error(sh, "%s", err.msg);
-	host_ref_release(&h);
-	return b;
-}
-
-struct backend *shell_backend(struct shell *sh)
-{
-	return pool_single(sh);
 }
 
 void shell_use_pool(struct shell *sh)
@@ -400,7 +292,7 @@ static int status_of(int rc)
 int shell_run_words(struct shell *sh, int argc, char *const *argv)
 {
 	struct dispatch d;
-	struct args a, *saved_args;
+	struct args a;
 	char errbuf[1024];
 	enum dispatch_status st;
 	int status;
@@ -409,7 +301,10 @@ int shell_run_words(struct shell *sh, int argc, char *const *argv)
 		return 0;
 	memset(&a, 0, sizeof(a));
 	berth_interrupted = 0;
-	store_new_command(sh);
+	/* at the prompt each command gets a fresh try at a store that was out
+	 * of reach, and its own warnings; a one-shot or a batch remembers */
+	if (sh->mode == SHELL_INTERACTIVE)
+		fleet_new_command(&sh->fleet);
 
 	st = dispatch_find(cmd_table, argc, argv, &d, errbuf, sizeof(errbuf));
 	if (st == DISPATCH_INCOMPLETE && d.consumed < argc && is_help_word(argv[d.consumed])) {
@@ -429,12 +324,7 @@ int shell_run_words(struct shell *sh, int argc, char *const *argv)
 		status = status_of(run_help(sh, d.entry->noun, d.entry->verb));
 		goto cleanup;
 	}
-	/* the hosts an engine command acts on are its own business
-	 * (pool_targets, shell_backend): one host, or several at once */
-	saved_args = sh->args;
-	sh->args = &a;
 	status = status_of(d.entry->exec(sh, &a));
-	sh->args = saved_args;
 
 cleanup:
 	args_release(&a);

@@ -8,9 +8,9 @@
 #include <time.h>
 
 #include "backends/pool/cache.h"
-#include "commands/context.h"
+#include "backends/pool/fleet.h"
 #include "backends/pool/hosts.h"
-#include "commands/output.h"
+#include "lib/fmt.h"
 #include "backends/backend.h"
 #include "backends/store/store_docs.h"
 #include "backends/docker/fanout.h"
@@ -35,29 +35,29 @@ void cache_advise_reset(struct berr *err, enum store_coll c)
 
 /* Tells the hosts collection that host's engine answered a listing
  * (hosts_record_seen warns for itself). */
-static void record_seen(struct shell *sh, const char *host)
+static void record_seen(struct fleet *fl, const char *host)
 {
-	hosts_record_seen(sh, host, NULL);
+	hosts_record_seen(fl, host, NULL);
 }
 
 /* --- write-through --------------------------------------------------------- */
 
-static struct store *wt_store(struct shell *sh)
+static struct store *wt_store(struct fleet *fl)
 {
 	struct berr err;
 	struct store *s;
 
 	berr_clear(&err);
-	s = shell_store(sh, &err);
+	s = fleet_store(fl, &err);
 	if (!s)
-		shell_cache_warn(sh, &err);
+		fleet_cache_warn(fl, &err);
 	return s;
 }
 
-static int wt_failed(struct shell *sh, struct berr *err, enum store_coll c)
+static int wt_failed(struct fleet *fl, struct berr *err, enum store_coll c)
 {
 	cache_advise_reset(err, c);
-	shell_cache_warn(sh, err);
+	fleet_cache_warn(fl, err);
 	return -1;
 }
 
@@ -162,7 +162,7 @@ cleanup:
 	return ret;
 }
 
-int cache_put_listing(struct shell *sh, enum store_coll c, const char *host,
+int cache_put_listing(struct fleet *fl, enum store_coll c, const char *host,
 		      const json_t *list, int whole)
 {
 	struct store_docset set = { NULL, 0 };
@@ -171,7 +171,7 @@ int cache_put_listing(struct shell *sh, enum store_coll c, const char *host,
 	size_t i;
 	int ret = -1;
 
-	if (!(s = wt_store(sh)))
+	if (!(s = wt_store(fl)))
 		return -1;
 	berr_clear(&err);
 	if (store_docset_from_list(&set, c, host, list, store_now_ms(), &err) < 0)
@@ -192,28 +192,28 @@ int cache_put_listing(struct shell *sh, enum store_coll c, const char *host,
 cleanup:
 	store_docset_release(&set);
 	if (ret < 0)
-		return wt_failed(sh, &err, c);
-	record_seen(sh, host);
+		return wt_failed(fl, &err, c);
+	record_seen(fl, host);
 	return 0;
 }
 
-int cache_drop_container(struct shell *sh, const char *host, const char *id)
+int cache_drop_container(struct fleet *fl, const char *host, const char *id)
 {
 	struct store *s;
 	struct berr err;
 	bson_t *sel;
 	int ret;
 
-	if (!(s = wt_store(sh)))
+	if (!(s = wt_store(fl)))
 		return -1;
 	berr_clear(&err);
 	sel = BCON_NEW("host", BCON_UTF8(host), "id", BCON_UTF8(id));
 	ret = store_remove(s, STORE_CONTAINERS, sel, NULL, &err);
 	bson_destroy(sel);
-	return ret < 0 ? wt_failed(sh, &err, STORE_CONTAINERS) : 0;
+	return ret < 0 ? wt_failed(fl, &err, STORE_CONTAINERS) : 0;
 }
 
-int cache_put_container(struct shell *sh, struct backend *b, const char *ref)
+int cache_put_container(struct fleet *fl, struct backend *b, const char *ref)
 {
 	struct list_filter filter;
 	struct berr err;
@@ -226,7 +226,7 @@ int cache_put_container(struct shell *sh, struct backend *b, const char *ref)
 	struct store *s;
 	int ret = -1, have_doc = 0;
 
-	if (!(s = wt_store(sh)))
+	if (!(s = wt_store(fl)))
 		return -1;
 	berr_clear(&err);
 	/* The ref may be a name or a prefix: the engine says which ID. */
@@ -265,7 +265,7 @@ int cache_put_container(struct shell *sh, struct backend *b, const char *ref)
 	if (!hit) {
 		/* removed between the two calls (--rm, another client);
 		 * cache_drop_container() warns for itself */
-		ret = cache_drop_container(sh, b->name, id);
+		ret = cache_drop_container(fl, b->name, id);
 		goto cleanup;
 	}
 	bson_init(&doc);
@@ -276,7 +276,7 @@ int cache_put_container(struct shell *sh, struct backend *b, const char *ref)
 	ret = 0;
 cleanup:
 	if (ret < 0 && err.kind != BERR_NONE)
-		wt_failed(sh, &err, STORE_CONTAINERS);
+		wt_failed(fl, &err, STORE_CONTAINERS);
 	if (have_doc)
 		bson_destroy(&doc);
 	free(idf);
@@ -285,21 +285,21 @@ cleanup:
 	return ret;
 }
 
-int cache_put_images(struct shell *sh, struct backend *b)
+int cache_put_images(struct fleet *fl, struct backend *b)
 {
 	struct berr err;
 	json_t *list = NULL;
 	int ret;
 
-	if (!wt_store(sh))
+	if (!wt_store(fl))
 		return -1;
 	berr_clear(&err);
 	if (b->ops->image_list(b, 0, &list, &err) < 0) {
 		if (err.kind == BERR_INTERRUPTED)
 			return 0;
-		return wt_failed(sh, &err, STORE_IMAGES);
+		return wt_failed(fl, &err, STORE_IMAGES);
 	}
-	ret = cache_put_listing(sh, STORE_IMAGES, b->name, list, 1);
+	ret = cache_put_listing(fl, STORE_IMAGES, b->name, list, 1);
 	json_decref(list);
 	return ret;
 }
@@ -647,7 +647,7 @@ void cache_rows_release(struct cache_rows *rows)
 	rows->rows = NULL;
 }
 
-int cache_read(struct shell *sh, enum store_coll c, const char *host,
+int cache_read(struct fleet *fl, enum store_coll c, const char *host,
 	       const struct cache_query *q, int stale, struct cache_rows *rows,
 	       struct berr *err)
 {
@@ -663,7 +663,7 @@ int cache_read(struct shell *sh, enum store_coll c, const char *host,
 		return berr_set(err, BERR_USAGE, "%s is not a cache collection", store_coll_name(c));
 	if (cfilter_init(&f, q, err) < 0)
 		return -1;
-	if (!(s = shell_store(sh, err)))
+	if (!(s = fleet_store(fl, err)))
 		goto cleanup;
 	memset(&r, 0, sizeof(r));
 	r.c = c;
@@ -734,7 +734,7 @@ time_t cache_row_seen(const json_t *row)
 	return timegm(&tm);
 }
 
-int cache_fallback(struct shell *sh, enum store_coll c, const char *host,
+int cache_fallback(struct fleet *fl, enum store_coll c, const char *host,
 		   const struct cache_query *q, const struct berr *engine_err,
 		   json_t **out)
 {
@@ -746,7 +746,7 @@ int cache_fallback(struct shell *sh, enum store_coll c, const char *host,
 	if (engine_err->kind != BERR_CONNECT && engine_err->kind != BERR_TIMEOUT)
 		return 0;
 	berr_clear(&err);
-	if (cache_read(sh, c, host, q, 1, &rows, &err) < 0)
+	if (cache_read(fl, c, host, q, 1, &rows, &err) < 0)
 		return 0;
 	if (!rows.known) {
 		cache_rows_release(&rows);
@@ -756,7 +756,7 @@ int cache_fallback(struct shell *sh, enum store_coll c, const char *host,
 	/* "Less than a second ago" reads better in lower case mid-sentence */
 	if (ago[0] >= 'A' && ago[0] <= 'Z')
 		ago[0] = (char)(ago[0] - 'A' + 'a');
-	warning(sh, "%s: cannot reach the engine; showing cached rows from %s", host, ago);
+	fleet_warn(fl, "%s: cannot reach the engine; showing cached rows from %s", host, ago);
 	*out = rows.rows;
 	return 1;
 }
@@ -764,7 +764,7 @@ int cache_fallback(struct shell *sh, enum store_coll c, const char *host,
 /* --- refresh ----------------------------------------------------------------------- */
 
 /* One host's part of a refresh: the listings its jobs brought, written. */
-static int refresh_write(struct shell *sh, struct store *s, const char *host,
+static int refresh_write(struct fleet *fl, struct store *s, const char *host,
 			 struct fanout_job *jobs, struct cache_refresh_stats *st, struct berr *err)
 {
 	struct store_docset cs = { NULL, 0 }, is = { NULL, 0 };
@@ -804,7 +804,7 @@ cleanup:
 	return ret;
 }
 
-size_t cache_refresh_hosts(struct shell *sh, struct backend *const *bs, size_t n,
+size_t cache_refresh_hosts(struct fleet *fl, struct backend *const *bs, size_t n,
 			   struct cache_refresh_stats *st, struct berr *errs)
 {
 	struct fanout_job *jobs = NULL;
@@ -818,7 +818,7 @@ size_t cache_refresh_hosts(struct shell *sh, struct backend *const *bs, size_t n
 		berr_clear(&errs[i]);
 	}
 	berr_clear(&store_err);
-	if (!(s = shell_store(sh, &store_err))) {
+	if (!(s = fleet_store(fl, &store_err))) {
 		for (i = 0; i < n; i++) {
 			st[i].store_failed = 1;
 			errs[i] = store_err;
@@ -840,14 +840,14 @@ size_t cache_refresh_hosts(struct shell *sh, struct backend *const *bs, size_t n
 
 		if (engine_err) {
 			errs[i] = *engine_err;
-			pool_record(sh, host, engine_err);
+			pool_record(fl, host, engine_err);
 			failed++;
 			continue;
 		}
 		/* it answered; and what the engine is (version, CPUs, memory)
 		 * for host list: a failed GET /info is not worth failing a
 		 * refresh for */
-		pool_record_answer(sh, host, j[2].status == 0 ? j[2].reply : NULL);
+		pool_record_answer(fl, host, j[2].status == 0 ? j[2].reply : NULL);
 		if (store_down) {
 			/* the next host would meet the same store */
 			st[i].store_failed = 1;
@@ -855,7 +855,7 @@ size_t cache_refresh_hosts(struct shell *sh, struct backend *const *bs, size_t n
 			failed++;
 			continue;
 		}
-		if (refresh_write(sh, s, host, j, &st[i], &errs[i]) < 0) {
+		if (refresh_write(fl, s, host, j, &st[i], &errs[i]) < 0) {
 			failed++;
 			if (st[i].store_failed) {
 				store_down = 1;
@@ -868,8 +868,8 @@ size_t cache_refresh_hosts(struct shell *sh, struct backend *const *bs, size_t n
 	return failed;
 }
 
-int cache_refresh_host(struct shell *sh, struct backend *b, struct cache_refresh_stats *st,
+int cache_refresh_host(struct fleet *fl, struct backend *b, struct cache_refresh_stats *st,
 		       struct berr *err)
 {
-	return cache_refresh_hosts(sh, &b, 1, st, err) ? -1 : 0;
+	return cache_refresh_hosts(fl, &b, 1, st, err) ? -1 : 0;
 }

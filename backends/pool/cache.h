@@ -7,7 +7,7 @@
  * berth-store(5); the hosts collection belongs to backends/pool/hosts.c.
  *
  * Write-through never fails a command: the functions below that record
- * return 0, or -1 after shell_cache_warn() has said why once; a caller
+ * return 0, or -1 after fleet_cache_warn() has said why once; a caller
  * acting on many objects stops recording after the first -1 (an
  * unreachable MongoDB would otherwise cost its timeout per object).
  */
@@ -20,7 +20,7 @@
 #include <jansson.h>
 #include "backends/store/store.h"
 
-struct shell;
+struct fleet;
 struct backend;
 
 /* --- write-through --------------------------------------------------------- */
@@ -30,16 +30,16 @@ struct backend;
  * both unfiltered), so documents of objects that vanished are removed; else
  * the rows seen are added or updated and nothing is removed, since a
  * filtered listing proves nothing about the rows it left out. */
-int cache_put_listing(struct shell *sh, enum store_coll c, const char *host,
+int cache_put_listing(struct fleet *fl, enum store_coll c, const char *host,
 		      const json_t *list, int whole);
 /* The container ref (ID, prefix or name) of b's host as the engine has it
  * now, after a create, start, stop, ...: re-read with one inspect and one
  * listing, so the document is what a listing would record. */
-int cache_put_container(struct shell *sh, struct backend *b, const char *ref);
+int cache_put_container(struct fleet *fl, struct backend *b, const char *ref);
 /* The container id (full ID) of host is gone (deleted). */
-int cache_drop_container(struct shell *sh, const char *host, const char *id);
+int cache_drop_container(struct fleet *fl, const char *host, const char *id);
 /* The images of b's host changed (load, delete): re-listed and replaced. */
-int cache_put_images(struct shell *sh, struct backend *b);
+int cache_put_images(struct fleet *fl, struct backend *b);
 
 /* --- reading ---------------------------------------------------------------- */
 
@@ -66,7 +66,7 @@ struct cache_rows {
  * row; only containers take filters). stale marks every row "Stale": true.
  * On failure err says why: a corrupt cache file is named, with the advice
  * to run cache reset. rows->rows is the caller's (cache_rows_release). */
-int cache_read(struct shell *sh, enum store_coll c, const char *host,
+int cache_read(struct fleet *fl, enum store_coll c, const char *host,
 	       const struct cache_query *q, int stale, struct cache_rows *rows,
 	       struct berr *err);
 void cache_rows_release(struct cache_rows *rows);
@@ -77,7 +77,7 @@ void cache_rows_release(struct cache_rows *rows);
  * reach the engine; showing cached rows from N minutes ago" is printed:
  * returns 1. Otherwise returns 0 and the caller reports engine_err as
  * usual (a store problem met on the way is not worth a second line). */
-int cache_fallback(struct shell *sh, enum store_coll c, const char *host,
+int cache_fallback(struct fleet *fl, enum store_coll c, const char *host,
 		   const struct cache_query *q, const struct berr *engine_err,
 		   json_t **out);
 
@@ -96,12 +96,12 @@ struct cache_refresh_stats {
  * collection written with one replace of the host's set. Fails with err
  * (naming the host) when the engine or the store failed; then the host's
  * records are left as they were. */
-int cache_refresh_host(struct shell *sh, struct backend *b, struct cache_refresh_stats *st,
+int cache_refresh_host(struct fleet *fl, struct backend *b, struct cache_refresh_stats *st,
 		       struct berr *err);
 /* The same for bs[0..n) at once, in one fan-out (each engine within its
  * own timeout): st[i] and errs[i] per host, every engine's answer
  * reported to pool_record(). Returns the number of hosts that failed. */
-size_t cache_refresh_hosts(struct shell *sh, struct backend *const *bs, size_t n,
+size_t cache_refresh_hosts(struct fleet *fl, struct backend *const *bs, size_t n,
 			   struct cache_refresh_stats *st, struct berr *errs);
 
 /* --- messages --------------------------------------------------------------- */

@@ -28,7 +28,8 @@
 #include "backends/pool/distribute.h"
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"
-#include "commands/context.h"
+#include "backends/pool/fleet.h"
+#include "backends/pool/settings.h"
 #include "lib/xalloc.h"
 
 /* A manifest.json bigger than this is not docker save's. */
@@ -409,7 +410,7 @@ static char *image_json_path(const char *image)
 }
 
 /* GET /images/IMAGE/json on every probe at once. */
-static void probe_all(struct shell *sh, const char *image, struct probe *p, size_t n)
+static void probe_all(struct fleet *fl, const char *image, struct probe *p, size_t n)
 {
 	struct fanout_job *jobs;
 	char *path = image_json_path(image);
@@ -439,19 +440,19 @@ static void probe_all(struct shell *sh, const char *image, struct probe *p, size
 			p[i].has = -1;
 			p[i].err = jobs[i].err;
 		}
-		pool_record(sh, p[i].name, jobs[i].status == 0 ? NULL : &jobs[i].err);
+		pool_record(fl, p[i].name, jobs[i].status == 0 ? NULL : &jobs[i].err);
 	}
 	fanout_jobs_release(jobs, n);
 	free(jobs);
 	free(path);
 }
 
-int distribute_targets(struct shell *sh, const char *const *names, size_t n,
-		       struct pool_targets *out)
+int distribute_targets(struct fleet *fl, const char *const *names, size_t n,
+		       struct pool_targets *out, struct berr *err)
 {
 	struct host_list l;
 	struct host_ref ref;
-	struct berr err;
+	struct berr why;
 	size_t i, j;
 	int rc, dup;
 
@@ -462,29 +463,22 @@ int distribute_targets(struct shell *sh, const char *const *names, size_t n,
 			dup = !strcmp(out->v[j].name, names[i]);
 		if (dup)
 			continue;
-		berr_clear(&err);
-		rc = hosts_find(sh, names[i], HOSTS_WITH_DOC, &ref, &err);
+		berr_clear(&why);
+		rc = hosts_find(fl, names[i], HOSTS_WITH_DOC, &ref, &why);
 		if (rc <= 0) {
-			char *known = hosts_known_names(sh);
-
-			if (rc < 0)
-				rc = error(sh, "unknown host: %s (known: %s; registered hosts are "
-					   "unavailable: %s)", names[i], known, err.msg);
-			else
-				rc = usage_error(sh, "unknown host: %s (known: %s)", names[i], known);
-			free(known);
+			fleet_unknown_host(fl, names[i], rc < 0 ? &why : NULL, err);
 			pool_targets_release(out);
-			return rc;
+			return -1;
 		}
-		pool_targets_push(sh, out, &ref);
+		pool_targets_push(fl, out, &ref);
 	}
 	if (n)
 		return 0;
-	hosts_list(sh, HOSTS_WITH_DOC, &l);
+	hosts_list(fl, HOSTS_WITH_DOC, &l);
 	for (i = 0; i < l.n; i++) {
 		if (strcmp(pool_host_state(l.v[i].doc), "active"))
 			continue;
-		pool_targets_push(sh, out, &l.v[i]);
+		pool_targets_push(fl, out, &l.v[i]);
 		memset(&l.v[i], 0, sizeof(l.v[i])); /* taken over */
 	}
 	host_list_release(&l);
@@ -536,7 +530,7 @@ static int loaded_image(const json_t *loaded, const char *normal)
  * and leave want; those the source failed stay wanted for the next
  * source, with its error. Returns -1 when Ctrl-C ended it.
  */
-static int copy_from(struct shell *sh, struct backend *src, const char *src_name,
+static int copy_from(struct fleet *fl, struct backend *src, const char *src_name,
 		     const char *path, const char *image, const char *normal,
 		     const struct pool_host *targets, size_t n, struct distribute_outcome *out,
 		     int *want)
@@ -586,8 +580,8 @@ static int copy_from(struct shell *sh, struct backend *src, const char *src_name
 			berr_clear(&o->err);
 			want[idx[i]] = 0;
 			any_ok = 1;
-			pool_record(sh, o->host, NULL);
-			cache_put_images(sh, targets[idx[i]].b);
+			pool_record(fl, o->host, NULL);
+			cache_put_images(fl, targets[idx[i]].b);
 			continue;
 		}
 		o->err = ct[i].err;
@@ -600,13 +594,13 @@ static int copy_from(struct shell *sh, struct backend *src, const char *src_name
 			continue;
 		}
 		want[idx[i]] = 0; /* its own engine failed: no other source helps */
-		pool_record(sh, o->host, &ct[i].err);
+		pool_record(fl, o->host, &ct[i].err);
 	}
 	if (src) {
 		if (src_failed)
-			pool_record(sh, src_name, &err);
+			pool_record(fl, src_name, &err);
 		else if (any_ok)
-			pool_record(sh, src_name, NULL);
+			pool_record(fl, src_name, NULL);
 	}
 cleanup:
 	if (fs.fd >= 0)
@@ -617,7 +611,7 @@ cleanup:
 	return berth_interrupted ? -1 : ret;
 }
 
-size_t distribute_image(struct shell *sh, const char *image, const char *from_host,
+size_t distribute_image(struct fleet *fl, const char *image, const char *from_host,
 			const struct pool_host *targets, size_t n, struct distribute_outcome *out)
 {
 	struct probe *p = xrealloc(NULL, (n + 1) * sizeof(*p));
@@ -658,7 +652,7 @@ size_t distribute_image(struct shell *sh, const char *image, const char *from_ho
 		for (i = 0; i < n; i++)
 			is_target |= !strcmp(targets[i].name, from_host);
 		if (!is_target) {
-			struct backend *b = shell_backend_for(sh, from_host);
+			struct backend *b = fleet_backend_for(fl, from_host, &last);
 
 			if (!b) {
 				berr_set(&last, BERR_USAGE, "cannot reach %s (--from)", from_host);
@@ -675,7 +669,7 @@ size_t distribute_image(struct shell *sh, const char *image, const char *from_ho
 		}
 	} else {
 		/* The other active hosts: sources, never targets. */
-		distribute_targets(sh, NULL, 0, &pool);
+		distribute_targets(fl, NULL, 0, &pool, &last); /* the pool: no error */
 		p = xrealloc(p, (np + pool.n + 1) * sizeof(*p));
 		for (i = 0; i < pool.n; i++) {
 			size_t k;
@@ -692,7 +686,7 @@ size_t distribute_image(struct shell *sh, const char *image, const char *from_ho
 			np++;
 		}
 	}
-	probe_all(sh, image, p, np);
+	probe_all(fl, image, p, np);
 
 	for (i = 0; i < np; i++) {
 		struct probe *q = &p[i];
@@ -731,7 +725,7 @@ size_t distribute_image(struct shell *sh, const char *image, const char *from_ho
 			continue;
 		}
 		any_source = 1;
-		if (copy_from(sh, q->b, q->name, NULL, image, normal, targets, n, out, want) < 0)
+		if (copy_from(fl, q->b, q->name, NULL, image, normal, targets, n, out, want) < 0)
 			goto cleanup;
 		lacking = 0;
 		for (k = 0; k < n; k++)
@@ -746,15 +740,15 @@ size_t distribute_image(struct shell *sh, const char *image, const char *from_ho
 		struct berr derr;
 
 		berr_clear(&derr);
-		if (sh->settings.image_dir)
-			path = image_dir_find(sh->settings.image_dir, normal, &derr);
+		if (fl->settings->image_dir)
+			path = image_dir_find(fl->settings->image_dir, normal, &derr);
 		if (path) {
-			copy_from(sh, NULL, path, path, image, normal, targets, n, out, want);
+			copy_from(fl, NULL, path, path, image, normal, targets, n, out, want);
 			free(path);
 			goto cleanup;
 		}
 		/* With engines that had it and failed, theirs is the error to show. */
-		if (!any_source && sh->settings.image_dir)
+		if (!any_source && fl->settings->image_dir)
 			berr_set(&last, BERR_NOT_FOUND, "image %s is on no host of the pool%s and %s%s%s",
 				 image, unanswered.msg[0] ? " that answered" : "", derr.msg,
 				 unanswered.msg[0] ? "; " : "", unanswered.msg);

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include "lib/berr.h"
 
-struct shell;
+struct fleet;
 struct pool_host;
 
 struct distribute_outcome {
@@ -37,7 +37,7 @@ struct distribute_outcome {
  * in image_dir (/srv/images)". Every engine request is reported to
  * pool_record().
  */
-size_t distribute_image(struct shell *sh, const char *image, const char *from_host,
+size_t distribute_image(struct fleet *fl, const char *image, const char *from_host,
 			const struct pool_host *targets, size_t n, struct distribute_outcome *out);
 void distribute_outcomes_release(struct distribute_outcome *out, size_t n);
 
@@ -47,12 +47,12 @@ struct pool_targets;
  * The hosts image distribute copies to: names[0..n) whatever their state
  * (no name twice), or with n == 0 every active host of the pool, pinned
  * or not. Returns 0 with out filled (release it with
- * pool_targets_release()), CMD_USAGE after usage_error() for an unknown
- * name, CMD_ERROR after error() when the store cannot be read and a name
- * is not configured. A host whose client cannot be set up is there with
- * b NULL and err saying why.
+ * pool_targets_release()), or -1 with err as fleet_unknown_host() fills
+ * it for a name nobody knows (BERR_USAGE) or that could not be looked up.
+ * With n == 0 it never fails. A host whose client cannot be set up is
+ * there with b NULL and its err saying why.
  */
-int distribute_targets(struct shell *sh, const char *const *names, size_t n,
-		       struct pool_targets *out);
+int distribute_targets(struct fleet *fl, const char *const *names, size_t n,
+		       struct pool_targets *out, struct berr *err);
 
 #endif

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "backends/pool/hosts.h"
-#include "commands/context.h"
+#include "backends/pool/fleet.h"
 #include "backends/pool/settings.h"
 #include "backends/pool/pool.h"
 #include "backends/backend.h"
@@ -109,13 +109,13 @@ static int ref_from_doc(const bson_t *doc, struct host_ref *out)
 	return 0;
 }
 
-static int read_doc(struct shell *sh, const char *name, bson_t **doc, struct berr *err);
+static int read_doc(struct fleet *fl, const char *name, bson_t **doc, struct berr *err);
 
 /* A configured host's document describes the engine at the URL it was
  * recorded with; when the configuration (or DOCKER_HOST) now points the
  * name at another one, that state and those errors are not this
  * engine's: the document starts over. Sets ref->doc. */
-static void attach_config_doc(struct shell *sh, struct host_ref *ref, const bson_t *doc)
+static void attach_config_doc(struct fleet *fl, struct host_ref *ref, const bson_t *doc)
 {
 	const char *was = store_doc_str(doc, "url");
 	struct berr ignored;
@@ -125,9 +125,9 @@ static void attach_config_doc(struct shell *sh, struct host_ref *ref, const bson
 	if (!was || !ref->url || !strcmp(was, ref->url) || is_adhoc(ref->name))
 		return;
 	old = xstrdup(was);
-	if (pool_host_moved(sh, ref->name, ref->url, ref->tls_dir, old) == 0) {
+	if (pool_host_moved(fl, ref->name, ref->url, ref->tls_dir, old) == 0) {
 		bson_destroy(ref->doc);
-		if (read_doc(sh, ref->name, &ref->doc, &ignored) < 0)
+		if (read_doc(fl, ref->name, &ref->doc, &ignored) < 0)
 			ref->doc = NULL;
 	}
 	free(old);
@@ -140,9 +140,9 @@ static void name_selector(bson_t *sel, const char *field, const char *name)
 }
 
 /* The store's document of name into *doc (NULL when it has none). */
-static int read_doc(struct shell *sh, const char *name, bson_t **doc, struct berr *err)
+static int read_doc(struct fleet *fl, const char *name, bson_t **doc, struct berr *err)
 {
-	struct store *s = shell_store(sh, err);
+	struct store *s = fleet_store(fl, err);
 	bson_t sel, found_doc;
 	int found = 0, rc;
 
@@ -153,7 +153,7 @@ static int read_doc(struct shell *sh, const char *name, bson_t **doc, struct ber
 	rc = store_find_one(s, STORE_HOSTS, &sel, &found_doc, &found, err);
 	bson_destroy(&sel);
 	if (rc < 0) {
-		shell_store_failed(sh, err);
+		fleet_store_failed(fl, err);
 		return -1;
 	}
 	if (found) {
@@ -163,10 +163,10 @@ static int read_doc(struct shell *sh, const char *name, bson_t **doc, struct ber
 	return 0;
 }
 
-int hosts_find(struct shell *sh, const char *name, unsigned flags, struct host_ref *out,
+int hosts_find(struct fleet *fl, const char *name, unsigned flags, struct host_ref *out,
 	       struct berr *err)
 {
-	const struct host_settings *hc = settings_find_host(&sh->settings, name);
+	const struct host_settings *hc = settings_find_host(fl->settings, name);
 	struct berr ignored;
 	bson_t *doc = NULL;
 
@@ -176,10 +176,10 @@ int hosts_find(struct shell *sh, const char *name, unsigned flags, struct host_r
 		/* the facts are a bonus: a store out of reach costs none of
 		 * the settings */
 		if ((flags & HOSTS_WITH_DOC) && !is_adhoc(name)) {
-			if (read_doc(sh, name, &doc, &ignored) < 0)
+			if (read_doc(fl, name, &doc, &ignored) < 0)
 				doc = NULL;
 			if (doc) {
-				attach_config_doc(sh, out, doc);
+				attach_config_doc(fl, out, doc);
 				bson_destroy(doc);
 			}
 		}
@@ -188,7 +188,7 @@ int hosts_find(struct shell *sh, const char *name, unsigned flags, struct host_r
 	/* a URL or a typo with a space was never registered: no store needed */
 	if (!hosts_valid_name(name))
 		return 0;
-	if (read_doc(sh, name, &doc, err) < 0)
+	if (read_doc(fl, name, &doc, err) < 0)
 		return -1;
 	if (doc && store_doc_bool(doc, "configured", 0)) {
 		/* the facts of a host the configuration no longer has */
@@ -239,15 +239,15 @@ static void list_push(struct host_list *l, struct host_ref *r)
 	l->v[l->n++] = *r;
 }
 
-static void warn_hosts_unavailable(struct shell *sh, const struct berr *err)
+static void warn_hosts_unavailable(struct fleet *fl, const struct berr *err)
 {
-	if (sh->hosts_warned)
+	if (fl->hosts_warned)
 		return;
-	sh->hosts_warned = 1;
-	warning(sh, "registered hosts are unavailable: %s", err->msg);
+	fl->hosts_warned = 1;
+	fleet_warn(fl, "registered hosts are unavailable: %s", err->msg);
 }
 
-static void list_hosts(struct shell *sh, unsigned flags, struct host_list *out, int warn)
+static void list_hosts(struct fleet *fl, unsigned flags, struct host_list *out, int warn)
 {
 	struct store_find_opts opts;
 	struct doc_vec dv;
@@ -258,15 +258,15 @@ static void list_hosts(struct shell *sh, unsigned flags, struct host_list *out, 
 
 	memset(out, 0, sizeof(*out));
 	memset(&dv, 0, sizeof(dv));
-	for (i = 0; i < sh->settings.nhosts; i++) {
+	for (i = 0; i < fl->settings->nhosts; i++) {
 		struct host_ref r;
 
-		ref_from_config(&sh->settings.hosts[i], &r);
+		ref_from_config(&fl->settings->hosts[i], &r);
 		list_push(out, &r);
 	}
 	nconfig = out->n;
 
-	s = shell_store(sh, &out->err);
+	s = fleet_store(fl, &out->err);
 	if (!s)
 		goto unavailable;
 	bson_init(&sort);
@@ -276,7 +276,7 @@ static void list_hosts(struct shell *sh, unsigned flags, struct host_list *out, 
 	rc = store_find(s, STORE_HOSTS, NULL, &opts, collect_doc, &dv, &out->err);
 	bson_destroy(&sort);
 	if (rc < 0) {
-		shell_store_failed(sh, &out->err);
+		fleet_store_failed(fl, &out->err);
 		doc_vec_release(&dv);
 		goto unavailable;
 	}
@@ -292,7 +292,7 @@ static void list_hosts(struct shell *sh, unsigned flags, struct host_list *out, 
 				continue;
 			/* the configuration's settings, the store's facts */
 			if (j < nconfig && (flags & HOSTS_WITH_DOC) && !out->v[j].doc)
-				attach_config_doc(sh, &out->v[j], dv.v[i]);
+				attach_config_doc(fl, &out->v[j], dv.v[i]);
 			dup = 1;
 			break;
 		}
@@ -307,12 +307,12 @@ static void list_hosts(struct shell *sh, unsigned flags, struct host_list *out, 
 
 unavailable:
 	if (warn)
-		warn_hosts_unavailable(sh, &out->err);
+		warn_hosts_unavailable(fl, &out->err);
 }
 
-void hosts_list(struct shell *sh, unsigned flags, struct host_list *out)
+void hosts_list(struct fleet *fl, unsigned flags, struct host_list *out)
 {
-	list_hosts(sh, flags, out, !(flags & HOSTS_QUIET));
+	list_hosts(fl, flags, out, !(flags & HOSTS_QUIET));
 }
 
 void host_list_release(struct host_list *l)
@@ -325,23 +325,23 @@ void host_list_release(struct host_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-char *hosts_known_names(struct shell *sh)
+char *hosts_known_names(struct fleet *fl)
 {
 	struct host_list l;
 	char *out = NULL;
 	size_t i, len = 0;
 
-	if (sh->store_failed) {
+	if (fl->store_failed) {
 		/* known to be out of reach: no second timeout for a message */
 		memset(&l, 0, sizeof(l));
-		for (i = 0; i < sh->settings.nhosts; i++) {
+		for (i = 0; i < fl->settings->nhosts; i++) {
 			struct host_ref r;
 
-			ref_from_config(&sh->settings.hosts[i], &r);
+			ref_from_config(&fl->settings->hosts[i], &r);
 			list_push(&l, &r);
 		}
 	} else {
-		list_hosts(sh, 0, &l, 0);
+		list_hosts(fl, 0, &l, 0);
 	}
 	for (i = 0; i < l.n; i++) {
 		size_t n = strlen(l.v[i].name);
@@ -436,7 +436,7 @@ static int already_exists(const char *name, struct berr *err)
 			"host %s already exists (remove it first with 'host remove %s')", name, name);
 }
 
-int hosts_register(struct shell *sh, const struct host_new *h, bson_t *doc_out, struct berr *err)
+int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, struct berr *err)
 {
 	struct store_host_info info;
 	struct docker_endpoint ep;
@@ -498,11 +498,11 @@ int hosts_register(struct shell *sh, const struct host_new *h, bson_t *doc_out, 
 	}
 	backend_free(b);
 
-	if (settings_find_host(&sh->settings, h->name)) {
+	if (settings_find_host(fl->settings, h->name)) {
 		already_exists(h->name, err);
 		goto cleanup;
 	}
-	if (!(s = shell_store(sh, err)))
+	if (!(s = fleet_store(fl, err)))
 		goto cleanup;
 
 	memset(&info, 0, sizeof(info));
@@ -523,7 +523,7 @@ int hosts_register(struct shell *sh, const struct host_new *h, bson_t *doc_out, 
 		if (err->kind == BERR_CONFLICT)
 			already_exists(h->name, err);
 		else
-			shell_store_failed(sh, err);
+			fleet_store_failed(fl, err);
 		goto cleanup;
 	}
 	if (doc_out)
@@ -538,23 +538,7 @@ cleanup:
 
 /* --- forgetting ------------------------------------------------------------- */
 
-void hosts_forget_backend(struct shell *sh, const char *host)
-{
-	size_t i;
-
-	for (i = 0; i < sh->nbackends; i++) {
-		if (strcmp(sh->backends[i].host, host))
-			continue;
-		backend_free(sh->backends[i].backend);
-		free(sh->backends[i].host);
-		memmove(&sh->backends[i], &sh->backends[i + 1],
-			(sh->nbackends - i - 1) * sizeof(*sh->backends));
-		sh->nbackends--;
-		return;
-	}
-}
-
-static int config_host_refused(struct shell *sh, const char *name, struct berr *err)
+static int config_host_refused(struct fleet *fl, const char *name, struct berr *err)
 {
 	char files[1024] = "";
 	size_t i;
@@ -563,9 +547,9 @@ static int config_host_refused(struct shell *sh, const char *name, struct berr *
 		return berr_set(err, BERR_USAGE,
 				"host %s was named by its URL (-H); it is not registered, so there is nothing to remove",
 				name);
-	for (i = 0; i < sh->settings.nloaded; i++) {
+	for (i = 0; i < fl->settings->nloaded; i++) {
 		/* the file to edit, wherever the user stands now */
-		char *path = absolute_path(sh->settings.loaded_files[i]);
+		char *path = absolute_path(fl->settings->loaded_files[i]);
 		size_t used = strlen(files);
 
 		snprintf(files + used, sizeof(files) - used, "%s%s", i ? ", " : "", path);
@@ -578,7 +562,7 @@ static int config_host_refused(struct shell *sh, const char *name, struct berr *
 			name, files);
 }
 
-int hosts_unregister(struct shell *sh, const char *name, struct berr *err)
+int hosts_unregister(struct fleet *fl, const char *name, int *removed, struct berr *err)
 {
 	static const enum store_coll caches[] = { STORE_CONTAINERS, STORE_IMAGES };
 	struct store *s;
@@ -588,32 +572,30 @@ int hosts_unregister(struct shell *sh, const char *name, struct berr *err)
 	int rc;
 
 	berr_clear(err);
-	if (settings_find_host(&sh->settings, name))
-		return config_host_refused(sh, name, err);
-	if (!(s = shell_store(sh, err)))
+	if (removed)
+		*removed = 0;
+	if (settings_find_host(fl->settings, name))
+		return config_host_refused(fl, name, err);
+	if (!(s = fleet_store(fl, err)))
 		return -1;
 	name_selector(&sel, "name", name);
 	rc = store_remove(s, STORE_HOSTS, &sel, &n, err);
 	bson_destroy(&sel);
 	if (rc < 0) {
-		shell_store_failed(sh, err);
+		fleet_store_failed(fl, err);
 		return -1;
 	}
 	if (n == 0) {
-		char *known = hosts_known_names(sh);
+		char *known = hosts_known_names(fl);
 
 		berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", name, known);
 		free(known);
 		return -1;
 	}
 
-	hosts_forget_backend(sh, name);
-	if (sh->current_host && !strcmp(sh->current_host, name)) {
-		free(sh->current_host);
-		/* back where the session started: default_host, or the pool */
-		sh->current_host = sh->settings.default_host_set ?
-			xstrdup_null(sh->settings.default_host) : NULL;
-	}
+	fleet_forget_backend(fl, name);
+	if (removed)
+		*removed = 1;
 
 	for (i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
 		struct berr e;
@@ -623,7 +605,7 @@ int hosts_unregister(struct shell *sh, const char *name, struct berr *err)
 		rc = store_remove(s, caches[i], &sel, NULL, &e);
 		bson_destroy(&sel);
 		if (rc < 0) {
-			shell_store_failed(sh, &e);
+			fleet_store_failed(fl, &e);
 			return berr_set(err, e.kind,
 					"host %s was removed, but not its cached %s: %s (cache reset empties them)",
 					name, store_coll_name(caches[i]), e.msg);
@@ -634,7 +616,7 @@ int hosts_unregister(struct shell *sh, const char *name, struct berr *err)
 
 /* --- what the engines said ------------------------------------------------------ */
 
-int hosts_record_seen(struct shell *sh, const char *host, const json_t *info)
+int hosts_record_seen(struct fleet *fl, const char *host, const json_t *info)
 {
-	return pool_record_answer(sh, host, info) < 0 ? -1 : 0;
+	return pool_record_answer(fl, host, info) < 0 ? -1 : 0;
 }

@@ -22,7 +22,7 @@
 #include <jansson.h>
 #include "lib/berr.h"
 
-struct shell;
+struct fleet;
 
 /* Everything needed to reach one host, and what the store knows of it. */
 struct host_ref {
@@ -56,7 +56,7 @@ void host_ref_endpoint(const struct host_ref *h, const struct settings *cfg,
  * untouched). With HOSTS_WITH_DOC a configured host's document is read as
  * well; a store that cannot be read then leaves doc NULL and still
  * returns 1. */
-int hosts_find(struct shell *sh, const char *name, unsigned flags, struct host_ref *out,
+int hosts_find(struct fleet *fl, const char *name, unsigned flags, struct host_ref *out,
 	       struct berr *err);
 
 struct host_list {
@@ -70,12 +70,12 @@ struct host_list {
  * be read, out holds the configured hosts, store_ok is 0 and a warning
  * ("registered hosts are unavailable: ...") was printed once (not with
  * HOSTS_QUIET). */
-void hosts_list(struct shell *sh, unsigned flags, struct host_list *out);
+void hosts_list(struct fleet *fl, unsigned flags, struct host_list *out);
 void host_list_release(struct host_list *l);
 
 /* "local, lab, web1" for "unknown host" messages: the configured hosts,
  * and the registered ones when the store can be read. Caller frees. */
-char *hosts_known_names(struct shell *sh);
+char *hosts_known_names(struct fleet *fl);
 
 /* host is a valid name for a host: letters, digits, '-', '_', '.'. */
 int hosts_valid_name(const char *name);
@@ -97,15 +97,16 @@ struct host_new {
  *   other kinds    the store failed, nothing changed.
  * doc (may be NULL) is initialised with the stored document (caller
  * bson_destroy()s it) on success. */
-int hosts_register(struct shell *sh, const struct host_new *h, bson_t *doc, struct berr *err);
+int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc, struct berr *err);
 
 /* Forgets registered host name: its document, then its cached containers
  * and images; the engine is never asked. A configured host is refused
  * (BERR_USAGE: "host local comes from the configuration (FILE); remove it
- * there"), an unknown one is BERR_NOT_FOUND. When name was the current
- * host, the configuration's default_host becomes current (none set: the
- * session goes back to pool mode). */
-int hosts_unregister(struct shell *sh, const char *name, struct berr *err);
+ * there"), an unknown one is BERR_NOT_FOUND. *removed (may be NULL) is
+ * set once the host's document is gone, even when its cached rows could
+ * not be removed after it (then -1 with err saying so): a session pinned
+ * to it goes back where it started. */
+int hosts_unregister(struct fleet *fl, const char *name, int *removed, struct berr *err);
 
 /* The engine of host answered (info: its GET /info, or NULL when only a
  * listing was made): bumps last_seen, resets its error count, brings a
@@ -114,11 +115,8 @@ int hosts_unregister(struct shell *sh, const char *name, struct berr *err);
  * (more when the state changes); a configured host gets a document on first
  * sight, a registered one that was removed meanwhile is not brought back,
  * an ad-hoc URL host is not recorded. Returns 0, or -1 after
- * shell_cache_warn() said why. */
-int hosts_record_seen(struct shell *sh, const char *host, const json_t *info);
+ * fleet_cache_warn() said why. */
+int hosts_record_seen(struct fleet *fl, const char *host, const json_t *info);
 
-/* Drops the open engine client of host, if any (its settings changed or it
- * was removed). */
-void hosts_forget_backend(struct shell *sh, const char *host);
 
 #endif

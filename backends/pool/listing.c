@@ -8,11 +8,12 @@
 
 #include "backends/pool/listing.h"
 #include "backends/pool/pool.h"
-#include "commands/context.h"
+#include "backends/pool/fleet.h"
 #include "backends/pool/cache.h"
-#include "commands/output.h"
+#include "lib/fmt.h"
 #include "backends/backend.h"
 #include "backends/docker/fanout.h"
+#include "lib/xalloc.h"
 
 /* The only target asks through its own client: the error lines and the
  * speed of single-host berth stay what they were. */
@@ -71,7 +72,7 @@ static void list_many(struct listing_host *v, size_t n, enum listing_kind kind,
 	free(jobs);
 }
 
-long listing_run(struct shell *sh, const struct pool_targets *t, enum listing_kind kind,
+long listing_run(struct fleet *fl, const struct pool_targets *t, enum listing_kind kind,
 		 const struct list_filter *filter, int all, unsigned flags,
 		 struct listing_host **out)
 {
@@ -101,7 +102,7 @@ long listing_run(struct shell *sh, const struct pool_targets *t, enum listing_ki
 		 * (pool_record never takes the last active host out.) */
 		if (!v[i].b || (v[i].rows && (flags & LISTING_SEEN_RECORDED)))
 			continue;
-		pool_record(sh, v[i].name, v[i].rows ? NULL : &v[i].err);
+		pool_record(fl, v[i].name, v[i].rows ? NULL : &v[i].err);
 	}
 	*out = v;
 	return answered;
@@ -118,7 +119,7 @@ void listing_release(struct listing_host *v, size_t n)
 	free(v);
 }
 
-int listing_failed(struct shell *sh, enum store_coll c, const char *host,
+int listing_failed(struct fleet *fl, enum store_coll c, const char *host,
 		   const struct cache_query *q, const struct berr *err, json_t **out)
 {
 	struct cache_rows rows;
@@ -128,43 +129,44 @@ int listing_failed(struct shell *sh, enum store_coll c, const char *host,
 	*out = NULL;
 	berr_clear(&cerr);
 	if ((err->kind == BERR_CONNECT || err->kind == BERR_TIMEOUT) &&
-	    cache_read(sh, c, host, q, 1, &rows, &cerr) == 0) {
+	    cache_read(fl, c, host, q, 1, &rows, &cerr) == 0) {
 		if (rows.known) {
 			fmt_ago(ago, sizeof(ago), (time_t)(rows.seen_ms / 1000), time(NULL));
 			/* "less than a second ago" mid-sentence */
 			if (ago[0] >= 'A' && ago[0] <= 'Z')
 				ago[0] = (char)(ago[0] - 'A' + 'a');
-			error(sh, "%s; showing cached rows from %s", err->msg, ago);
+			fleet_say(fl, FLEET_NOTE_ERROR, "%s; showing cached rows from %s", err->msg, ago);
 			*out = rows.rows;
 			return 1;
 		}
 		cache_rows_release(&rows);
 	}
-	error(sh, "%s", err->msg);
+	fleet_say(fl, FLEET_NOTE_ERROR, "%s", err->msg);
 	return 0;
 }
 
-int listing_gather(struct shell *sh, enum listing_kind kind, const struct list_filter *filter,
-		   const struct cache_query *q, int all, int cached, struct listing_result *res)
+int listing_gather(struct fleet *fl, const struct pool_want *want, enum listing_kind kind,
+		   const struct list_filter *filter, const struct cache_query *q, int all,
+		   int cached, struct listing_result *res, struct berr *err)
 {
 	enum store_coll c = kind == LISTING_CONTAINERS ? STORE_CONTAINERS : STORE_IMAGES;
 	struct listing_host *v;
 	size_t i;
-	int rc, store_said = 0;
+	int store_said = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->coll = c;
-	if ((rc = pool_targets(sh, 0, &res->targets)) != 0)
-		return rc; /* released */
+	if (pool_targets(fl, want, 0, &res->targets, err) < 0)
+		return -1; /* released */
 	if (!res->targets.n)
-		return listing_no_host(sh, &res->targets);
+		return pool_no_host(&res->targets, err);
 	res->multi = res->targets.n > 1;
 	if (!cached) {
-		if (listing_run(sh, &res->targets, kind, filter, all, LISTING_SEEN_RECORDED,
+		if (listing_run(fl, &res->targets, kind, filter, all, LISTING_SEEN_RECORDED,
 				&res->v) < 0)
-			return error(sh, "out of memory");
-	} else if (!(res->v = calloc(res->targets.n, sizeof(*res->v)))) {
-		return error(sh, "out of memory");
+			return berr_set(err, BERR_LOCAL, "out of memory");
+	} else {
+		res->v = xcalloc(res->targets.n, sizeof(*res->v));
 	}
 	res->n = res->targets.n;
 	for (i = 0; i < res->n; i++) {
@@ -175,45 +177,47 @@ int listing_gather(struct shell *sh, enum listing_kind kind, const struct list_f
 
 			berr_clear(&v->err);
 			v->src = LISTING_FAILED;
-			if (cache_read(sh, c, v->name, q, 0, &rows, &v->err) < 0) {
+			if (cache_read(fl, c, v->name, q, 0, &rows, &v->err) < 0) {
 				/* the store's trouble, the same for every host: once */
-				if (!store_said++)
-					error(sh, "%s", v->err.msg);
+				if (res->multi && !store_said++)
+					fleet_say(fl, FLEET_NOTE_ERROR, "%s", v->err.msg);
 				continue;
 			}
 			if (!rows.known)
-				warning(sh, "%s: nothing is cached for this host yet (run 'cache refresh "
+				fleet_warn(fl, "%s: nothing is cached for this host yet (run 'cache refresh "
 					"--host %s')", v->name, v->name);
 			v->rows = rows.rows;
 			v->src = LISTING_CACHED;
 		} else if (v->rows) {
 			v->src = LISTING_LIVE;
 		} else if (res->multi) {
-			v->src = listing_failed(sh, c, v->name, q, &v->err, &v->rows) ?
+			v->src = listing_failed(fl, c, v->name, q, &v->err, &v->rows) ?
 				 LISTING_STALE : LISTING_FAILED;
 			continue; /* shown, but no answer */
-		} else if (cache_fallback(sh, c, v->name, q, &v->err, &v->rows)) {
+		} else if (cache_fallback(fl, c, v->name, q, &v->err, &v->rows)) {
 			/* one host: its stale rows are the answer, as ever */
 			v->src = LISTING_STALE;
 		} else {
-			error(sh, "%s", v->err.msg);
 			v->src = LISTING_FAILED;
 			continue;
 		}
 		res->answered++;
 	}
-	if (!res->multi && !res->answered)
-		return CMD_ERROR; /* said above */
+	if (!res->multi && !res->answered) {
+		/* the only host's error is the command's */
+		*err = res->v[0].err;
+		return -1;
+	}
 	return 0;
 }
 
-void listing_record(struct shell *sh, const struct listing_result *res, int whole_set)
+void listing_record(struct fleet *fl, const struct listing_result *res, int whole_set)
 {
 	size_t i;
 
 	for (i = 0; i < res->n; i++)
 		if (res->v[i].src == LISTING_LIVE &&
-		    cache_put_listing(sh, res->coll, res->v[i].name, res->v[i].rows, whole_set) < 0)
+		    cache_put_listing(fl, res->coll, res->v[i].name, res->v[i].rows, whole_set) < 0)
 			break;
 }
 
@@ -222,12 +226,4 @@ void listing_result_release(struct listing_result *res)
 	listing_release(res->v, res->n);
 	pool_targets_release(&res->targets);
 	memset(res, 0, sizeof(*res));
-}
-
-int listing_no_host(struct shell *sh, const struct pool_targets *t)
-{
-	if (t->dropped)
-		return error(sh, "no active host in the pool (%s): 'host probe' checks them again, "
-			     "'host activate NAME' puts one back", t->dropped);
-	return error(sh, "no active host in the pool");
 }

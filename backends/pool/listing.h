@@ -16,7 +16,7 @@
 #include "backends/store/store.h"
 #include "backends/pool/pool.h"
 
-struct shell;
+struct fleet;
 struct backend;
 struct list_filter;
 struct pool_targets;
@@ -56,7 +56,7 @@ struct listing_host {
  * out). Returns the number of hosts that answered, or -1 (nothing to
  * release) when out of memory.
  */
-long listing_run(struct shell *sh, const struct pool_targets *t, enum listing_kind kind,
+long listing_run(struct fleet *fl, const struct pool_targets *t, enum listing_kind kind,
 		 const struct list_filter *filter, int all, unsigned flags,
 		 struct listing_host **out);
 void listing_release(struct listing_host *v, size_t n);
@@ -76,30 +76,28 @@ struct listing_result {
  * The command's targets, and each one's rows: with cached, the store's
  * (collection of kind, filtered by q; q NULL for images); else a
  * listing_run() whose failed hosts fall back to their cached rows when
- * the engine is out of reach, saying so once per host. Returns 0 with res
- * filled (release it, also on failure), or a CMD_ status after the error
- * was reported (no target, nothing to show of a sole host, no memory).
+ * the engine is out of reach. Of several hosts, each one that failed is
+ * a FLEET_NOTE_ERROR notice (listing_failed()). Returns 0 with res filled
+ * (release it, also on failure), or -1 with err: no target, the sole
+ * host's failure (nothing to show), no memory.
  */
-int listing_gather(struct shell *sh, enum listing_kind kind, const struct list_filter *filter,
-		   const struct cache_query *q, int all, int cached, struct listing_result *res);
+int listing_gather(struct fleet *fl, const struct pool_want *want, enum listing_kind kind,
+		   const struct list_filter *filter, const struct cache_query *q, int all,
+		   int cached, struct listing_result *res, struct berr *err);
 /* After printing: the live rows written through to the cache; whole_set:
  * they are all the host has, so vanished ones go. Stops at the first
  * store failure (said once by the cache). */
-void listing_record(struct shell *sh, const struct listing_result *res, int whole_set);
+void listing_record(struct fleet *fl, const struct listing_result *res, int whole_set);
 void listing_result_release(struct listing_result *res);
 
-/* Pool mode found no active host (t->n == 0): says so, naming the hosts
- * left out and why, as pool_single() does. Returns CMD_ERROR. */
-int listing_no_host(struct shell *sh, const struct pool_targets *t);
-
 /*
- * One host of several failed a listing with err: says so in one line
- * (err names the host). When the engine was out of reach and the store
+ * One host of several failed a listing with err: says so in one
+ * FLEET_NOTE_ERROR notice (err names the host). When the engine was out of reach and the store
  * has seen the host, the line adds "; showing cached rows from 3 minutes
  * ago", *out gets those rows (of collection c, filtered by q: NULL for
  * images) marked stale and 1 is returned; else 0.
  */
-int listing_failed(struct shell *sh, enum store_coll c, const char *host,
+int listing_failed(struct fleet *fl, enum store_coll c, const char *host,
 		   const struct cache_query *q, const struct berr *err, json_t **out);
 
 #endif

@@ -13,41 +13,27 @@
 #include "backends/pool/placement.h"
 #include "backends/pool/pool.h"
 #include "backends/pool/distribute.h"
-#include "commands/context.h"
-#include "commands/args.h"
-#include "commands/output.h"
+#include "backends/pool/fleet.h"
+#include "backends/pool/settings.h"
+#include "lib/xalloc.h"
+#include "lib/fmt.h"
 #include "backends/docker/fanout.h"
 #include "backends/store/store.h"
 #include "backends/store/store_docs.h"
 
-int placement_wanted(struct shell *sh, struct backend **single)
+int placement_wanted(struct fleet *fl, const struct pool_want *want, struct backend **single,
+		     struct berr *err)
 {
-	size_t n = 0;
-
 	/* the targets' rule (pool.h) without reading the store: one --host,
 	 * or the pinned host, is the user's choice; the pool, even of one
 	 * member, gets its capacity checked */
-	if (sh->args)
-		args_list(sh->args, "host", &n);
 	*single = NULL;
-	if (n > 1 || (!n && !sh->current_host))
+	if (want->nhosts > 1 || (!want->nhosts && !want->pinned))
 		return 1;
-	*single = pool_single(sh);
-	return *single ? 0 : CMD_ERROR;
+	*single = pool_single(fl, want, err);
+	return *single ? 0 : -1;
 }
 
-/* What a candidate has, recounted now, and what this command gave it. */
-struct load {
-	int ok;              /* the engine answered the listing and GET /info */
-	struct berr err;     /* why not */
-	int has_image;       /* the image is there already */
-	int64_t total;       /* slots */
-	int64_t used;        /* slots of its live containers, this command's included */
-	int64_t mem_total;   /* bytes (MemTotal) */
-	int64_t mem_used;    /* berth.memory of its live containers, this command's included */
-	int64_t last_placed; /* ms; 0 never */
-	size_t placed;       /* containers this command put there */
-};
 
 /* A label's value as a whole number; dflt when absent or not one. */
 static int64_t label_int(const json_t *c, const char *key, int64_t dflt, int64_t min)
@@ -64,7 +50,7 @@ static int64_t label_int(const json_t *c, const char *key, int64_t dflt, int64_t
 	return (int64_t)v;
 }
 
-static void count_containers(struct load *l, const json_t *list)
+static void count_containers(struct placement_load *l, const json_t *list)
 {
 	const json_t *c;
 	size_t i;
@@ -106,8 +92,8 @@ static char *image_path(const char *image)
 }
 
 /* The recount: one loop over every candidate, three requests each. */
-static int recount(struct shell *sh, const struct placement_request *req, struct pool_targets *t,
-		   struct load *loads)
+static int recount(struct fleet *fl, const struct placement_request *req, struct pool_targets *t,
+		   struct placement_load *loads, struct berr *err)
 {
 	struct fanout_job *jobs;
 	size_t *owner, *kind, n = 0, i, k;
@@ -121,7 +107,7 @@ static int recount(struct shell *sh, const struct placement_request *req, struct
 		free(owner);
 		free(kind);
 		free(ipath);
-		return error(sh, "out of memory");
+		return berr_set(err, BERR_LOCAL, "out of memory");
 	}
 	/* hosts side by side, so that a pool larger than the loop's
 	 * concurrency still spreads its requests */
@@ -144,7 +130,7 @@ static int recount(struct shell *sh, const struct placement_request *req, struct
 	}
 	fanout_run(jobs, n, NULL);
 	for (k = 0; k < n; k++) {
-		struct load *l = &loads[owner[k]];
+		struct placement_load *l = &loads[owner[k]];
 		const json_t *reply = jobs[k].reply;
 
 		if (kind[k] == 2) {
@@ -170,11 +156,11 @@ static int recount(struct shell *sh, const struct placement_request *req, struct
 		}
 	}
 	for (i = 0; i < t->n; i++) {
-		struct load *l = &loads[i];
-		int64_t per = sh->settings.pool_slot_memory > 0 ? sh->settings.pool_slot_memory : 512LL << 20;
+		struct placement_load *l = &loads[i];
+		int64_t per = fl->settings->pool_slot_memory > 0 ? fl->settings->pool_slot_memory : 512LL << 20;
 
 		if (t->v[i].b)
-			pool_record(sh, t->v[i].name, l->ok ? NULL : &l->err);
+			pool_record(fl, t->v[i].name, l->ok ? NULL : &l->err);
 		if (!l->ok)
 			continue;
 		l->total = t->v[i].slots > 0 ? t->v[i].slots : l->mem_total / per;
@@ -186,7 +172,7 @@ static int recount(struct shell *sh, const struct placement_request *req, struct
 	free(owner);
 	free(kind);
 	free(ipath);
-	return CMD_OK;
+	return 0;
 }
 
 enum misfit {
@@ -197,7 +183,7 @@ enum misfit {
 	MISFIT_MEMORY,
 };
 
-static enum misfit misfit(const struct load *l, const struct placement_request *req)
+static enum misfit misfit(const struct placement_load *l, const struct placement_request *req)
 {
 	if (!l->ok)
 		return MISFIT_DOWN;
@@ -227,24 +213,20 @@ static uint64_t rnd(void)
 	return x * 2685821657736338717ULL;
 }
 
-enum policy { LEAST_LOADED, ROUND_ROBIN, RANDOM };
-
-static enum policy policy_of(const struct shell *sh)
+enum placement_policy placement_policy_of(const char *name)
 {
-	const char *p = sh->settings.pool_policy;
-
-	if (p && !strcmp(p, "round-robin"))
-		return ROUND_ROBIN;
-	if (p && !strcmp(p, "random"))
-		return RANDOM;
-	return LEAST_LOADED;
+	if (name && !strcmp(name, "round-robin"))
+		return PLACE_ROUND_ROBIN;
+	if (name && !strcmp(name, "random"))
+		return PLACE_RANDOM;
+	return PLACE_LEAST_LOADED;
 }
 
 /* Is a a better choice than b (both fit)? */
-static int better(enum policy pol, const struct pool_host *ha, const struct load *a,
-		  const struct pool_host *hb, const struct load *b)
+static int better(enum placement_policy pol, const struct pool_host *ha, const struct placement_load *a,
+		  const struct pool_host *hb, const struct placement_load *b)
 {
-	if (pol == LEAST_LOADED) {
+	if (pol == PLACE_LEAST_LOADED) {
 		int64_t fa = a->total - a->used, fb = b->total - b->used;
 		if (fa != fb)
 			return fa > fb;
@@ -257,7 +239,7 @@ static int better(enum policy pol, const struct pool_host *ha, const struct load
 }
 
 /* The host for the next container, or -1 when none fits. */
-static long choose(enum policy pol, const struct pool_targets *t, const struct load *loads,
+static long choose(enum placement_policy pol, const struct pool_targets *t, const struct placement_load *loads,
 		   const struct placement_request *req)
 {
 	size_t i, nfit = 0, pick = 0;
@@ -266,7 +248,7 @@ static long choose(enum policy pol, const struct pool_targets *t, const struct l
 	for (i = 0; i < t->n; i++) {
 		if (misfit(&loads[i], req) != FITS)
 			continue;
-		if (pol == RANDOM) {
+		if (pol == PLACE_RANDOM) {
 			/* reservoir sampling: each fitting host equally likely */
 			if (rnd() % ++nfit == 0)
 				pick = i;
@@ -276,6 +258,27 @@ static long choose(enum policy pol, const struct pool_targets *t, const struct l
 		}
 	}
 	return best;
+}
+
+size_t placement_choose(enum placement_policy pol, const struct pool_targets *t,
+			struct placement_load *loads, const struct placement_request *req, int64_t now_ms,
+			size_t *chosen)
+{
+	size_t i;
+
+	for (i = 0; i < req->count; i++) {
+		long h = choose(pol, t, loads, req);
+
+		if (h < 0)
+			break;
+		chosen[i] = (size_t)h;
+		loads[h].used += req->slots;
+		loads[h].mem_used += req->memory;
+		loads[h].placed++;
+		/* later than any stored cursor, and in placement order */
+		loads[h].last_placed = now_ms + (int64_t)i;
+	}
+	return i;
 }
 
 /* --- the message when there is no room ----------------------------------- */
@@ -320,7 +323,7 @@ static const char *without_host(const char *msg, const char *host)
 	return msg;
 }
 
-static void explain(struct sbuf *b, const struct pool_host *h, const struct load *l,
+static void explain(struct sbuf *b, const struct pool_host *h, const struct placement_load *l,
 		    const struct placement_request *req)
 {
 	char asked[32], free_mem[32], total[32];
@@ -355,8 +358,8 @@ static void explain(struct sbuf *b, const struct pool_host *h, const struct load
 	}
 }
 
-static int no_room(struct shell *sh, const struct placement_request *req, const struct pool_targets *t,
-		   const struct load *loads, size_t placed)
+int placement_no_room(const struct placement_request *req, const struct pool_targets *t,
+		      const struct placement_load *loads, size_t placed, struct berr *err)
 {
 	struct sbuf why = { NULL, 0, 0 }, lacking = { NULL, 0, 0 }, to = { NULL, 0, 0 };
 	size_t i, nimage = 0;
@@ -372,23 +375,25 @@ static int no_room(struct shell *sh, const struct placement_request *req, const 
 	}
 	if (nimage && nimage == t->n && !placed) {
 		/* only the image is missing: say how to get it there */
-		ret = error(sh, "image %s is not on %s; run 'image distribute %s%s' or drop --no-distribute",
-			    req->image, lacking.oom ? "the candidates" : lacking.s, req->image,
-			    to.oom ? "" : to.s);
+		ret = berr_set(err, BERR_NOT_FOUND,
+			       "image %s is not on %s; run 'image distribute %s%s' or drop --no-distribute",
+			       req->image, lacking.oom ? "the candidates" : lacking.s, req->image,
+			       to.oom ? "" : to.s);
 		goto cleanup;
 	}
 	/* the pool's hosts that were no candidates at all: inactive, drained */
 	if (t->dropped && *t->dropped)
 		sb_printf(&why, "%s%s", why.len ? ", " : "", t->dropped);
 	if (why.oom) {
-		ret = error(sh, "out of memory");
+		ret = berr_set(err, BERR_LOCAL, "out of memory");
 		goto cleanup;
 	}
 	if (req->count == 1)
-		ret = error(sh, "no host can take this container: %s", why.len ? why.s : "no active host in the pool");
+		ret = berr_set(err, BERR_CONFLICT, "no host can take this container: %s",
+			       why.len ? why.s : "no active host in the pool");
 	else
-		ret = error(sh, "no host can take %zu containers (room for %zu): %s", req->count, placed,
-			    why.len ? why.s : "no active host in the pool");
+		ret = berr_set(err, BERR_CONFLICT, "no host can take %zu containers (room for %zu): %s",
+			       req->count, placed, why.len ? why.s : "no active host in the pool");
 cleanup:
 	free(why.s);
 	free(lacking.s);
@@ -399,7 +404,7 @@ cleanup:
 /* --- after the choice ------------------------------------------------------ */
 
 /* Round-robin's cursor: when each chosen host got its last container. */
-static void record_placed(struct shell *sh, const struct pool_targets *t, const struct load *loads)
+static void record_placed(struct fleet *fl, const struct pool_targets *t, const struct placement_load *loads)
 {
 	struct store *s;
 	struct berr err;
@@ -412,8 +417,8 @@ static void record_placed(struct shell *sh, const struct pool_targets *t, const 
 
 		if (!loads[i].placed)
 			continue;
-		if (!(s = shell_store(sh, &err))) {
-			shell_cache_warn(sh, &err);
+		if (!(s = fleet_store(fl, &err))) {
+			fleet_cache_warn(fl, &err);
 			return;
 		}
 		sel = BCON_NEW("name", BCON_UTF8(t->v[i].name));
@@ -422,45 +427,40 @@ static void record_placed(struct shell *sh, const struct pool_targets *t, const 
 		bson_destroy(sel);
 		bson_destroy(update);
 		if (rc < 0) {
-			shell_cache_warn(sh, &err);
+			fleet_cache_warn(fl, &err);
 			return;
 		}
 	}
 }
 
-static int distribute(struct shell *sh, const struct placement_request *req, struct placement *p,
-		      const struct load *loads)
+static void distribute(struct fleet *fl, const struct placement_request *req, struct placement *p,
+		       const struct placement_load *loads)
 {
 	struct pool_host *targets;
 	struct distribute_outcome *out;
 	size_t *idx, n = 0, i;
 	char size[32];
 
-	targets = calloc(p->hosts.n, sizeof(*targets));
-	out = calloc(p->hosts.n, sizeof(*out));
-	idx = calloc(p->hosts.n, sizeof(*idx));
-	if (!targets || !out || !idx) {
-		free(targets);
-		free(out);
-		free(idx);
-		return error(sh, "out of memory");
-	}
+	targets = xcalloc(p->hosts.n, sizeof(*targets));
+	out = xcalloc(p->hosts.n, sizeof(*out));
+	idx = xcalloc(p->hosts.n, sizeof(*idx));
 	for (i = 0; i < p->hosts.n; i++)
 		if (loads[i].placed && !loads[i].has_image) {
 			targets[n] = p->hosts.v[i]; /* borrowed view */
 			idx[n++] = i;
 		}
 	if (n)
-		distribute_image(sh, req->image, NULL, targets, n, out);
+		distribute_image(fl, req->image, NULL, targets, n, out);
 	for (i = 0; i < n; i++) {
 		if (out[i].status < 0) {
 			p->dist_err[idx[i]] = out[i].err;
 			if (p->dist_err[idx[i]].kind == BERR_NONE)
 				p->dist_err[idx[i]].kind = BERR_ENGINE;
-		} else if (out[i].status == 0 && isatty(STDERR_FILENO)) {
-			fprintf(stderr, "berth: %s: copied %s from %s (%s)\n", p->hosts.v[idx[i]].name,
-				req->image, out[i].source ? out[i].source : "?",
-				fmt_size(size, sizeof(size), out[i].bytes));
+		} else if (out[i].status == 0) {
+			fleet_say(fl, FLEET_NOTE_PROGRESS, "%s: copied %s from %s (%s)",
+				  p->hosts.v[idx[i]].name, req->image,
+				  out[i].source ? out[i].source : "?",
+				  fmt_size(size, sizeof(size), out[i].bytes));
 		}
 	}
 	if (n)
@@ -468,47 +468,34 @@ static int distribute(struct shell *sh, const struct placement_request *req, str
 	free(targets);
 	free(out);
 	free(idx);
-	return CMD_OK;
 }
 
-int placement_run(struct shell *sh, const struct placement_request *req, struct placement *out)
+int placement_run(struct fleet *fl, const struct pool_want *want,
+		  const struct placement_request *req, struct placement *out, struct berr *err)
 {
-	struct load *loads = NULL;
-	enum policy pol = policy_of(sh);
+	struct placement_load *loads = NULL;
+	enum placement_policy pol = placement_policy_of(fl->settings->pool_policy);
 	int64_t now = store_now_ms();
 	size_t i;
-	int rc, ret = CMD_ERROR;
+	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = pool_targets(sh, POOL_PLACEMENT, &out->hosts)) < 0)
-		return rc;
-	loads = calloc(out->hosts.n + 1, sizeof(*loads));
-	out->chosen = calloc(req->count, sizeof(*out->chosen));
-	out->dist_err = calloc(out->hosts.n + 1, sizeof(*out->dist_err));
-	if (!loads || !out->chosen || !out->dist_err) {
-		ret = error(sh, "out of memory");
-		goto cleanup;
-	}
+	if (pool_targets(fl, want, POOL_PLACEMENT, &out->hosts, err) < 0)
+		return -1;
+	loads = xcalloc(out->hosts.n + 1, sizeof(*loads));
+	out->chosen = xcalloc(req->count, sizeof(*out->chosen));
+	out->dist_err = xcalloc(out->hosts.n + 1, sizeof(*out->dist_err));
 	out->count = req->count;
-	if (out->hosts.n && recount(sh, req, &out->hosts, loads) < 0)
+	if (out->hosts.n && recount(fl, req, &out->hosts, loads, err) < 0)
 		goto cleanup;
-	for (i = 0; i < req->count; i++) {
-		long h = choose(pol, &out->hosts, loads, req);
-
-		if (h < 0) {
-			ret = no_room(sh, req, &out->hosts, loads, i);
-			goto cleanup;
-		}
-		out->chosen[i] = (size_t)h;
-		loads[h].used += req->slots;
-		loads[h].mem_used += req->memory;
-		loads[h].placed++;
-		/* later than any stored cursor, and in placement order */
-		loads[h].last_placed = now + (int64_t)i;
+	if ((i = placement_choose(pol, &out->hosts, loads, req, now, out->chosen)) < req->count) {
+		placement_no_room(req, &out->hosts, loads, i, err);
+		goto cleanup;
 	}
-	if (pol == ROUND_ROBIN)
-		record_placed(sh, &out->hosts, loads);
-	ret = distribute(sh, req, out, loads);
+	if (pol == PLACE_ROUND_ROBIN)
+		record_placed(fl, &out->hosts, loads);
+	distribute(fl, req, out, loads);
+	ret = 0;
 cleanup:
 	free(loads);
 	if (ret < 0)

@@ -34,16 +34,17 @@
 #define LABEL_SLOTS "berth.slots"
 #define LABEL_MEMORY "berth.memory"
 
-struct shell;
+struct fleet;
 struct backend;
 
 /*
  * Whether container create places its containers: 1 in pool mode and
  * with several --host; 0 when it acts on one host (one --host, or the
- * pinned host), with *single its backend (borrowed). CMD_ERROR or
- * CMD_USAGE after the error was reported.
+ * pinned host), with *single its backend (borrowed); -1 with err as
+ * pool_single() gives it.
  */
-int placement_wanted(struct shell *sh, struct backend **single);
+int placement_wanted(struct fleet *fl, const struct pool_want *want, struct backend **single,
+		     struct berr *err);
 
 struct placement_request {
 	const char *image;
@@ -62,17 +63,57 @@ struct placement {
 				    * containers chosen for it cannot be created */
 };
 
+/* What a candidate has, recounted at placement time, and what this
+ * command gave it. */
+struct placement_load {
+	int ok;              /* the engine answered the listing and GET /info */
+	struct berr err;     /* why not */
+	int has_image;       /* the image is there already */
+	int64_t total;       /* slots */
+	int64_t used;        /* slots of its live containers, this command's included */
+	int64_t mem_total;   /* bytes (MemTotal) */
+	int64_t mem_used;    /* berth.memory of its live containers, this command's included */
+	int64_t last_placed; /* ms; 0 never */
+	size_t placed;       /* containers this command put there */
+};
+
+enum placement_policy {
+	PLACE_LEAST_LOADED,
+	PLACE_ROUND_ROBIN,
+	PLACE_RANDOM,
+};
+/* pool.policy's value; anything else (NULL) is least-loaded. */
+enum placement_policy placement_policy_of(const char *name);
+
+/*
+ * The choice itself, over loads already counted (loads[i] is t->v[i]'s):
+ * req->count containers one by one into chosen[0..count), each accounted
+ * in loads (used, mem_used, placed, last_placed = now_ms + i) before the
+ * next. Returns how many were placed: fewer than req->count when no
+ * candidate fits the next one.
+ */
+size_t placement_choose(enum placement_policy pol, const struct pool_targets *t,
+			struct placement_load *loads, const struct placement_request *req, int64_t now_ms,
+			size_t *chosen);
+/* Why placed of req->count containers found a place and the next did not,
+ * naming every candidate ("one is full (8 of 8 slots used), two is
+ * drained, ..."), into err. -1. */
+int placement_no_room(const struct placement_request *req, const struct pool_targets *t,
+		      const struct placement_load *loads, size_t placed, struct berr *err);
+
 /*
  * Places req->count containers one by one, each accounted before the
  * next, and copies the image to every chosen host that lacks it
- * (distribute_image(); silent unless stderr is a terminal). Returns
- * CMD_OK with out filled (release it), or CMD_ERROR after one error line
- * when not every container has a place: "no host can take this
- * container: one is full (8 of 8 slots used), two is drained, ..."; then
- * nothing was created or copied. A failed copy is not an error here:
- * out->dist_err says which hosts cannot take their containers.
+ * (distribute_image(); each copy a FLEET_NOTE_PROGRESS notice). Returns 0
+ * with out filled (release it), or -1 with err when not every container
+ * has a place: "no host can take this container: one is full (8 of 8
+ * slots used), two is drained, ..." (BERR_CONFLICT; BERR_NOT_FOUND when
+ * only the image is missing); then nothing was created or copied. A
+ * failed copy is not an error here: out->dist_err says which hosts cannot
+ * take their containers.
  */
-int placement_run(struct shell *sh, const struct placement_request *req, struct placement *out);
+int placement_run(struct fleet *fl, const struct pool_want *want,
+		  const struct placement_request *req, struct placement *out, struct berr *err);
 void placement_release(struct placement *p);
 
 #endif

@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backends/pool/pool.h"
-#include "commands/context.h"
-#include "commands/args.h"
+#include "backends/pool/fleet.h"
 #include "backends/pool/hosts.h"
 #include "backends/pool/settings.h"
 #include "backends/backend.h"
@@ -76,7 +75,7 @@ static int64_t created_of(const bson_t *doc)
 	return 0;
 }
 
-void pool_targets_push(struct shell *sh, struct pool_targets *t, struct host_ref *ref)
+void pool_targets_push(struct fleet *fl, struct pool_targets *t, struct host_ref *ref)
 {
 	struct pool_host *ph;
 
@@ -84,7 +83,7 @@ void pool_targets_push(struct shell *sh, struct pool_targets *t, struct host_ref
 	ph = &t->v[t->n++];
 	memset(ph, 0, sizeof(*ph));
 	berr_clear(&ph->err);
-	ph->b = shell_backend_ref(sh, ref, &ph->err);
+	ph->b = fleet_backend_ref(fl, ref, &ph->err);
 	ph->name = xstrdup(ref->name);
 	ph->doc = ref->doc;
 	ref->doc = NULL;
@@ -158,40 +157,26 @@ static void describe(struct pool_targets *t, const char *name, const char *why, 
 		add_dropped(t, "%s is %s (%s)", name, why, reason);
 }
 
-static int unknown_name(struct shell *sh, const char *name, int rc, const struct berr *err)
-{
-	char *known = hosts_known_names(sh);
-	int ret;
-
-	if (rc < 0)
-		ret = error(sh, "unknown host: %s (known: %s; registered hosts are unavailable: %s)",
-			    name, known, err->msg);
-	else
-		ret = usage_error(sh, "unknown host: %s (known: %s)", name, known);
-	free(known);
-	return ret;
-}
-
-static int add_named(struct shell *sh, struct pool_targets *t, const char *name)
+static int add_named(struct fleet *fl, struct pool_targets *t, const char *name, struct berr *err)
 {
 	struct host_ref ref;
-	struct berr err;
+	struct berr why;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < t->n; i++)
 		if (!strcmp(t->v[i].name, name))
 			return 0;
-	berr_clear(&err);
-	rc = hosts_find(sh, name, HOSTS_WITH_DOC, &ref, &err);
+	berr_clear(&why);
+	rc = hosts_find(fl, name, HOSTS_WITH_DOC, &ref, &why);
 	if (rc <= 0)
-		return unknown_name(sh, name, rc, &err);
-	pool_targets_push(sh, t, &ref);
+		return fleet_unknown_host(fl, name, rc < 0 ? &why : NULL, err);
+	pool_targets_push(fl, t, &ref);
 	return 0;
 }
 
 /* The named targets that placement cannot use: an error naming the first. */
-static int check_named_placement(struct shell *sh, const struct pool_targets *t)
+static int check_named_placement(const struct pool_targets *t, struct berr *err)
 {
 	size_t i;
 
@@ -203,46 +188,45 @@ static int check_named_placement(struct shell *sh, const struct pool_targets *t)
 		if (!why)
 			continue;
 		if (!strcmp(why, "drained"))
-			return error(sh, "host %s is drained: no new containers go there "
-				     "('host activate %s' takes it back into service)", h->name, h->name);
-		return error(sh, "host %s is %s%s%s%s: no new containers go there "
-			     "('host activate %s' or 'host probe %s' brings it back)",
-			     h->name, why, reason && *reason ? " (" : "", reason ? reason : "",
-			     reason && *reason ? ")" : "", h->name, h->name);
+			return berr_set(err, BERR_CONFLICT, "host %s is drained: no new containers go there "
+					"('host activate %s' takes it back into service)", h->name, h->name);
+		return berr_set(err, BERR_CONFLICT, "host %s is %s%s%s%s: no new containers go there "
+				"('host activate %s' or 'host probe %s' brings it back)",
+				h->name, why, reason && *reason ? " (" : "", reason ? reason : "",
+				reason && *reason ? ")" : "", h->name, h->name);
 	}
 	return 0;
 }
 
-int pool_targets(struct shell *sh, unsigned flags, struct pool_targets *out)
+int pool_targets(struct fleet *fl, const struct pool_want *want, unsigned flags,
+		 struct pool_targets *out, struct berr *err)
 {
-	const char *const *names = NULL;
 	struct host_list l;
-	size_t n = 0, i;
-	int rc;
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (sh->args)
-		names = args_list(sh->args, "host", &n);
-	if (n || sh->current_host) {
+	berr_clear(err);
+	if (want->nhosts || want->pinned) {
 		out->explicit_hosts = 1;
-		if (n) {
-			for (i = 0; i < n; i++)
-				if ((rc = add_named(sh, out, names[i])) < 0)
+		if (want->nhosts) {
+			for (i = 0; i < want->nhosts; i++)
+				if (add_named(fl, out, want->hosts[i], err) < 0)
 					goto failed;
-		} else if ((rc = add_named(sh, out, sh->current_host)) < 0) {
+		} else if (add_named(fl, out, want->pinned, err) < 0) {
 			/* the pinned host vanished (removed by another berth):
 			 * that is no usage error of this command */
-			rc = CMD_ERROR;
+			if (err->kind == BERR_USAGE)
+				err->kind = BERR_NOT_FOUND;
 			goto failed;
 		}
-		if ((flags & POOL_PLACEMENT) && (rc = check_named_placement(sh, out)) < 0)
+		if ((flags & POOL_PLACEMENT) && check_named_placement(out, err) < 0)
 			goto failed;
 		return 0;
 	}
 
 	/* a store out of reach leaves the configured hosts: the warning
 	 * that the cache was not updated will say why, once */
-	hosts_list(sh, HOSTS_WITH_DOC | HOSTS_QUIET, &l);
+	hosts_list(fl, HOSTS_WITH_DOC | HOSTS_QUIET, &l);
 	for (i = 0; i < l.n; i++) {
 		struct host_ref *ref = &l.v[i];
 		const char *state = pool_host_state(ref->doc);
@@ -253,14 +237,22 @@ int pool_targets(struct shell *sh, unsigned flags, struct pool_targets *out)
 			describe(out, ref->name, why, ref->doc);
 			continue;
 		}
-		pool_targets_push(sh, out, ref);
+		pool_targets_push(fl, out, ref);
 	}
 	host_list_release(&l);
 	return 0;
 
 failed:
 	pool_targets_release(out);
-	return rc;
+	return -1;
+}
+
+int pool_no_host(const struct pool_targets *t, struct berr *err)
+{
+	if (t->dropped)
+		return berr_set(err, BERR_NOT_FOUND, "no active host in the pool (%s): 'host probe' "
+				"checks them again, 'host activate NAME' puts one back", t->dropped);
+	return berr_set(err, BERR_NOT_FOUND, "no active host in the pool");
 }
 
 /* "local, lab, web1" */
@@ -278,38 +270,37 @@ static char *target_names(const struct pool_targets *t)
 	return s ? s : xstrdup("");
 }
 
-struct backend *pool_single(struct shell *sh)
+struct backend *pool_single(struct fleet *fl, const struct pool_want *want, struct berr *err)
 {
 	struct pool_targets t;
 	struct backend *b = NULL;
-	size_t n = 0;
 	char *list;
 
-	if (sh->args)
-		args_list(sh->args, "host", &n);
 	/* the pinned host: no store document is needed to use it */
-	if (!n && sh->current_host)
-		return shell_backend_for(sh, sh->current_host);
-	if (pool_targets(sh, 0, &t) < 0)
+	if (!want->nhosts && want->pinned) {
+		b = fleet_backend_for(fl, want->pinned, err);
+		/* a pinned host that vanished is no usage error of this command */
+		if (!b && err->kind == BERR_USAGE)
+			err->kind = BERR_NOT_FOUND;
+		return b;
+	}
+	if (pool_targets(fl, want, 0, &t, err) < 0)
 		return NULL;
 	if (t.n == 1) {
 		b = t.v[0].b;
 		if (!b)
-			error(sh, "%s", t.v[0].err.msg);
+			*err = t.v[0].err;
 	} else if (t.n == 0) {
-		if (t.dropped)
-			error(sh, "no active host in the pool (%s): 'host probe' checks them again, "
-			      "'host activate NAME' puts one back", t.dropped);
-		else
-			error(sh, "no active host in the pool");
+		pool_no_host(&t, err);
 	} else {
 		list = target_names(&t);
-		if (n)
-			usage_error(sh, "this command acts on one host and --host names %zu (%s): give one",
-				    t.n, list);
+		if (want->nhosts)
+			berr_set(err, BERR_USAGE,
+				 "this command acts on one host and --host names %zu (%s): give one",
+				 t.n, list);
 		else
-			usage_error(sh, "this command acts on one host and the pool has %zu (%s): "
-				    "add --host NAME or run 'host use NAME'", t.n, list);
+			berr_set(err, BERR_USAGE, "this command acts on one host and the pool has %zu "
+				 "(%s): add --host NAME or run 'host use NAME'", t.n, list);
 		free(list);
 	}
 	pool_targets_release(&t);
@@ -406,10 +397,10 @@ static void append_fields(bson_t *set, const bson_t *extra)
 		bson_append_iter(set, bson_iter_key(&it), -1, &it);
 }
 
-int pool_transition(struct shell *sh, const char *host, const bson_t *before, const char *state,
+int pool_transition(struct fleet *fl, const char *host, const bson_t *before, const char *state,
 		    const char *reason, const bson_t *extra, struct berr *err)
 {
-	const struct host_settings *hc = settings_find_host(&sh->settings, host);
+	const struct host_settings *hc = settings_find_host(fl->settings, host);
 	int64_t now = store_now_ms();
 	bson_t sel, update, set, found_doc;
 	const bson_t *prev = before;
@@ -420,20 +411,20 @@ int pool_transition(struct shell *sh, const char *host, const bson_t *before, co
 	if (is_adhoc(host))
 		return berr_set(err, BERR_USAGE, "host %s was named by its URL (-H); it has no state to change",
 				host);
-	if (!(s = shell_store(sh, err)))
+	if (!(s = fleet_store(fl, err)))
 		return -1;
 	bson_init(&sel);
 	BSON_APPEND_UTF8(&sel, "name", host);
 	if (!prev) {
 		if (store_find_one(s, STORE_HOSTS, &sel, &found_doc, &found, err) < 0) {
-			shell_store_failed(sh, err);
+			fleet_store_failed(fl, err);
 			goto cleanup;
 		}
 		if (found) {
 			have_found = 1;
 			prev = &found_doc;
 		} else if (!hc) {
-			char *known = hosts_known_names(sh);
+			char *known = hosts_known_names(fl);
 
 			berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", host, known);
 			free(known);
@@ -457,7 +448,7 @@ int pool_transition(struct shell *sh, const char *host, const bson_t *before, co
 	rc = store_modify(s, STORE_HOSTS, &sel, &update, hc ? STORE_UPSERT : 0, NULL, &found, err);
 	bson_destroy(&update);
 	if (rc < 0) {
-		shell_store_failed(sh, err);
+		fleet_store_failed(fl, err);
 		goto cleanup;
 	}
 	if (!found) {
@@ -472,9 +463,9 @@ cleanup:
 	return rc;
 }
 
-int pool_set_fields(struct shell *sh, const char *host, const bson_t *fields, struct berr *err)
+int pool_set_fields(struct fleet *fl, const char *host, const bson_t *fields, struct berr *err)
 {
-	const struct host_settings *hc = settings_find_host(&sh->settings, host);
+	const struct host_settings *hc = settings_find_host(fl->settings, host);
 	bson_t sel, update, set;
 	struct store *s;
 	int found = 0, rc;
@@ -483,7 +474,7 @@ int pool_set_fields(struct shell *sh, const char *host, const bson_t *fields, st
 	if (is_adhoc(host))
 		return berr_set(err, BERR_USAGE, "host %s was named by its URL (-H); it has no record to change",
 				host);
-	if (!(s = shell_store(sh, err)))
+	if (!(s = fleet_store(fl, err)))
 		return -1;
 	bson_init(&sel);
 	BSON_APPEND_UTF8(&sel, "name", host);
@@ -497,11 +488,11 @@ int pool_set_fields(struct shell *sh, const char *host, const bson_t *fields, st
 	bson_destroy(&update);
 	bson_destroy(&sel);
 	if (rc < 0) {
-		shell_store_failed(sh, err);
+		fleet_store_failed(fl, err);
 		return -1;
 	}
 	if (!found) {
-		char *known = hosts_known_names(sh);
+		char *known = hosts_known_names(fl);
 
 		berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", host, known);
 		free(known);
@@ -510,7 +501,7 @@ int pool_set_fields(struct shell *sh, const char *host, const bson_t *fields, st
 	return 0;
 }
 
-int pool_set_state(struct shell *sh, const char *host, const char *state, const char *reason,
+int pool_set_state(struct fleet *fl, const char *host, const char *state, const char *reason,
 		   struct berr *err)
 {
 	bson_t extra;
@@ -530,14 +521,14 @@ int pool_set_state(struct shell *sh, const char *host, const char *state, const 
 		BSON_APPEND_NULL(&extra, "next_probe");
 		BSON_APPEND_NULL(&extra, "probe_backoff");
 	}
-	rc = pool_transition(sh, host, NULL, state, reason, &extra, err);
+	rc = pool_transition(fl, host, NULL, state, reason, &extra, err);
 	bson_destroy(&extra);
 	return rc;
 }
 
-int pool_record_answer(struct shell *sh, const char *host, const json_t *info)
+int pool_record_answer(struct fleet *fl, const char *host, const json_t *info)
 {
-	const struct host_settings *hc = settings_find_host(&sh->settings, host);
+	const struct host_settings *hc = settings_find_host(fl->settings, host);
 	int64_t now = store_now_ms();
 	bson_t sel, update, set, before;
 	struct store *s;
@@ -548,8 +539,8 @@ int pool_record_answer(struct shell *sh, const char *host, const json_t *info)
 	if (is_adhoc(host) || !hosts_valid_name(host))
 		return 0;
 	berr_clear(&err);
-	if (!(s = shell_store(sh, &err))) {
-		shell_cache_warn(sh, &err);
+	if (!(s = fleet_store(fl, &err))) {
+		fleet_cache_warn(fl, &err);
 		return -1;
 	}
 	bson_init(&sel);
@@ -579,7 +570,7 @@ int pool_record_answer(struct shell *sh, const char *host, const json_t *info)
 	state = bson_empty(&before) ? NULL : store_doc_str(&before, "state");
 	ret = 0;
 	if (state && !strcmp(state, "spawned")) {
-		rc = pool_transition(sh, host, &before, "active", "engine answered", NULL, &err);
+		rc = pool_transition(fl, host, &before, "active", "engine answered", NULL, &err);
 		ret = rc < 0 ? -1 : 1;
 	}
 	bson_destroy(&before);
@@ -587,7 +578,7 @@ int pool_record_answer(struct shell *sh, const char *host, const json_t *info)
 		goto failed;
 	goto cleanup;
 failed:
-	shell_cache_warn(sh, &err);
+	fleet_cache_warn(fl, &err);
 	ret = -1;
 cleanup:
 	bson_destroy(&sel);
@@ -617,13 +608,13 @@ static int teaches(const struct berr *err)
  * one-host user whose engine was down a minute would find berth refusing
  * every command ("no active host") after the engine came back, until a
  * probe; that host's errors go on being reported as they happen. */
-static int other_host_active(struct shell *sh, const char *host)
+static int other_host_active(struct fleet *fl, const char *host)
 {
 	struct host_list hl;
 	size_t i;
 	int found = 0;
 
-	hosts_list(sh, HOSTS_WITH_DOC | HOSTS_QUIET, &hl);
+	hosts_list(fl, HOSTS_WITH_DOC | HOSTS_QUIET, &hl);
 	for (i = 0; i < hl.n && !found; i++)
 		found = strcmp(hl.v[i].name, host) != 0 &&
 			!strcmp(pool_host_state(hl.v[i].doc), "active");
@@ -631,7 +622,7 @@ static int other_host_active(struct shell *sh, const char *host)
 	return found;
 }
 
-int pool_record(struct shell *sh, const char *host, const struct berr *err)
+int pool_record(struct fleet *fl, const char *host, const struct berr *err)
 {
 	const struct host_settings *hc;
 	int64_t now, errors;
@@ -643,19 +634,19 @@ int pool_record(struct shell *sh, const char *host, const struct berr *err)
 	int found = 0, rc, ret = -1, t;
 
 	if (!err)
-		return pool_record_answer(sh, host, NULL);
+		return pool_record_answer(fl, host, NULL);
 	if ((t = teaches(err)) < 0)
 		return 0;
 	if (t == 0)
-		return pool_record_answer(sh, host, NULL);
+		return pool_record_answer(fl, host, NULL);
 	if (is_adhoc(host) || !hosts_valid_name(host))
 		return 0;
 	berr_clear(&e);
-	if (!(s = shell_store(sh, &e))) {
-		shell_cache_warn(sh, &e);
+	if (!(s = fleet_store(fl, &e))) {
+		fleet_cache_warn(fl, &e);
 		return -1;
 	}
-	hc = settings_find_host(&sh->settings, host);
+	hc = settings_find_host(fl->settings, host);
 	now = store_now_ms();
 	msg = without_host(host, err->msg[0] ? err->msg : "request failed");
 	bson_init(&sel);
@@ -681,18 +672,18 @@ int pool_record(struct shell *sh, const char *host, const struct berr *err)
 	}
 	errors = store_doc_int(&after, "errors", 0);
 	ret = 0;
-	if (!strcmp(pool_host_state(&after), "active") && errors >= sh->settings.pool_error_threshold &&
-	    other_host_active(sh, host)) {
+	if (!strcmp(pool_host_state(&after), "active") && errors >= fl->settings->pool_error_threshold &&
+	    other_host_active(fl, host)) {
 		snprintf(reason, sizeof(reason), "%lld consecutive error%s: %s", (long long)errors,
 			 errors == 1 ? "" : "s", msg);
 		bson_init(&extra);
 		BSON_APPEND_BOOL(&extra, "auto_inactive", 1);
 		BSON_APPEND_DATE_TIME(&extra, "next_probe", now + POOL_PROBE_FIRST_MS);
 		BSON_APPEND_INT64(&extra, "probe_backoff", POOL_PROBE_FIRST_MS);
-		rc = pool_transition(sh, host, &after, "inactive", reason, &extra, &e);
+		rc = pool_transition(fl, host, &after, "inactive", reason, &extra, &e);
 		bson_destroy(&extra);
 		if (rc == 0) {
-			warning(sh, "%s is now inactive: %s", host, reason);
+			fleet_warn(fl, "%s is now inactive: %s", host, reason);
 			ret = 1;
 		}
 	}
@@ -701,14 +692,14 @@ int pool_record(struct shell *sh, const char *host, const struct berr *err)
 		goto failed;
 	goto cleanup;
 failed:
-	shell_cache_warn(sh, &e);
+	fleet_cache_warn(fl, &e);
 	ret = -1;
 cleanup:
 	bson_destroy(&sel);
 	return ret;
 }
 
-int pool_host_moved(struct shell *sh, const char *host, const char *url, const char *tls_dir,
+int pool_host_moved(struct fleet *fl, const char *host, const char *url, const char *tls_dir,
 		    const char *was)
 {
 	bson_t sel, update, set;
@@ -718,7 +709,7 @@ int pool_host_moved(struct shell *sh, const char *host, const char *url, const c
 	int found = 0, rc;
 
 	berr_clear(&err);
-	if (is_adhoc(host) || !(s = shell_store(sh, &err)))
+	if (is_adhoc(host) || !(s = fleet_store(fl, &err)))
 		return -1;
 	bson_init(&sel);
 	BSON_APPEND_UTF8(&sel, "name", host);
@@ -742,9 +733,9 @@ int pool_host_moved(struct shell *sh, const char *host, const char *url, const c
 	bson_destroy(&sel);
 	snprintf(reason, sizeof(reason), "its URL changed (was %s)", was);
 	if (rc == 0 && found)
-		rc = pool_transition(sh, host, NULL, "active", reason, NULL, &err);
+		rc = pool_transition(fl, host, NULL, "active", reason, NULL, &err);
 	if (rc < 0)
-		shell_cache_warn(sh, &err);
+		fleet_cache_warn(fl, &err);
 	return rc;
 }
 
@@ -756,12 +747,12 @@ int pool_host_moved(struct shell *sh, const char *host, const char *url, const c
 /* A client of its own for the ping: a probe waits no longer than a
  * connection may take (an engine that accepts and never answers, as a
  * stopped one does, must not cost the whole request timeout). */
-static struct backend *probe_backend(struct shell *sh, const struct host_ref *h, struct berr *err)
+static struct backend *probe_backend(struct fleet *fl, const struct host_ref *h, struct berr *err)
 {
 	struct docker_endpoint ep;
 
-	host_ref_endpoint(h, &sh->settings, &ep);
-	ep.timeout_ms = sh->settings.connect_timeout_ms;
+	host_ref_endpoint(h, fl->settings, &ep);
+	ep.timeout_ms = fl->settings->connect_timeout_ms;
 	berr_clear(err);
 	return docker_backend_new(&ep, err);
 }
@@ -807,7 +798,7 @@ void pool_probe_results_release(struct pool_probe_result *r, size_t n)
 }
 
 /* What an answered or unanswered probe of h means for its document. */
-static void probe_settle(struct shell *sh, const struct host_ref *ref, int answered,
+static void probe_settle(struct fleet *fl, const struct host_ref *ref, int answered,
 			 const struct berr *perr, unsigned flags, struct pool_probe_result *r)
 {
 	const char *state = pool_host_state(ref->doc);
@@ -827,7 +818,7 @@ static void probe_settle(struct shell *sh, const struct host_ref *ref, int answe
 		/* a probe of a host in service is one more request */
 		if (flags & POOL_PROBE_DRY_RUN)
 			return;
-		rc = answered ? pool_record_answer(sh, ref->name, NULL) : pool_record(sh, ref->name, perr);
+		rc = answered ? pool_record_answer(fl, ref->name, NULL) : pool_record(fl, ref->name, perr);
 		if (rc == 1 && !answered) {
 			free(r->after);
 			r->after = xstrdup("inactive");
@@ -847,10 +838,10 @@ static void probe_settle(struct shell *sh, const struct host_ref *ref, int answe
 		BSON_APPEND_BOOL(&extra, "auto_inactive", 0);
 		BSON_APPEND_NULL(&extra, "next_probe");
 		BSON_APPEND_NULL(&extra, "probe_backoff");
-		rc = pool_transition(sh, ref->name, ref->doc, "active", r->reason, &extra, &err);
+		rc = pool_transition(fl, ref->name, ref->doc, "active", r->reason, &extra, &err);
 		bson_destroy(&extra);
 		if (rc < 0) {
-			shell_cache_warn(sh, &err);
+			fleet_cache_warn(fl, &err);
 			free(r->after);
 			r->after = xstrdup(state);
 		}
@@ -866,10 +857,10 @@ static void probe_settle(struct shell *sh, const struct host_ref *ref, int answe
 		return;
 	{
 		bson_t sel, update, set, inc;
-		struct store *s = shell_store(sh, &err);
+		struct store *s = fleet_store(fl, &err);
 
 		if (!s) {
-			shell_cache_warn(sh, &err);
+			fleet_cache_warn(fl, &err);
 			return;
 		}
 		bson_init(&sel);
@@ -888,22 +879,23 @@ static void probe_settle(struct shell *sh, const struct host_ref *ref, int answe
 		bson_destroy(&update);
 		bson_destroy(&sel);
 		if (rc < 0)
-			shell_cache_warn(sh, &err);
+			fleet_cache_warn(fl, &err);
 	}
 }
 
-int pool_probe(struct shell *sh, const char *const *names, size_t n, unsigned flags,
-	       struct pool_probe_result **out, size_t *nout)
+int pool_probe(struct fleet *fl, const char *const *names, size_t n, unsigned flags,
+	       struct pool_probe_result **out, size_t *nout, struct berr *perr_out)
 {
 	struct probe_host *ph = NULL;
 	struct fanout_job *jobs = NULL;
 	struct pool_probe_result *res = NULL;
 	size_t nph = 0, i, j, nj = 0;
 	int64_t now = store_now_ms();
-	int ret = CMD_ERROR;
+	int ret = -1;
 
 	*out = NULL;
 	*nout = 0;
+	berr_clear(perr_out);
 	if (n) {
 		for (i = 0; i < n; i++) {
 			struct host_ref ref;
@@ -915,9 +907,9 @@ int pool_probe(struct shell *sh, const char *const *names, size_t n, unsigned fl
 			if (dup)
 				continue;
 			berr_clear(&err);
-			rc = hosts_find(sh, names[i], HOSTS_WITH_DOC, &ref, &err);
+			rc = hosts_find(fl, names[i], HOSTS_WITH_DOC, &ref, &err);
 			if (rc <= 0) {
-				ret = unknown_name(sh, names[i], rc, &err);
+				fleet_unknown_host(fl, names[i], rc < 0 ? &err : NULL, perr_out);
 				goto cleanup;
 			}
 			ph = xrealloc(ph, (nph + 1) * sizeof(*ph));
@@ -927,7 +919,7 @@ int pool_probe(struct shell *sh, const char *const *names, size_t n, unsigned fl
 	} else {
 		struct host_list l;
 
-		hosts_list(sh, HOSTS_WITH_DOC, &l);
+		hosts_list(fl, HOSTS_WITH_DOC, &l);
 		for (i = 0; i < l.n; i++) {
 			if (!probe_due(l.v[i].doc, now))
 				continue;
@@ -942,7 +934,7 @@ int pool_probe(struct shell *sh, const char *const *names, size_t n, unsigned fl
 	jobs = xrealloc(NULL, (nph ? nph : 1) * sizeof(*jobs));
 	memset(jobs, 0, (nph ? nph : 1) * sizeof(*jobs));
 	for (i = 0; i < nph; i++) {
-		ph[i].b = probe_backend(sh, &ph[i].ref, &ph[i].err);
+		ph[i].b = probe_backend(fl, &ph[i].ref, &ph[i].err);
 		if (ph[i].b)
 			jobs[nj++].b = ph[i].b;
 	}
@@ -969,12 +961,12 @@ int pool_probe(struct shell *sh, const char *const *names, size_t n, unsigned fl
 			r->after = xstrdup(r->before);
 			continue; /* Ctrl-C proves nothing */
 		}
-		probe_settle(sh, &ph[i].ref, r->answered, &r->err, flags, r);
+		probe_settle(fl, &ph[i].ref, r->answered, &r->err, flags, r);
 	}
 	*out = res;
 	*nout = nph;
 	res = NULL;
-	ret = CMD_OK;
+	ret = 0;
 cleanup:
 	if (jobs)
 		fanout_jobs_release(jobs, nj);

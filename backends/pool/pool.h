@@ -38,14 +38,13 @@
 #include <bson/bson.h>
 #include <jansson.h>
 #include "lib/berr.h"
+#include "backends/pool/fleet.h"
 
-struct shell;
-struct args;
 struct backend;
 
 struct pool_host {
 	char *name;        /* owned */
-	struct backend *b; /* borrowed from the shell (shell_backend_for); NULL when the
+	struct backend *b; /* borrowed from the fleet (fleet_backend_ref); NULL when the
 			    * host's client could not be set up: err says why */
 	char *state;       /* owned: "active", "spawned", "inactive", "removed" */
 	int drained;
@@ -71,29 +70,41 @@ struct pool_targets {
 			    * non-active hosts even when named (named ones
 			    * that are dropped make an error saying why) */
 
+/* What a command's words ask for: the --host values, else the pinned
+ * host, else (neither) the pool. Strings borrowed. */
+struct pool_want {
+	const char *const *hosts; /* --host NAME values, in the order given */
+	size_t nhosts;
+	const char *pinned;       /* -H NAME or `host use NAME`; NULL: pool mode */
+};
+
 /*
- * The hosts the command being run acts on (see above), in the order
- * hosts_list() gives (configuration first, then the store's by name).
- * Returns 0 with out filled (n may be 0 only in pool mode when no host is
- * active: the caller says "no active host in the pool"), CMD_USAGE after
- * usage_error() for an unknown --host name, CMD_ERROR after error() when
- * the store cannot be read and a --host name is not configured.
+ * The hosts a command acts on (see above), in the order hosts_list()
+ * gives (configuration first, then the store's by name). Returns 0 with
+ * out filled (n may be 0 only in pool mode when no host is active:
+ * pool_no_host() says so), or -1 with err: BERR_USAGE for an unknown
+ * --host name, the store's trouble when it cannot be read and a name is
+ * not configured, BERR_NOT_FOUND for a pinned host that is gone,
+ * BERR_CONFLICT for a named host placement cannot use (POOL_PLACEMENT).
  * --host names keep the order they were given in, each once.
  */
-int pool_targets(struct shell *sh, unsigned flags, struct pool_targets *out);
+int pool_targets(struct fleet *fl, const struct pool_want *want, unsigned flags,
+		 struct pool_targets *out, struct berr *err);
+/* "no active host in the pool (lab is inactive ...): ..." into err; -1. */
+int pool_no_host(const struct pool_targets *t, struct berr *err);
 void pool_targets_release(struct pool_targets *t);
 /* Takes ref over (released here) into a new target at the end of t: its
- * client (shell_backend_ref) and its document's state, drain, slots. */
+ * client (fleet_backend_ref) and its document's state, drain, slots. */
 struct host_ref;
-void pool_targets_push(struct shell *sh, struct pool_targets *t, struct host_ref *ref);
+void pool_targets_push(struct fleet *fl, struct pool_targets *t, struct host_ref *ref);
 
 /*
  * The one host a single-host command (image load, image pull, ...) acts
- * on: the only target. More than one: usage_error() "this command acts on
- * one host and the pool has 3 (local, lab, web1): add --host NAME or run
- * 'host use NAME'" and NULL. Borrowed backend.
+ * on: the only target. More than one: NULL with BERR_USAGE "this command
+ * acts on one host and the pool has 3 (local, lab, web1): add --host NAME
+ * or run 'host use NAME'"; none: pool_no_host()'s error. Borrowed backend.
  */
-struct backend *pool_single(struct shell *sh);
+struct backend *pool_single(struct fleet *fl, const struct pool_want *want, struct berr *err);
 
 /*
  * What one request to host taught us. err NULL: it answered (errors = 0,
@@ -106,22 +117,22 @@ struct backend *pool_single(struct shell *sh);
  * (BERR_ENGINE, BERR_NOT_FOUND, BERR_CONFLICT) counts as an answer.
  * Returns 1 when the state changed (spawned -> active silently; active ->
  * inactive with a warning line "berth: warning: lab is now inactive: ..."),
- * 0 when not, -1 after shell_cache_warn() (store trouble).
+ * 0 when not, -1 after fleet_cache_warn() (store trouble).
  */
-int pool_record(struct shell *sh, const char *host, const struct berr *err);
+int pool_record(struct fleet *fl, const char *host, const struct berr *err);
 
 /* A transition by hand or by a probe: state and reason recorded with the
  * time and appended to history. "active" also resets errors and the probe
  * backoff; "inactive" this way is by hand (auto_inactive false:
  * housekeeping leaves it alone). An unknown host is BERR_NOT_FOUND. 0, or
  * -1 with err. */
-int pool_set_state(struct shell *sh, const char *host, const char *state, const char *reason,
+int pool_set_state(struct fleet *fl, const char *host, const char *state, const char *reason,
 		   struct berr *err);
 
 /* Sets fields ($set) of host's document: drained, slots, ... A configured
  * host without one gets it; an unknown host is BERR_NOT_FOUND, an ad-hoc
  * URL host BERR_USAGE. 0, or -1 with err. */
-int pool_set_fields(struct shell *sh, const char *host, const bson_t *fields, struct berr *err);
+int pool_set_fields(struct fleet *fl, const char *host, const bson_t *fields, struct berr *err);
 
 /* A state's name is one of the four. */
 int pool_valid_state(const char *state);
@@ -134,21 +145,21 @@ const char *pool_host_state(const bson_t *doc);
  * spawned -> active ("engine answered"); an inactive host stays inactive
  * (a probe brings it back). A configured host gets a document on first
  * sight; a registered one removed meanwhile is not brought back. 1 when
- * the state changed, 0 when not, -1 after shell_cache_warn(). */
-int pool_record_answer(struct shell *sh, const char *host, const json_t *info);
+ * the state changed, 0 when not, -1 after fleet_cache_warn(). */
+int pool_record_answer(struct fleet *fl, const char *host, const json_t *info);
 
 /* The transition under pool_set_state and the probes: state, reason, the
  * time and a history entry, plus extra's fields ($set) in the same write.
  * before: host's document as read (NULL: read here). 0, or -1 with err. */
-int pool_transition(struct shell *sh, const char *host, const bson_t *before, const char *state,
+int pool_transition(struct fleet *fl, const char *host, const bson_t *before, const char *state,
 		    const char *reason, const bson_t *extra, struct berr *err);
 
 /* A configured host's document was recorded for the engine at was, and
  * the configuration (or DOCKER_HOST) now names url: its state and errors
  * were another engine's. Records the new URL, clears errors and engine
  * facts, and makes it active ("its URL changed (was ...)"). 0, or -1
- * after shell_cache_warn(). */
-int pool_host_moved(struct shell *sh, const char *host, const char *url, const char *tls_dir,
+ * after fleet_cache_warn(). */
+int pool_host_moved(struct fleet *fl, const char *host, const char *url, const char *tls_dir,
 		    const char *was);
 
 /* Probe backoff of an inactive or spawned host: the first wait, doubling
@@ -182,10 +193,10 @@ struct pool_probe_result {
  * to 1 h). A probed active host is recorded as by pool_record(). Removed
  * hosts never change. Prints nothing but pool_record()'s warnings; *out
  * (pool_probe_results_release) gets one result per host probed. Returns
- * CMD_OK, or CMD_USAGE/CMD_ERROR for an unknown name (said).
+ * 0, or -1 with err for an unknown name (fleet_unknown_host()).
  */
-int pool_probe(struct shell *sh, const char *const *names, size_t n, unsigned flags,
-	       struct pool_probe_result **out, size_t *nout);
+int pool_probe(struct fleet *fl, const char *const *names, size_t n, unsigned flags,
+	       struct pool_probe_result **out, size_t *nout, struct berr *err);
 void pool_probe_results_release(struct pool_probe_result *r, size_t n);
 
 #endif

@@ -9,23 +9,23 @@
 #include <string.h>
 
 #include "backends/pool/resolve.h"
-#include "commands/context.h"
-#include "commands/output.h"
+#include "backends/pool/fleet.h"
+#include "lib/fmt.h"
 #include "backends/backend.h"
 #include "backends/pool/listing.h"
+#include "lib/xalloc.h"
 
-int resolver_init(struct resolver *r, struct shell *sh, enum resolve_kind kind)
+int resolver_init(struct resolver *r, struct fleet *fl, const struct pool_want *want,
+		  enum resolve_kind kind, struct berr *err)
 {
-	int rc;
-
 	memset(r, 0, sizeof(*r));
-	r->sh = sh;
+	r->fl = fl;
 	r->kind = kind;
-	if ((rc = pool_targets(sh, 0, &r->targets)) != 0)
-		return rc;
+	if (pool_targets(fl, want, 0, &r->targets, err) < 0)
+		return -1;
 	if (r->targets.n == 0)
-		return listing_no_host(sh, &r->targets);
-	return CMD_OK;
+		return pool_no_host(&r->targets, err);
+	return 0;
 }
 
 void resolver_release(struct resolver *r)
@@ -41,18 +41,18 @@ size_t resolver_ntargets(const struct resolver *r)
 }
 
 /* One listing over every target, made for the first ref. */
-static int resolver_list(struct resolver *r)
+static int resolver_list(struct resolver *r, struct berr *err)
 {
 	struct list_filter all;
 
 	memset(&all, 0, sizeof(all));
 	all.all = 1;
-	if (listing_run(r->sh, &r->targets, r->kind == RESOLVE_CONTAINER ? LISTING_CONTAINERS
+	if (listing_run(r->fl, &r->targets, r->kind == RESOLVE_CONTAINER ? LISTING_CONTAINERS
 			: LISTING_IMAGES, &all, 0, 0, &r->hosts) < 0)
-		return error(r->sh, "out of memory");
+		return berr_set(err, BERR_LOCAL, "out of memory");
 	r->listed = 1;
 	if (berth_interrupted)
-		return error(r->sh, "interrupted");
+		return berr_set(err, BERR_INTERRUPTED, "interrupted");
 	return 0;
 }
 
@@ -145,7 +145,7 @@ static enum match image_match(const json_t *row, const char *ref)
 }
 
 /* The best match of ref in one host's listing, and the row's ID. */
-static enum match host_match(const struct resolver *r, const json_t *list, const char *ref,
+static enum match host_match(enum resolve_kind kind, const json_t *list, const char *ref,
 			     const char **id)
 {
 	enum match best = MATCH_NONE, m;
@@ -154,7 +154,7 @@ static enum match host_match(const struct resolver *r, const json_t *list, const
 
 	*id = NULL;
 	json_array_foreach((json_t *)list, i, row) {
-		m = r->kind == RESOLVE_CONTAINER ? container_match(row, ref) : image_match(row, ref);
+		m = kind == RESOLVE_CONTAINER ? container_match(row, ref) : image_match(row, ref);
 		if (m > best) {
 			best = m;
 			*id = json_string_value(json_object_get(row, "Id"));
@@ -180,37 +180,24 @@ static void msg_add(char *buf, size_t len, size_t *at, const char *fmt, ...)
 		*at = *at + (size_t)n < len ? *at + (size_t)n : len;
 }
 
-int resolve_ref(struct resolver *r, const char *ref, struct backend **b)
+int resolve_in(enum resolve_kind kind, const struct pool_targets *t,
+	       const struct listing_host *hosts, const char *ref, size_t *index, struct berr *err)
 {
-	const char *what = r->kind == RESOLVE_CONTAINER ? "container" : "image";
+	const char *what = kind == RESOLVE_CONTAINER ? "container" : "image";
 	enum match best = MATCH_NONE, *m;
 	const char **ids;
-	size_t i, n = r->targets.n, found = 0, at = 0, failed = 0;
+	size_t i, n = t->n, found = 0, at = 0, failed = 0;
 	char msg[2048], id[16];
-	int ret = CMD_ERROR;
+	int ret = -1;
 
-	*b = NULL;
-	if (n == 1) {
-		struct pool_host *p = &r->targets.v[0];
-		if (!p->b)
-			return error(r->sh, "%s", p->err.msg);
-		*b = p->b;
-		return 0;
-	}
-	if (!r->listed && resolver_list(r) < 0)
-		return CMD_ERROR;
-	m = calloc(n, sizeof(*m));
-	ids = calloc(n, sizeof(*ids));
-	if (!m || !ids) {
-		ret = error(r->sh, "out of memory");
-		goto cleanup;
-	}
+	m = xcalloc(n, sizeof(*m));
+	ids = xcalloc(n, sizeof(*ids));
 	for (i = 0; i < n; i++) {
-		if (!r->hosts[i].rows) {
+		if (!hosts[i].rows) {
 			failed++;
 			continue;
 		}
-		m[i] = host_match(r, r->hosts[i].rows, ref, &ids[i]);
+		m[i] = host_match(kind, hosts[i].rows, ref, &ids[i]);
 		if (m[i] > best)
 			best = m[i];
 	}
@@ -220,7 +207,7 @@ int resolve_ref(struct resolver *r, const char *ref, struct backend **b)
 	if (found == 1) {
 		for (i = 0; i < n; i++)
 			if (m[i] == best)
-				*b = r->targets.v[i].b;
+				*index = i;
 		ret = 0;
 		goto cleanup;
 	}
@@ -229,8 +216,8 @@ int resolve_ref(struct resolver *r, const char *ref, struct backend **b)
 		for (i = 0, found = 0; i < n; i++)
 			if (m[i] == best)
 				msg_add(msg, sizeof(msg), &at, "%s on %s (%s)", found++ ? "," : "",
-					r->targets.v[i].name, fmt_short_id(id, sizeof(id), ids[i]));
-		ret = error(r->sh, "%s; add --host NAME", msg);
+					t->v[i].name, fmt_short_id(id, sizeof(id), ids[i]));
+		berr_set(err, BERR_CONFLICT, "%s; add --host NAME", msg);
 		goto cleanup;
 	}
 	if (failed == n) {
@@ -239,17 +226,39 @@ int resolve_ref(struct resolver *r, const char *ref, struct backend **b)
 	} else {
 		msg_add(msg, sizeof(msg), &at, "no such %s: %s (looked on", what, ref);
 		for (i = 0, found = 0; i < n; i++)
-			if (r->hosts[i].rows)
+			if (hosts[i].rows)
 				msg_add(msg, sizeof(msg), &at, "%s %s", found++ ? "," : "",
-					r->targets.v[i].name);
+					t->v[i].name);
 		msg_add(msg, sizeof(msg), &at, ")");
 	}
 	for (i = 0; i < n && failed; i++)
-		if (!r->hosts[i].rows)
-			msg_add(msg, sizeof(msg), &at, "; %s", r->hosts[i].err.msg);
-	ret = error(r->sh, "%s", msg);
+		if (!hosts[i].rows)
+			msg_add(msg, sizeof(msg), &at, "; %s", hosts[i].err.msg);
+	berr_set(err, failed == n ? BERR_CONNECT : BERR_NOT_FOUND, "%s", msg);
 cleanup:
 	free(m);
 	free(ids);
 	return ret;
+}
+
+int resolve_ref(struct resolver *r, const char *ref, struct backend **b, struct berr *err)
+{
+	size_t i;
+
+	*b = NULL;
+	if (r->targets.n == 1) {
+		struct pool_host *p = &r->targets.v[0];
+		if (!p->b) {
+			*err = p->err;
+			return -1;
+		}
+		*b = p->b;
+		return 0;
+	}
+	if (!r->listed && resolver_list(r, err) < 0)
+		return -1;
+	if (resolve_in(r->kind, &r->targets, r->hosts, ref, &i, err) < 0)
+		return -1;
+	*b = r->targets.v[i].b;
+	return 0;
 }

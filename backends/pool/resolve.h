@@ -24,7 +24,7 @@
 #include <jansson.h>
 #include "backends/pool/pool.h"
 
-struct shell;
+struct fleet;
 struct backend;
 struct listing_host;
 
@@ -34,7 +34,7 @@ enum resolve_kind {
 };
 
 struct resolver {
-	struct shell *sh;
+	struct fleet *fl;
 	enum resolve_kind kind;
 	struct pool_targets targets;
 	struct listing_host *hosts; /* owned: one per target, after the listing */
@@ -42,22 +42,32 @@ struct resolver {
 };
 
 /*
- * The command's targets (pool_targets()). Returns CMD_OK, or the
- * command's status after the error was reported (CMD_USAGE: an unknown
- * --host; CMD_ERROR: no active host in the pool, the store failed).
- * Release r in either case.
+ * The command's targets (pool_targets() of want). Returns 0, or -1 with
+ * err (BERR_USAGE: an unknown --host; no active host in the pool, the
+ * store failed). Release r in either case.
  */
-int resolver_init(struct resolver *r, struct shell *sh, enum resolve_kind kind);
+int resolver_init(struct resolver *r, struct fleet *fl, const struct pool_want *want,
+		  enum resolve_kind kind, struct berr *err);
 void resolver_release(struct resolver *r);
 
 /* The number of targets: 1 means refs go straight to that host. */
 size_t resolver_ntargets(const struct resolver *r);
 
 /*
- * The host that holds ref: *b gets its backend (borrowed from the shell).
- * Returns 0, or CMD_ERROR after error() said why (ambiguous, not found,
- * the only target's client could not be set up, Ctrl-C).
+ * The host that holds ref: *b gets its backend (borrowed from the fleet).
+ * Returns 0, or -1 with err saying why: ambiguous (BERR_CONFLICT), not
+ * found (BERR_NOT_FOUND), no host answered, the only target's client
+ * could not be set up, Ctrl-C (BERR_INTERRUPTED).
  */
-int resolve_ref(struct resolver *r, const char *ref, struct backend **b);
+int resolve_ref(struct resolver *r, const char *ref, struct backend **b, struct berr *err);
+
+/*
+ * The matching itself, over listings already made (hosts[i] is t->v[i]'s;
+ * rows NULL: that host failed with hosts[i].err): an exact match (full
+ * ID, name, tag) beats an ID prefix; the best match must be on one host.
+ * Returns 0 with *index that host's, or -1 with err as resolve_ref().
+ */
+int resolve_in(enum resolve_kind kind, const struct pool_targets *t,
+	       const struct listing_host *hosts, const char *ref, size_t *index, struct berr *err);
 
 #endif

@@ -416,9 +416,9 @@ static void register_host(struct shell *sh, const char *name, const char *state)
 	struct host_new h = { name, "unix:///nonexistent/x.sock", NULL, 0, "test" };
 	struct berr err;
 
-	if (hosts_register(sh, &h, NULL, &err) < 0)
+	if (hosts_register(&sh->fleet, &h, NULL, &err) < 0)
 		printf("# cannot register %s: %s\n", name, err.msg);
-	if (state && pool_set_state(sh, name, state, "test", &err) < 0)
+	if (state && pool_set_state(&sh->fleet, name, state, "test", &err) < 0)
 		printf("# cannot make %s %s: %s\n", name, state, err.msg);
 }
 
@@ -465,7 +465,7 @@ static void test_store_source(void)
 		return;
 	}
 	ok(sh.current_host == NULL, "no host pinned: pool mode");
-	if (!(s = shell_store(&sh, &err))) {
+	if (!(s = fleet_store(&sh.fleet, &err))) {
 		ok(0, "store: %s", err.msg);
 		shell_release(&sh);
 		return;
@@ -476,7 +476,7 @@ static void test_store_source(void)
 	register_host(&sh, "lab", "active");
 	register_host(&sh, "gone", "inactive");
 	register_host(&sh, "new", NULL);
-	if (pool_set_state(&sh, "zed", "inactive", "test", &err) < 0)
+	if (pool_set_state(&sh.fleet, "zed", "inactive", "test", &err) < 0)
 		printf("# cannot deactivate zed: %s\n", err.msg);
 	add_row(s, STORE_CONTAINERS, "alpha", "aaaa1111", "/web-alpha");
 	add_row(s, STORE_CONTAINERS, "alpha", "aaaa2222", "/db");
@@ -503,8 +503,8 @@ static void test_store_source(void)
 	free(sh.current_host);
 	sh.current_host = NULL;
 
-	if (pool_set_state(&sh, "alpha", "inactive", "test", &err) < 0 ||
-	    pool_set_state(&sh, "lab", "inactive", "test", &err) < 0)
+	if (pool_set_state(&sh.fleet, "alpha", "inactive", "test", &err) < 0 ||
+	    pool_set_state(&sh.fleet, "lab", "inactive", "test", &err) < 0)
 		printf("# cannot deactivate: %s\n", err.msg);
 	is_str(cands("container start w", &src), "", "no active host: nothing to offer");
 

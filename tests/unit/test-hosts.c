@@ -9,6 +9,7 @@
  * berth_test_hosts_PID, dropped at the end.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,13 +131,13 @@ static void test_config_first(struct shell *sh)
 	ok(hosts_valid_name("lab-1_a.b") && !hosts_valid_name("a b") && !hosts_valid_name("") &&
 	   !hosts_valid_name("tcp://x") && !hosts_valid_name("a+b"),
 	   "host names: letters, digits, '-', '_', '.'");
-	is_int(hosts_find(sh, "alpha", 0, &h, &err), 1, "a configured host is found");
+	is_int(hosts_find(&sh->fleet, "alpha", 0, &h, &err), 1, "a configured host is found");
 	ok(h.from_config && !strcmp(h.url, "unix:///nonexistent/alpha.sock") && !h.doc,
 	   "... with the configuration's settings");
 	host_ref_release(&h);
-	ok(sh->store == NULL && !sh->store_failed, "... and the store was not opened for it");
-	is_int(hosts_find(sh, "no such", 0, &h, &err), 0, "a name no host can have: not found");
-	ok(sh->store == NULL, "... without opening the store");
+	ok(sh->fleet.store == NULL && !sh->fleet.store_failed, "... and the store was not opened for it");
+	is_int(hosts_find(&sh->fleet, "no such", 0, &h, &err), 0, "a name no host can have: not found");
+	ok(sh->fleet.store == NULL, "... without opening the store");
 }
 
 static void test_register(struct shell *sh)
@@ -150,32 +151,32 @@ static void test_register(struct shell *sh)
 	memset(&h, 0, sizeof(h));
 	h.name = "a b";
 	h.url = "unix:///x.sock";
-	is_int(hosts_register(sh, &h, NULL, &err), -1, "host add of a bad name fails");
+	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "host add of a bad name fails");
 	is_int(err.kind, BERR_USAGE, "... as a usage error");
 
 	h.name = "lab";
 	h.url = "ftp://x";
-	hosts_register(sh, &h, NULL, &err);
+	hosts_register(&sh->fleet, &h, NULL, &err);
 	is_str(err.msg, "invalid URL 'ftp://x' for host lab: use unix:///PATH or tcp://HOST:PORT",
 	       "a bad scheme names the accepted ones");
 	is_int(err.kind, BERR_USAGE, "... as a usage error");
 
 	h.url = "tcp://10.0.0.5:2375";
-	is_int(hosts_register(sh, &h, NULL, &err), -1, "tcp:// without TLS or --insecure is refused");
+	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "tcp:// without TLS or --insecure is refused");
 	ok(err.kind == BERR_USAGE && strstr(err.msg, "--insecure"), "... saying how to allow it (%s)",
 	   err.msg);
 
 	h.tls_dir = "half";
-	is_int(hosts_register(sh, &h, NULL, &err), -1, "a TLS dir without key.pem is refused");
+	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "a TLS dir without key.pem is refused");
 	ok(err.kind == BERR_USAGE && strstr(err.msg, "key.pem"), "... naming key.pem (%s)", err.msg);
 
 	h.tls_dir = "nosuchdir";
-	is_int(hosts_register(sh, &h, NULL, &err), -1, "a missing TLS dir is refused");
+	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "a missing TLS dir is refused");
 	is_int(err.kind, BERR_USAGE, "... as a usage error");
 
 	h.tls_dir = "certs";
 	h.url = "unix:///x.sock";
-	is_int(hosts_register(sh, &h, NULL, &err), -1, "a TLS dir for a unix socket is refused");
+	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "a TLS dir for a unix socket is refused");
 
 	/* from the temporary dir, so that "certs" is relative */
 	snprintf(want, sizeof(want), "%s/certs/key.pem", dir);
@@ -184,7 +185,7 @@ static void test_register(struct shell *sh)
 	h.url = "tcp://10.0.0.5:2376";
 	h.tls_dir = "./certs/";
 	h.reason = "unit test";
-	is_int(hosts_register(sh, &h, &doc, &err), 0, "host add secure with a complete TLS dir");
+	is_int(hosts_register(&sh->fleet, &h, &doc, &err), 0, "host add secure with a complete TLS dir");
 	snprintf(want, sizeof(want), "%s/certs", dir);
 	is_str(store_doc_str(&doc, "tls_dir"), want, "... stores the TLS dir as an absolute path");
 	is_str(store_doc_str(&doc, "state"), "spawned", "... in state spawned");
@@ -193,23 +194,23 @@ static void test_register(struct shell *sh)
 	memset(&h, 0, sizeof(h));
 	h.name = "mid";
 	h.url = "unix:///nonexistent/mid.sock";
-	is_int(hosts_register(sh, &h, NULL, &err), 0, "host add mid (unix://)");
+	is_int(hosts_register(&sh->fleet, &h, NULL, &err), 0, "host add mid (unix://)");
 	h.name = "beta";
 	h.url = "tcp://127.0.0.1:1";
 	h.insecure = 1;
-	is_int(hosts_register(sh, &h, NULL, &err), 0, "host add beta (tcp://, --insecure)");
-	is_int(hosts_register(sh, &h, NULL, &err), -1, "host add beta again fails");
+	is_int(hosts_register(&sh->fleet, &h, NULL, &err), 0, "host add beta (tcp://, --insecure)");
+	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "host add beta again fails");
 	is_str(err.msg, "host beta already exists (remove it first with 'host remove beta')",
 	       "... with the duplicate message");
 	is_int(err.kind, BERR_CONFLICT, "... as a conflict (exit 1)");
 	h.name = "alpha";
 	h.url = "unix:///elsewhere.sock";
 	h.insecure = 0;
-	is_int(hosts_register(sh, &h, NULL, &err), -1, "host add of a configured name fails");
+	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "host add of a configured name fails");
 	is_str(err.msg, "host alpha already exists (remove it first with 'host remove alpha')",
 	       "... with the same message");
 
-	is_int(hosts_find(sh, "beta", 0, &r, &err), 1, "a registered host is found in the store");
+	is_int(hosts_find(&sh->fleet, "beta", 0, &r, &err), 1, "a registered host is found in the store");
 	ok(!r.from_config && r.insecure && !strcmp(r.url, "tcp://127.0.0.1:1") && r.doc,
 	   "... with its settings and document");
 	host_ref_release(&r);
@@ -228,12 +229,12 @@ static void test_record_seen(struct shell *sh)
 	json_t *info = fake_info();
 	int64_t changed;
 
-	is_int(hosts_find(sh, "mid", 0, &r, &err), 1, "mid is registered");
+	is_int(hosts_find(&sh->fleet, "mid", 0, &r, &err), 1, "mid is registered");
 	changed = store_doc_date(r.doc, "state_changed");
 	host_ref_release(&r);
 	usleep(5000);
-	is_int(hosts_record_seen(sh, "mid", info), 0, "hosts_record_seen(mid, info)");
-	hosts_find(sh, "mid", 0, &r, &err);
+	is_int(hosts_record_seen(&sh->fleet, "mid", info), 0, "hosts_record_seen(mid, info)");
+	hosts_find(&sh->fleet, "mid", 0, &r, &err);
 	is_str(store_doc_str(r.doc, "state"), "active", "... mid is active");
 	is_str(store_doc_str(r.doc, "engine.version"), "99.1", "... with the engine's version");
 	is_int(store_doc_int(r.doc, "engine.ncpu", 0), 4, "... and CPUs");
@@ -242,8 +243,8 @@ static void test_record_seen(struct shell *sh)
 	is_str(store_doc_str(r.doc, "url"), "unix:///nonexistent/mid.sock", "... its URL untouched");
 	host_ref_release(&r);
 
-	is_int(hosts_record_seen(sh, "alpha", NULL), 0, "hosts_record_seen of a configured host");
-	is_int(hosts_find(sh, "alpha", HOSTS_WITH_DOC, &r, &err), 1, "alpha is found");
+	is_int(hosts_record_seen(&sh->fleet, "alpha", NULL), 0, "hosts_record_seen of a configured host");
+	is_int(hosts_find(&sh->fleet, "alpha", HOSTS_WITH_DOC, &r, &err), 1, "alpha is found");
 	ok(r.from_config && r.doc, "... with a document now");
 	if (r.doc) {
 		is_str(store_doc_str(r.doc, "url"), "unix:///nonexistent/alpha.sock",
@@ -252,11 +253,11 @@ static void test_record_seen(struct shell *sh)
 	}
 	host_ref_release(&r);
 
-	is_int(hosts_record_seen(sh, "ghost", info), 0, "hosts_record_seen of an unknown host");
-	is_int(hosts_find(sh, "ghost", 0, &r, &err), 0, "... does not register it");
-	is_int(hosts_record_seen(sh, "tcp://10.0.0.1:2375", info), 0,
+	is_int(hosts_record_seen(&sh->fleet, "ghost", info), 0, "hosts_record_seen of an unknown host");
+	is_int(hosts_find(&sh->fleet, "ghost", 0, &r, &err), 0, "... does not register it");
+	is_int(hosts_record_seen(&sh->fleet, "tcp://10.0.0.1:2375", info), 0,
 	       "hosts_record_seen of an ad-hoc URL host");
-	is_int(hosts_find(sh, "tcp://10.0.0.1:2375", 0, &r, &err), 0, "... is not stored");
+	is_int(hosts_find(&sh->fleet, "tcp://10.0.0.1:2375", 0, &r, &err), 0, "... is not stored");
 	json_decref(info);
 }
 
@@ -267,7 +268,7 @@ static void test_list(struct shell *sh)
 	char *known;
 	int order = 1, a;
 
-	hosts_list(sh, HOSTS_WITH_DOC, &l);
+	hosts_list(&sh->fleet, HOSTS_WITH_DOC, &l);
 	ok(l.store_ok, "hosts_list: the store answered");
 	is_int(l.n, 6, "hosts_list: config and store, alpha (in both) once");
 	for (size_t i = 0; i < l.n && i < 6; i++)
@@ -278,12 +279,12 @@ static void test_list(struct shell *sh)
 	ok(a >= 0 && l.v[a].from_config && l.v[a].doc, "... alpha: config settings with its document");
 	host_list_release(&l);
 
-	hosts_list(sh, 0, &l);
+	hosts_list(&sh->fleet, 0, &l);
 	a = find_idx(&l, "alpha");
 	ok(a >= 0 && !l.v[a].doc, "without HOSTS_WITH_DOC configured hosts carry no document");
 	host_list_release(&l);
 
-	known = hosts_known_names(sh);
+	known = hosts_known_names(&sh->fleet);
 	is_str(known, "local, alpha, zed, beta, mid, secure", "hosts_known_names");
 	free(known);
 }
@@ -356,7 +357,7 @@ static void test_complete(struct shell *sh)
 	struct complete_store cs;
 	struct complete_source src;
 	struct berr err;
-	struct store *s = shell_store(sh, &err);
+	struct store *s = fleet_store(&sh->fleet, &err);
 	char *got;
 
 	if (!s) {
@@ -402,6 +403,21 @@ static void test_complete(struct shell *sh)
 	free(got);
 }
 
+/* Runs line with stdout sent to /dev/null (the TAP stream is stdout). */
+static int run_quiet(struct shell *sh, const char *line)
+{
+	int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY), rc;
+
+	fflush(stdout);
+	dup2(null, STDOUT_FILENO);
+	rc = shell_run_line(sh, line);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(null);
+	return rc;
+}
+
 static void test_unregister(struct shell *sh)
 {
 	struct store *s;
@@ -411,21 +427,22 @@ static void test_unregister(struct shell *sh)
 	int64_t n = -1;
 	char want[8192];
 
-	is_int(hosts_unregister(sh, "alpha", &err), -1, "host remove of a configured host fails");
+	is_int(hosts_unregister(&sh->fleet, "alpha", NULL, &err), -1, "host remove of a configured host fails");
 	snprintf(want, sizeof(want), "host alpha comes from the configuration (%s/berth.yaml); remove it there",
 		 dir);
 	is_str(err.msg, want, "... naming the file to edit");
-	is_int(hosts_unregister(sh, "nosuch", &err), -1, "host remove of an unknown host fails");
+	is_int(hosts_unregister(&sh->fleet, "nosuch", NULL, &err), -1, "host remove of an unknown host fails");
 	ok(err.kind == BERR_NOT_FOUND && strstr(err.msg, "unknown host: nosuch"), "... as unknown (%s)",
 	   err.msg);
 
 	is_int(shell_set_host(sh, "mid"), 0, "host use mid (registered)");
-	ok(shell_backend_for(sh, "mid") != NULL, "... its engine client can be made");
-	is_int(hosts_unregister(sh, "mid", &err), 0, "host remove mid");
+	ok(fleet_backend_for(&sh->fleet, "mid", &err) != NULL, "... its engine client can be made");
+	is_int(run_quiet(sh, "host remove mid"), 0, "host remove mid");
 	is_str(sh->current_host, "alpha", "... the current host falls back to default_host");
-	ok(sh->nbackends == 0 || strcmp(sh->backends[0].host, "mid"), "... its engine client is dropped");
-	is_int(hosts_find(sh, "mid", 0, &r, &err), 0, "... mid is no longer found");
-	s = shell_store(sh, &err);
+	ok(sh->fleet.nbackends == 0 || strcmp(sh->fleet.backends[0].host, "mid"),
+	   "... its engine client is dropped");
+	is_int(hosts_find(&sh->fleet, "mid", 0, &r, &err), 0, "... mid is no longer found");
+	s = fleet_store(&sh->fleet, &err);
 	bson_init(&sel);
 	BSON_APPEND_UTF8(&sel, "host", "mid");
 	store_count(s, STORE_CONTAINERS, &sel, &n, &err);
@@ -463,15 +480,15 @@ static void test_store_unavailable(void)
 		ok(0, "a shell with an unusable store dir");
 		return;
 	}
-	is_int(hosts_find(&sh, "alpha", 0, &r, &err), 1, "store unavailable: a configured host is found");
+	is_int(hosts_find(&sh.fleet, "alpha", 0, &r, &err), 1, "store unavailable: a configured host is found");
 	host_ref_release(&r);
-	is_int(hosts_find(&sh, "beta", 0, &r, &err), -1, "... a registered one is unavailable (-1)");
+	is_int(hosts_find(&sh.fleet, "beta", 0, &r, &err), -1, "... a registered one is unavailable (-1)");
 	ok(err.msg[0] != '\0', "... saying why (%s)", err.msg);
-	ok(sh.store_failed, "... and the failure is remembered");
-	hosts_list(&sh, HOSTS_WITH_DOC, &l);
+	ok(sh.fleet.store_failed, "... and the failure is remembered");
+	hosts_list(&sh.fleet, HOSTS_WITH_DOC, &l);
 	ok(!l.store_ok && l.n == 3, "hosts_list: the configured hosts, store_ok 0");
 	host_list_release(&l);
-	ok(shell_set_host(&sh, "zed") == 0 && shell_backend(&sh) != NULL,
+	ok(shell_set_host(&sh, "zed") == 0 && fleet_backend_for(&sh.fleet, "zed", &err) != NULL,
 	   "host use of a configured host still works");
 	is_int(shell_set_host(&sh, "beta"), CMD_ERROR, "host use of a registered host fails");
 	shell_release(&sh);
@@ -498,7 +515,7 @@ int main(void)
 	test_unregister(&sh);
 	if (mongo_uri) {
 		struct berr err;
-		struct store *s = shell_store(&sh, &err);
+		struct store *s = fleet_store(&sh.fleet, &err);
 
 		for (int c = 0; s && c < STORE_NCOLLS; c++)
 			store_drop(s, (enum store_coll)c, NULL, &err);
