@@ -50,14 +50,16 @@ void warning(struct shell *sh, const char *fmt, ...) __attribute__((format(print
 
 /* Pins name as the current host (-H, host use NAME). A URL (unix://,
  * tcp://) becomes an ad-hoc host named by that URL. An unknown name is
- * reported ("unknown host: x (known: local, lab)") and returns CMD_ERROR. */
+ * reported ("unknown host: x (known: local, lab)") and returns CMD_USAGE;
+ * CMD_ERROR when the store that would know it cannot be read. */
 int shell_set_host(struct shell *sh, const char *name);
 /* Back to pool mode (host use --pool): no pinned host. */
 void shell_use_pool(struct shell *sh);
 
 /* Pins name as the current host (-H, host use NAME). A URL (unix://,
  * tcp://) becomes an ad-hoc host named by that URL. An unknown name is
- * reported ("unknown host: x (known: local, lab)") and returns CMD_ERROR. */
+ * reported ("unknown host: x (known: local, lab)") and returns CMD_USAGE;
+ * CMD_ERROR when the store that would know it cannot be read. */
 int shell_set_host(struct shell *sh, const char *name);
 /* Back to pool mode (host use --pool): no pinned host. */
 void shell_use_pool(struct shell *sh);

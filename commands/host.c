@@ -440,7 +440,7 @@ static int exec_use(struct shell *sh, struct args *a)
 	if (!a->argc)
 		return usage_error(sh, "host use needs NAME, or --pool for the whole pool (usage: host use [OPTIONS] [NAME])");
 	/* Says "unknown host: x (known: ...)" itself. */
-	return shell_set_host(sh, a->argv[0]) < 0 ? CMD_ERROR : CMD_OK;
+	return shell_set_host(sh, a->argv[0]);
 }
 
 static int exec_info(struct shell *sh, struct args *a)
@@ -456,8 +456,9 @@ static int exec_info(struct shell *sh, struct args *a)
 	/* no NAME: the pinned host, or the pool when it is one host */
 	berr_clear(&err);
 	if (name) {
+		/* a name nobody knows is a usage error, as with --host */
 		if (!(b = fleet_backend_for(&sh->fleet, name, &err)))
-			return error(sh, "%s", err.msg);
+			return cmd_fail(sh, &err);
 	} else if (!(b = cmd_backend(sh, a))) {
 		return CMD_ERROR;
 	}
@@ -601,7 +602,7 @@ static int exec_remove(struct shell *sh, struct args *a)
 		if (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT || err.kind == BERR_LOCAL ||
 		    err.kind == BERR_PROTOCOL)
 			return error(sh, "cannot remove host %s: %s", name, err.msg);
-		return error(sh, "%s", err.msg);
+		return cmd_fail(sh, &err);
 	}
 	return output_result(sh, out_printf(sh, "%s\n", name));
 }
@@ -675,11 +676,12 @@ cleanup:
 	return ret;
 }
 
-/* host's document as it is, for a transition by hand: 1 found (doc
- * initialised), 0 a configured host without one, -1 after an error. */
+/* host's document as it is, for a transition by hand: 0 found (ref
+ * filled), or the command's status after the error was said (an unknown
+ * name is a usage error). */
 static int read_host(struct shell *sh, const char *name, struct host_ref *ref)
 {
-	struct berr err;
+	struct berr err, uerr;
 	int rc;
 
 	berr_clear(&err);
@@ -687,15 +689,13 @@ static int read_host(struct shell *sh, const char *name, struct host_ref *ref)
 	if (rc < 0)
 		return error(sh, "cannot change host %s: %s", name, err.msg);
 	if (rc == 0) {
-		char *known = hosts_known_names(&sh->fleet);
-
-		error(sh, "unknown host: %s (known: %s)", name, known);
-		free(known);
-		return -1;
+		fleet_unknown_host(&sh->fleet, name, NULL, &uerr);
+		return cmd_fail(sh, &uerr);
 	}
 	if (strstr(name, "://")) {
 		host_ref_release(ref);
-		return error(sh, "host %s was named by its URL (-H); it has no state to change", name);
+		return usage_error(sh, "host %s was named by its URL (-H); it has no state to change",
+				   name);
 	}
 	return 0;
 }
@@ -703,7 +703,7 @@ static int read_host(struct shell *sh, const char *name, struct host_ref *ref)
 static int change_failed(struct shell *sh, const char *name, const struct berr *err)
 {
 	if (err->kind == BERR_NOT_FOUND || err->kind == BERR_USAGE)
-		return error(sh, "%s", err->msg);
+		return cmd_fail(sh, err);
 	return error(sh, "cannot change host %s: %s", name, err->msg);
 }
 
@@ -743,14 +743,15 @@ static int hand_transition(struct shell *sh, const char *name, struct host_ref *
 
 static int exec_activate(struct shell *sh, struct args *a)
 {
+	int rc;
 	const char *name = a->argv[0];
 	struct host_ref ref;
 	const char *state;
 	int drained;
 	bson_t extra;
 
-	if (read_host(sh, name, &ref) < 0)
-		return CMD_ERROR;
+	if ((rc = read_host(sh, name, &ref)) < 0)
+		return rc;
 	state = pool_host_state(ref.doc);
 	drained = ref.doc && store_doc_bool(ref.doc, "drained", 0);
 	if (!strcmp(state, "active") && !drained) {
@@ -770,6 +771,7 @@ static int exec_activate(struct shell *sh, struct args *a)
 
 static int exec_deactivate(struct shell *sh, struct args *a)
 {
+	int rc;
 	const char *name = a->argv[0];
 	struct host_ref ref;
 	const char *reason, *state;
@@ -778,8 +780,8 @@ static int exec_deactivate(struct shell *sh, struct args *a)
 
 	if (!(reason = reason_of(sh, a, "host deactivate", &bad)))
 		return bad;
-	if (read_host(sh, name, &ref) < 0)
-		return CMD_ERROR;
+	if ((rc = read_host(sh, name, &ref)) < 0)
+		return rc;
 	state = pool_host_state(ref.doc);
 	bson_init(&extra);
 	/* by hand: housekeeping's probes leave it alone */
@@ -791,6 +793,7 @@ static int exec_deactivate(struct shell *sh, struct args *a)
 
 static int exec_drain(struct shell *sh, struct args *a)
 {
+	int rc;
 	const char *name = a->argv[0];
 	struct host_ref ref;
 	const char *reason, *state;
@@ -799,8 +802,8 @@ static int exec_drain(struct shell *sh, struct args *a)
 
 	if (!(reason = reason_of(sh, a, "host drain", &bad)))
 		return bad;
-	if (read_host(sh, name, &ref) < 0)
-		return CMD_ERROR;
+	if ((rc = read_host(sh, name, &ref)) < 0)
+		return rc;
 	state = pool_host_state(ref.doc);
 	if (ref.doc && store_doc_bool(ref.doc, "drained", 0)) {
 		host_ref_release(&ref);
@@ -815,6 +818,7 @@ static int exec_drain(struct shell *sh, struct args *a)
 
 static int exec_slots(struct shell *sh, struct args *a)
 {
+	int rc;
 	const char *name = a->argv[0], *v = a->argv[1];
 	struct host_ref ref;
 	struct berr err;
@@ -825,8 +829,8 @@ static int exec_slots(struct shell *sh, struct args *a)
 	if (strcmp(v, "auto") && parse_slots(v, &slots) < 0)
 		return usage_error(sh, "invalid slots '%s' for host %s: use a whole number from 1 to 1000000, or auto",
 				   v, name);
-	if (read_host(sh, name, &ref) < 0)
-		return CMD_ERROR;
+	if ((rc = read_host(sh, name, &ref)) < 0)
+		return rc;
 	host_ref_release(&ref);
 	bson_init(&f);
 	if (slots)

@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 	struct globals g;
 	struct shell sh;
 	enum shell_mode mode;
-	int status, interactive = 0;
+	int status, rc, interactive = 0;
 	const char *host;
 
 	/* characters for libedit and display widths; numbers stay "C" so
@@ -266,8 +266,8 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	sh.keep_going = g.keep_going;
-	if (host && shell_set_host(&sh, host) < 0) {
-		status = 1;
+	if (host && (rc = shell_set_host(&sh, host)) < 0) {
+		status = rc == CMD_USAGE ? 2 : 1;
 		goto release;
 	}
 

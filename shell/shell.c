@@ -238,7 +238,11 @@ int shell_set_host(struct shell *sh, const char *name)
 	if (rc <= 0) {
 		struct berr uerr;
 
+		/* a name nobody knows is a usage error; one that could not be
+		 * looked up (the store is out of reach) a failure */
 		fleet_unknown_host(&sh->fleet, name, rc < 0 ? &err : NULL, &uerr);
+		if (uerr.kind == BERR_USAGE)
+			return usage_error(sh, "%s", uerr.msg);
 		return error(sh, "%s", uerr.msg);
 	}
 	free(sh->current_host);

@@ -80,9 +80,9 @@ url=$(engine_url main)
 expect_err 1 "$url: No such container: nosuch" -H "$url" container inspect nosuch
 
 # unknown host
-expect_err 1 "unknown host: nosuch (known: local" -H nosuch container list
+expect_err 2 "unknown host: nosuch (known: local" -H nosuch container list
 BERTH_HOST=nosuch berth container list
-is "$RC" 1 "BERTH_HOST=nosuch exits 1"
+is "$RC" 2 "BERTH_HOST=nosuch exits 2 (a name nobody knows is a usage error)"
 contains "$ERR" "unknown host: nosuch" "BERTH_HOST names the host as -H does"
 
 # --- engine down ---------------------------------------------------------------------

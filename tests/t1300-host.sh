@@ -83,10 +83,10 @@ berth --config "$CONF" -c 'host use beta; host list'
 like "$(grep '\*' "$OUTF")" '^beta ' "after host use beta, host list marks beta current"
 
 berth --config "$CONF" host use nosuch
-is "$RC" 1 "host use of an unknown host: exit 1"
+is "$RC" 2 "host use of an unknown host: exit 2 (a usage error)"
 is "$ERR" "berth: unknown host: nosuch (known: local, alpha, beta)" "... naming the known hosts"
 berth --config "$CONF" -c 'host use nosuch; container create --name c-never busybox true'
-is "$RC" 1 "a failed host use stops -c"
+is "$RC" 2 "a failed host use stops -c (exit 2: an unknown host)"
 on alpha c-never || on beta c-never
 isnt "$?" 0 "... nothing was created anywhere"
 

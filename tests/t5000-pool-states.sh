@@ -189,7 +189,7 @@ is "$RC" 2 "host deactivate --reason '': exit 2"
 berth host activate three
 is "$RC:$OUT" "0:three: inactive -> active (host activate)" "host activate three"
 berth host drain nosuch
-is "$RC:$ERR" "1:berth: unknown host: nosuch (known: local, two, three)" "host drain of an unknown host: exit 1"
+is "$RC:$ERR" "2:berth: unknown host: nosuch (known: local, two, three)" "host drain of an unknown host: exit 2 (a usage error)"
 
 for i in $(seq 12); do
 	"$BERTH" host drain local >/dev/null 2>&1 && "$BERTH" host activate local >/dev/null 2>&1 ||

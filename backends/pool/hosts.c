@@ -555,10 +555,11 @@ static int config_host_refused(struct fleet *fl, const char *name, struct berr *
 		snprintf(files + used, sizeof(files) - used, "%s%s", i ? ", " : "", path);
 		free(path);
 	}
+	/* the host exists: the command cannot remove it (exit 1) */
 	if (!files[0])
-		return berr_set(err, BERR_USAGE,
+		return berr_set(err, BERR_CONFLICT,
 				"host %s comes from the configuration (built in); it cannot be removed", name);
-	return berr_set(err, BERR_USAGE, "host %s comes from the configuration (%s); remove it there",
+	return berr_set(err, BERR_CONFLICT, "host %s comes from the configuration (%s); remove it there",
 			name, files);
 }
 
@@ -586,10 +587,7 @@ int hosts_unregister(struct fleet *fl, const char *name, int *removed, struct be
 		return -1;
 	}
 	if (n == 0) {
-		char *known = hosts_known_names(fl);
-
-		berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", name, known);
-		free(known);
+		fleet_unknown_host(fl, name, NULL, err);
 		return -1;
 	}
 

@@ -101,8 +101,8 @@ int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc, stru
 
 /* Forgets registered host name: its document, then its cached containers
  * and images; the engine is never asked. A configured host is refused
- * (BERR_USAGE: "host local comes from the configuration (FILE); remove it
- * there"), an unknown one is BERR_NOT_FOUND. *removed (may be NULL) is
+ * (BERR_CONFLICT: "host local comes from the configuration (FILE); remove it
+ * there"), an unknown one is BERR_USAGE (fleet_unknown_host). *removed (may be NULL) is
  * set once the host's document is gone, even when its cached rows could
  * not be removed after it (then -1 with err saying so): a session pinned
  * to it goes back where it started. */

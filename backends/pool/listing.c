@@ -193,7 +193,10 @@ int listing_gather(struct fleet *fl, const struct pool_want *want, enum listing_
 		} else if (res->multi) {
 			v->src = listing_failed(fl, c, v->name, q, &v->err, &v->rows) ?
 				 LISTING_STALE : LISTING_FAILED;
-			continue; /* shown, but no answer */
+			if (v->src == LISTING_FAILED)
+				continue;
+			/* stale rows are shown, as for a sole host: the
+			 * listing succeeds when there is something to show */
 		} else if (cache_fallback(fl, c, v->name, q, &v->err, &v->rows)) {
 			/* one host: its stale rows are the answer, as ever */
 			v->src = LISTING_STALE;

@@ -66,8 +66,9 @@ struct listing_result {
 	struct pool_targets targets;  /* owned */
 	struct listing_host *v;       /* owned, targets.n of them */
 	size_t n;
-	size_t answered;              /* hosts with rows to show (live, cached or,
-				       * for a sole host, stale) */
+	size_t answered;              /* hosts with rows to show: live, cached, or
+				       * stale (the engine out of reach, the
+				       * store's rows shown instead) */
 	int multi;                    /* more than one host: a HOST column */
 	enum store_coll coll;         /* where the rows are cached */
 };

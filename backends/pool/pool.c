@@ -424,10 +424,7 @@ int pool_transition(struct fleet *fl, const char *host, const bson_t *before, co
 			have_found = 1;
 			prev = &found_doc;
 		} else if (!hc) {
-			char *known = hosts_known_names(fl);
-
-			berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", host, known);
-			free(known);
+			fleet_unknown_host(fl, host, NULL, err);
 			goto cleanup;
 		}
 	}
@@ -492,10 +489,7 @@ int pool_set_fields(struct fleet *fl, const char *host, const bson_t *fields, st
 		return -1;
 	}
 	if (!found) {
-		char *known = hosts_known_names(fl);
-
-		berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", host, known);
-		free(known);
+		fleet_unknown_host(fl, host, NULL, err);
 		return -1;
 	}
 	return 0;

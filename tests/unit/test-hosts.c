@@ -432,7 +432,7 @@ static void test_unregister(struct shell *sh)
 		 dir);
 	is_str(err.msg, want, "... naming the file to edit");
 	is_int(hosts_unregister(&sh->fleet, "nosuch", NULL, &err), -1, "host remove of an unknown host fails");
-	ok(err.kind == BERR_NOT_FOUND && strstr(err.msg, "unknown host: nosuch"), "... as unknown (%s)",
+	ok(err.kind == BERR_USAGE && strstr(err.msg, "unknown host: nosuch"), "... as unknown, a usage error (%s)",
 	   err.msg);
 
 	is_int(shell_set_host(sh, "mid"), 0, "host use mid (registered)");
@@ -455,7 +455,7 @@ static void test_unregister(struct shell *sh)
 	store_count(s, STORE_CONTAINERS, &sel, &n, &err);
 	is_int(n, 1, "another host's cached containers are kept");
 	bson_destroy(&sel);
-	is_int(shell_set_host(sh, "mid"), CMD_ERROR, "host use mid afterwards: unknown host");
+	is_int(shell_set_host(sh, "mid"), CMD_USAGE, "host use mid afterwards: unknown host, a usage error");
 }
 
 /* A store that cannot be opened: configured hosts work, registered ones
