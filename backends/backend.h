@@ -67,6 +67,8 @@ typedef int (*backend_sink_fn)(void *ud, const char *buf, size_t len);
 typedef size_t (*backend_source_fn)(void *ud, char *buf, size_t len);
 
 struct backend;
+struct fanout_job;  /* backends/fanout.h */
+struct fanout_opts;
 
 struct backend_ops {
 	const char *kind; /* "docker", "pool", ... */
@@ -111,6 +113,21 @@ struct backend_ops {
 	int (*image_save)(struct backend *b, const char *const *refs, size_t nrefs,
 			  backend_sink_fn sink, void *ud, struct berr *err);
 	int (*image_pull)(struct backend *b, const char *ref, struct berr *err);
+
+	/*
+	 * Optional: many jobs on backends of this kind at once
+	 * (backends/fanout.h). fanout_run() hands a kind that has it all its
+	 * jobs of one run in one call: jobs[] in the caller's array order,
+	 * every job's b of this kind, its in fields set and its out fields
+	 * cleared (status -1, err clear, reply and raw NULL). It sets each
+	 * job's status, err, reply, raw and elapsed_ms as the matching
+	 * synchronous op would, every job on its own (one host's failure is
+	 * that host's jobs'), ends promptly on berth_interrupted (the
+	 * unfinished jobs failing with BERR_INTERRUPTED), and returns how
+	 * many failed. NULL: fanout_run() runs the jobs one by one through
+	 * the synchronous ops above.
+	 */
+	size_t (*fanout)(struct fanout_job *const *jobs, size_t n, const struct fanout_opts *opts);
 
 	void (*free)(struct backend *b);
 };

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <curl/curl.h>
 #include "backends/docker/docker_internal.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 #include "backends/docker/http.h"
 
 #define RING (2u << 20)

@@ -1,5 +1,6 @@
 /* docker_internal.h: the Docker backend's parts that its multi-host
- * machinery (backends/docker/fanout.c, backends/docker/docker_copy.c) drives itself.
+ * machinery (backends/docker/docker_fanout.c, backends/docker/docker_copy.c) drives
+ * itself.
  *
  * Those files run many requests at once in one curl multi loop, so they
  * cannot call the backend's blocking ops; they build the same requests and

@@ -19,10 +19,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <curl/curl.h>
 #include <zlib.h>
 #include "backends/docker/docker.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 #include "backends/store/store_docs.h"
 #include "backends/pool/cache.h"
 #include "backends/pool/distribute.h"
@@ -398,38 +397,17 @@ struct probe {
 	struct berr err;
 };
 
-static char *image_json_path(const char *image)
-{
-	char *esc = curl_easy_escape(NULL, image, 0), *path = NULL;
-
-	if (esc && asprintf(&path, "/images/%s/json", esc) < 0)
-		path = NULL;
-	curl_free(esc);
-	return path;
-}
-
 /* GET /images/IMAGE/json on every probe at once. */
 static void probe_all(struct shell *sh, const char *image, struct probe *p, size_t n)
 {
 	struct fanout_job *jobs;
-	char *path = image_json_path(image);
 	size_t i;
 
-	if (!path) {
-		for (i = 0; i < n; i++) {
-			p[i].has = -1;
-			berr_set(&p[i].err, BERR_LOCAL, "out of memory");
-		}
-		return;
-	}
 	jobs = xrealloc(NULL, (n ? n : 1) * sizeof(*jobs));
 	memset(jobs, 0, (n ? n : 1) * sizeof(*jobs));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		jobs[i].b = p[i].b;
-		jobs[i].method = "GET";
-		jobs[i].path = path;
-	}
-	fanout_run(jobs, n, NULL);
+	fanout_image_inspect(jobs, n, image, NULL);
 	for (i = 0; i < n; i++) {
 		if (jobs[i].status == 0) {
 			p[i].has = 1;
@@ -443,7 +421,6 @@ static void probe_all(struct shell *sh, const char *image, struct probe *p, size
 	}
 	fanout_jobs_release(jobs, n);
 	free(jobs);
-	free(path);
 }
 
 int distribute_targets(struct shell *sh, const char *const *names, size_t n,

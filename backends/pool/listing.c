@@ -12,7 +12,7 @@
 #include "backends/pool/cache.h"
 #include "commands/output.h"
 #include "backends/backend.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 
 /* The only target asks through its own client: the error lines and the
  * speed of single-host berth stay what they were. */
