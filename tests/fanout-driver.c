@@ -248,8 +248,8 @@ int main(int argc, char **argv)
 			print(copy_line(targets[0].b->name, st, &err, loaded));
 			json_decref(loaded);
 		} else {
-			st = docker_image_copy_many(src, ref, src ? NULL : file_read, &fs, targets, nt,
-						    &err);
+			st = backend_image_copy(src, ref, src ? NULL : file_read, &fs, targets, nt,
+						&err);
 			for (i = 0; i < nt; i++)
 				print(copy_line(targets[i].b->name, targets[i].status, &targets[i].err,
 						targets[i].loaded));

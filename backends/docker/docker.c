@@ -1344,6 +1344,7 @@ static const struct backend_ops docker_ops = {
 	.image_save = docker_image_save,
 	.image_pull = docker_image_pull,
 	.fanout = docker_fanout,
+	.image_copy = docker_image_copy_many,
 	.free = docker_free,
 };
 

@@ -647,13 +647,3 @@ int docker_image_copy(struct backend *src, const char *ref, struct backend *dst,
 		*loaded = NULL;
 	return ret;
 }
-
-void image_copy_targets_release(struct image_copy_target *targets, size_t n)
-{
-	size_t i;
-
-	for (i = 0; targets && i < n; i++) {
-		json_decref(targets[i].loaded);
-		targets[i].loaded = NULL;
-	}
-}

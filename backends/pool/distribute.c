@@ -3,7 +3,7 @@
  * One fan-out asks every host concerned (the targets, then --from or the
  * other active hosts) whether it has the image; the targets that lack it
  * are then fed from ONE export of a host that has it, all at once
- * (docker_image_copy_many). A source that fails mid-way leaves its
+ * (the backend's image_copy). A source that fails mid-way leaves its
  * targets to the next host that has the image, and the last resort is a
  * tarball in image_dir, streamed as it is (the engine unpacks gzip
  * itself); only its manifest.json is read here, through zlib, to find
@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "backends/docker/docker.h"
+#include "backends/backend.h"
 #include "backends/fanout.h"
 #include "backends/store/store_docs.h"
 #include "backends/pool/cache.h"
@@ -544,7 +544,7 @@ static int copy_from(struct shell *sh, struct backend *src, const char *src_name
 		}
 	}
 	berr_clear(&err);
-	docker_image_copy_many(src, path ? NULL : image, path ? read_file : NULL, &fs, ct, m, &err);
+	backend_image_copy(src, path ? NULL : image, path ? read_file : NULL, &fs, ct, m, &err);
 	for (i = 0; i < m; i++) {
 		struct distribute_outcome *o = &out[idx[i]];
 
