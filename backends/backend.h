@@ -66,7 +66,20 @@ typedef int (*backend_sink_fn)(void *ud, const char *buf, size_t len);
  * (size_t)-1 on error. */
 typedef size_t (*backend_source_fn)(void *ud, char *buf, size_t len);
 
+/* One target of an image copy (image_copy below). */
+struct image_copy_target {
+	struct backend *b; /* in: a backend of the copying kind */
+	int status;        /* out: 0 loaded, -1 failed (err) */
+	struct berr err;
+	json_t *loaded;    /* out: as image_load()'s (owned) */
+	int64_t bytes;     /* out: bytes of the tarball it took */
+	int by_source;     /* out: it failed because the source did (err is the
+			    * source's): another source may still serve it */
+};
+
 struct backend;
+struct fanout_job;  /* backends/fanout.h */
+struct fanout_opts;
 
 struct backend_ops {
 	const char *kind; /* "docker", "pool", ... */
@@ -112,6 +125,36 @@ struct backend_ops {
 			  backend_sink_fn sink, void *ud, struct berr *err);
 	int (*image_pull)(struct backend *b, const char *ref, struct berr *err);
 
+	/*
+	 * Optional: many jobs on backends of this kind at once
+	 * (backends/fanout.h). fanout_run() hands a kind that has it all its
+	 * jobs of one run in one call: jobs[] in the caller's array order,
+	 * every job's b of this kind, its in fields set and its out fields
+	 * cleared (status -1, err clear, reply and raw NULL). It sets each
+	 * job's status, err, reply, raw and elapsed_ms as the matching
+	 * synchronous op would, every job on its own (one host's failure is
+	 * that host's jobs'), ends promptly on berth_interrupted (the
+	 * unfinished jobs failing with BERR_INTERRUPTED), and returns how
+	 * many failed. NULL: fanout_run() runs the jobs one by one through
+	 * the synchronous ops above.
+	 */
+	size_t (*fanout)(struct fanout_job *const *jobs, size_t n, const struct fanout_opts *opts);
+
+	/*
+	 * Optional: an image between engines of this kind without a
+	 * registry. One read, n uploads: the tarball of ref out of src, or
+	 * (src NULL, ref unused) the bytes fn supplies (a `docker save | gzip`
+	 * file), streamed into every target at once, never whole in memory.
+	 * A target that fails drops out and the rest go on. Targets of
+	 * another kind fail with BERR_USAGE. Ends promptly on
+	 * berth_interrupted. Returns 0 when every target loaded, else -1 with
+	 * err the source's failure (then every unfinished target carries it
+	 * too, by_source set) or the first target's. Call it through
+	 * backend_image_copy().
+	 */
+	int (*image_copy)(struct backend *src, const char *ref, backend_source_fn fn, void *ud,
+			  struct image_copy_target *targets, size_t n, struct berr *err);
+
 	void (*free)(struct backend *b);
 };
 
@@ -123,5 +166,13 @@ struct backend {
 
 /* Release a backend of any kind (NULL is fine). */
 void backend_free(struct backend *b);
+
+/* image_copy of src's kind, or with src NULL of the first target's. A
+ * kind without one fails every target with BERR_USAGE (by_source when
+ * it is src's kind), and returns -1 with err that error. */
+int backend_image_copy(struct backend *src, const char *ref, backend_source_fn fn, void *ud,
+		       struct image_copy_target *targets, size_t n, struct berr *err);
+/* Frees each target's loaded. */
+void image_copy_targets_release(struct image_copy_target *targets, size_t n);
 
 #endif

@@ -13,7 +13,7 @@
 #include "backends/backend.h"
 #include "commands/lifetime.h"
 #include "backends/pool/placement.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 #include "backends/pool/pool.h"
 #include "backends/pool/listing.h"
 #include "backends/pool/resolve.h"

@@ -107,7 +107,7 @@ const struct cmd_entry cmd_host_slots_entry = {
 #include <unistd.h>
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 #include "backends/store/store.h"
 #include "backends/store/store_docs.h"
 

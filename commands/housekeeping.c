@@ -39,7 +39,7 @@ const struct cmd_entry cmd_housekeeping_entry = {
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"
 #include "backends/backend.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 #include "backends/store/store.h"
 
 #define LEASE_NAME "housekeeping"

@@ -1,5 +1,8 @@
 /* fanout-driver: runs the fan-out and image-copy machinery against real
  * engines for tests/t3000-fanout.sh, printing one JSON object per line.
+ * list, images, info, ping and create go through backends/fanout.h's
+ * typed jobs (so through the vtable into the docker kind's loop); raw
+ * sends its request through the loop itself (docker_fanout.h).
  *
  *   fanout-driver [OPTIONS] list|images|info|ping HOST...
  *   fanout-driver [OPTIONS] raw METHOD PATH [BODY-JSON] HOST...
@@ -27,7 +30,8 @@
 #include <sys/time.h>
 #include <jansson.h>
 #include "backends/docker/docker.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
+#include "backends/docker/docker_fanout.h"
 
 static long timeout_ms, connect_timeout_ms;
 
@@ -102,27 +106,29 @@ static void print(json_t *obj)
 	fflush(stdout);
 }
 
-static json_t *job_line(const struct fanout_job *job)
+/* A job's line, from its backend, status, err, reply and elapsed_ms. */
+static json_t *job_line(const struct backend *b, int status, const struct berr *err,
+			const json_t *reply, long elapsed_ms)
 {
-	json_t *o = json_pack("{s:s, s:b, s:I, s:i}", "host", job->b->name, "ok", job->status == 0,
-			      "elapsed_ms", (json_int_t)job->elapsed_ms, "step", job->step);
+	json_t *o = json_pack("{s:s, s:b, s:I}", "host", b->name, "ok", status == 0,
+			      "elapsed_ms", (json_int_t)elapsed_ms);
 
-	if (job->status < 0) {
-		json_object_set_new(o, "error", json_string(job->err.msg));
-		json_object_set_new(o, "kind", json_string(kinds[job->err.kind]));
+	if (status < 0) {
+		json_object_set_new(o, "error", json_string(err->msg));
+		json_object_set_new(o, "kind", json_string(kinds[err->kind]));
 	}
-	if (json_is_array(job->reply))
-		json_object_set_new(o, "count", json_integer((json_int_t)json_array_size(job->reply)));
-	if (json_is_object(job->reply)) {
+	if (json_is_array(reply))
+		json_object_set_new(o, "count", json_integer((json_int_t)json_array_size(reply)));
+	if (json_is_object(reply)) {
 		json_t *v;
 
-		if ((v = json_object_get(job->reply, "Id")))
+		if ((v = json_object_get(reply, "Id")))
 			json_object_set(o, "id", v);
-		if ((v = json_object_get(job->reply, "Started")))
+		if ((v = json_object_get(reply, "Started")))
 			json_object_set(o, "started", v);
-		if ((v = json_object_get(job->reply, "ApiVersion")))
+		if ((v = json_object_get(reply, "ApiVersion")))
 			json_object_set(o, "api", v);
-		if ((v = json_object_get(job->reply, "Name")))
+		if ((v = json_object_get(reply, "Name")))
 			json_object_set(o, "name", v);
 	}
 	return o;
@@ -163,6 +169,7 @@ int main(int argc, char **argv)
 	struct fanout_opts opts = { 0 };
 	struct backend **hosts = NULL;
 	struct fanout_job *jobs = NULL;
+	struct docker_job *raw = NULL;
 	struct container_spec *specs = NULL;
 	const struct container_spec **specp = NULL;
 	json_t *body = NULL;
@@ -241,8 +248,8 @@ int main(int argc, char **argv)
 			print(copy_line(targets[0].b->name, st, &err, loaded));
 			json_decref(loaded);
 		} else {
-			st = docker_image_copy_many(src, ref, src ? NULL : file_read, &fs, targets, nt,
-						    &err);
+			st = backend_image_copy(src, ref, src ? NULL : file_read, &fs, targets, nt,
+						&err);
 			for (i = 0; i < nt; i++)
 				print(copy_line(targets[i].b->name, targets[i].status, &targets[i].err,
 						targets[i].loaded));
@@ -296,9 +303,10 @@ copy_cleanup:
 	njobs = nhosts * count;
 	hosts = calloc(nhosts, sizeof(*hosts));
 	jobs = calloc(njobs, sizeof(*jobs));
+	raw = calloc(njobs, sizeof(*raw));
 	specs = calloc(njobs, sizeof(*specs));
 	specp = calloc(njobs, sizeof(*specp));
-	if (!hosts || !jobs || !specs || !specp)
+	if (!hosts || !jobs || !raw || !specs || !specp)
 		goto cleanup;
 	for (i = 0; i < nhosts; i++) {
 		if (!(hosts[i] = host_new(argv[argi + i]))) {
@@ -313,6 +321,9 @@ copy_cleanup:
 			fanout_job_release(&jobs[i]);
 			memset(&jobs[i], 0, sizeof(jobs[i]));
 			jobs[i].b = hosts[i % nhosts];
+			docker_job_release(&raw[i]);
+			memset(&raw[i], 0, sizeof(raw[i]));
+			raw[i].b = hosts[i % nhosts];
 		}
 		t0 = now_ms();
 		if (!strcmp(cmd, "list")) {
@@ -327,11 +338,11 @@ copy_cleanup:
 			failed = fanout_ping(jobs, njobs, &opts);
 		} else if (!strcmp(cmd, "raw")) {
 			for (i = 0; i < njobs; i++) {
-				jobs[i].method = method;
-				jobs[i].path = path;
-				jobs[i].body = body;
+				raw[i].method = method;
+				raw[i].path = path;
+				raw[i].body = body;
 			}
-			failed = fanout_run(jobs, njobs, &opts);
+			failed = docker_jobs_run(raw, njobs, &opts);
 		} else {
 			for (i = 0; i < njobs; i++) {
 				specs[i].image = image;
@@ -342,7 +353,11 @@ copy_cleanup:
 			failed = fanout_container_create(jobs, specp, njobs, start, &opts);
 		}
 		for (i = 0; i < njobs; i++)
-			print(job_line(&jobs[i]));
+			print(!strcmp(cmd, "raw") ?
+			      job_line(raw[i].b, raw[i].status, &raw[i].err, raw[i].reply,
+				       raw[i].elapsed_ms) :
+			      job_line(jobs[i].b, jobs[i].status, &jobs[i].err, jobs[i].reply,
+				       jobs[i].elapsed_ms));
 		print(json_pack("{s:I, s:I}", "total_ms", (json_int_t)(now_ms() - t0),
 				"failed", (json_int_t)failed));
 	}
@@ -350,10 +365,12 @@ copy_cleanup:
 
 cleanup:
 	fanout_jobs_release(jobs, jobs ? njobs : 0);
+	docker_jobs_release(raw, raw ? njobs : 0);
 	for (i = 0; hosts && i < nhosts; i++)
 		backend_free(hosts[i]);
 	free(hosts);
 	free(jobs);
+	free(raw);
 	free(specs);
 	free(specp);
 	json_decref(body);

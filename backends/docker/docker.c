@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "backends/docker/docker.h"
 #include "backends/docker/docker_internal.h"
+#include "backends/docker/docker_fanout.h"
 #include "backends/docker/docker_stream.h"
 #include "backends/docker/http.h"
 
@@ -1342,6 +1343,8 @@ static const struct backend_ops docker_ops = {
 	.image_load = docker_image_load,
 	.image_save = docker_image_save,
 	.image_pull = docker_image_pull,
+	.fanout = docker_fanout,
+	.image_copy = docker_image_copy_many,
 	.free = docker_free,
 };
 

@@ -44,27 +44,7 @@ const char *docker_api_version(struct backend *b);
 int docker_image_copy(struct backend *src, const char *ref, struct backend *dst,
 		      json_t **loaded, struct berr *err);
 
-struct image_copy_target {
-	struct backend *b; /* in: a docker backend */
-	int status;        /* out: 0 loaded, -1 failed (err) */
-	struct berr err;
-	json_t *loaded;    /* out: as image_load()'s (owned) */
-	int64_t bytes;     /* out: bytes of the tarball it took */
-	int by_source;     /* out: it failed because the source did (err is the
-			    * source's): another source may still serve it */
-};
-
-/*
- * One read, n uploads: the tarball of REF from engine src, or (src NULL)
- * the bytes fn supplies (a `docker save | gzip` file), streamed into every
- * target at once. A target that fails drops out and the rest go on; the
- * buffer moves at the pace of the slowest target still going. Returns 0
- * when every target loaded, else -1 with err the source's failure (then
- * every unfinished target carries it too) or the first target's.
- */
-int docker_image_copy_many(struct backend *src, const char *ref,
-			   backend_source_fn fn, void *ud,
-			   struct image_copy_target *targets, size_t n, struct berr *err);
-void image_copy_targets_release(struct image_copy_target *targets, size_t n);
+/* Several targets, or a tarball as the source: the docker kind's
+ * image_copy (backends/backend.h), through backend_image_copy(). */
 
 #endif

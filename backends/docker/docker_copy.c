@@ -16,7 +16,7 @@
 #include <time.h>
 #include <curl/curl.h>
 #include "backends/docker/docker_internal.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 #include "backends/docker/http.h"
 
 #define RING (2u << 20)
@@ -646,14 +646,4 @@ int docker_image_copy(struct backend *src, const char *ref, struct backend *dst,
 	if (ret < 0 && loaded)
 		*loaded = NULL;
 	return ret;
-}
-
-void image_copy_targets_release(struct image_copy_target *targets, size_t n)
-{
-	size_t i;
-
-	for (i = 0; targets && i < n; i++) {
-		json_decref(targets[i].loaded);
-		targets[i].loaded = NULL;
-	}
 }

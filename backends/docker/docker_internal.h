@@ -1,5 +1,6 @@
 /* docker_internal.h: the Docker backend's parts that its multi-host
- * machinery (backends/docker/fanout.c, backends/docker/docker_copy.c) drives itself.
+ * machinery (backends/docker/docker_fanout.c, backends/docker/docker_copy.c) drives
+ * itself.
  *
  * Those files run many requests at once in one curl multi loop, so they
  * cannot call the backend's blocking ops; they build the same requests and
@@ -71,5 +72,12 @@ int docker_load_reply_write(void *ud, const char *buf, size_t len);
  * (an engine error status or line, a malformed reply). */
 int docker_load_reply_finish(struct docker *d, const struct http_response *resp,
 			     struct docker_load_reply *lr, json_t **loaded, struct berr *err);
+
+/* backend_ops.image_copy (backends/docker/docker_copy.c): what
+ * docker_image_copy() does, into every target at once; the buffer moves
+ * at the pace of the slowest target still going. */
+int docker_image_copy_many(struct backend *src, const char *ref,
+			   backend_source_fn fn, void *ud,
+			   struct image_copy_target *targets, size_t n, struct berr *err);
 
 #endif

@@ -75,7 +75,7 @@ void http_response_release(struct http_response *resp);
 
 /*
  * The same request as an easy handle of its own, for a caller that runs
- * many at once in a curl multi loop (backends/docker/fanout.c). Everything
+ * many at once in a curl multi loop (backends/docker/docker_fanout.c). Everything
  * http_request() sets up applies (socket, TLS, timeouts, Ctrl-C through
  * the progress callback); the connection comes from the multi handle's
  * cache, not from c's handle. req and resp must outlive the xfer; resp is

@@ -13,7 +13,7 @@
 #include "lib/fmt.h"
 #include "backends/backend.h"
 #include "backends/store/store_docs.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 #include "backends/pool/pool.h"
 
 /* A filtered listing of up to this many rows is recorded row by row; a

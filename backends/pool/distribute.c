@@ -3,7 +3,7 @@
  * One fan-out asks every host concerned (the targets, then --from or the
  * other active hosts) whether it has the image; the targets that lack it
  * are then fed from ONE export of a host that has it, all at once
- * (docker_image_copy_many). A source that fails mid-way leaves its
+ * (the backend's image_copy). A source that fails mid-way leaves its
  * targets to the next host that has the image, and the last resort is a
  * tarball in image_dir, streamed as it is (the engine unpacks gzip
  * itself); only its manifest.json is read here, through zlib, to find
@@ -19,10 +19,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <curl/curl.h>
 #include <zlib.h>
-#include "backends/docker/docker.h"
-#include "backends/docker/fanout.h"
+#include "backends/backend.h"
+#include "backends/fanout.h"
 #include "backends/store/store_docs.h"
 #include "backends/pool/cache.h"
 #include "backends/pool/distribute.h"
@@ -399,38 +398,17 @@ struct probe {
 	struct berr err;
 };
 
-static char *image_json_path(const char *image)
-{
-	char *esc = curl_easy_escape(NULL, image, 0), *path = NULL;
-
-	if (esc && asprintf(&path, "/images/%s/json", esc) < 0)
-		path = NULL;
-	curl_free(esc);
-	return path;
-}
-
 /* GET /images/IMAGE/json on every probe at once. */
 static void probe_all(struct fleet *fl, const char *image, struct probe *p, size_t n)
 {
 	struct fanout_job *jobs;
-	char *path = image_json_path(image);
 	size_t i;
 
-	if (!path) {
-		for (i = 0; i < n; i++) {
-			p[i].has = -1;
-			berr_set(&p[i].err, BERR_LOCAL, "out of memory");
-		}
-		return;
-	}
 	jobs = xrealloc(NULL, (n ? n : 1) * sizeof(*jobs));
 	memset(jobs, 0, (n ? n : 1) * sizeof(*jobs));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		jobs[i].b = p[i].b;
-		jobs[i].method = "GET";
-		jobs[i].path = path;
-	}
-	fanout_run(jobs, n, NULL);
+	fanout_image_inspect(jobs, n, image, NULL);
 	for (i = 0; i < n; i++) {
 		if (jobs[i].status == 0) {
 			p[i].has = 1;
@@ -444,7 +422,6 @@ static void probe_all(struct fleet *fl, const char *image, struct probe *p, size
 	}
 	fanout_jobs_release(jobs, n);
 	free(jobs);
-	free(path);
 }
 
 int distribute_targets(struct fleet *fl, const char *const *names, size_t n,
@@ -561,7 +538,7 @@ static int copy_from(struct fleet *fl, struct backend *src, const char *src_name
 		}
 	}
 	berr_clear(&err);
-	docker_image_copy_many(src, path ? NULL : image, path ? read_file : NULL, &fs, ct, m, &err);
+	backend_image_copy(src, path ? NULL : image, path ? read_file : NULL, &fs, ct, m, &err);
 	for (i = 0; i < m; i++) {
 		struct distribute_outcome *o = &out[idx[i]];
 

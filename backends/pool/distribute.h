@@ -2,7 +2,7 @@
  *
  * An image reaches a host that lacks it from another engine that has it
  * (GET /images/{name}/get streamed straight into POST /images/load through
- * docker_image_copy_many: no temporary file, bounded memory, one export
+ * the backend's image_copy: no temporary file, bounded memory, one export
  * feeding several loads), or, when no engine has it, from a tarball in
  * the configured image_dir ("docker save | gzip" output: *.tar, *.tar.gz,
  * *.tgz; the file whose manifest.json RepoTags name the image, or, first,

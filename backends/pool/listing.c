@@ -12,7 +12,7 @@
 #include "backends/pool/cache.h"
 #include "lib/fmt.h"
 #include "backends/backend.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 #include "lib/xalloc.h"
 
 /* The only target asks through its own client: the error lines and the

@@ -3,7 +3,7 @@
  * container list, image list and ref resolution (backends/pool/resolve.h) ask
  * every target host for its containers or images. With one target the
  * host's own client makes the request, as single-host berth always did;
- * with several, backends/docker/fanout.h runs them at once, each under its own
+ * with several, backends/fanout.h runs them at once, each under its own
  * host's timeouts, so a host that hangs costs its own timeout and no
  * more. Every answer or failure is recorded with pool_record().
  */

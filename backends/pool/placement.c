@@ -17,7 +17,7 @@
 #include "backends/pool/settings.h"
 #include "lib/xalloc.h"
 #include "lib/fmt.h"
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 #include "backends/store/store.h"
 #include "backends/store/store_docs.h"
 
@@ -67,46 +67,21 @@ static void count_containers(struct placement_load *l, const json_t *list)
 	}
 }
 
-/* "/images/NAME/json" with NAME escaped as a path segment. */
-static char *image_path(const char *image)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out = malloc(strlen(image) * 3 + sizeof("/images//json")), *p;
-	const unsigned char *s;
-
-	if (!out)
-		return NULL;
-	p = out + sprintf(out, "/images/");
-	for (s = (const unsigned char *)image; *s; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		    *s == '-' || *s == '.' || *s == '_' || *s == '~') {
-			*p++ = (char)*s;
-		} else {
-			*p++ = '%';
-			*p++ = hex[*s >> 4];
-			*p++ = hex[*s & 15];
-		}
-	}
-	strcpy(p, "/json");
-	return out;
-}
-
 /* The recount: one loop over every candidate, three requests each. */
 static int recount(struct fleet *fl, const struct placement_request *req, struct pool_targets *t,
 		   struct placement_load *loads, struct berr *err)
 {
 	struct fanout_job *jobs;
 	size_t *owner, *kind, n = 0, i, k;
-	char *ipath = image_path(req->image);
+	struct list_filter all = { .all = 1 };
 
 	jobs = calloc(t->n * 3 + 1, sizeof(*jobs));
 	owner = calloc(t->n * 3 + 1, sizeof(*owner));
 	kind = calloc(t->n * 3 + 1, sizeof(*kind));
-	if (!jobs || !owner || !kind || !ipath) {
+	if (!jobs || !owner || !kind) {
 		free(jobs);
 		free(owner);
 		free(kind);
-		free(ipath);
 		return berr_set(err, BERR_LOCAL, "out of memory");
 	}
 	/* hosts side by side, so that a pool larger than the loop's
@@ -116,9 +91,10 @@ static int recount(struct fleet *fl, const struct placement_request *req, struct
 			if (!t->v[i].b)
 				continue;
 			jobs[n].b = t->v[i].b;
-			jobs[n].method = "GET";
-			jobs[n].path = k == 0 ? "/containers/json?all=1" : k == 1 ? "/info" : ipath;
-			jobs[n].flags = FANOUT_NEEDJSON;
+			jobs[n].op = k == 0 ? FANOUT_CONTAINER_LIST : k == 1 ? FANOUT_INFO
+				     : FANOUT_IMAGE_INSPECT;
+			jobs[n].filter = &all;
+			jobs[n].ref = req->image;
 			kind[n] = k;
 			owner[n++] = i;
 		}
@@ -146,8 +122,8 @@ static int recount(struct fleet *fl, const struct placement_request *req, struct
 				if (jobs[k].status < 0)
 					l->err = jobs[k].err;
 				else
-					berr_set(&l->err, BERR_PROTOCOL, "%s: the engine sent an empty reply to GET %s",
-						 t->v[owner[k]].name, jobs[k].path);
+					berr_set(&l->err, BERR_PROTOCOL, "%s: the engine sent an empty reply to its %s",
+						 t->v[owner[k]].name, fanout_op_name(jobs[k].op));
 			}
 		} else if (kind[k] == 0) {
 			count_containers(l, reply);
@@ -171,7 +147,6 @@ static int recount(struct fleet *fl, const struct placement_request *req, struct
 	free(jobs);
 	free(owner);
 	free(kind);
-	free(ipath);
 	return 0;
 }
 

@@ -735,7 +735,7 @@ int pool_host_moved(struct fleet *fl, const char *host, const char *url, const c
 
 /* --- probes ---------------------------------------------------------------- */
 
-#include "backends/docker/fanout.h"
+#include "backends/fanout.h"
 #include "backends/docker/docker.h"
 
 /* A client of its own for the ping: a probe waits no longer than a

@@ -184,7 +184,7 @@ struct pool_probe_result {
 #define POOL_PROBE_ADDED   0x2 /* host add's probe: reason "host add: engine answered" */
 
 /*
- * GET /_ping, all at once (backends/docker/fanout.h; each within the connect
+ * GET /_ping, all at once (backends/fanout.h; each within the connect
  * timeout), on names[0..n) whatever
  * their state, or with n 0 on every host due for one: spawned hosts and
  * those that went inactive by themselves (auto_inactive), once their

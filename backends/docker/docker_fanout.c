@@ -1,4 +1,6 @@
-/* fanout.c: many engines' requests in one curl multi loop.
+/* docker_fanout.c: many engines' requests in one curl multi loop, the
+ * Docker kind's batch entry point (backend_ops.fanout, see
+ * docker_fanout.h).
  *
  * Each job is a chain of steps (usually one) on one host. A host whose
  * API version is unknown first runs its negotiation (a host-level
@@ -15,7 +17,7 @@
 #include <time.h>
 #include <curl/curl.h>
 #include "backends/docker/docker_internal.h"
-#include "backends/docker/fanout.h"
+#include "backends/docker/docker_fanout.h"
 #include "backends/docker/http.h"
 
 /* Longest wait in curl_multi_poll(): how soon Ctrl-C is noticed. */
@@ -32,7 +34,7 @@ enum host_state {
 struct host {
 	struct docker *d;
 	enum host_state state;
-	int was_unknown;  /* it negotiated in this loop (fanout_ping needs no more) */
+	int was_unknown;  /* it negotiated in this loop (a ping job needs no more) */
 	long t0;          /* negotiation start (ms) */
 	long spent_ms;    /* negotiation's duration */
 	struct berr err;
@@ -46,12 +48,12 @@ enum job_state {
 };
 
 struct job_run {
-	struct fanout_job *job;
+	struct docker_job *job;
 	struct host *host;  /* NULL: not a docker backend */
 	enum job_state state;
 	int started;
 	long t0;
-	int ping_only;      /* fanout_ping: a fresh negotiation is the answer */
+	int ping_only;      /* job->ping: a fresh negotiation is the answer */
 };
 
 /* One transfer in flight: a job's step or a host's negotiation. */
@@ -87,7 +89,7 @@ static long now_ms(void)
 
 static void job_end(struct job_run *jr, int status)
 {
-	struct fanout_job *job = jr->job;
+	struct docker_job *job = jr->job;
 
 	job->status = status;
 	job->elapsed_ms = jr->started ? now_ms() - jr->t0 : 0;
@@ -242,7 +244,7 @@ static int job_budget(struct job_run *jr, struct slot *s)
 
 static void job_start(struct loop *l, struct job_run *jr)
 {
-	struct fanout_job *job = jr->job;
+	struct docker_job *job = jr->job;
 	struct docker *d = jr->host->d;
 	struct slot *s = calloc(1, sizeof(*s));
 
@@ -288,12 +290,11 @@ fail:
 static void job_done(struct loop *l, struct slot *s, CURLcode rc)
 {
 	struct job_run *jr = s->jr;
-	struct fanout_job *job = jr->job;
+	struct docker_job *job = jr->job;
 	struct docker *d = jr->host->d;
 	json_t *reply = NULL;
-	unsigned flags = (job->flags & FANOUT_OK304 ? DOCKER_OK304 : 0) |
-			 (job->flags & (FANOUT_NOJSON | FANOUT_RAW) ? DOCKER_NOJSON : 0) |
-			 (job->flags & FANOUT_NEEDJSON ? DOCKER_NEEDJSON : 0);
+	unsigned flags = (job->flags & (DOCKER_OK304 | DOCKER_NOJSON | DOCKER_NEEDJSON)) |
+			 (job->flags & DOCKER_JOB_RAW ? DOCKER_NOJSON : 0);
 	int st;
 
 	if (http_xfer_finish(s->x, rc, &job->err) < 0 ||
@@ -302,7 +303,7 @@ static void job_done(struct loop *l, struct slot *s, CURLcode rc)
 		return;
 	}
 	job->step++;
-	if ((job->flags & FANOUT_RAW) && !job->then) {
+	if ((job->flags & DOCKER_JOB_RAW) && !job->then) {
 		if (!s->resp.body) {
 			berr_set(&job->err, BERR_PROTOCOL,
 				 "%s: the engine's answer to %s has an empty body", d->base.name, s->what);
@@ -408,7 +409,7 @@ static struct host *host_of(struct loop *l, struct docker *d)
 }
 
 /* What a job is before the loop: ready, waiting for its host, or failed. */
-static void job_setup(struct loop *l, struct job_run *jr, struct fanout_job *job, int ping_only)
+static void job_setup(struct loop *l, struct job_run *jr, struct docker_job *job)
 {
 	const char *name = job->b && job->b->name ? job->b->name : "(no host)";
 	struct docker *d = docker_of(job->b);
@@ -433,13 +434,12 @@ static void job_setup(struct loop *l, struct job_run *jr, struct fanout_job *job
 		berr_set(&job->err, BERR_USAGE, "%s: no request to send", name);
 	} else {
 		jr->host = host_of(l, d);
-		jr->ping_only = ping_only;
+		jr->ping_only = job->ping;
 		jr->state = jr->host->state == HOST_KNOWN ? JOB_READY : JOB_WAITING;
 	}
 }
 
-static size_t run(struct fanout_job *jobs, size_t n, const struct fanout_opts *opts,
-		  int ping_only)
+size_t docker_jobs_run(struct docker_job *jobs, size_t n, const struct fanout_opts *opts)
 {
 	struct loop l = { .n = n };
 	size_t i, failed = 0;
@@ -459,7 +459,7 @@ static size_t run(struct fanout_job *jobs, size_t n, const struct fanout_opts *o
 		goto cleanup;
 	}
 	for (i = 0; i < n; i++)
-		job_setup(&l, &l.runs[i], &jobs[i], ping_only);
+		job_setup(&l, &l.runs[i], &jobs[i]);
 
 	for (;;) {
 		if (berth_interrupted) {
@@ -487,14 +487,9 @@ cleanup:
 	return failed;
 }
 
-size_t fanout_run(struct fanout_job *jobs, size_t n, const struct fanout_opts *opts)
-{
-	return run(jobs, n, opts, 0);
-}
-
 /* ---- helpers ------------------------------------------------------------ */
 
-static int take_array(struct fanout_job *job, json_t *reply)
+static int take_array(struct docker_job *job, json_t *reply)
 {
 	char what[128];
 
@@ -506,7 +501,7 @@ static int take_array(struct fanout_job *job, json_t *reply)
 	return 0;
 }
 
-static int take_info(struct fanout_job *job, json_t *reply)
+static int take_info(struct docker_job *job, json_t *reply)
 {
 	struct docker *d = docker_of(job->b);
 
@@ -517,85 +512,8 @@ static int take_info(struct fanout_job *job, json_t *reply)
 	return 0;
 }
 
-/* The helpers' requests: a fresh job but for b. */
-static void job_prepare(struct fanout_job *job, const char *method, const char *path,
-			unsigned flags, fanout_then_fn then)
-{
-	struct backend *b = job->b;
-
-	fanout_job_release(job);
-	memset(job, 0, sizeof(*job));
-	job->b = b;
-	job->method = method;
-	job->path = path;
-	job->flags = flags;
-	job->then = then;
-}
-
-size_t fanout_container_list(struct fanout_job *jobs, size_t n, const struct list_filter *filter,
-			     const struct fanout_opts *opts)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		struct docker *d = docker_of(jobs[i].b);
-
-		job_prepare(&jobs[i], "GET", "/containers/json", FANOUT_NEEDJSON, take_array);
-		if (!d)
-			continue; /* fanout_run says why */
-		jobs[i].path_owned = docker_list_path(d, filter, &jobs[i].err);
-		if (!jobs[i].path_owned)
-			jobs[i].method = NULL; /* failed with err: a bad filter */
-		jobs[i].path = jobs[i].path_owned;
-	}
-	return fanout_run(jobs, n, opts);
-}
-
-size_t fanout_image_list(struct fanout_job *jobs, size_t n, int all,
-			 const struct fanout_opts *opts)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		job_prepare(&jobs[i], "GET", all ? "/images/json?all=1" : "/images/json",
-			    FANOUT_NEEDJSON, take_array);
-	return fanout_run(jobs, n, opts);
-}
-
-size_t fanout_info(struct fanout_job *jobs, size_t n, const struct fanout_opts *opts)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		job_prepare(&jobs[i], "GET", "/info", FANOUT_NEEDJSON, take_info);
-	return fanout_run(jobs, n, opts);
-}
-
-size_t fanout_ping(struct fanout_job *jobs, size_t n, const struct fanout_opts *opts)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		job_prepare(&jobs[i], "GET", "/_ping", FANOUT_NOJSON, NULL);
-	return run(jobs, n, opts, 1);
-}
-
-size_t fanout_refresh(struct fanout_job *jobs, struct backend *const *bs, size_t n,
-		      const struct fanout_opts *opts)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		jobs[3 * i].b = jobs[3 * i + 1].b = jobs[3 * i + 2].b = bs[i];
-		job_prepare(&jobs[3 * i], "GET", "/containers/json?all=1", FANOUT_RAW, NULL);
-		job_prepare(&jobs[3 * i + 1], "GET", "/images/json", FANOUT_RAW, NULL);
-		job_prepare(&jobs[3 * i + 2], "GET", "/info", FANOUT_NEEDJSON, take_info);
-	}
-	return fanout_run(jobs, 3 * n, opts);
-}
-
 /* Create's reply, then (start) the start of the container it named. */
-static int created(struct fanout_job *job, json_t *reply)
+static int created(struct docker_job *job, json_t *reply)
 {
 	struct docker *d = docker_of(job->b);
 	const char *id;
@@ -619,36 +537,12 @@ static int created(struct fanout_job *job, json_t *reply)
 	job->method = "POST";
 	job->path = job->path_owned;
 	job->body = NULL;
-	job->flags = FANOUT_OK304;
+	job->flags = DOCKER_OK304;
 	return 1;
 }
 
-size_t fanout_container_create(struct fanout_job *jobs, const struct container_spec *const *specs,
-			       size_t n, int start, const struct fanout_opts *opts)
-{
-	/* then's "and start it" flag: any non-NULL pointer */
-	static int start_too;
-	size_t i;
 
-	for (i = 0; i < n; i++) {
-		struct docker *d = docker_of(jobs[i].b);
-
-		job_prepare(&jobs[i], "POST", "/containers/create", FANOUT_NEEDJSON, created);
-		jobs[i].ud = start ? &start_too : NULL;
-		if (!d)
-			continue;
-		if (docker_create_request(d, specs[i], &jobs[i].body_owned, &jobs[i].path_owned,
-					  &jobs[i].err) < 0) {
-			jobs[i].method = NULL;
-			continue;
-		}
-		jobs[i].path = jobs[i].path_owned;
-		jobs[i].body = jobs[i].body_owned;
-	}
-	return fanout_run(jobs, n, opts);
-}
-
-void fanout_job_release(struct fanout_job *job)
+void docker_job_release(struct docker_job *job)
 {
 	if (!job)
 		return;
@@ -663,10 +557,119 @@ void fanout_job_release(struct fanout_job *job)
 	job->raw_len = 0;
 }
 
-void fanout_jobs_release(struct fanout_job *jobs, size_t n)
+void docker_jobs_release(struct docker_job *jobs, size_t n)
 {
 	size_t i;
 
 	for (i = 0; jobs && i < n; i++)
-		fanout_job_release(&jobs[i]);
+		docker_job_release(&jobs[i]);
+}
+
+/* ---- the batch entry point: typed jobs as requests ------------------------ */
+
+/* What the request is; a request that cannot be built leaves method NULL
+ * and err set, which docker_jobs_run() reports as the job's failure. */
+static void job_from(struct docker_job *dj, const struct fanout_job *job)
+{
+	/* created()'s "and start it" flag: any non-NULL pointer */
+	static int start_too;
+	struct docker *d = docker_of(job->b);
+	int raw = (job->flags & FANOUT_RAW) != 0;
+
+	dj->b = job->b;
+	dj->method = "GET";
+	dj->flags = DOCKER_NEEDJSON;
+	switch (job->op) {
+	case FANOUT_PING:
+		dj->path = "/_ping";
+		dj->flags = DOCKER_NOJSON;
+		dj->ping = 1;
+		return;
+	case FANOUT_INFO:
+		dj->path = "/info";
+		dj->then = take_info;
+		return;
+	case FANOUT_CONTAINER_LIST:
+		dj->path = dj->path_owned = docker_list_path(d, job->filter, &dj->err);
+		break;
+	case FANOUT_IMAGE_LIST:
+		dj->path = job->all ? "/images/json?all=1" : "/images/json";
+		break;
+	case FANOUT_IMAGE_INSPECT:
+		if (!job->ref) {
+			berr_set(&dj->err, BERR_USAGE, "%s: no image to inspect", d->base.name);
+			dj->method = NULL;
+			return;
+		}
+		dj->path = dj->path_owned = docker_object_path("/images/", job->ref, "/json");
+		if (!dj->path)
+			berr_set(&dj->err, BERR_LOCAL, "%s: out of memory", d->base.name);
+		break;
+	case FANOUT_CONTAINER_CREATE:
+		dj->method = "POST";
+		dj->then = created;
+		dj->ud = job->start ? &start_too : NULL;
+		if (!job->spec) {
+			berr_set(&dj->err, BERR_USAGE, "%s: no container to create", d->base.name);
+			dj->method = NULL;
+			return;
+		}
+		if (docker_create_request(d, job->spec, &dj->body_owned, &dj->path_owned,
+					  &dj->err) < 0) {
+			dj->method = NULL;
+			return;
+		}
+		dj->path = dj->path_owned;
+		dj->body = dj->body_owned;
+		return;
+	default:
+		berr_set(&dj->err, BERR_USAGE, "%s: a docker backend cannot do %s", d->base.name,
+			 fanout_op_name(job->op));
+		dj->method = NULL;
+		return;
+	}
+	if (!dj->path) {
+		dj->method = NULL; /* err says why: a bad filter, out of memory */
+		return;
+	}
+	/* the listings: parsed and checked, or as they came */
+	if (raw && (job->op == FANOUT_CONTAINER_LIST || job->op == FANOUT_IMAGE_LIST))
+		dj->flags = DOCKER_JOB_RAW;
+	else if (job->op != FANOUT_IMAGE_INSPECT)
+		dj->then = take_array;
+}
+
+size_t docker_fanout(struct fanout_job *const *jobs, size_t n, const struct fanout_opts *opts)
+{
+	struct docker_job *dj = calloc(n ? n : 1, sizeof(*dj));
+	size_t i, failed = 0;
+
+	if (!dj) {
+		for (i = 0; i < n; i++) {
+			jobs[i]->status = -1;
+			berr_set(&jobs[i]->err, BERR_LOCAL, "%s: out of memory", jobs[i]->b->name);
+		}
+		return n;
+	}
+	for (i = 0; i < n; i++)
+		job_from(&dj[i], jobs[i]);
+	docker_jobs_run(dj, n, opts);
+	/* the answers move over: no body is copied */
+	for (i = 0; i < n; i++) {
+		struct fanout_job *job = jobs[i];
+
+		job->status = dj[i].status;
+		job->err = dj[i].err;
+		job->elapsed_ms = dj[i].elapsed_ms;
+		job->reply = dj[i].reply;
+		dj[i].reply = NULL;
+		job->raw = dj[i].raw;
+		job->raw_len = dj[i].raw_len;
+		dj[i].raw = NULL;
+		if (job->status < 0)
+			failed++;
+	}
+	docker_jobs_release(dj, n);
+	free(dj);
+	return failed;
 }
