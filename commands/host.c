@@ -108,6 +108,7 @@ const struct cmd_entry cmd_host_slots_entry = {
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"
 #include "backends/fanout.h"
+#include "backends/pool/host_doc.h"
 #include "backends/store/store.h"
 #include "backends/store/store_docs.h"
 
@@ -217,14 +218,16 @@ static void count_containers(struct shell *sh, const struct host_list *l, struct
  * pool.slot_memory (at least one); -1 when neither is known. */
 static int64_t slots_total(struct shell *sh, const bson_t *doc)
 {
-	int64_t slots, mem, per = sh->settings.pool_slot_memory > 0 ? sh->settings.pool_slot_memory
-								  : (int64_t)512 << 20;
+	int64_t mem, per = sh->settings.pool_slot_memory > 0 ? sh->settings.pool_slot_memory
+							      : (int64_t)512 << 20;
+	struct host_doc hd;
 
 	if (!doc)
 		return -1;
-	if ((slots = store_doc_int(doc, "slots", 0)) > 0)
-		return slots;
-	if ((mem = store_doc_int(doc, "engine.memory", 0)) <= 0)
+	host_doc_read(doc, &hd);
+	if (hd.slots > 0)
+		return hd.slots;
+	if ((mem = hd.engine.memory) <= 0)
 		return -1;
 	return mem / per > 0 ? mem / per : 1;
 }
@@ -278,26 +281,12 @@ static void ask_engines(struct shell *sh, const struct host_list *l, struct host
  * a configured host), or what berth knows without one. */
 static json_t *host_json(struct shell *sh, const struct host_ref *h, const struct host_facts *f)
 {
-	static const char *const facts[] = { "state_changed", "state_reason", "last_seen", "engine",
-					     "slots", NULL };
-	json_t *o = h->doc ? store_doc_to_json(h->doc) : json_object();
+	json_t *o = host_doc_json(h->doc, h->name, h->url, h->tls_dir, h->insecure);
 	int64_t total = slots_total(sh, h->doc);
 	json_t *slots;
-	size_t i;
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "name", json_string(h->name));
-	json_object_set_new(o, "url", json_string(h->url));
-	json_object_set_new(o, "tls_dir", h->tls_dir ? json_string(h->tls_dir) : json_null());
-	json_object_set_new(o, "insecure", json_boolean(h->insecure));
-	if (!json_object_get(o, "state"))
-		json_object_set_new(o, "state", json_string(pool_host_state(h->doc)));
-	if (!json_object_get(o, "drained"))
-		json_object_set_new(o, "drained", json_false());
-	for (i = 0; facts[i]; i++)
-		if (!json_object_get(o, facts[i]))
-			json_object_set_new(o, facts[i], json_null());
 	json_object_set_new(o, "Source", json_string(h->from_config ? "config" : "store"));
 	json_object_set_new(o, "Containers", f->containers >= 0 ? json_integer(f->containers) : json_null());
 	slots = json_pack("{s:o, s:o}", "Used", f->used >= 0 ? json_integer(f->used) : json_null(),
@@ -312,17 +301,18 @@ static json_t *host_json(struct shell *sh, const struct host_ref *h, const struc
 static void host_row(struct shell *sh, struct table *t, const struct host_ref *h,
 		     const struct host_facts *f, time_t now)
 {
-	const bson_t *doc = h->doc;
-	const char *state = pool_host_state(doc);
-	const char *reason = doc ? store_doc_str(doc, "state_reason") : NULL;
-	const char *engine = doc ? store_doc_str(doc, "engine.version") : NULL;
-	int64_t seen = doc ? store_doc_date(doc, "last_seen") : 0;
-	int64_t changed = doc ? store_doc_date(doc, "state_changed") : 0;
-	int64_t total = slots_total(sh, doc);
+	struct host_doc hd;
+	const char *reason, *engine;
+	int64_t seen, changed, total = slots_total(sh, h->doc);
 	char ncont[32], ago[64], age[64], slots[64], st[64];
 	char *why;
 
-	snprintf(st, sizeof(st), "%s%s", state, doc && store_doc_bool(doc, "drained", 0) ? ",drained" : "");
+	host_doc_read(h->doc, &hd);
+	reason = hd.state_reason;
+	engine = hd.engine.version;
+	seen = hd.last_seen;
+	changed = hd.state_changed;
+	snprintf(st, sizeof(st), "%s%s", hd.state, hd.drained ? ",drained" : "");
 	/* a long reason (an engine's error) is cut: --json has it whole */
 	why = str_ellipsize(reason && *reason ? reason : "-", 40);
 	if (f->containers >= 0)
@@ -567,7 +557,7 @@ static int exec_add(struct shell *sh, struct args *a)
 		bson_t f;
 
 		bson_init(&f);
-		BSON_APPEND_INT64(&f, "slots", slots);
+		host_doc_set_slots(&f, slots);
 		ret = pool_set_fields(&sh->fleet, h.name, &f, &err);
 		bson_destroy(&f);
 		if (ret < 0)
@@ -746,24 +736,24 @@ static int exec_activate(struct shell *sh, struct args *a)
 	int rc;
 	const char *name = a->argv[0];
 	struct host_ref ref;
+	struct host_doc hd;
 	const char *state;
 	int drained;
 	bson_t extra;
 
 	if ((rc = read_host(sh, name, &ref)) < 0)
 		return rc;
-	state = pool_host_state(ref.doc);
-	drained = ref.doc && store_doc_bool(ref.doc, "drained", 0);
+	host_doc_read(ref.doc, &hd);
+	state = hd.state;
+	drained = hd.drained;
 	if (!strcmp(state, "active") && !drained) {
 		host_ref_release(&ref);
 		return output_result(sh, out_printf(sh, "%s: already active\n", name));
 	}
 	bson_init(&extra);
-	BSON_APPEND_BOOL(&extra, "drained", 0);
-	BSON_APPEND_INT32(&extra, "errors", 0);
-	BSON_APPEND_BOOL(&extra, "auto_inactive", 0);
-	BSON_APPEND_NULL(&extra, "next_probe");
-	BSON_APPEND_NULL(&extra, "probe_backoff");
+	host_doc_set_drained(&extra, 0);
+	host_doc_set_no_errors(&extra, 0);
+	host_doc_set_no_probes(&extra);
 	return hand_transition(sh, name, &ref, "active", "host activate", &extra,
 			       drained && !strcmp(state, "active") ? "active,drained" : state,
 			       "active");
@@ -785,9 +775,7 @@ static int exec_deactivate(struct shell *sh, struct args *a)
 	state = pool_host_state(ref.doc);
 	bson_init(&extra);
 	/* by hand: housekeeping's probes leave it alone */
-	BSON_APPEND_BOOL(&extra, "auto_inactive", 0);
-	BSON_APPEND_NULL(&extra, "next_probe");
-	BSON_APPEND_NULL(&extra, "probe_backoff");
+	host_doc_set_no_probes(&extra);
 	return hand_transition(sh, name, &ref, "inactive", reason, &extra, state, "inactive");
 }
 
@@ -796,6 +784,7 @@ static int exec_drain(struct shell *sh, struct args *a)
 	int rc;
 	const char *name = a->argv[0];
 	struct host_ref ref;
+	struct host_doc hd;
 	const char *reason, *state;
 	bson_t extra;
 	int bad;
@@ -804,13 +793,14 @@ static int exec_drain(struct shell *sh, struct args *a)
 		return bad;
 	if ((rc = read_host(sh, name, &ref)) < 0)
 		return rc;
-	state = pool_host_state(ref.doc);
-	if (ref.doc && store_doc_bool(ref.doc, "drained", 0)) {
+	host_doc_read(ref.doc, &hd);
+	state = hd.state;
+	if (hd.drained) {
 		host_ref_release(&ref);
 		return output_result(sh, out_printf(sh, "%s: already drained\n", name));
 	}
 	bson_init(&extra);
-	BSON_APPEND_BOOL(&extra, "drained", 1);
+	host_doc_set_drained(&extra, 1);
 	/* the state stays; the drain is dated and kept in the history */
 	return hand_transition(sh, name, &ref, state, reason, &extra, state,
 			       strcmp(state, "active") ? state : "active,drained");
@@ -833,10 +823,7 @@ static int exec_slots(struct shell *sh, struct args *a)
 		return rc;
 	host_ref_release(&ref);
 	bson_init(&f);
-	if (slots)
-		BSON_APPEND_INT64(&f, "slots", slots);
-	else
-		BSON_APPEND_NULL(&f, "slots");
+	host_doc_set_slots(&f, slots);
 	ret = pool_set_fields(&sh->fleet, name, &f, &err);
 	bson_destroy(&f);
 	if (ret < 0)

@@ -10,6 +10,7 @@
 #include "shell/settings.h"
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"
+#include "backends/pool/host_doc.h"
 #include "backends/store/store.h"
 #include "backends/store/store_docs.h"
 
@@ -33,11 +34,13 @@ static int add_names(void *ud, const bson_t *doc, struct berr *err)
 	struct collect *c = ud;
 	const char *s;
 	bson_iter_t it, arr;
+	struct host_doc hd;
 
 	(void)err;
 	switch (c->kind) {
 	case ARG_HOST:
-		if (starts_with((s = store_doc_str(doc, "name")), c))
+		host_doc_read(doc, &hd);
+		if (starts_with((s = hd.name), c))
 			complete_list_add(c->out, s);
 		break;
 	case ARG_CONTAINER:
@@ -160,7 +163,7 @@ static void names(void *ud, enum arg_kind kind, const char *prefix, struct compl
 	case ARG_HOST:
 		coll = STORE_HOSTS;
 		if (*prefix)
-			append_range(&sel, "name", prefix);
+			append_range(&sel, HOST_DOC_KEY_NAME, prefix);
 		break;
 	case ARG_CONTAINER:
 		coll = STORE_CONTAINERS;

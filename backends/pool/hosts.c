@@ -15,10 +15,10 @@
 #include "backends/pool/fleet.h"
 #include "backends/pool/settings.h"
 #include "backends/pool/pool.h"
+#include "backends/pool/host_doc.h"
 #include "backends/backend.h"
 #include "backends/docker/docker.h"
 #include "backends/store/store.h"
-#include "backends/store/store_docs.h"
 #include "lib/xalloc.h"
 
 /* xstrdup that passes NULL through: optional fields. */
@@ -94,17 +94,17 @@ static void ref_from_config(const struct host_settings *hc, struct host_ref *out
  * or URL (then out is untouched). The document is copied into out. */
 static int ref_from_doc(const bson_t *doc, struct host_ref *out)
 {
-	const char *name = store_doc_str(doc, "name"), *url = store_doc_str(doc, "url");
-	const char *tls = store_doc_str(doc, "tls_dir");
+	struct host_doc hd;
 
-	if (!name || !*name || !url || !*url)
+	host_doc_read(doc, &hd);
+	if (!hd.name || !*hd.name || !hd.url || !*hd.url)
 		return -1;
 	memset(out, 0, sizeof(*out));
-	out->name = xstrdup_null(name);
-	out->url = xstrdup_null(url);
-	out->tls_dir = tls && *tls ? xstrdup_null(tls) : NULL;
+	out->name = xstrdup_null(hd.name);
+	out->url = xstrdup_null(hd.url);
+	out->tls_dir = hd.tls_dir && *hd.tls_dir ? xstrdup_null(hd.tls_dir) : NULL;
 	out->tls_verify = out->tls_dir != NULL;
-	out->insecure = store_doc_bool(doc, "insecure", 0);
+	out->insecure = hd.insecure;
 	out->doc = bson_copy(doc);
 	return 0;
 }
@@ -117,10 +117,13 @@ static int read_doc(struct fleet *fl, const char *name, bson_t **doc, struct ber
  * engine's: the document starts over. Sets ref->doc. */
 static void attach_config_doc(struct fleet *fl, struct host_ref *ref, const bson_t *doc)
 {
-	const char *was = store_doc_str(doc, "url");
+	struct host_doc hd;
+	const char *was;
 	struct berr ignored;
 	char *old;
 
+	host_doc_read(doc, &hd);
+	was = hd.url;
 	ref->doc = bson_copy(doc);
 	if (!was || !ref->url || !strcmp(was, ref->url) || is_adhoc(ref->name))
 		return;
@@ -133,10 +136,11 @@ static void attach_config_doc(struct fleet *fl, struct host_ref *ref, const bson
 	free(old);
 }
 
-static void name_selector(bson_t *sel, const char *field, const char *name)
+/* { host: name }: the cached rows of a host. */
+static void cache_selector(bson_t *sel, const char *name)
 {
 	bson_init(sel);
-	BSON_APPEND_UTF8(sel, field, name);
+	BSON_APPEND_UTF8(sel, "host", name);
 }
 
 /* The store's document of name into *doc (NULL when it has none). */
@@ -149,7 +153,7 @@ static int read_doc(struct fleet *fl, const char *name, bson_t **doc, struct ber
 	*doc = NULL;
 	if (!s)
 		return -1;
-	name_selector(&sel, "name", name);
+	host_doc_selector(&sel, name);
 	rc = store_find_one(s, STORE_HOSTS, &sel, &found_doc, &found, err);
 	bson_destroy(&sel);
 	if (rc < 0) {
@@ -161,6 +165,15 @@ static int read_doc(struct fleet *fl, const char *name, bson_t **doc, struct ber
 		bson_destroy(&found_doc);
 	}
 	return 0;
+}
+
+/* The document of a host the configuration had once: no registration. */
+static int is_configured_doc(const bson_t *doc)
+{
+	struct host_doc hd;
+
+	host_doc_read(doc, &hd);
+	return hd.configured;
 }
 
 int hosts_find(struct fleet *fl, const char *name, unsigned flags, struct host_ref *out,
@@ -190,7 +203,7 @@ int hosts_find(struct fleet *fl, const char *name, unsigned flags, struct host_r
 		return 0;
 	if (read_doc(fl, name, &doc, err) < 0)
 		return -1;
-	if (doc && store_doc_bool(doc, "configured", 0)) {
+	if (doc && is_configured_doc(doc)) {
 		/* the facts of a host the configuration no longer has */
 		bson_destroy(doc);
 		doc = NULL;
@@ -269,8 +282,7 @@ static void list_hosts(struct fleet *fl, unsigned flags, struct host_list *out, 
 	s = fleet_store(fl, &out->err);
 	if (!s)
 		goto unavailable;
-	bson_init(&sort);
-	BSON_APPEND_INT32(&sort, "name", 1);
+	host_doc_sort_by_name(&sort);
 	memset(&opts, 0, sizeof(opts));
 	opts.sort = &sort;
 	rc = store_find(s, STORE_HOSTS, NULL, &opts, collect_doc, &dv, &out->err);
@@ -281,10 +293,13 @@ static void list_hosts(struct fleet *fl, unsigned flags, struct host_list *out, 
 		goto unavailable;
 	}
 	for (i = 0; i < dv.n; i++) {
-		const char *name = store_doc_str(dv.v[i], "name");
+		struct host_doc hd;
+		const char *name;
 		struct host_ref r;
 		int dup = 0;
 
+		host_doc_read(dv.v[i], &hd);
+		name = hd.name;
 		if (!name)
 			continue;
 		for (j = 0; j < out->n; j++) {
@@ -298,7 +313,7 @@ static void list_hosts(struct fleet *fl, unsigned flags, struct host_list *out, 
 		}
 		/* a document of a host the configuration had once is
 		 * no registration */
-		if (!dup && !store_doc_bool(dv.v[i], "configured", 0) && ref_from_doc(dv.v[i], &r) == 0)
+		if (!dup && !hd.configured && ref_from_doc(dv.v[i], &r) == 0)
 			list_push(out, &r);
 	}
 	doc_vec_release(&dv);
@@ -438,7 +453,7 @@ static int already_exists(const char *name, struct berr *err)
 
 int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, struct berr *err)
 {
-	struct store_host_info info;
+	struct host_doc_new info;
 	struct docker_endpoint ep;
 	struct backend *b;
 	struct store *s;
@@ -512,12 +527,11 @@ int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, 
 	info.insecure = h->insecure && !tls;
 	info.state = "spawned";
 	info.state_reason = h->reason;
+	info.added_ms = now;
 	bson_init(&doc);
 	have_doc = 1;
-	if (store_doc_host(&doc, &info, NULL, now, err) < 0)
+	if (host_doc_build(&doc, &info, NULL, now, err) < 0)
 		goto cleanup;
-	/* for least-loaded's ties: the oldest host first */
-	BSON_APPEND_DATE_TIME(&doc, "added", now);
 	/* the unique name decides between two berths adding it at once */
 	if (store_insert(s, STORE_HOSTS, &doc, err) < 0) {
 		if (err->kind == BERR_CONFLICT)
@@ -579,7 +593,7 @@ int hosts_unregister(struct fleet *fl, const char *name, int *removed, struct be
 		return config_host_refused(fl, name, err);
 	if (!(s = fleet_store(fl, err)))
 		return -1;
-	name_selector(&sel, "name", name);
+	host_doc_selector(&sel, name);
 	rc = store_remove(s, STORE_HOSTS, &sel, &n, err);
 	bson_destroy(&sel);
 	if (rc < 0) {
@@ -599,7 +613,7 @@ int hosts_unregister(struct fleet *fl, const char *name, int *removed, struct be
 		struct berr e;
 
 		berr_clear(&e);
-		name_selector(&sel, "host", name);
+		cache_selector(&sel, name);
 		rc = store_remove(s, caches[i], &sel, NULL, &e);
 		bson_destroy(&sel);
 		if (rc < 0) {

@@ -15,11 +15,11 @@
 #include "backends/pool/distribute.h"
 #include "backends/pool/fleet.h"
 #include "backends/pool/settings.h"
+#include "backends/pool/host_doc.h"
 #include "lib/xalloc.h"
 #include "lib/fmt.h"
 #include "backends/fanout.h"
 #include "backends/store/store.h"
-#include "backends/store/store_docs.h"
 
 int placement_wanted(struct fleet *fl, const struct pool_want *want, struct backend **single,
 		     struct berr *err)
@@ -67,6 +67,15 @@ static void count_containers(struct placement_load *l, const json_t *list)
 	}
 }
 
+/* When round-robin last gave host a container (0: never). */
+static int64_t last_placed(const bson_t *doc)
+{
+	struct host_doc hd;
+
+	host_doc_read(doc, &hd);
+	return hd.last_placed;
+}
+
 /* The recount: one loop over every candidate, three requests each. */
 static int recount(struct fleet *fl, const struct placement_request *req, struct pool_targets *t,
 		   struct placement_load *loads, struct berr *err)
@@ -102,7 +111,7 @@ static int recount(struct fleet *fl, const struct placement_request *req, struct
 		loads[i].ok = t->v[i].b != NULL;
 		if (!t->v[i].b)
 			loads[i].err = t->v[i].err;
-		loads[i].last_placed = t->v[i].doc ? store_doc_date(t->v[i].doc, "last_placed") : 0;
+		loads[i].last_placed = last_placed(t->v[i].doc);
 	}
 	fanout_run(jobs, n, NULL);
 	for (k = 0; k < n; k++) {
@@ -387,7 +396,7 @@ static void record_placed(struct fleet *fl, const struct pool_targets *t, const 
 
 	berr_clear(&err);
 	for (i = 0; i < t->n; i++) {
-		bson_t *sel, *update;
+		bson_t sel, update;
 		int rc;
 
 		if (!loads[i].placed)
@@ -396,11 +405,11 @@ static void record_placed(struct fleet *fl, const struct pool_targets *t, const 
 			fleet_cache_warn(fl, &err);
 			return;
 		}
-		sel = BCON_NEW("name", BCON_UTF8(t->v[i].name));
-		update = BCON_NEW("$set", "{", "last_placed", BCON_DATE_TIME(loads[i].last_placed), "}");
-		rc = store_modify(s, STORE_HOSTS, sel, update, 0, NULL, NULL, &err);
-		bson_destroy(sel);
-		bson_destroy(update);
+		host_doc_selector(&sel, t->v[i].name);
+		host_doc_update_placed(&update, loads[i].last_placed);
+		rc = store_modify(s, STORE_HOSTS, &sel, &update, 0, NULL, NULL, &err);
+		bson_destroy(&sel);
+		bson_destroy(&update);
 		if (rc < 0) {
 			fleet_cache_warn(fl, &err);
 			return;

@@ -14,13 +14,11 @@
 #include "backends/pool/pool.h"
 #include "backends/pool/fleet.h"
 #include "backends/pool/hosts.h"
+#include "backends/pool/host_doc.h"
 #include "backends/pool/settings.h"
 #include "backends/backend.h"
 #include "backends/store/store.h"
-#include "backends/store/store_docs.h"
 #include "lib/xalloc.h"
-
-#define HISTORY_MAX 20
 
 static const char *const states[] = { "spawned", "active", "inactive", "removed", NULL };
 
@@ -36,10 +34,7 @@ int pool_valid_state(const char *state)
 
 const char *pool_host_state(const bson_t *doc)
 {
-	const char *s = doc ? store_doc_str(doc, "state") : NULL;
-
-	/* a configured host that never got a document is in service */
-	return s && *s ? s : "active";
+	return host_doc_state(doc);
 }
 
 /* -H tcp://... hosts live in this process only: nothing is recorded. */
@@ -61,23 +56,10 @@ static const char *without_host(const char *host, const char *msg)
 
 /* --- targets --------------------------------------------------------------- */
 
-static int64_t created_of(const bson_t *doc)
-{
-	bson_iter_t it;
-	int64_t added;
-
-	if (!doc)
-		return 0;
-	if ((added = store_doc_date(doc, "added")) > 0)
-		return added;
-	if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it))
-		return (int64_t)bson_oid_get_time_t(bson_iter_oid(&it)) * 1000;
-	return 0;
-}
-
 void pool_targets_push(struct fleet *fl, struct pool_targets *t, struct host_ref *ref)
 {
 	struct pool_host *ph;
+	struct host_doc hd;
 
 	t->v = xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
 	ph = &t->v[t->n++];
@@ -87,12 +69,11 @@ void pool_targets_push(struct fleet *fl, struct pool_targets *t, struct host_ref
 	ph->name = xstrdup(ref->name);
 	ph->doc = ref->doc;
 	ref->doc = NULL;
-	ph->state = xstrdup(pool_host_state(ph->doc));
-	ph->drained = ph->doc ? store_doc_bool(ph->doc, "drained", 0) : 0;
-	ph->slots = ph->doc ? store_doc_int(ph->doc, "slots", 0) : 0;
-	if (ph->slots < 0)
-		ph->slots = 0;
-	ph->created_ms = created_of(ph->doc);
+	host_doc_read(ph->doc, &hd);
+	ph->state = xstrdup(hd.state);
+	ph->drained = hd.drained;
+	ph->slots = hd.slots < 0 ? 0 : hd.slots;
+	ph->created_ms = hd.created;
 	host_ref_release(ref);
 }
 
@@ -137,24 +118,30 @@ static void add_dropped(struct pool_targets *t, const char *fmt, ...)
 	}
 }
 
-/* Why a host is no candidate (NULL: it is one). */
-static const char *not_candidate(const char *state, int drained, unsigned flags)
+/* Why a host is no candidate: it is one, its state is not active, or it
+ * is drained. */
+enum unfit { FIT, NOT_ACTIVE, DRAINED };
+
+static enum unfit not_candidate(const char *state, int drained, unsigned flags)
 {
 	if (strcmp(state, "active"))
-		return state;
+		return NOT_ACTIVE;
 	if ((flags & POOL_PLACEMENT) && drained)
-		return "drained";
-	return NULL;
+		return DRAINED;
+	return FIT;
 }
 
-static void describe(struct pool_targets *t, const char *name, const char *why, const bson_t *doc)
+static void describe(struct pool_targets *t, const char *name, enum unfit why,
+		     const struct host_doc *hd)
 {
-	const char *reason = doc ? store_doc_str(doc, "state_reason") : NULL;
+	const char *reason = hd->state_reason;
 
-	if (!strcmp(why, "drained") || !reason || !*reason)
-		add_dropped(t, "%s is %s", name, why);
+	if (why == DRAINED)
+		add_dropped(t, "%s is drained", name);
+	else if (!reason || !*reason)
+		add_dropped(t, "%s is %s", name, hd->state);
 	else
-		add_dropped(t, "%s is %s (%s)", name, why, reason);
+		add_dropped(t, "%s is %s (%s)", name, hd->state, reason);
 }
 
 static int add_named(struct fleet *fl, struct pool_targets *t, const char *name, struct berr *err)
@@ -182,17 +169,20 @@ static int check_named_placement(const struct pool_targets *t, struct berr *err)
 
 	for (i = 0; i < t->n; i++) {
 		const struct pool_host *h = &t->v[i];
-		const char *why = not_candidate(h->state, h->drained, POOL_PLACEMENT);
-		const char *reason = h->doc ? store_doc_str(h->doc, "state_reason") : NULL;
+		enum unfit why = not_candidate(h->state, h->drained, POOL_PLACEMENT);
+		struct host_doc hd;
+		const char *reason;
 
-		if (!why)
+		if (why == FIT)
 			continue;
-		if (!strcmp(why, "drained"))
+		if (why == DRAINED)
 			return berr_set(err, BERR_CONFLICT, "host %s is drained: no new containers go there "
 					"('host activate %s' takes it back into service)", h->name, h->name);
+		host_doc_read(h->doc, &hd);
+		reason = hd.state_reason;
 		return berr_set(err, BERR_CONFLICT, "host %s is %s%s%s%s: no new containers go there "
 				"('host activate %s' or 'host probe %s' brings it back)",
-				h->name, why, reason && *reason ? " (" : "", reason ? reason : "",
+				h->name, h->state, reason && *reason ? " (" : "", reason ? reason : "",
 				reason && *reason ? ")" : "", h->name, h->name);
 	}
 	return 0;
@@ -229,12 +219,13 @@ int pool_targets(struct fleet *fl, const struct pool_want *want, unsigned flags,
 	hosts_list(fl, HOSTS_WITH_DOC | HOSTS_QUIET, &l);
 	for (i = 0; i < l.n; i++) {
 		struct host_ref *ref = &l.v[i];
-		const char *state = pool_host_state(ref->doc);
-		int drained = ref->doc ? store_doc_bool(ref->doc, "drained", 0) : 0;
-		const char *why = not_candidate(state, drained, flags);
+		struct host_doc hd;
+		enum unfit why;
 
-		if (why) {
-			describe(out, ref->name, why, ref->doc);
+		host_doc_read(ref->doc, &hd);
+		why = not_candidate(hd.state, hd.drained, flags);
+		if (why != FIT) {
+			describe(out, ref->name, why, &hd);
 			continue;
 		}
 		pool_targets_push(fl, out, ref);
@@ -309,100 +300,12 @@ struct backend *pool_single(struct fleet *fl, const struct pool_want *want, stru
 
 /* --- recording ------------------------------------------------------------- */
 
-/* A configured host's first document, like host add's, with the
- * configuration's settings of today. */
-static void append_on_insert(bson_t *update, const struct host_settings *hc, int64_t now,
-			     int with_state, int with_engine)
-{
-	bson_t soi;
-
-	BSON_APPEND_DOCUMENT_BEGIN(update, "$setOnInsert", &soi);
-	BSON_APPEND_UTF8(&soi, "url", hc->url);
-	if (hc->tls_dir)
-		BSON_APPEND_UTF8(&soi, "tls_dir", hc->tls_dir);
-	else
-		BSON_APPEND_NULL(&soi, "tls_dir");
-	BSON_APPEND_BOOL(&soi, "insecure", hc->insecure != 0);
-	BSON_APPEND_DATE_TIME(&soi, "added", now);
-	/* facts about a configured host, not a registration: should the
-	 * configuration drop it, the document must not make it a registered
-	 * host (hosts.c skips such documents) */
-	BSON_APPEND_BOOL(&soi, "configured", 1);
-	if (with_state) {
-		BSON_APPEND_UTF8(&soi, "state", "active");
-		BSON_APPEND_DATE_TIME(&soi, "state_changed", now);
-		BSON_APPEND_UTF8(&soi, "state_reason", "configured");
-	}
-	if (with_engine)
-		BSON_APPEND_NULL(&soi, "engine");
-	bson_append_document_end(update, &soi);
-}
-
-/* before's history with {state, at, reason} appended, the oldest dropped
- * beyond HISTORY_MAX, as set's "history". */
-static void append_history(bson_t *set, const bson_t *before, const char *state, int64_t at,
-			   const char *reason)
-{
-	bson_iter_t it, arr;
-	bson_t out, entry;
-	uint32_t n = 0, skip = 0, i = 0, k = 0;
-	const char *key;
-	char buf[16];
-
-	if (before && bson_iter_init_find(&it, before, "history") && BSON_ITER_HOLDS_ARRAY(&it) &&
-	    bson_iter_recurse(&it, &arr)) {
-		while (bson_iter_next(&arr))
-			n += BSON_ITER_HOLDS_DOCUMENT(&arr);
-	}
-	if (n >= HISTORY_MAX)
-		skip = n - HISTORY_MAX + 1;
-	BSON_APPEND_ARRAY_BEGIN(set, "history", &out);
-	if (n && bson_iter_init_find(&it, before, "history") && bson_iter_recurse(&it, &arr)) {
-		while (bson_iter_next(&arr)) {
-			const uint8_t *data;
-			uint32_t len;
-			bson_t sub;
-
-			if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
-				continue;
-			if (i++ < skip)
-				continue;
-			bson_iter_document(&arr, &len, &data);
-			if (!bson_init_static(&sub, data, len))
-				continue;
-			bson_uint32_to_string(k++, &key, buf, sizeof(buf));
-			bson_append_document(&out, key, -1, &sub);
-		}
-	}
-	bson_uint32_to_string(k, &key, buf, sizeof(buf));
-	bson_append_document_begin(&out, key, -1, &entry);
-	BSON_APPEND_UTF8(&entry, "state", state);
-	BSON_APPEND_DATE_TIME(&entry, "at", at);
-	if (reason)
-		BSON_APPEND_UTF8(&entry, "reason", reason);
-	else
-		BSON_APPEND_NULL(&entry, "reason");
-	bson_append_document_end(&out, &entry);
-	bson_append_array_end(set, &out);
-}
-
-/* Copies extra's fields into set. */
-static void append_fields(bson_t *set, const bson_t *extra)
-{
-	bson_iter_t it;
-
-	if (!extra || !bson_iter_init(&it, extra))
-		return;
-	while (bson_iter_next(&it))
-		bson_append_iter(set, bson_iter_key(&it), -1, &it);
-}
-
 int pool_transition(struct fleet *fl, const char *host, const bson_t *before, const char *state,
 		    const char *reason, const bson_t *extra, struct berr *err)
 {
 	const struct host_settings *hc = settings_find_host(fl->settings, host);
 	int64_t now = store_now_ms();
-	bson_t sel, update, set, found_doc;
+	bson_t sel, update, found_doc;
 	const bson_t *prev = before;
 	struct store *s;
 	int found = 0, have_found = 0, rc = -1;
@@ -413,8 +316,7 @@ int pool_transition(struct fleet *fl, const char *host, const bson_t *before, co
 				host);
 	if (!(s = fleet_store(fl, err)))
 		return -1;
-	bson_init(&sel);
-	BSON_APPEND_UTF8(&sel, "name", host);
+	host_doc_selector(&sel, host);
 	if (!prev) {
 		if (store_find_one(s, STORE_HOSTS, &sel, &found_doc, &found, err) < 0) {
 			fleet_store_failed(fl, err);
@@ -428,19 +330,7 @@ int pool_transition(struct fleet *fl, const char *host, const bson_t *before, co
 			goto cleanup;
 		}
 	}
-	bson_init(&update);
-	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-	BSON_APPEND_UTF8(&set, "state", state);
-	BSON_APPEND_DATE_TIME(&set, "state_changed", now);
-	if (reason)
-		BSON_APPEND_UTF8(&set, "state_reason", reason);
-	else
-		BSON_APPEND_NULL(&set, "state_reason");
-	append_history(&set, prev, state, now, reason);
-	append_fields(&set, extra);
-	bson_append_document_end(&update, &set);
-	if (hc)
-		append_on_insert(&update, hc, now, 0, 1);
+	host_doc_update_transition(&update, prev, state, reason, extra, now, hc);
 	found = 0;
 	rc = store_modify(s, STORE_HOSTS, &sel, &update, hc ? STORE_UPSERT : 0, NULL, &found, err);
 	bson_destroy(&update);
@@ -463,7 +353,7 @@ cleanup:
 int pool_set_fields(struct fleet *fl, const char *host, const bson_t *fields, struct berr *err)
 {
 	const struct host_settings *hc = settings_find_host(fl->settings, host);
-	bson_t sel, update, set;
+	bson_t sel, update;
 	struct store *s;
 	int found = 0, rc;
 
@@ -473,14 +363,8 @@ int pool_set_fields(struct fleet *fl, const char *host, const bson_t *fields, st
 				host);
 	if (!(s = fleet_store(fl, err)))
 		return -1;
-	bson_init(&sel);
-	BSON_APPEND_UTF8(&sel, "name", host);
-	bson_init(&update);
-	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-	append_fields(&set, fields);
-	bson_append_document_end(&update, &set);
-	if (hc)
-		append_on_insert(&update, hc, store_now_ms(), 1, 1);
+	host_doc_selector(&sel, host);
+	host_doc_update_fields(&update, fields, store_now_ms(), hc);
 	rc = store_modify(s, STORE_HOSTS, &sel, &update, hc ? STORE_UPSERT : 0, NULL, &found, err);
 	bson_destroy(&update);
 	bson_destroy(&sel);
@@ -506,14 +390,10 @@ int pool_set_state(struct fleet *fl, const char *host, const char *state, const 
 				state);
 	bson_init(&extra);
 	if (!strcmp(state, "active")) {
-		BSON_APPEND_INT32(&extra, "errors", 0);
-		BSON_APPEND_BOOL(&extra, "auto_inactive", 0);
-		BSON_APPEND_NULL(&extra, "next_probe");
-		BSON_APPEND_NULL(&extra, "probe_backoff");
+		host_doc_set_no_errors(&extra, 0);
+		host_doc_set_no_probes(&extra);
 	} else if (!strcmp(state, "inactive")) {
-		BSON_APPEND_BOOL(&extra, "auto_inactive", 0);
-		BSON_APPEND_NULL(&extra, "next_probe");
-		BSON_APPEND_NULL(&extra, "probe_backoff");
+		host_doc_set_no_probes(&extra);
 	}
 	rc = pool_transition(fl, host, NULL, state, reason, &extra, err);
 	bson_destroy(&extra);
@@ -524,10 +404,9 @@ int pool_record_answer(struct fleet *fl, const char *host, const json_t *info)
 {
 	const struct host_settings *hc = settings_find_host(fl->settings, host);
 	int64_t now = store_now_ms();
-	bson_t sel, update, set, before;
+	bson_t sel, update, before;
 	struct store *s;
 	struct berr err;
-	const char *state;
 	int found = 0, rc, ret = -1;
 
 	if (is_adhoc(host) || !hosts_valid_name(host))
@@ -537,18 +416,8 @@ int pool_record_answer(struct fleet *fl, const char *host, const json_t *info)
 		fleet_cache_warn(fl, &err);
 		return -1;
 	}
-	bson_init(&sel);
-	BSON_APPEND_UTF8(&sel, "name", host);
-	bson_init(&update);
-	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-	BSON_APPEND_DATE_TIME(&set, "last_seen", now);
-	BSON_APPEND_INT32(&set, "errors", 0);
-	BSON_APPEND_NULL(&set, "last_error");
-	if (info)
-		store_doc_append_engine(&set, "engine", info);
-	bson_append_document_end(&update, &set);
-	if (hc)
-		append_on_insert(&update, hc, now, 1, !info);
+	host_doc_selector(&sel, host);
+	host_doc_update_answer(&update, info, now, hc);
 	rc = store_modify(s, STORE_HOSTS, &sel, &update, hc ? STORE_UPSERT : 0, &before, &found,
 			  &err);
 	bson_destroy(&update);
@@ -561,9 +430,8 @@ int pool_record_answer(struct fleet *fl, const char *host, const json_t *info)
 	/* an answer brings a new host into service; an inactive one comes
 	 * back through a probe (or host activate), never by the way: it was
 	 * taken out for a reason, and one answer does not undo it */
-	state = bson_empty(&before) ? NULL : store_doc_str(&before, "state");
 	ret = 0;
-	if (state && !strcmp(state, "spawned")) {
+	if (!strcmp(host_doc_state(&before), "spawned")) {
 		rc = pool_transition(fl, host, &before, "active", "engine answered", NULL, &err);
 		ret = rc < 0 ? -1 : 1;
 	}
@@ -620,7 +488,8 @@ int pool_record(struct fleet *fl, const char *host, const struct berr *err)
 {
 	const struct host_settings *hc;
 	int64_t now, errors;
-	bson_t sel, update, set, inc, after, extra;
+	struct host_doc hd;
+	bson_t sel, update, after, extra;
 	struct store *s;
 	struct berr e;
 	const char *msg;
@@ -643,18 +512,8 @@ int pool_record(struct fleet *fl, const char *host, const struct berr *err)
 	hc = settings_find_host(fl->settings, host);
 	now = store_now_ms();
 	msg = without_host(host, err->msg[0] ? err->msg : "request failed");
-	bson_init(&sel);
-	BSON_APPEND_UTF8(&sel, "name", host);
-	bson_init(&update);
-	BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &inc);
-	BSON_APPEND_INT32(&inc, "errors", 1);
-	bson_append_document_end(&update, &inc);
-	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-	BSON_APPEND_UTF8(&set, "last_error", msg);
-	BSON_APPEND_DATE_TIME(&set, "last_error_at", now);
-	bson_append_document_end(&update, &set);
-	if (hc)
-		append_on_insert(&update, hc, now, 1, 1);
+	host_doc_selector(&sel, host);
+	host_doc_update_error(&update, msg, now, hc);
 	rc = store_modify(s, STORE_HOSTS, &sel, &update, (hc ? STORE_UPSERT : 0) | STORE_RETURN_NEW,
 			  &after, &found, &e);
 	bson_destroy(&update);
@@ -664,16 +523,15 @@ int pool_record(struct fleet *fl, const char *host, const struct berr *err)
 		ret = 0;
 		goto cleanup;
 	}
-	errors = store_doc_int(&after, "errors", 0);
+	host_doc_read(&after, &hd);
+	errors = hd.errors;
 	ret = 0;
-	if (!strcmp(pool_host_state(&after), "active") && errors >= fl->settings->pool_error_threshold &&
+	if (!strcmp(hd.state, "active") && errors >= fl->settings->pool_error_threshold &&
 	    other_host_active(fl, host)) {
 		snprintf(reason, sizeof(reason), "%lld consecutive error%s: %s", (long long)errors,
 			 errors == 1 ? "" : "s", msg);
 		bson_init(&extra);
-		BSON_APPEND_BOOL(&extra, "auto_inactive", 1);
-		BSON_APPEND_DATE_TIME(&extra, "next_probe", now + POOL_PROBE_FIRST_MS);
-		BSON_APPEND_INT64(&extra, "probe_backoff", POOL_PROBE_FIRST_MS);
+		host_doc_set_auto_inactive(&extra, now + POOL_PROBE_FIRST_MS, POOL_PROBE_FIRST_MS);
 		rc = pool_transition(fl, host, &after, "inactive", reason, &extra, &e);
 		bson_destroy(&extra);
 		if (rc == 0) {
@@ -696,7 +554,7 @@ cleanup:
 int pool_host_moved(struct fleet *fl, const char *host, const char *url, const char *tls_dir,
 		    const char *was)
 {
-	bson_t sel, update, set;
+	bson_t sel, update;
 	struct store *s;
 	struct berr err;
 	char reason[1200];
@@ -705,23 +563,8 @@ int pool_host_moved(struct fleet *fl, const char *host, const char *url, const c
 	berr_clear(&err);
 	if (is_adhoc(host) || !(s = fleet_store(fl, &err)))
 		return -1;
-	bson_init(&sel);
-	BSON_APPEND_UTF8(&sel, "name", host);
-	bson_init(&update);
-	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-	BSON_APPEND_UTF8(&set, "url", url);
-	if (tls_dir)
-		BSON_APPEND_UTF8(&set, "tls_dir", tls_dir);
-	else
-		BSON_APPEND_NULL(&set, "tls_dir");
-	BSON_APPEND_INT32(&set, "errors", 0);
-	BSON_APPEND_NULL(&set, "last_error");
-	BSON_APPEND_BOOL(&set, "auto_inactive", 0);
-	BSON_APPEND_NULL(&set, "next_probe");
-	BSON_APPEND_NULL(&set, "probe_backoff");
-	BSON_APPEND_NULL(&set, "engine");
-	BSON_APPEND_NULL(&set, "last_seen");
-	bson_append_document_end(&update, &set);
+	host_doc_selector(&sel, host);
+	host_doc_update_moved(&update, url, tls_dir);
 	rc = store_modify(s, STORE_HOSTS, &sel, &update, 0, NULL, &found, &err);
 	bson_destroy(&update);
 	bson_destroy(&sel);
@@ -763,19 +606,18 @@ struct probe_host {
  * deactivated by hand waits for a hand (host activate, host probe NAME). */
 static int probe_due(const bson_t *doc, int64_t now)
 {
-	const char *state = pool_host_state(doc);
-	int64_t next;
+	struct host_doc hd;
 
 	if (!doc)
 		return 0;
-	if (!strcmp(state, "inactive")) {
-		if (!store_doc_bool(doc, "auto_inactive", 0))
+	host_doc_read(doc, &hd);
+	if (!strcmp(hd.state, "inactive")) {
+		if (!hd.auto_inactive)
 			return 0;
-	} else if (strcmp(state, "spawned")) {
+	} else if (strcmp(hd.state, "spawned")) {
 		return 0;
 	}
-	next = store_doc_date(doc, "next_probe");
-	return next <= now;
+	return hd.next_probe <= now;
 }
 
 void pool_probe_results_release(struct pool_probe_result *r, size_t n)
@@ -797,6 +639,7 @@ static void probe_settle(struct fleet *fl, const struct host_ref *ref, int answe
 {
 	const char *state = pool_host_state(ref->doc);
 	int64_t now = store_now_ms(), backoff;
+	struct host_doc hd;
 	struct berr err;
 	bson_t extra;
 	int rc;
@@ -826,12 +669,9 @@ static void probe_settle(struct fleet *fl, const struct host_ref *ref, int answe
 		if (flags & POOL_PROBE_DRY_RUN)
 			return;
 		bson_init(&extra);
-		BSON_APPEND_DATE_TIME(&extra, "last_seen", now);
-		BSON_APPEND_INT32(&extra, "errors", 0);
-		BSON_APPEND_NULL(&extra, "last_error");
-		BSON_APPEND_BOOL(&extra, "auto_inactive", 0);
-		BSON_APPEND_NULL(&extra, "next_probe");
-		BSON_APPEND_NULL(&extra, "probe_backoff");
+		host_doc_set_seen(&extra, now);
+		host_doc_set_no_errors(&extra, 1);
+		host_doc_set_no_probes(&extra);
 		rc = pool_transition(fl, ref->name, ref->doc, "active", r->reason, &extra, &err);
 		bson_destroy(&extra);
 		if (rc < 0) {
@@ -842,7 +682,8 @@ static void probe_settle(struct fleet *fl, const struct host_ref *ref, int answe
 		return;
 	}
 	/* unanswered: wait twice as long before the next try, up to an hour */
-	backoff = ref->doc ? store_doc_int(ref->doc, "probe_backoff", 0) : 0;
+	host_doc_read(ref->doc, &hd);
+	backoff = hd.probe_backoff;
 	backoff = backoff <= 0 ? POOL_PROBE_FIRST_MS : backoff * 2;
 	if (backoff > POOL_PROBE_MAX_MS)
 		backoff = POOL_PROBE_MAX_MS;
@@ -850,25 +691,16 @@ static void probe_settle(struct fleet *fl, const struct host_ref *ref, int answe
 	if (flags & POOL_PROBE_DRY_RUN)
 		return;
 	{
-		bson_t sel, update, set, inc;
+		bson_t sel, update;
 		struct store *s = fleet_store(fl, &err);
 
 		if (!s) {
 			fleet_cache_warn(fl, &err);
 			return;
 		}
-		bson_init(&sel);
-		BSON_APPEND_UTF8(&sel, "name", ref->name);
-		bson_init(&update);
-		BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-		BSON_APPEND_DATE_TIME(&set, "next_probe", r->next_probe_ms);
-		BSON_APPEND_INT64(&set, "probe_backoff", backoff);
-		BSON_APPEND_UTF8(&set, "last_error", without_host(ref->name, perr->msg));
-		BSON_APPEND_DATE_TIME(&set, "last_error_at", now);
-		bson_append_document_end(&update, &set);
-		BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &inc);
-		BSON_APPEND_INT32(&inc, "errors", 1);
-		bson_append_document_end(&update, &inc);
+		host_doc_selector(&sel, ref->name);
+		host_doc_update_backoff(&update, r->next_probe_ms, backoff,
+					without_host(ref->name, perr->msg), now);
 		rc = store_modify(s, STORE_HOSTS, &sel, &update, 0, NULL, NULL, &err);
 		bson_destroy(&update);
 		bson_destroy(&sel);

@@ -15,7 +15,8 @@
  * `host use --pool` (and a session started without -H and without
  * default_host in the configuration) is pool mode.
  *
- * Host states and error counting (berth-store(5), hosts collection):
+ * Host states and error counting (berth-store(5), hosts collection; the
+ * document is built and read in backends/pool/host_doc.c):
  *   state          spawned | active | inactive | removed
  *   state_changed  date of the last transition
  *   state_reason   why ("host add", "3 consecutive errors: <last error>",

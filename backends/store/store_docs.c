@@ -433,69 +433,6 @@ void store_docset_release(struct store_docset *set)
 	set->n = 0;
 }
 
-static void append_json_str(bson_t *b, const char *key, const json_t *j)
-{
-	if (json_is_string(j))
-		bson_append_utf8(b, key, -1, json_string_value(j), (int)json_string_length(j));
-	else
-		bson_append_null(b, key, -1);
-}
-
-static void append_json_int(bson_t *b, const char *key, const json_t *j)
-{
-	if (json_is_integer(j))
-		bson_append_int64(b, key, -1, json_integer_value(j));
-	else if (json_is_real(j))
-		bson_append_int64(b, key, -1, (int64_t)json_real_value(j));
-	else
-		bson_append_null(b, key, -1);
-}
-
-void store_doc_append_engine(bson_t *parent, const char *key, const json_t *info)
-{
-	bson_t e;
-
-	bson_append_document_begin(parent, key, -1, &e);
-	append_json_str(&e, "version", json_object_get(info, "ServerVersion"));
-	append_json_str(&e, "api_version", json_object_get(info, "ApiVersion"));
-	append_json_int(&e, "ncpu", json_object_get(info, "NCPU"));
-	append_json_int(&e, "memory", json_object_get(info, "MemTotal"));
-	append_json_str(&e, "os", json_object_get(info, "OperatingSystem"));
-	bson_append_document_end(parent, &e);
-}
-
-static void append_opt_str(bson_t *b, const char *key, const char *s)
-{
-	if (s)
-		bson_append_utf8(b, key, -1, s, -1);
-	else
-		bson_append_null(b, key, -1);
-}
-
-int store_doc_host(bson_t *out, const struct store_host_info *h, const json_t *info,
-		   int64_t now_ms, struct berr *err)
-{
-	if (!h->name || !*h->name || !h->url || !*h->url)
-		return berr_set(err, BERR_USAGE, "store: a host needs a name and a URL");
-	BSON_APPEND_UTF8(out, "name", h->name);
-	BSON_APPEND_UTF8(out, "url", h->url);
-	append_opt_str(out, "tls_dir", h->tls_dir);
-	BSON_APPEND_BOOL(out, "insecure", h->insecure != 0);
-	append_opt_str(out, "state", h->state ? h->state : "active");
-	BSON_APPEND_DATE_TIME(out, "state_changed", now_ms);
-	append_opt_str(out, "state_reason", h->state_reason);
-	BSON_APPEND_INT32(out, "errors", 0);
-	BSON_APPEND_NULL(out, "last_error");
-	if (info) {
-		BSON_APPEND_DATE_TIME(out, "last_seen", now_ms);
-		store_doc_append_engine(out, "engine", info);
-	} else {
-		BSON_APPEND_NULL(out, "last_seen");
-		BSON_APPEND_NULL(out, "engine");
-	}
-	return 0;
-}
-
 /* --- documents to JSON and back ------------------------------------------- */
 
 char *store_fmt_date(char *buf, size_t len, int64_t ms)

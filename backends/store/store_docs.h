@@ -1,10 +1,9 @@
-/* store_docs.h: the documents of berth-store(5), made from what an engine
- * reports (the jansson values the Docker backend returns), and turned back
- * into JSON for output.
+/* store_docs.h: the cached documents of berth-store(5), made from what an
+ * engine lists (the jansson values the Docker backend returns, or the
+ * listing's text), and any document turned back into JSON for output or
+ * read field by field. The hosts collection's document is the fleet's
+ * (backends/pool/host_doc.h).
  *
- *   hosts      { name, url, tls_dir, insecure, state, state_changed,
- *                state_reason, errors, last_error, last_seen,
- *                engine { version, api_version, ncpu, memory, os } }
  *   images     { host, id, tags [], size, created, labels {}, label_kv [],
  *                last_seen }
  *   containers { host, id, name, image, image_id, command, state, status,
@@ -44,24 +43,6 @@ int store_docset_from_list(struct store_docset *set, enum store_coll c, const ch
 int store_docset_from_text(struct store_docset *set, enum store_coll c, const char *host,
 			   const char *text, size_t len, int64_t now_ms, struct berr *err);
 void store_docset_release(struct store_docset *set);
-
-/* A registered host. state is "active", "spawned", ...; reason may be NULL. */
-struct store_host_info {
-	const char *name;
-	const char *url;
-	const char *tls_dir; /* NULL: no TLS */
-	int insecure;
-	const char *state;
-	const char *state_reason;
-};
-/* Appended to out, as above. info: the engine's GET /info (with
- * "ApiVersion" when the backend added it), or NULL when the engine was not
- * asked: then engine and last_seen are null. */
-int store_doc_host(bson_t *out, const struct store_host_info *h, const json_t *info,
-		   int64_t now_ms, struct berr *err);
-/* Appends key: { version, api_version, ncpu, memory, os } from GET /info
- * to parent (for { $set: { engine: ... } } updates too). */
-void store_doc_append_engine(bson_t *parent, const char *key, const json_t *info);
 
 /* A document as JSON, for --json output and messages: dates become
  * "2024-05-01T10:00:00Z" (".123Z" when there are milliseconds), ObjectIds

@@ -28,6 +28,7 @@
 #include <mongoc/mongoc.h>
 #include "backends/store/store.h"
 #include "backends/store/store_docs.h"
+#include "backends/pool/host_doc.h"
 #include "shell/settings.h"
 #include "tests/unit/tap.h"
 
@@ -201,7 +202,7 @@ static void free_docs(bson_t **docs, size_t n)
 static void test_hosts(void)
 {
 	struct store *s = must_open();
-	struct store_host_info h = { "alpha", "unix:///run/a.sock", NULL, 0, "active", NULL };
+	struct host_doc_new h = { "alpha", "unix:///run/a.sock", NULL, 0, "active", NULL, 0 };
 	json_t *info = load_json("engine-info.json");
 	const char *names[] = { "alpha", "beta", "gamma" };
 	bson_t doc, got, *sel;
@@ -211,7 +212,7 @@ static void test_hosts(void)
 	for (size_t i = 0; i < 3; i++) {
 		h.name = names[i];
 		bson_init(&doc);
-		store_doc_host(&doc, &h, i == 0 ? info : NULL, store_now_ms(), &err);
+		host_doc_build(&doc, &h, i == 0 ? info : NULL, store_now_ms(), &err);
 		ok(store_insert(s, STORE_HOSTS, &doc, &err) == 0, "insert host %s", names[i]);
 		bson_destroy(&doc);
 	}
@@ -220,7 +221,7 @@ static void test_hosts(void)
 	h.name = "alpha";
 	h.url = "tcp://10.0.0.9:2376";
 	bson_init(&doc);
-	store_doc_host(&doc, &h, NULL, store_now_ms(), &err);
+	host_doc_build(&doc, &h, NULL, store_now_ms(), &err);
 	berr_clear(&err);
 	ok(store_insert(s, STORE_HOSTS, &doc, &err) < 0, "a second host alpha is refused");
 	is_int(err.kind, BERR_CONFLICT, "as a conflict");
@@ -258,7 +259,7 @@ static void test_hosts(void)
 	h.name = "delta";
 	sel = BCON_NEW("name", BCON_UTF8("delta"));
 	bson_init(&doc);
-	store_doc_host(&doc, &h, NULL, store_now_ms(), &err);
+	host_doc_build(&doc, &h, NULL, store_now_ms(), &err);
 	ok(store_upsert(s, STORE_HOSTS, sel, &doc, &err) == 0, "upsert of a new host inserts it");
 	is_int(count(s, STORE_HOSTS, NULL), 4, "four hosts");
 	bson_destroy(sel);
@@ -1161,14 +1162,14 @@ static void write_fixture(void)
 	json_t *containers = load_engine_json("engine-containers.json", 1);
 	json_t *images = load_engine_json("engine-images.json", 1);
 	json_t *info = load_engine_json("engine-info.json", 1);
-	struct store_host_info h = { "fixture", "unix:///run/fixture.sock", NULL, 0, "active", NULL };
+	struct host_doc_new h = { "fixture", "unix:///run/fixture.sock", NULL, 0, "active", NULL, 0 };
 	struct store_docset cs, imgs;
 	bson_t host = BSON_INITIALIZER;
 	int64_t now = store_now_ms();
 	struct berr err;
 
 	reset_all(s);
-	store_doc_host(&host, &h, info, now, &err);
+	host_doc_build(&host, &h, info, now, &err);
 	ok(store_insert(s, STORE_HOSTS, &host, &err) == 0, "fixture host stored");
 	ok(store_docset_from_list(&cs, STORE_CONTAINERS, "fixture", containers, now, &err) == 0 &&
 	   store_replace_host_set(s, STORE_CONTAINERS, "fixture", (const bson_t *const *)cs.docs,
