@@ -8,6 +8,10 @@
 #include "commands/args.h"
 #include "commands/output.h"
 #include "lib/units.h"
+#include "lib/jsonval.h"
+#include "lib/strbuf.h"
+#include "lib/timefmt.h"
+#include "lib/xalloc.h"
 #include "backends/pool/cache.h"
 #include "backends/backend.h"
 #include "commands/lifetime.h"
@@ -116,36 +120,10 @@ const struct cmd_entry cmd_container_logs_entry = {
 #include <strings.h>
 #include <time.h>
 
-/* Borrowed string member, "" when absent or not a string. */
-static const char *jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static int64_t jint(const json_t *o, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(o, key));
-}
-
 /* --- create ------------------------------------------------------------- */
 
 /* string_list, port_list, parse_publish, valid_restart: commands/create_spec.c,
  * shared with template add. */
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
-}
 
 /* --count: where each container goes and what became of it. */
 struct one_create {
@@ -205,8 +183,8 @@ static int create_many(struct shell *sh, struct args *a, const struct container_
 		} else {
 			c[i].b = single;
 		}
-		if (spec->name && !(c[i].name = xasprintf("%s-%zu", spec->name, i + 1)))
-			goto oom;
+		if (spec->name)
+			c[i].name = xasprintf("%s-%zu", spec->name, i + 1);
 		/* each host's first containers first, so that the loop's
 		 * concurrency is spread over the hosts */
 		if (!c[i].b)
@@ -396,26 +374,13 @@ static int exec_create(struct shell *sh, struct args *a)
 	spec.name = args_get(a, "name");
 	spec.tty = args_has(a, "tty");
 
-	list = args_list(a, "publish", &n);
-	for (i = 0; i < n; i++) {
-		int r = parse_publish(&ports, list[i]);
-		if (r == -2)
-			goto oom;
-		if (r < 0) {
-			ret = usage_error(sh, "invalid port '%s' for --publish: use [IP:]HOST:CONTAINER[/PROTO] "
-					  "(8080:80, 127.0.0.1:8080:80/udp, 80)", list[i]);
-			goto cleanup;
-		}
-	}
+	if ((ret = parse_publish_options(sh, a, &ports)) != CMD_OK ||
+	    (ret = check_key_value_options(sh, a)) != CMD_OK)
+		goto cleanup;
 
 	list = args_list(a, "env", &n);
 	for (i = 0; i < n; i++) {
-		const char *eq = strchr(list[i], '=');
-		if (eq == list[i] || !list[i][0]) {
-			ret = usage_error(sh, "invalid environment variable '%s' for --env: use KEY=VALUE", list[i]);
-			goto cleanup;
-		}
-		if (!eq && (s = getenv(list[i]))) {
+		if (!strchr(list[i], '=') && (s = getenv(list[i]))) {
 			/* -e KEY passes berth's own value on, as docker does. */
 			if (sl_push(&env, xasprintf("%s=%s", list[i], s)) < 0)
 				goto oom;
@@ -427,10 +392,6 @@ static int exec_create(struct shell *sh, struct args *a)
 
 	list = args_list(a, "label", &n);
 	for (i = 0; i < n; i++) {
-		if (list[i][0] == '=' || !list[i][0]) {
-			ret = usage_error(sh, "invalid label '%s' for --label: use KEY=VALUE", list[i]);
-			goto cleanup;
-		}
 		if (sl_push(&labels, strchr(list[i], '=') ? strdup(list[i])
 				    : xasprintf("%s=", list[i])) < 0)
 			goto oom;
@@ -584,74 +545,69 @@ static char *resolve_id(struct backend *b, const char *ref, char **owner, struct
 	return id;
 }
 
+struct act_run {
+	int action;    /* enum container_action, when not a delete */
+	int is_delete;
+	int force;     /* delete --force */
+	int record;    /* successes still go to the store (until one fails) */
+};
+
+static int act_on_one(struct shell *sh, struct backend *b, const char *ref, void *ud)
+{
+	struct act_run *run = ud;
+	char *id = NULL, *owner = NULL;
+	struct berr err;
+	int r;
+
+	berr_clear(&err);
+	if (run->is_delete && (run->record || !run->force)) {
+		id = resolve_id(b, ref, &owner, &err);
+		if (!id && (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT ||
+			    err.kind == BERR_INTERRUPTED || err.kind == BERR_TLS)) {
+			/* the delete would only say the same again */
+			error(sh, "%s", err.msg);
+			return err.kind == BERR_INTERRUPTED ? REF_STOP : REF_FAILED;
+		}
+		berr_clear(&err);
+		/* Unlabelled containers are anyone's. */
+		if (!run->force && owner && strcmp(owner, sh->settings.owner)) {
+			error(sh, "%s belongs to %s; add --force to delete it anyway", ref, owner);
+			free(owner);
+			free(id);
+			return REF_FAILED;
+		}
+		free(owner);
+	}
+	if (run->is_delete)
+		r = b->ops->container_delete(b, ref, run->force, &err);
+	else
+		r = b->ops->container_action(b, ref, (enum container_action)run->action, &err);
+	if (r < 0) {
+		free(id);
+		error(sh, "%s", err.msg);
+		return err.kind == BERR_INTERRUPTED ? REF_STOP : REF_FAILED;
+	}
+	/* A closed stdout does not stop the work asked for. */
+	out_printf(sh, "%s\n", ref);
+	if (run->record && run->is_delete && id)
+		run->record = cache_drop_container(sh, b->name, id) == 0;
+	else if (run->record && !run->is_delete)
+		run->record = cache_put_container(sh, b, ref) == 0;
+	free(id);
+	return REF_DONE;
+}
+
 /* Acts on every ref in turn, each on the host that holds it, going on
  * past failures (each reported) as docker does; stops at Ctrl-C. Each
  * success is recorded in the store until recording fails once (warned
  * about once). */
 static int act_on_each(struct shell *sh, struct args *a, int action, int is_delete)
 {
-	struct resolver res;
-	struct backend *b;
-	struct berr err;
-	int i, ret, failed = 0, record = 1, force = is_delete && args_has(a, "force");
+	struct act_run run = { action, is_delete, is_delete && args_has(a, "force"), 1 };
+	int failed, ret;
 
-	if ((ret = resolver_init(&res, sh, RESOLVE_CONTAINER)) != CMD_OK) {
-		resolver_release(&res);
+	if ((ret = for_each_ref(sh, a, RESOLVE_CONTAINER, act_on_one, &run, &failed)) != CMD_OK)
 		return ret;
-	}
-	for (i = 0; i < a->argc; i++) {
-		char *id = NULL, *owner = NULL;
-		int r;
-		berr_clear(&err);
-		if (resolve_ref(&res, a->argv[i], &b) < 0) {
-			failed = 1;
-			if (berth_interrupted)
-				break;
-			continue;
-		}
-		if (is_delete && (record || !force)) {
-			id = resolve_id(b, a->argv[i], &owner, &err);
-			if (!id && (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT ||
-				    err.kind == BERR_INTERRUPTED || err.kind == BERR_TLS)) {
-				/* the delete would only say the same again */
-				error(sh, "%s", err.msg);
-				failed = 1;
-				if (err.kind == BERR_INTERRUPTED)
-					break;
-				continue;
-			}
-			berr_clear(&err);
-			/* Unlabelled containers are anyone's. */
-			if (!force && owner && strcmp(owner, sh->settings.owner)) {
-				error(sh, "%s belongs to %s; add --force to delete it anyway", a->argv[i], owner);
-				failed = 1;
-				free(owner);
-				free(id);
-				continue;
-			}
-			free(owner);
-		}
-		if (is_delete)
-			r = b->ops->container_delete(b, a->argv[i], force, &err);
-		else
-			r = b->ops->container_action(b, a->argv[i], (enum container_action)action, &err);
-		if (r < 0) {
-			free(id);
-			error(sh, "%s", err.msg);
-			failed = 1;
-			if (err.kind == BERR_INTERRUPTED)
-				break;
-			continue;
-		}
-		/* A closed stdout does not stop the work asked for. */
-		out_printf(sh, "%s\n", a->argv[i]);
-		if (record && is_delete && id)
-			record = cache_drop_container(sh, b->name, id) == 0;
-		else if (record && !is_delete)
-			record = cache_put_container(sh, b, a->argv[i]) == 0;
-		free(id);
-	}
-	resolver_release(&res);
 	return failed ? CMD_ERROR : CMD_OK;
 }
 
@@ -734,48 +690,18 @@ static int port_cmp(const void *x, const void *y)
 	return strcmp(a->type, b->type);
 }
 
-static int sb_append(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int sb_append(char **buf, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	char tmp[160];
-	char *nb;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -1;
-	if ((size_t)n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	nb = realloc(*buf, *len + (size_t)n + 1);
-	if (!nb)
-		return -1;
-	memcpy(nb + *len, tmp, (size_t)n + 1);
-	*buf = nb;
-	*len += (size_t)n;
-	return 0;
-}
-
 /* "0.0.0.0:8080->80/tcp, 443/tcp": docker's DisplayablePorts. Unpublished
  * ports and ports published on the same number are grouped into ranges
  * ("8000-8002/tcp"); other mappings follow one by one. Caller frees. */
 static char *display_ports(const json_t *ports)
 {
+	struct strbuf out = STRBUF_INIT;
 	struct port_entry *e;
-	size_t n = json_array_size(ports), i, j, len = 0;
-	char *out = calloc(1, 1);
+	size_t n = json_array_size(ports), i, j;
 
-	if (!out)
-		return NULL;
 	if (n == 0)
-		return out;
-	e = calloc(n, sizeof(*e));
-	if (!e) {
-		free(out);
-		return NULL;
-	}
+		return strbuf_detach(&out);
+	e = xcalloc(n, sizeof(*e));
 	for (i = 0; i < n; i++) {
 		json_t *p = json_array_get(ports, i);
 		e[i].ip = jstr(p, "IP");
@@ -805,15 +731,14 @@ static char *display_ports(const json_t *ports)
 			snprintf(range, sizeof(range), "%u", first);
 		else
 			snprintf(range, sizeof(range), "%u-%u", first, last);
-		if (len && sb_append(&out, &len, ", ") < 0)
-			goto fail;
+		if (out.len)
+			strbuf_addstr(&out, ", ");
 		if (e[i].ip[0]) {
 			int v6 = strchr(e[i].ip, ':') != NULL;
-			if (sb_append(&out, &len, "%s%s%s:%s->%s/%s", v6 ? "[" : "", e[i].ip,
-				      v6 ? "]" : "", range, range, e[i].type) < 0)
-				goto fail;
-		} else if (sb_append(&out, &len, "%s/%s", range, e[i].type) < 0) {
-			goto fail;
+			strbuf_addf(&out, "%s%s%s:%s->%s/%s", v6 ? "[" : "", e[i].ip, v6 ? "]" : "",
+				    range, range, e[i].type);
+		} else {
+			strbuf_addf(&out, "%s/%s", range, e[i].type);
 		}
 	}
 	for (i = 0; i < n; i++) {
@@ -821,17 +746,13 @@ static char *display_ports(const json_t *ports)
 		if (!e[i].ip[0] || e[i].pub == e[i].priv)
 			continue;
 		v6 = strchr(e[i].ip, ':') != NULL;
-		if ((len && sb_append(&out, &len, ", ") < 0) ||
-		    sb_append(&out, &len, "%s%s%s:%u->%u/%s", v6 ? "[" : "", e[i].ip, v6 ? "]" : "",
-			      e[i].pub, e[i].priv, e[i].type) < 0)
-			goto fail;
+		if (out.len)
+			strbuf_addstr(&out, ", ");
+		strbuf_addf(&out, "%s%s%s:%u->%u/%s", v6 ? "[" : "", e[i].ip, v6 ? "]" : "",
+			    e[i].pub, e[i].priv, e[i].type);
 	}
 	free(e);
-	return out;
-fail:
-	free(e);
-	free(out);
-	return NULL;
+	return strbuf_detach(&out);
 }
 
 /* docker's strconv.Quote, enough for a command line. Caller frees. */
@@ -869,11 +790,9 @@ static char *quote_command(const char *s)
  * docker ps does. Caller frees. */
 static char *display_names(const json_t *names)
 {
-	size_t i, len = 0;
-	char *out = calloc(1, 1);
+	struct strbuf out = STRBUF_INIT;
+	size_t i;
 
-	if (!out)
-		return NULL;
 	for (i = 0; i < json_array_size(names); i++) {
 		const char *nm = json_string_value(json_array_get(names, i));
 		if (!nm)
@@ -882,12 +801,11 @@ static char *display_names(const json_t *names)
 			nm++;
 		if (strchr(nm, '/'))
 			continue;
-		if ((len && sb_append(&out, &len, ",") < 0) || sb_append(&out, &len, "%s", nm) < 0) {
-			free(out);
-			return NULL;
-		}
+		if (out.len)
+			strbuf_addch(&out, ',');
+		strbuf_addstr(&out, nm);
 	}
-	return out;
+	return strbuf_detach(&out);
 }
 
 /* Adds "Host", "Owner" and "Expires" to a row of an engine listing. */
@@ -1096,29 +1014,8 @@ cleanup:
 
 /* --- inspect ------------------------------------------------------------ */
 
-/* "2024-05-01T10:20:30.123456789Z" -> time_t; 0 when unparseable or the
- * engine's zero time ("0001-01-01T00:00:00Z"). */
-static time_t parse_engine_time(const char *s)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, sec;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6 || y < 1970)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	/* Offsets other than Z are rare from the engine; taking them as UTC
-	 * costs at most the hours shown in "N hours ago". */
-	return timegm(&tm);
-}
-
 /* Appends word to a shell-readable command line: quoted when needed. */
-static int append_word(char **buf, size_t *len, const char *w)
+static void append_word(struct strbuf *out, const char *w)
 {
 	size_t i;
 	int plain = *w != '\0';
@@ -1126,40 +1023,32 @@ static int append_word(char **buf, size_t *len, const char *w)
 	for (i = 0; w[i]; i++)
 		if (!isalnum((unsigned char)w[i]) && !strchr("-_./:=,@%+", w[i]))
 			plain = 0;
-	if (*len && sb_append(buf, len, " ") < 0)
-		return -1;
-	if (plain)
-		return sb_append(buf, len, "%s", w);
-	if (sb_append(buf, len, "'") < 0)
-		return -1;
-	for (i = 0; w[i]; i++) {
-		if (w[i] == '\'') {
-			if (sb_append(buf, len, "'\\''") < 0)
-				return -1;
-		} else if (sb_append(buf, len, "%c", w[i]) < 0) {
-			return -1;
-		}
+	if (out->len)
+		strbuf_addch(out, ' ');
+	if (plain) {
+		strbuf_addstr(out, w);
+		return;
 	}
-	return sb_append(buf, len, "'");
+	strbuf_addch(out, '\'');
+	for (i = 0; w[i]; i++) {
+		if (w[i] == '\'')
+			strbuf_addstr(out, "'\\''");
+		else
+			strbuf_addch(out, w[i]);
+	}
+	strbuf_addch(out, '\'');
 }
 
 static char *inspect_command(const json_t *c)
 {
-	size_t len = 0, i;
-	char *out = calloc(1, 1);
+	struct strbuf out = STRBUF_INIT;
 	const json_t *args = json_object_get(c, "Args");
+	size_t i;
 
-	if (!out)
-		return NULL;
-	if (append_word(&out, &len, jstr(c, "Path")) < 0)
-		goto fail;
+	append_word(&out, jstr(c, "Path"));
 	for (i = 0; i < json_array_size(args); i++)
-		if (append_word(&out, &len, json_string_value(json_array_get(args, i)) ?: "") < 0)
-			goto fail;
-	return out;
-fail:
-	free(out);
-	return NULL;
+		append_word(&out, json_string_value(json_array_get(args, i)) ?: "");
+	return strbuf_detach(&out);
 }
 
 static char *inspect_state(const json_t *c, time_t now)
@@ -1170,16 +1059,14 @@ static char *inspect_state(const json_t *c, time_t now)
 	time_t t;
 
 	if (!strcmp(status, "running") || !strcmp(status, "paused") || !strcmp(status, "restarting")) {
-		t = parse_engine_time(jstr(st, "StartedAt"));
-		if (t) {
+		if (parse_rfc3339(jstr(st, "StartedAt"), &t) == 0) {
 			char d[64];
 			return xasprintf("%s (started %s ago)", status, fmt_duration(d, sizeof(d), now - t));
 		}
 		return strdup(status);
 	}
 	if (!strcmp(status, "exited") || !strcmp(status, "dead")) {
-		t = parse_engine_time(jstr(st, "FinishedAt"));
-		if (t)
+		if (parse_rfc3339(jstr(st, "FinishedAt"), &t) == 0)
 			return xasprintf("%s (%" PRId64 ") %s", status, jint(st, "ExitCode"),
 					 fmt_ago(ago, sizeof(ago), t, now));
 		return xasprintf("%s (%" PRId64 ")", status, jint(st, "ExitCode"));
@@ -1191,14 +1078,12 @@ static char *inspect_state(const json_t *c, time_t now)
 static char *inspect_ports(const json_t *c)
 {
 	const json_t *ports = json_object_get(json_object_get(c, "NetworkSettings"), "Ports");
+	struct strbuf out = STRBUF_INIT;
 	const char *key;
 	json_t *binds;
-	size_t len = 0, i;
-	char *out = calloc(1, 1);
+	size_t i;
 	int live = 0;
 
-	if (!out)
-		return NULL;
 	json_object_foreach((json_t *)ports, key, binds)
 		if (json_array_size(binds))
 			live = 1;
@@ -1209,17 +1094,13 @@ static char *inspect_ports(const json_t *c)
 			json_t *bd = json_array_get(binds, i);
 			const char *ip = jstr(bd, "HostIp"), *hp = jstr(bd, "HostPort");
 			int v6 = strchr(ip, ':') != NULL;
-			if (len && sb_append(&out, &len, "\n") < 0)
-				goto fail;
-			if (sb_append(&out, &len, "%s%s%s%s%s->%s", v6 ? "[" : "", ip, v6 ? "]" : "",
-				      *ip ? ":" : "", *hp ? hp : "*", key) < 0)
-				goto fail;
+			if (out.len)
+				strbuf_addch(&out, '\n');
+			strbuf_addf(&out, "%s%s%s%s%s->%s", v6 ? "[" : "", ip, v6 ? "]" : "",
+				    *ip ? ":" : "", *hp ? hp : "*", key);
 		}
 	}
-	return out;
-fail:
-	free(out);
-	return NULL;
+	return strbuf_detach(&out);
 }
 
 static int label_cmp(const void *x, const void *y)
@@ -1230,53 +1111,27 @@ static int label_cmp(const void *x, const void *y)
 /* "K=V" lines, sorted; caller frees. */
 static char *inspect_labels(const json_t *labels)
 {
+	struct strbuf out = STRBUF_INIT;
 	const char *k;
 	json_t *v;
-	size_t n = json_object_size(labels), i = 0, len = 0;
-	char **lines, *out = calloc(1, 1);
+	size_t n = json_object_size(labels), i = 0;
+	char **lines;
 
-	if (!out)
-		return NULL;
 	if (!n)
-		return out;
-	lines = calloc(n, sizeof(*lines));
-	if (!lines)
-		goto fail;
+		return strbuf_detach(&out);
+	lines = xcalloc(n, sizeof(*lines));
 	json_object_foreach((json_t *)labels, k, v)
-		if (i < n && !(lines[i++] = xasprintf("%s=%s", k, json_string_value(v) ?: "")))
-			goto fail_lines;
+		if (i < n)
+			lines[i++] = xasprintf("%s=%s", k, json_string_value(v) ?: "");
 	qsort(lines, i, sizeof(*lines), label_cmp);
-	for (n = 0; n < i; n++)
-		if ((len && sb_append(&out, &len, "\n") < 0) || sb_append(&out, &len, "%s", lines[n]) < 0)
-			goto fail_lines;
-	for (n = 0; n < i; n++)
+	for (n = 0; n < i; n++) {
+		if (out.len)
+			strbuf_addch(&out, '\n');
+		strbuf_addstr(&out, lines[n]);
 		free(lines[n]);
-	free(lines);
-	return out;
-fail_lines:
-	for (n = 0; n < i; n++)
-		free(lines[n]);
-	free(lines);
-fail:
-	free(out);
-	return NULL;
-}
-
-static char *lines_of(const json_t *arr)
-{
-	size_t i, len = 0;
-	char *out = calloc(1, 1);
-
-	if (!out)
-		return NULL;
-	for (i = 0; i < json_array_size(arr); i++) {
-		const char *s = json_string_value(json_array_get(arr, i));
-		if ((len && sb_append(&out, &len, "\n") < 0) || sb_append(&out, &len, "%s", s ? s : "") < 0) {
-			free(out);
-			return NULL;
-		}
 	}
-	return out;
+	free(lines);
+	return strbuf_detach(&out);
 }
 
 static int print_container_summary(struct shell *sh, const json_t *c)
@@ -1296,9 +1151,8 @@ static int print_container_summary(struct shell *sh, const json_t *c)
 	state = inspect_state(c, now);
 	ports = inspect_ports(c);
 	labels = inspect_labels(json_object_get(cfg, "Labels"));
-	env = lines_of(json_object_get(cfg, "Env"));
-	t = parse_engine_time(created);
-	created_s = t ? xasprintf("%.19s (%s)", created, fmt_ago(ago, sizeof(ago), t, now))
+	env = json_join(json_object_get(cfg, "Env"), "\n");
+	created_s = parse_rfc3339(created, &t) == 0 ? xasprintf("%.19s (%s)", created, fmt_ago(ago, sizeof(ago), t, now))
 		      : strdup(created);
 	rname = jstr(rp, "Name");
 	if (!*rname)

@@ -46,6 +46,15 @@ void ports_release(struct port_list *p);
  * 0 ok, -1 malformed (usage), -2 out of memory. */
 int parse_publish(struct port_list *p, const char *spec);
 
+/* Every --publish of a parsed into *ports (NULL: only checked). CMD_OK;
+ * CMD_USAGE after saying which value is malformed and what to write
+ * instead; CMD_ERROR when out of memory. */
+int parse_publish_options(struct shell *sh, const struct args *a, struct port_list *ports);
+
+/* --env and --label values: KEY=VALUE (or KEY alone), the key not empty.
+ * CMD_OK, or CMD_USAGE after naming the first that is not. */
+int check_key_value_options(struct shell *sh, const struct args *a);
+
 /* A whole number from 1 to max (--slots, --count): 0, or -1 when s is
  * not one. */
 int parse_positive(const char *s, int64_t max, int64_t *out);

@@ -109,6 +109,8 @@ const struct cmd_entry cmd_host_slots_entry = {
 #include "backends/docker/fanout.h"
 #include "backends/store/store.h"
 #include "backends/store/store_docs.h"
+#include "lib/names.h"
+#include "lib/xalloc.h"
 
 static int host_uses_tls(const struct host_ref *h)
 {
@@ -672,13 +674,10 @@ static int read_host(struct shell *sh, const char *name, struct host_ref *ref)
 	if (rc < 0)
 		return error(sh, "cannot change host %s: %s", name, err.msg);
 	if (rc == 0) {
-		char *known = hosts_known_names(sh);
-
-		error(sh, "unknown host: %s (known: %s)", name, known);
-		free(known);
+		unknown_host(sh, name, NULL);
 		return -1;
 	}
-	if (strstr(name, "://")) {
+	if (host_is_adhoc(name)) {
 		host_ref_release(ref);
 		return error(sh, "host %s was named by its URL (-H); it has no state to change", name);
 	}
@@ -850,21 +849,6 @@ struct context {
 	int ignore;     /* not a context directory at all */
 };
 
-static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *str_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (!s)
-		abort();
-	return s;
-}
-
 /* Go's encoding/json matches keys without regard to case: so do we. */
 static json_t *get_ci(const json_t *o, const char *key)
 {
@@ -886,22 +870,22 @@ static char *docker_config_dir(void)
 	const char *dc = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
 
 	if (dc && *dc)
-		return str_printf("%s", dc);
+		return xasprintf("%s", dc);
 	if (!home || !*home)
 		return NULL;
-	return str_printf("%s/.docker", home);
+	return xasprintf("%s/.docker", home);
 }
 
 static void read_context(const char *cfgdir, const char *dirname, struct context *c)
 {
-	char *meta = str_printf("%s/contexts/meta/%s/meta.json", cfgdir, dirname);
-	char *tls = str_printf("%s/contexts/tls/%s/docker", cfgdir, dirname);
+	char *meta = xasprintf("%s/contexts/meta/%s/meta.json", cfgdir, dirname);
+	char *tls = xasprintf("%s/contexts/tls/%s/docker", cfgdir, dirname);
 	json_error_t jerr;
 	json_t *root, *ep, *v;
 	struct stat st;
 
 	memset(c, 0, sizeof(*c));
-	c->dirname = str_printf("%s", dirname);
+	c->dirname = xasprintf("%s", dirname);
 	root = NULL;
 	/* as for the CLI, a directory without meta.json is no context */
 	if (stat(meta, &st) < 0 && errno == ENOENT) {
@@ -910,19 +894,19 @@ static void read_context(const char *cfgdir, const char *dirname, struct context
 	}
 	root = json_load_file(meta, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		c->problem = str_printf("cannot read %s: %s", meta, jerr.text);
+		c->problem = xasprintf("cannot read %s: %s", meta, jerr.text);
 		goto cleanup;
 	}
 	v = get_ci(root, "Name");
 	if (!json_is_string(v) || !*json_string_value(v)) {
-		c->problem = str_printf("%s names no context", meta);
+		c->problem = xasprintf("%s names no context", meta);
 		goto cleanup;
 	}
-	c->name = str_printf("%s", json_string_value(v));
+	c->name = xasprintf("%s", json_string_value(v));
 	ep = get_ci(get_ci(root, "Endpoints"), "docker");
 	v = get_ci(ep, "Host");
 	if (json_is_string(v) && *json_string_value(v))
-		c->host = str_printf("%s", json_string_value(v));
+		c->host = xasprintf("%s", json_string_value(v));
 	c->skip_verify = json_is_true(get_ci(ep, "SkipTLSVerify"));
 	if (stat(tls, &st) == 0 && S_ISDIR(st.st_mode)) {
 		c->tls_dir = tls;
@@ -981,7 +965,7 @@ static int exec_import_contexts(struct shell *sh, struct args *a)
 		ret = error(sh, "cannot find the docker CLI's configuration: set DOCKER_CONFIG or HOME");
 		goto cleanup;
 	}
-	metadir = str_printf("%s/contexts/meta", cfgdir);
+	metadir = xasprintf("%s/contexts/meta", cfgdir);
 	if (!(d = opendir(metadir))) {
 		if (errno != ENOENT) {
 			ret = error(sh, "cannot read %s: %s", metadir, strerror(errno));
@@ -1023,7 +1007,7 @@ static int exec_import_contexts(struct shell *sh, struct args *a)
 			warning(sh, "skipping context %s: it has no docker endpoint", c->name);
 			continue;
 		}
-		if (!hosts_valid_name(c->name)) {
+		if (!valid_host_name(c->name)) {
 			warning(sh, "skipping context %s: a host name takes letters, digits, '-', '_' and '.'",
 				c->name);
 			continue;

@@ -97,7 +97,7 @@ static int sweep_host(struct shell *sh, struct backend *b, const json_t *list, i
 		if (exp < 0 || (time_t)exp > now || !id)
 			continue;
 		name = display_name(c, sid, sizeof(sid));
-		fmt_expired_ago(ago, sizeof(ago), exp, now);
+		fmt_ago_inline(ago, sizeof(ago), (time_t)exp, now);
 		if (dry_run) {
 			out_printf(sh, "would delete %s on %s: expired %s\n", name, b->name, ago);
 			continue;

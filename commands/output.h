@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <jansson.h>
+#include "lib/timefmt.h"
 
 struct shell;
 
@@ -45,10 +46,7 @@ int output_result(struct shell *sh, int rc);
 
 /* Human figures, written into buf (always NUL-terminated); return buf. */
 char *fmt_size(char *buf, size_t len, int64_t bytes);          /* "1.2MB", "512B" */
-/* As docker's units.HumanDuration: "Less than a second", "About a minute",
- * "5 minutes", "2 hours", "3 days", "2 weeks", "4 months", "2 years". */
-char *fmt_duration(char *buf, size_t len, int64_t seconds);
-char *fmt_ago(char *buf, size_t len, time_t then, time_t now);  /* "3 minutes ago" */
+/* fmt_duration, fmt_ago: lib/timefmt.h (included above). */
 /* "sha256:abcd..." -> the first 12 hex digits, as docker shows IDs. */
 char *fmt_short_id(char *buf, size_t len, const char *id);
 /* 1024-based, as docker shows memory: "256MiB", "7.77GiB". */

@@ -274,13 +274,11 @@ static int copy_list(struct args *a, const char *opt, struct string_list *l)
 static int exec_add(struct shell *sh, struct args *a)
 {
 	struct tmpl t;
-	struct port_list ports = { NULL, 0 };
 	struct store *s;
 	struct berr err;
-	const char *const *list;
 	const char *v;
 	bson_t doc;
-	size_t n, i;
+	size_t i;
 	int ret = CMD_ERROR;
 
 	memset(&t, 0, sizeof(t));
@@ -292,30 +290,9 @@ static int exec_add(struct shell *sh, struct args *a)
 				   "NAME --image IMAGE [OPTIONS] [CMD...])");
 
 	/* refused here for what container create would refuse */
-	list = args_list(a, "publish", &n);
-	for (i = 0; i < n; i++) {
-		int r = parse_publish(&ports, list[i]);
-		ports_release(&ports);
-		if (r == -2)
-			goto oom;
-		if (r < 0) {
-			ret = usage_error(sh, "invalid port '%s' for --publish: use [IP:]HOST:CONTAINER[/PROTO] "
-					  "(8080:80, 127.0.0.1:8080:80/udp, 80)", list[i]);
-			goto cleanup;
-		}
-	}
-	list = args_list(a, "env", &n);
-	for (i = 0; i < n; i++)
-		if (list[i][0] == '=' || !list[i][0]) {
-			ret = usage_error(sh, "invalid environment variable '%s' for --env: use KEY=VALUE", list[i]);
-			goto cleanup;
-		}
-	list = args_list(a, "label", &n);
-	for (i = 0; i < n; i++)
-		if (list[i][0] == '=' || !list[i][0]) {
-			ret = usage_error(sh, "invalid label '%s' for --label: use KEY=VALUE", list[i]);
-			goto cleanup;
-		}
+	if ((ret = parse_publish_options(sh, a, NULL)) != CMD_OK ||
+	    (ret = check_key_value_options(sh, a)) != CMD_OK)
+		goto cleanup;
 	if ((v = args_get(a, "memory")) && parse_size(v, &t.memory) < 0) {
 		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", v);
 		goto cleanup;
@@ -373,7 +350,6 @@ static int exec_add(struct shell *sh, struct args *a)
 oom:
 	ret = error(sh, "out of memory");
 cleanup:
-	ports_release(&ports);
 	tmpl_release(&t);
 	return ret;
 }

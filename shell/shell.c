@@ -22,6 +22,7 @@
 #include "backends/docker/docker.h"
 #include "backends/store/store.h"
 #include "commands/commands.h"
+#include "lib/names.h"
 #include "lib/xalloc.h"
 
 /* --- reporting ------------------------------------------------------ */
@@ -242,18 +243,16 @@ static void store_new_command(struct shell *sh)
 
 /* --- hosts ---------------------------------------------------------- */
 
-/* why: set when the lookup could not read the store's registered hosts. */
-static int unknown_host(struct shell *sh, const char *name, const struct berr *why)
+int unknown_host(struct shell *sh, const char *name, const struct berr *why)
 {
 	char *known = hosts_known_names(sh);
+	struct berr err;
 
-	if (why && why->msg[0])
-		error(sh, "unknown host: %s (known: %s; registered hosts are unavailable: %s)", name,
-		      known, why->msg);
-	else
-		error(sh, "unknown host: %s (known: %s)", name, known);
+	berr_unknown_host(&err, name, known, why);
 	free(known);
-	return CMD_ERROR;
+	if (why && why->msg[0])
+		return error(sh, "%s", err.msg);
+	return usage_error(sh, "%s", err.msg);
 }
 
 /* A URL given where a host name goes (-H tcp://...) becomes a host of its
@@ -292,11 +291,13 @@ int shell_set_host(struct shell *sh, const char *name)
 	struct berr err;
 	int rc;
 
-	if (!settings_find_host(&sh->settings, name) && strstr(name, "://"))
+	if (!settings_find_host(&sh->settings, name) && host_is_adhoc(name))
 		add_url_host(sh, name);
 	rc = hosts_find(sh, name, 0, &h, &err);
-	if (rc <= 0)
-		return unknown_host(sh, name, rc < 0 ? &err : NULL);
+	if (rc <= 0) {
+		unknown_host(sh, name, rc < 0 ? &err : NULL);
+		return CMD_ERROR;
+	}
 	free(sh->current_host);
 	sh->current_host = xstrdup(h.name);
 	host_ref_release(&h);

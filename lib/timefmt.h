@@ -1,0 +1,29 @@
+/* timefmt.h: times as engines write them and as people read them. */
+#ifndef BERTH_TIMEFMT_H
+#define BERTH_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * RFC 3339 as the engine and the store write it: "2024-05-01T10:20:30Z",
+ * "2024-05-01T10:20:30.123456789Z", "2024-05-01T12:20:30+02:00" (a
+ * missing zone is taken as UTC). *t gets the seconds since the epoch (the
+ * fraction dropped). -1, *t untouched, when s is NULL or malformed, or
+ * the time is before 1970: the engine's "never" is 0001-01-01T00:00:00Z.
+ */
+int parse_rfc3339(const char *s, time_t *t);
+
+/* Human figures, written into buf (always NUL-terminated); return buf. */
+/* As docker's units.HumanDuration: "Less than a second", "About a minute",
+ * "5 minutes", "2 hours", "3 days", "2 weeks", "4 months", "2 years". */
+char *fmt_duration(char *buf, size_t len, int64_t seconds);
+/* "3 minutes ago", "Less than a second ago"; a then ahead of now (clock
+ * skew between hosts) reads as just now. */
+char *fmt_ago(char *buf, size_t len, time_t then, time_t now);
+/* The same in lower case, to sit inside a sentence: "showing cached rows
+ * from less than a second ago". */
+char *fmt_ago_inline(char *buf, size_t len, time_t then, time_t now);
+
+#endif
