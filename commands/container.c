@@ -33,78 +33,164 @@ static int exec_inspect(struct shell *sh, struct args *a);
 static int exec_logs(struct shell *sh, struct args *a);
 
 static const struct opt_spec create_opts[] = {
-	{ 0, "name", OPT_VALUE, "NAME", "name the container", ARG_NONE },
+	{ .long_name = "name", .type = OPT_VALUE, .metavar = "NAME", .help = "name the container" },
 	CREATE_SPEC_OPTIONS,
-	{ 't', "tty", OPT_FLAG, NULL, "allocate a pseudo-terminal", ARG_NONE },
-	{ 0, "start", OPT_FLAG, NULL, "start the container once created", ARG_NONE },
-	{ 0, "template", OPT_VALUE, "NAME", "start from a template (options given here override it)", ARG_NONE },
-	{ 0, "lifetime", OPT_VALUE, "DURATION", "let housekeeping delete it after this long (90s, 10m, 2h, 1d)", ARG_NONE },
-	{ 0, "count", OPT_VALUE, "N", "create N containers (NAME-1 ... NAME-N), spread over the pool", ARG_NONE },
-	{ 0, "no-distribute", OPT_FLAG, NULL, "fail instead of copying the image to a chosen host that lacks it", ARG_NONE },
+	{ .short_name = 't', .long_name = "tty", .type = OPT_FLAG,
+	  .help = "allocate a pseudo-terminal" },
+	{ .long_name = "start", .type = OPT_FLAG, .help = "start the container once created" },
+	{ .long_name = "template", .type = OPT_VALUE, .metavar = "NAME",
+	  .help = "start from a template (options given here override it)" },
+	{ .long_name = "lifetime", .type = OPT_VALUE, .metavar = "DURATION",
+	  .help = "let housekeeping delete it after this long (90s, 10m, 2h, 1d)" },
+	{ .long_name = "count", .type = OPT_VALUE, .metavar = "N",
+	  .help = "create N containers (NAME-1 ... NAME-N), spread over the pool" },
+	{ .long_name = "no-distribute", .type = OPT_FLAG,
+	  .help = "fail instead of copying the image to a chosen host that lacks it" },
 	OPT_END
 };
 
 static const struct opt_spec delete_opts[] = {
-	{ 'f', "force", OPT_FLAG, NULL, "stop running containers first", ARG_NONE },
+	{ .short_name = 'f', .long_name = "force", .type = OPT_FLAG,
+	  .help = "stop running containers first" },
 	OPT_END
 };
 
 static const struct opt_spec list_opts[] = {
-	{ 'a', "all", OPT_FLAG, NULL, "include stopped containers", ARG_NONE },
-	{ 'f', "filter", OPT_LIST, "KEY=VALUE", "label=K[=V], status=S, name=N, id=I, ancestor=IMAGE", ARG_NONE },
-	{ 0, "cached", OPT_FLAG, NULL, "answer from the store without asking any engine", ARG_NONE },
-	{ 0, "mine", OPT_FLAG, NULL, "only containers whose owner label is this user's", ARG_NONE },
+	{ .short_name = 'a', .long_name = "all", .type = OPT_FLAG,
+	  .help = "include stopped containers" },
+	{ .short_name = 'f', .long_name = "filter", .type = OPT_LIST, .metavar = "KEY=VALUE",
+	  .help = "label=K[=V], status=S, name=N, id=I, ancestor=IMAGE" },
+	{ .long_name = "cached", .type = OPT_FLAG,
+	  .help = "answer from the store without asking any engine" },
+	{ .long_name = "mine", .type = OPT_FLAG,
+	  .help = "only containers whose owner label is this user's" },
 	OPT_END
 };
 
 static const struct opt_spec logs_opts[] = {
-	{ 'n', "tail", OPT_VALUE, "N", "show only the last N lines", ARG_NONE },
-	{ 'f', "follow", OPT_FLAG, NULL, "keep printing new output until Ctrl-C or the container stops", ARG_NONE },
-	{ 't', "timestamps", OPT_FLAG, NULL, "prefix each line with its timestamp", ARG_NONE },
+	{ .short_name = 'n', .long_name = "tail", .type = OPT_VALUE, .metavar = "N",
+	  .help = "show only the last N lines" },
+	{ .short_name = 'f', .long_name = "follow", .type = OPT_FLAG,
+	  .help = "keep printing new output until Ctrl-C or the container stops" },
+	{ .short_name = 't', .long_name = "timestamps", .type = OPT_FLAG,
+	  .help = "prefix each line with its timestamp" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_container_create_entry = {
-	"container", "create", NULL, create_opts, 0, -1, "[IMAGE [CMD...]]",
-	"create a container (and start it with --start)",
-	CMD_F_JSON | CMD_F_ARGS_STOP | CMD_F_ENGINE, ARG_IMAGE, exec_create
+	.noun = "container",
+	.verb = "create",
+	.options = create_opts,
+	.args_min = 0,
+	.args_max = -1,
+	.usage = "[IMAGE [CMD...]]",
+	.summary = "create a container (and start it with --start)",
+	.flags = CMD_F_JSON | CMD_F_ARGS_STOP | CMD_F_ENGINE,
+	.arg_kind = ARG_IMAGE,
+	.exec = exec_create,
 };
 const struct cmd_entry cmd_container_start_entry = {
-	"container", "start", NULL, NULL, 1, -1, "CONTAINER...",
-	"start containers", CMD_F_ENGINE, ARG_CONTAINER, exec_start
+	.noun = "container",
+	.verb = "start",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "start containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_start,
 };
 const struct cmd_entry cmd_container_stop_entry = {
-	"container", "stop", NULL, NULL, 1, -1, "CONTAINER...",
-	"stop containers", CMD_F_ENGINE, ARG_CONTAINER, exec_stop
+	.noun = "container",
+	.verb = "stop",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "stop containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_stop,
 };
 const struct cmd_entry cmd_container_restart_entry = {
-	"container", "restart", NULL, NULL, 1, -1, "CONTAINER...",
-	"restart containers", CMD_F_ENGINE, ARG_CONTAINER, exec_restart
+	.noun = "container",
+	.verb = "restart",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "restart containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_restart,
 };
 const struct cmd_entry cmd_container_pause_entry = {
-	"container", "pause", NULL, NULL, 1, -1, "CONTAINER...",
-	"pause the processes of containers", CMD_F_ENGINE, ARG_CONTAINER, exec_pause
+	.noun = "container",
+	.verb = "pause",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "pause the processes of containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_pause,
 };
 const struct cmd_entry cmd_container_unpause_entry = {
-	"container", "unpause", NULL, NULL, 1, -1, "CONTAINER...",
-	"resume paused containers", CMD_F_ENGINE, ARG_CONTAINER, exec_unpause
+	.noun = "container",
+	.verb = "unpause",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "resume paused containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_unpause,
 };
 const struct cmd_entry cmd_container_delete_entry = {
-	"container", "delete", "rm", delete_opts, 1, -1, "CONTAINER...",
-	"delete containers", CMD_F_ENGINE, ARG_CONTAINER, exec_delete
+	.noun = "container",
+	.verb = "delete",
+	.alias = "rm",
+	.options = delete_opts,
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "delete containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_delete,
 };
 const struct cmd_entry cmd_container_list_entry = {
-	"container", "list", "ls", list_opts, 0, 0, "",
-	"list containers (running ones unless --all)",
-	CMD_F_JSON | CMD_F_QUIET | CMD_F_ENGINE, ARG_NONE, exec_list
+	.noun = "container",
+	.verb = "list",
+	.alias = "ls",
+	.options = list_opts,
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "list containers (running ones unless --all)",
+	.flags = CMD_F_JSON | CMD_F_QUIET | CMD_F_ENGINE,
+	.exec = exec_list,
 };
 const struct cmd_entry cmd_container_inspect_entry = {
-	"container", "inspect", NULL, NULL, 1, -1, "CONTAINER...",
-	"show the details of containers", CMD_F_JSON | CMD_F_ENGINE, ARG_CONTAINER, exec_inspect
+	.noun = "container",
+	.verb = "inspect",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "show the details of containers",
+	.flags = CMD_F_JSON | CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_inspect,
 };
 const struct cmd_entry cmd_container_logs_entry = {
-	"container", "logs", NULL, logs_opts, 1, 1, "CONTAINER",
-	"print a container's output", CMD_F_ENGINE, ARG_CONTAINER, exec_logs
+	.noun = "container",
+	.verb = "logs",
+	.options = logs_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "CONTAINER",
+	.summary = "print a container's output",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_logs,
 };
 
 /* --- exec bodies ------------------------------------------------------- */

@@ -14,13 +14,19 @@ struct args;
 /* The options container create and template add share, declared once so
  * that their names, value syntax and help stay the same in both. */
 #define CREATE_SPEC_OPTIONS \
-	{ 'p', "publish", OPT_LIST, "[IP:]HOST:CONTAINER[/PROTO]", "publish a container port on the host", ARG_NONE }, \
-	{ 'e', "env", OPT_LIST, "KEY=VALUE", "set an environment variable", ARG_NONE }, \
-	{ 'l', "label", OPT_LIST, "KEY=VALUE", "set a label", ARG_NONE }, \
-	{ 'm', "memory", OPT_VALUE, "SIZE", "memory limit (256m, 1g)", ARG_NONE }, \
-	{ 0, "cpus", OPT_VALUE, "N", "CPU limit (1.5)", ARG_NONE }, \
-	{ 0, "restart", OPT_VALUE, "POLICY", "no, always, unless-stopped or on-failure[:N]", ARG_NONE }, \
-	{ 0, "slots", OPT_VALUE, "N", "slots of its host's capacity it takes (default 1)", ARG_NONE }
+	{ .short_name = 'p', .long_name = "publish", .type = OPT_LIST, .metavar = "[IP:]HOST:CONTAINER[/PROTO]", \
+	  .help = "publish a container port on the host" }, \
+	{ .short_name = 'e', .long_name = "env", .type = OPT_LIST, .metavar = "KEY=VALUE", \
+	  .help = "set an environment variable" }, \
+	{ .short_name = 'l', .long_name = "label", .type = OPT_LIST, .metavar = "KEY=VALUE", \
+	  .help = "set a label" }, \
+	{ .short_name = 'm', .long_name = "memory", .type = OPT_VALUE, .metavar = "SIZE", \
+	  .help = "memory limit (256m, 1g)" }, \
+	{ .long_name = "cpus", .type = OPT_VALUE, .metavar = "N", .help = "CPU limit (1.5)" }, \
+	{ .long_name = "restart", .type = OPT_VALUE, .metavar = "POLICY", \
+	  .help = "no, always, unless-stopped or on-failure[:N]" }, \
+	{ .long_name = "slots", .type = OPT_VALUE, .metavar = "N", \
+	  .help = "slots of its host's capacity it takes (default 1)" }
 
 /* A list of owned strings. */
 struct string_list {

@@ -15,14 +15,19 @@
 static int exec_housekeeping(struct shell *sh, struct args *a);
 
 static const struct opt_spec housekeeping_opts[] = {
-	{ 'n', "dry-run", OPT_FLAG, NULL, "say what would be done, do nothing", ARG_NONE },
+	{ .short_name = 'n', .long_name = "dry-run", .type = OPT_FLAG,
+	  .help = "say what would be done, do nothing" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_housekeeping_entry = {
-	"housekeeping", NULL, NULL, housekeeping_opts, 0, 0, "",
-	"probe due hosts, delete expired containers and refresh the cache (for cron; silent when idle)",
-	0, ARG_NONE, exec_housekeeping
+	.noun = "housekeeping",
+	.options = housekeeping_opts,
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "probe due hosts, delete expired containers and refresh the cache (for cron; silent when idle)",
+	.exec = exec_housekeeping,
 };
 
 /* --- exec body ---------------------------------------------------------- */

@@ -24,41 +24,86 @@ static int exec_save(struct shell *sh, struct args *a);
 static int exec_pull(struct shell *sh, struct args *a);
 
 static const struct opt_spec list_opts[] = {
-	{ 'a', "all", OPT_FLAG, NULL, "include intermediate images", ARG_NONE },
-	{ 0, "cached", OPT_FLAG, NULL, "answer from the store without asking any engine", ARG_NONE },
+	{ .short_name = 'a', .long_name = "all", .type = OPT_FLAG,
+	  .help = "include intermediate images" },
+	{ .long_name = "cached", .type = OPT_FLAG,
+	  .help = "answer from the store without asking any engine" },
 	OPT_END
 };
 
 static const struct opt_spec delete_opts[] = {
-	{ 'f', "force", OPT_FLAG, NULL, "delete even if tagged in several repositories or used by stopped containers", ARG_NONE },
+	{ .short_name = 'f', .long_name = "force", .type = OPT_FLAG,
+	  .help = "delete even if tagged in several repositories or used by stopped containers" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_image_list_entry = {
-	"image", "list", "ls", list_opts, 0, 0, "",
-	"list images", CMD_F_JSON | CMD_F_QUIET | CMD_F_ENGINE, ARG_NONE, exec_list
+	.noun = "image",
+	.verb = "list",
+	.alias = "ls",
+	.options = list_opts,
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "list images",
+	.flags = CMD_F_JSON | CMD_F_QUIET | CMD_F_ENGINE,
+	.exec = exec_list,
 };
 const struct cmd_entry cmd_image_inspect_entry = {
-	"image", "inspect", NULL, NULL, 1, -1, "IMAGE...",
-	"show the details of images", CMD_F_JSON | CMD_F_ENGINE, ARG_IMAGE, exec_inspect
+	.noun = "image",
+	.verb = "inspect",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "IMAGE...",
+	.summary = "show the details of images",
+	.flags = CMD_F_JSON | CMD_F_ENGINE,
+	.arg_kind = ARG_IMAGE,
+	.exec = exec_inspect,
 };
 const struct cmd_entry cmd_image_delete_entry = {
-	"image", "delete", "rm", delete_opts, 1, -1, "IMAGE...",
-	"delete images", CMD_F_JSON | CMD_F_ENGINE, ARG_IMAGE, exec_delete
+	.noun = "image",
+	.verb = "delete",
+	.alias = "rm",
+	.options = delete_opts,
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "IMAGE...",
+	.summary = "delete images",
+	.flags = CMD_F_JSON | CMD_F_ENGINE,
+	.arg_kind = ARG_IMAGE,
+	.exec = exec_delete,
 };
 const struct cmd_entry cmd_image_load_entry = {
-	"image", "load", NULL, NULL, 1, 1, "FILE",
-	"load images from a tarball written by docker save (plain or gzip; - for stdin)",
-	CMD_F_JSON | CMD_F_ENGINE, ARG_FILE, exec_load
+	.noun = "image",
+	.verb = "load",
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "FILE",
+	.summary = "load images from a tarball written by docker save (plain or gzip; - for stdin)",
+	.flags = CMD_F_JSON | CMD_F_ENGINE,
+	.arg_kind = ARG_FILE,
+	.exec = exec_load,
 };
 const struct cmd_entry cmd_image_save_entry = {
-	"image", "save", NULL, NULL, 2, 2, "IMAGE FILE",
-	"save an image to a tarball (- for stdout when it is not a terminal)",
-	CMD_F_ENGINE, ARG_IMAGE, exec_save
+	.noun = "image",
+	.verb = "save",
+	.args_min = 2,
+	.args_max = 2,
+	.usage = "IMAGE FILE",
+	.summary = "save an image to a tarball (- for stdout when it is not a terminal)",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_IMAGE,
+	.exec = exec_save,
 };
 const struct cmd_entry cmd_image_pull_entry = {
-	"image", "pull", NULL, NULL, 1, 1, "IMAGE",
-	"pull an image from its registry", CMD_F_ENGINE, ARG_NONE, exec_pull
+	.noun = "image",
+	.verb = "pull",
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "IMAGE",
+	.summary = "pull an image from its registry",
+	.flags = CMD_F_ENGINE,
+	.exec = exec_pull,
 };
 
 /* --- exec bodies ------------------------------------------------------- */
@@ -719,14 +764,23 @@ cleanup:
 }
 
 static const struct opt_spec distribute_opts[] = {
-	{ 0, "to", OPT_LIST, "HOST", "copy to this host (repeatable)", ARG_HOST },
-	{ 0, "all", OPT_FLAG, NULL, "copy to every active host", ARG_NONE },
-	{ 0, "from", OPT_VALUE, "HOST", "copy from this host only (default: any host that has it, then image_dir)", ARG_HOST },
+	{ .long_name = "to", .type = OPT_LIST, .metavar = "HOST",
+	  .help = "copy to this host (repeatable)", .kind = ARG_HOST },
+	{ .long_name = "all", .type = OPT_FLAG, .help = "copy to every active host" },
+	{ .long_name = "from", .type = OPT_VALUE, .metavar = "HOST",
+	  .help = "copy from this host only (default: any host that has it, then image_dir)", .kind = ARG_HOST },
 	OPT_END
 };
 
 const struct cmd_entry cmd_image_distribute_entry = {
-	"image", "distribute", NULL, distribute_opts, 1, 1, "IMAGE",
-	"copy an image to the hosts that lack it, from a host that has it or from image_dir",
-	CMD_F_JSON, ARG_IMAGE, exec_distribute
+	.noun = "image",
+	.verb = "distribute",
+	.options = distribute_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "IMAGE",
+	.summary = "copy an image to the hosts that lack it, from a host that has it or from image_dir",
+	.flags = CMD_F_JSON,
+	.arg_kind = ARG_IMAGE,
+	.exec = exec_distribute,
 };

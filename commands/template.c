@@ -15,31 +15,55 @@ static int exec_show(struct shell *sh, struct args *a);
 static int exec_delete(struct shell *sh, struct args *a);
 
 static const struct opt_spec add_opts[] = {
-	{ 0, "image", OPT_VALUE, "IMAGE", "the image containers are created from (required)", ARG_IMAGE },
+	{ .long_name = "image", .type = OPT_VALUE, .metavar = "IMAGE",
+	  .help = "the image containers are created from (required)", .kind = ARG_IMAGE },
 	CREATE_SPEC_OPTIONS,
-	{ 0, "lifetime", OPT_VALUE, "DURATION", "let housekeeping delete its containers after this long (90s, 10m, 2h, 1d)", ARG_NONE },
+	{ .long_name = "lifetime", .type = OPT_VALUE, .metavar = "DURATION",
+	  .help = "let housekeeping delete its containers after this long (90s, 10m, 2h, 1d)" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_template_add_entry = {
-	"template", "add", NULL, add_opts, 1, -1, "NAME [CMD...]",
-	"remember a container blueprint for container create --template",
-	CMD_F_ARGS_STOP, ARG_NONE, exec_add
+	.noun = "template",
+	.verb = "add",
+	.options = add_opts,
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "NAME [CMD...]",
+	.summary = "remember a container blueprint for container create --template",
+	.flags = CMD_F_ARGS_STOP,
+	.exec = exec_add,
 };
 const struct cmd_entry cmd_template_list_entry = {
-	"template", "list", "ls", NULL, 0, 0, "",
-	"list the templates",
-	CMD_F_JSON | CMD_F_QUIET, ARG_NONE, exec_list
+	.noun = "template",
+	.verb = "list",
+	.alias = "ls",
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "list the templates",
+	.flags = CMD_F_JSON | CMD_F_QUIET,
+	.exec = exec_list,
 };
 const struct cmd_entry cmd_template_show_entry = {
-	"template", "show", NULL, NULL, 1, 1, "NAME",
-	"show a template's settings",
-	CMD_F_JSON, ARG_NONE, exec_show
+	.noun = "template",
+	.verb = "show",
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "NAME",
+	.summary = "show a template's settings",
+	.flags = CMD_F_JSON,
+	.exec = exec_show,
 };
 const struct cmd_entry cmd_template_delete_entry = {
-	"template", "delete", "rm", NULL, 1, 1, "NAME",
-	"forget a template (containers made from it are not touched)",
-	0, ARG_NONE, exec_delete
+	.noun = "template",
+	.verb = "delete",
+	.alias = "rm",
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "NAME",
+	.summary = "forget a template (containers made from it are not touched)",
+	.exec = exec_delete,
 };
 
 /* --- exec bodies ------------------------------------------------------- */
