@@ -48,7 +48,7 @@ const struct cmd_entry cmd_exit_entry = {
 #include <histedit.h>
 #include <jansson.h>
 #include <yaml.h>
-#include "shell/dispatch.h"
+#include "commands/dispatch.h"
 
 /* Help is generated into memory first so that it reaches stdout through
  * out_write(), which notices a closed pipe. */

@@ -13,7 +13,7 @@
 #include "shell/shell.h"
 #include "shell/settings.h"
 #include "commands/args.h"
-#include "shell/dispatch.h"
+#include "commands/dispatch.h"
 #include "shell/lexer.h"
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"
