@@ -78,11 +78,6 @@ struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, st
  * tcp://) becomes an ad-hoc host named by that URL. An unknown name is
  * reported ("unknown host: x (known: local, lab)") and returns CMD_ERROR. */
 int shell_set_host(struct shell *sh, const char *name);
-/* Reports a host name nobody knows: "unknown host: x (known: local,
- * lab)" (lib/names.h's berr_unknown_host), with why when the store's
- * registered hosts could not be read (why: hosts_find's error, or NULL).
- * CMD_USAGE; CMD_ERROR with why, the failure being the store's. */
-int unknown_host(struct shell *sh, const char *name, const struct berr *why);
 /* Back to pool mode (host use --pool): no pinned host. */
 void shell_use_pool(struct shell *sh);
 

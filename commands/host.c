@@ -742,7 +742,10 @@ static int read_host(struct shell *sh, const char *name, struct host_ref *ref)
 	if (rc < 0)
 		return error(sh, "cannot change host %s: %s", name, err.msg);
 	if (rc == 0) {
-		unknown_host(sh, name, NULL);
+		char *known = hosts_known_names(sh);
+
+		error(sh, "unknown host: %s (known: %s)", name, known);
+		free(known);
 		return -1;
 	}
 	if (host_is_adhoc(name)) {

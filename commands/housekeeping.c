@@ -39,6 +39,7 @@ const struct cmd_entry cmd_housekeeping_entry = {
 #include <unistd.h>
 
 #include "commands/lifetime.h"
+#include "lib/timefmt.h"
 #include "backends/pool/cache.h"
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"

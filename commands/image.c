@@ -706,8 +706,17 @@ static int exec_distribute(struct shell *sh, struct args *a)
 	if (from) {
 		berr_clear(&err);
 		rc = hosts_find(sh, from, 0, &ref, &err);
-		if (rc <= 0)
-			return unknown_host(sh, from, rc < 0 ? &err : NULL);
+		if (rc <= 0) {
+			char *known = hosts_known_names(sh);
+
+			if (rc < 0)
+				ret = error(sh, "unknown host: %s (known: %s; registered hosts are "
+					    "unavailable: %s)", from, known, err.msg);
+			else
+				ret = usage_error(sh, "unknown host: %s (known: %s)", from, known);
+			free(known);
+			return ret;
+		}
 		host_ref_release(&ref);
 	}
 	if ((ret = distribute_targets(sh, to, nto, &t)) < 0)

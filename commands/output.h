@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <jansson.h>
-#include "lib/timefmt.h"
+#include "lib/fmt.h"
 
 struct shell;
 
@@ -43,14 +43,6 @@ int output_json(struct shell *sh, const json_t *doc);
  * stdout closed (berth ... | head); else CMD_ERROR after saying that the
  * output could not be formatted. */
 int output_result(struct shell *sh, int rc);
-
-/* Human figures, written into buf (always NUL-terminated); return buf. */
-char *fmt_size(char *buf, size_t len, int64_t bytes);          /* "1.2MB", "512B" */
-/* fmt_duration, fmt_ago: lib/timefmt.h (included above). */
-/* "sha256:abcd..." -> the first 12 hex digits, as docker shows IDs. */
-char *fmt_short_id(char *buf, size_t len, const char *id);
-/* 1024-based, as docker shows memory: "256MiB", "7.77GiB". */
-char *fmt_size_binary(char *buf, size_t len, int64_t bytes);
 
 /* Display width of a UTF-8 string in terminal columns. */
 size_t str_width(const char *s);

@@ -2,9 +2,9 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include "lib/fmt.h"
 #include "lib/timefmt.h"
 
 /* n digits at *sp as a number; -1 when one is not a digit. */
@@ -69,47 +69,6 @@ int parse_rfc3339(const char *s, time_t *t)
 		return -1;
 	*t = v;
 	return 0;
-}
-
-/* docker's units.HumanDuration: floor for seconds and minutes, hours
- * rounded to the nearest, then days, weeks, months and years. */
-char *fmt_duration(char *buf, size_t len, int64_t seconds)
-{
-	int64_t minutes, hours;
-
-	if (seconds < 1) {
-		snprintf(buf, len, "Less than a second");
-	} else if (seconds == 1) {
-		snprintf(buf, len, "1 second");
-	} else if (seconds < 60) {
-		snprintf(buf, len, "%" PRId64 " seconds", seconds);
-	} else if ((minutes = seconds / 60) == 1) {
-		snprintf(buf, len, "About a minute");
-	} else if (minutes < 60) {
-		snprintf(buf, len, "%" PRId64 " minutes", minutes);
-	} else if ((hours = (seconds + 1800) / 3600) == 1) {
-		snprintf(buf, len, "About an hour");
-	} else if (hours < 48) {
-		snprintf(buf, len, "%" PRId64 " hours", hours);
-	} else if (hours < 24 * 7 * 2) {
-		snprintf(buf, len, "%" PRId64 " days", hours / 24);
-	} else if (hours < 24 * 30 * 2) {
-		snprintf(buf, len, "%" PRId64 " weeks", hours / 24 / 7);
-	} else if (hours < 24 * 365 * 2) {
-		snprintf(buf, len, "%" PRId64 " months", hours / 24 / 30);
-	} else {
-		snprintf(buf, len, "%" PRId64 " years", seconds / 3600 / 24 / 365);
-	}
-	return buf;
-}
-
-char *fmt_ago(char *buf, size_t len, time_t then, time_t now)
-{
-	char d[64];
-
-	fmt_duration(d, sizeof(d), then < now ? (int64_t)(now - then) : 0);
-	snprintf(buf, len, "%s ago", d);
-	return buf;
 }
 
 char *fmt_ago_inline(char *buf, size_t len, time_t then, time_t now)

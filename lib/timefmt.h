@@ -15,15 +15,8 @@
  */
 int parse_rfc3339(const char *s, time_t *t);
 
-/* Human figures, written into buf (always NUL-terminated); return buf. */
-/* As docker's units.HumanDuration: "Less than a second", "About a minute",
- * "5 minutes", "2 hours", "3 days", "2 weeks", "4 months", "2 years". */
-char *fmt_duration(char *buf, size_t len, int64_t seconds);
-/* "3 minutes ago", "Less than a second ago"; a then ahead of now (clock
- * skew between hosts) reads as just now. */
-char *fmt_ago(char *buf, size_t len, time_t then, time_t now);
-/* The same in lower case, to sit inside a sentence: "showing cached rows
- * from less than a second ago". */
+/* lib/fmt.h's fmt_ago in lower case, to sit inside a sentence: "showing
+ * cached rows from less than a second ago", "expired 3 minutes ago". */
 char *fmt_ago_inline(char *buf, size_t len, time_t then, time_t now);
 
 #endif

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 void *xrealloc(void *p, size_t n);
-/* n elements of size bytes, zeroed; the product is checked for overflow. */
+/* n zeroed elements of size bytes (at least one byte is allocated). */
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
 /* printf into a new string. */

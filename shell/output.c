@@ -428,68 +428,6 @@ int output_json(struct shell *sh, const json_t *doc)
 	return out_write(sh, "\n", 1);
 }
 
-/* --- human figures --------------------------------------------------- */
-
-/* "%.3g" of size in base-`base` units, as docker's
- * HumanSizeWithPrecision(size, 3) and BytesSize() print them, except that
- * 999.7kB rounds to "1MB" rather than docker's "1e+03kB". */
-static char *fmt_units(char *buf, size_t len, int64_t bytes, double base, int prec,
-		       const char *const *abbrs, size_t nabbrs)
-{
-	double v = fabs((double)bytes);
-	size_t i = 0;
-	char num[64];
-
-	while (v >= base && i + 1 < nabbrs) {
-		v /= base;
-		i++;
-	}
-	snprintf(num, sizeof(num), "%.*g", prec, v);
-	if (strchr(num, 'e') && i + 1 < nabbrs) {
-		v /= base;
-		i++;
-		snprintf(num, sizeof(num), "%.*g", prec, v);
-	}
-	snprintf(buf, len, "%s%s%s", bytes < 0 ? "-" : "", num, abbrs[i]);
-	return buf;
-}
-
-char *fmt_size(char *buf, size_t len, int64_t bytes)
-{
-	static const char *const abbrs[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
-
-	return fmt_units(buf, len, bytes, 1000.0, 3, abbrs, sizeof(abbrs) / sizeof(abbrs[0]));
-}
-
-char *fmt_size_binary(char *buf, size_t len, int64_t bytes)
-{
-	static const char *const abbrs[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-
-	return fmt_units(buf, len, bytes, 1024.0, 4, abbrs, sizeof(abbrs) / sizeof(abbrs[0]));
-}
-
-char *fmt_short_id(char *buf, size_t len, const char *id)
-{
-	const char *colon;
-	size_t n;
-
-	if (!id)
-		id = "";
-	colon = strchr(id, ':');
-	if (colon)
-		id = colon + 1;
-	n = strlen(id);
-	if (n > 12)
-		n = 12;
-	if (len == 0)
-		return buf;
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, id, n);
-	buf[n] = '\0';
-	return buf;
-}
-
 int output_result(struct shell *sh, int rc)
 {
 	if (rc >= 0)

@@ -243,16 +243,18 @@ static void store_new_command(struct shell *sh)
 
 /* --- hosts ---------------------------------------------------------- */
 
-int unknown_host(struct shell *sh, const char *name, const struct berr *why)
+/* why: set when the lookup could not read the store's registered hosts. */
+static int unknown_host(struct shell *sh, const char *name, const struct berr *why)
 {
 	char *known = hosts_known_names(sh);
-	struct berr err;
 
-	berr_unknown_host(&err, name, known, why);
-	free(known);
 	if (why && why->msg[0])
-		return error(sh, "%s", err.msg);
-	return usage_error(sh, "%s", err.msg);
+		error(sh, "unknown host: %s (known: %s; registered hosts are unavailable: %s)", name,
+		      known, why->msg);
+	else
+		error(sh, "unknown host: %s (known: %s)", name, known);
+	free(known);
+	return CMD_ERROR;
 }
 
 /* A URL given where a host name goes (-H tcp://...) becomes a host of its
@@ -294,10 +296,8 @@ int shell_set_host(struct shell *sh, const char *name)
 	if (!settings_find_host(&sh->settings, name) && host_is_adhoc(name))
 		add_url_host(sh, name);
 	rc = hosts_find(sh, name, 0, &h, &err);
-	if (rc <= 0) {
-		unknown_host(sh, name, rc < 0 ? &err : NULL);
-		return CMD_ERROR;
-	}
+	if (rc <= 0)
+		return unknown_host(sh, name, rc < 0 ? &err : NULL);
 	free(sh->current_host);
 	sh->current_host = xstrdup(h.name);
 	host_ref_release(&h);

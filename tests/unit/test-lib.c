@@ -111,24 +111,17 @@ static void test_time(void)
 	time_bad("2024-05-01T10:20:30Z trailing");
 	time_bad("yesterday");
 
-	is_str(fmt_duration(buf, sizeof(buf), 0), "Less than a second", "duration 0");
-	is_str(fmt_duration(buf, sizeof(buf), 1), "1 second", "duration 1s");
-	is_str(fmt_duration(buf, sizeof(buf), 90), "About a minute", "duration 90s");
-	is_str(fmt_duration(buf, sizeof(buf), 600), "10 minutes", "duration 10m");
-	is_str(fmt_duration(buf, sizeof(buf), 3 * 86400), "3 days", "duration 3d");
-	is_str(fmt_ago(buf, sizeof(buf), 1000, 1300), "5 minutes ago", "ago");
-	is_str(fmt_ago(buf, sizeof(buf), 1300, 1000), "Less than a second ago",
-	       "a time ahead of the clock is just now");
+	/* fmt_duration and fmt_ago: tests/unit/test-output.c */
 	is_str(fmt_ago_inline(buf, sizeof(buf), 1000, 1000), "less than a second ago",
 	       "inline: lower case");
 	is_str(fmt_ago_inline(buf, sizeof(buf), 1000, 1000 + 7200), "2 hours ago",
 	       "inline: digits unchanged");
+	is_str(fmt_ago_inline(buf, sizeof(buf), 1300, 1000), "less than a second ago",
+	       "inline: a time ahead of the clock is just now");
 }
 
 static void test_names(void)
 {
-	struct berr err, why;
-
 	ok(valid_host_name("lab"), "lab is a host name");
 	ok(valid_host_name("web-1.eu_west"), "letters, digits, - _ . are allowed");
 	ok(!valid_host_name(""), "empty is not");
@@ -140,18 +133,6 @@ static void test_names(void)
 	ok(host_is_adhoc("unix:///run/docker.sock"), "a unix URL too");
 	ok(!host_is_adhoc("lab"), "a name does not");
 
-	berr_clear(&err);
-	is_int(berr_unknown_host(&err, "x", "local, lab", NULL), -1, "berr_unknown_host returns -1");
-	is_int(err.kind, BERR_NOT_FOUND, "an unknown host is not found");
-	is_str(err.msg, "unknown host: x (known: local, lab)", "the line names the known hosts");
-	berr_clear(&why);
-	berr_unknown_host(&err, "x", "local", &why);
-	is_str(err.msg, "unknown host: x (known: local)", "a why without a message is no why");
-	berr_set(&why, BERR_CONNECT, "cannot connect to MongoDB");
-	berr_unknown_host(&err, "x", "local", &why);
-	is_int(err.kind, BERR_CONNECT, "the store's failure keeps its kind");
-	is_str(err.msg, "unknown host: x (known: local; registered hosts are unavailable: "
-	       "cannot connect to MongoDB)", "and is named");
 }
 
 static void test_json(void)
