@@ -17,7 +17,8 @@
 # A file that breaks the rule is one "not ok" naming it and the headers.
 # "config.h" is autoconf's and allowed everywhere; a header of the
 # project named config.h would shadow it for every quoted include beside
-# it, so one is a failure too. tests/ and bench/ are not held to this.
+# it, so one in these folders is a failure too (so is one at the top that
+# is not autoconf's). tests/ and bench/ are not held to this.
 # The last tests run the same check over a small tree with known faults,
 # so that this script is seen to fail when it should.
 #
@@ -76,15 +77,15 @@ check_includes() {
 	done
 }
 
-# check_config_h ROOT: every file named config.h in the tree but autoconf's
-# (which has config.status beside it, in the tree or a build directory).
+# check_config_h ROOT: every file named config.h in the layers' folders,
+# and one at the top without config.status beside it (autoconf's, of a
+# build in the source tree, has one).
 check_config_h() {
-	local root=$1 f
-	(cd "$root" && find . -name config.h -type f | LC_ALL=C sort) | while IFS= read -r f; do
-		f=${f#./}
-		[ -e "$root/$(dirname "$f")/config.status" ] && continue
-		printf '%s\n' "$f"
-	done
+	local root=$1
+	{
+		(cd "$root" && find shell commands backends lib -name config.h -type f 2>/dev/null)
+		[ -f "$root/config.h" ] && [ ! -e "$root/config.status" ] && echo config.h
+	} | LC_ALL=C sort
 }
 
 report() { # ROOT
@@ -129,7 +130,7 @@ put commands/cmd.h backends/pool/p.h shell/front.h    # 4 up to 5
 put shell/front.h commands/cmd.h lib/ok.h stdio-like-but-quoted.h
 put shell/config.h                                    # shadows autoconf's
 printf '#include <commands/cmd.h>\n' > "$T/lib/angle.c" # not a quoted include
-mkdir -p "$T/build" && : > "$T/build/config.h" && : > "$T/build/config.status"
+: > "$T/config.h" && : > "$T/config.status"                # autoconf's
 
 expected='backends/backend.h: backends/pool/p.h
 backends/docker/d.c: backends/store/s.h
@@ -139,9 +140,12 @@ lib/a.c: commands/cmd.h'
 is "$(check_includes "$T")" "$expected" \
 	"the check finds each include from above, and only those"
 is "$(check_config_h "$T")" "shell/config.h" \
-	"the check finds a project config.h, not autoconf's in a build directory"
+	"the check finds a project config.h, not autoconf's beside config.status"
+rm "$T/config.status"
+is "$(check_config_h "$T")" "config.h
+shell/config.h" "a config.h at the top without config.status is not autoconf's"
 rm "$T/lib/a.c" "$T/backends/backend.h" "$T/backends/docker/d.c" \
-	"$T/backends/pool/rel.c" "$T/commands/cmd.h" "$T/shell/config.h"
+	"$T/backends/pool/rel.c" "$T/commands/cmd.h" "$T/shell/config.h" "$T/config.h"
 is "$(check_includes "$T"; check_config_h "$T")" "" "a tree without them passes"
 
 done_testing
