@@ -14,29 +14,47 @@ static int exec_show(struct shell *sh, struct args *a);
 static int exec_reset(struct shell *sh, struct args *a);
 
 static const struct opt_spec refresh_opts[] = {
-	{ 0, "host", OPT_LIST, "NAME", "refresh only this host", ARG_HOST },
+	{ .long_name = "host", .type = OPT_LIST, .metavar = "NAME",
+	  .help = "refresh only this host", .kind = ARG_HOST },
 	OPT_END
 };
 
 static const struct opt_spec reset_opts[] = {
-	{ 'y', "yes", OPT_FLAG, NULL, "do not ask for confirmation (for scripts)", ARG_NONE },
+	{ .short_name = 'y', .long_name = "yes", .type = OPT_FLAG,
+	  .help = "do not ask for confirmation (for scripts)" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_cache_refresh_entry = {
-	"cache", "refresh", NULL, refresh_opts, 0, 0, "",
-	"re-read every reachable host's containers and images into the store",
-	CMD_F_JSON, ARG_NONE, exec_refresh
+	.noun = "cache",
+	.verb = "refresh",
+	.options = refresh_opts,
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "re-read every reachable host's containers and images into the store",
+	.flags = CMD_F_JSON,
+	.exec = exec_refresh,
 };
 const struct cmd_entry cmd_cache_show_entry = {
-	"cache", "show", NULL, NULL, 0, 0, "",
-	"show per-collection document counts and ages",
-	CMD_F_JSON, ARG_NONE, exec_show
+	.noun = "cache",
+	.verb = "show",
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "show per-collection document counts and ages",
+	.flags = CMD_F_JSON,
+	.exec = exec_show,
 };
 const struct cmd_entry cmd_cache_reset_entry = {
-	"cache", "reset", NULL, reset_opts, 0, 0, "",
-	"empty the cached containers and images (never the hosts)",
-	0, ARG_NONE, exec_reset
+	.noun = "cache",
+	.verb = "reset",
+	.options = reset_opts,
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "empty the cached containers and images (never the hosts)",
+	.exec = exec_reset,
 };
 
 /* --- exec bodies ------------------------------------------------------- */

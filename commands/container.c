@@ -9,6 +9,10 @@
 #include "commands/targets.h"
 #include "commands/output.h"
 #include "lib/units.h"
+#include "lib/jsonval.h"
+#include "lib/strbuf.h"
+#include "lib/timefmt.h"
+#include "lib/xalloc.h"
 #include "backends/pool/cache.h"
 #include "backends/backend.h"
 #include "commands/lifetime.h"
@@ -30,78 +34,164 @@ static int exec_inspect(struct shell *sh, struct args *a);
 static int exec_logs(struct shell *sh, struct args *a);
 
 static const struct opt_spec create_opts[] = {
-	{ 0, "name", OPT_VALUE, "NAME", "name the container", ARG_NONE },
+	{ .long_name = "name", .type = OPT_VALUE, .metavar = "NAME", .help = "name the container" },
 	CREATE_SPEC_OPTIONS,
-	{ 't', "tty", OPT_FLAG, NULL, "allocate a pseudo-terminal", ARG_NONE },
-	{ 0, "start", OPT_FLAG, NULL, "start the container once created", ARG_NONE },
-	{ 0, "template", OPT_VALUE, "NAME", "start from a template (options given here override it)", ARG_NONE },
-	{ 0, "lifetime", OPT_VALUE, "DURATION", "let housekeeping delete it after this long (90s, 10m, 2h, 1d)", ARG_NONE },
-	{ 0, "count", OPT_VALUE, "N", "create N containers (NAME-1 ... NAME-N), spread over the pool", ARG_NONE },
-	{ 0, "no-distribute", OPT_FLAG, NULL, "fail instead of copying the image to a chosen host that lacks it", ARG_NONE },
+	{ .short_name = 't', .long_name = "tty", .type = OPT_FLAG,
+	  .help = "allocate a pseudo-terminal" },
+	{ .long_name = "start", .type = OPT_FLAG, .help = "start the container once created" },
+	{ .long_name = "template", .type = OPT_VALUE, .metavar = "NAME",
+	  .help = "start from a template (options given here override it)" },
+	{ .long_name = "lifetime", .type = OPT_VALUE, .metavar = "DURATION",
+	  .help = "let housekeeping delete it after this long (90s, 10m, 2h, 1d)" },
+	{ .long_name = "count", .type = OPT_VALUE, .metavar = "N",
+	  .help = "create N containers (NAME-1 ... NAME-N), spread over the pool" },
+	{ .long_name = "no-distribute", .type = OPT_FLAG,
+	  .help = "fail instead of copying the image to a chosen host that lacks it" },
 	OPT_END
 };
 
 static const struct opt_spec delete_opts[] = {
-	{ 'f', "force", OPT_FLAG, NULL, "stop running containers first", ARG_NONE },
+	{ .short_name = 'f', .long_name = "force", .type = OPT_FLAG,
+	  .help = "stop running containers first" },
 	OPT_END
 };
 
 static const struct opt_spec list_opts[] = {
-	{ 'a', "all", OPT_FLAG, NULL, "include stopped containers", ARG_NONE },
-	{ 'f', "filter", OPT_LIST, "KEY=VALUE", "label=K[=V], status=S, name=N, id=I, ancestor=IMAGE", ARG_NONE },
-	{ 0, "cached", OPT_FLAG, NULL, "answer from the store without asking any engine", ARG_NONE },
-	{ 0, "mine", OPT_FLAG, NULL, "only containers whose owner label is this user's", ARG_NONE },
+	{ .short_name = 'a', .long_name = "all", .type = OPT_FLAG,
+	  .help = "include stopped containers" },
+	{ .short_name = 'f', .long_name = "filter", .type = OPT_LIST, .metavar = "KEY=VALUE",
+	  .help = "label=K[=V], status=S, name=N, id=I, ancestor=IMAGE" },
+	{ .long_name = "cached", .type = OPT_FLAG,
+	  .help = "answer from the store without asking any engine" },
+	{ .long_name = "mine", .type = OPT_FLAG,
+	  .help = "only containers whose owner label is this user's" },
 	OPT_END
 };
 
 static const struct opt_spec logs_opts[] = {
-	{ 'n', "tail", OPT_VALUE, "N", "show only the last N lines", ARG_NONE },
-	{ 'f', "follow", OPT_FLAG, NULL, "keep printing new output until Ctrl-C or the container stops", ARG_NONE },
-	{ 't', "timestamps", OPT_FLAG, NULL, "prefix each line with its timestamp", ARG_NONE },
+	{ .short_name = 'n', .long_name = "tail", .type = OPT_VALUE, .metavar = "N",
+	  .help = "show only the last N lines" },
+	{ .short_name = 'f', .long_name = "follow", .type = OPT_FLAG,
+	  .help = "keep printing new output until Ctrl-C or the container stops" },
+	{ .short_name = 't', .long_name = "timestamps", .type = OPT_FLAG,
+	  .help = "prefix each line with its timestamp" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_container_create_entry = {
-	"container", "create", NULL, create_opts, 0, -1, "[IMAGE [CMD...]]",
-	"create a container (and start it with --start)",
-	CMD_F_JSON | CMD_F_ARGS_STOP | CMD_F_ENGINE, ARG_IMAGE, exec_create
+	.noun = "container",
+	.verb = "create",
+	.options = create_opts,
+	.args_min = 0,
+	.args_max = -1,
+	.usage = "[IMAGE [CMD...]]",
+	.summary = "create a container (and start it with --start)",
+	.flags = CMD_F_JSON | CMD_F_ARGS_STOP | CMD_F_ENGINE,
+	.arg_kind = ARG_IMAGE,
+	.exec = exec_create,
 };
 const struct cmd_entry cmd_container_start_entry = {
-	"container", "start", NULL, NULL, 1, -1, "CONTAINER...",
-	"start containers", CMD_F_ENGINE, ARG_CONTAINER, exec_start
+	.noun = "container",
+	.verb = "start",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "start containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_start,
 };
 const struct cmd_entry cmd_container_stop_entry = {
-	"container", "stop", NULL, NULL, 1, -1, "CONTAINER...",
-	"stop containers", CMD_F_ENGINE, ARG_CONTAINER, exec_stop
+	.noun = "container",
+	.verb = "stop",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "stop containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_stop,
 };
 const struct cmd_entry cmd_container_restart_entry = {
-	"container", "restart", NULL, NULL, 1, -1, "CONTAINER...",
-	"restart containers", CMD_F_ENGINE, ARG_CONTAINER, exec_restart
+	.noun = "container",
+	.verb = "restart",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "restart containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_restart,
 };
 const struct cmd_entry cmd_container_pause_entry = {
-	"container", "pause", NULL, NULL, 1, -1, "CONTAINER...",
-	"pause the processes of containers", CMD_F_ENGINE, ARG_CONTAINER, exec_pause
+	.noun = "container",
+	.verb = "pause",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "pause the processes of containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_pause,
 };
 const struct cmd_entry cmd_container_unpause_entry = {
-	"container", "unpause", NULL, NULL, 1, -1, "CONTAINER...",
-	"resume paused containers", CMD_F_ENGINE, ARG_CONTAINER, exec_unpause
+	.noun = "container",
+	.verb = "unpause",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "resume paused containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_unpause,
 };
 const struct cmd_entry cmd_container_delete_entry = {
-	"container", "delete", "rm", delete_opts, 1, -1, "CONTAINER...",
-	"delete containers", CMD_F_ENGINE, ARG_CONTAINER, exec_delete
+	.noun = "container",
+	.verb = "delete",
+	.alias = "rm",
+	.options = delete_opts,
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "delete containers",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_delete,
 };
 const struct cmd_entry cmd_container_list_entry = {
-	"container", "list", "ls", list_opts, 0, 0, "",
-	"list containers (running ones unless --all)",
-	CMD_F_JSON | CMD_F_QUIET | CMD_F_ENGINE, ARG_NONE, exec_list
+	.noun = "container",
+	.verb = "list",
+	.alias = "ls",
+	.options = list_opts,
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "list containers (running ones unless --all)",
+	.flags = CMD_F_JSON | CMD_F_QUIET | CMD_F_ENGINE,
+	.exec = exec_list,
 };
 const struct cmd_entry cmd_container_inspect_entry = {
-	"container", "inspect", NULL, NULL, 1, -1, "CONTAINER...",
-	"show the details of containers", CMD_F_JSON | CMD_F_ENGINE, ARG_CONTAINER, exec_inspect
+	.noun = "container",
+	.verb = "inspect",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "CONTAINER...",
+	.summary = "show the details of containers",
+	.flags = CMD_F_JSON | CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_inspect,
 };
 const struct cmd_entry cmd_container_logs_entry = {
-	"container", "logs", NULL, logs_opts, 1, 1, "CONTAINER",
-	"print a container's output", CMD_F_ENGINE, ARG_CONTAINER, exec_logs
+	.noun = "container",
+	.verb = "logs",
+	.options = logs_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "CONTAINER",
+	.summary = "print a container's output",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_CONTAINER,
+	.exec = exec_logs,
 };
 
 /* --- exec bodies ------------------------------------------------------- */
@@ -117,36 +207,10 @@ const struct cmd_entry cmd_container_logs_entry = {
 #include <strings.h>
 #include <time.h>
 
-/* Borrowed string member, "" when absent or not a string. */
-static const char *jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static int64_t jint(const json_t *o, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(o, key));
-}
-
 /* --- create ------------------------------------------------------------- */
 
 /* string_list, port_list, parse_publish, valid_restart: commands/create_spec.c,
  * shared with template add. */
-
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
-}
 
 /* --count: where each container goes and what became of it. */
 struct one_create {
@@ -206,8 +270,8 @@ static int create_many(struct shell *sh, struct args *a, const struct container_
 		} else {
 			c[i].b = single;
 		}
-		if (spec->name && !(c[i].name = xasprintf("%s-%zu", spec->name, i + 1)))
-			goto oom;
+		if (spec->name)
+			c[i].name = xasprintf("%s-%zu", spec->name, i + 1);
 		/* each host's first containers first, so that the loop's
 		 * concurrency is spread over the hosts */
 		if (!c[i].b)
@@ -398,26 +462,13 @@ static int exec_create(struct shell *sh, struct args *a)
 	spec.name = args_get(a, "name");
 	spec.tty = args_has(a, "tty");
 
-	list = args_list(a, "publish", &n);
-	for (i = 0; i < n; i++) {
-		int r = parse_publish(&ports, list[i]);
-		if (r == -2)
-			goto oom;
-		if (r < 0) {
-			ret = usage_error(sh, "invalid port '%s' for --publish: use [IP:]HOST:CONTAINER[/PROTO] "
-					  "(8080:80, 127.0.0.1:8080:80/udp, 80)", list[i]);
-			goto cleanup;
-		}
-	}
+	if ((ret = parse_publish_options(sh, a, &ports)) != CMD_OK ||
+	    (ret = check_key_value_options(sh, a)) != CMD_OK)
+		goto cleanup;
 
 	list = args_list(a, "env", &n);
 	for (i = 0; i < n; i++) {
-		const char *eq = strchr(list[i], '=');
-		if (eq == list[i] || !list[i][0]) {
-			ret = usage_error(sh, "invalid environment variable '%s' for --env: use KEY=VALUE", list[i]);
-			goto cleanup;
-		}
-		if (!eq && (s = getenv(list[i]))) {
+		if (!strchr(list[i], '=') && (s = getenv(list[i]))) {
 			/* -e KEY passes berth's own value on, as docker does. */
 			if (sl_push(&env, xasprintf("%s=%s", list[i], s)) < 0)
 				goto oom;
@@ -429,10 +480,6 @@ static int exec_create(struct shell *sh, struct args *a)
 
 	list = args_list(a, "label", &n);
 	for (i = 0; i < n; i++) {
-		if (list[i][0] == '=' || !list[i][0]) {
-			ret = usage_error(sh, "invalid label '%s' for --label: use KEY=VALUE", list[i]);
-			goto cleanup;
-		}
 		if (sl_push(&labels, strchr(list[i], '=') ? strdup(list[i])
 				    : xasprintf("%s=", list[i])) < 0)
 			goto oom;
@@ -590,78 +637,69 @@ static char *resolve_id(struct backend *b, const char *ref, char **owner, struct
 	return id;
 }
 
+struct act_run {
+	int action;    /* enum container_action, when not a delete */
+	int is_delete;
+	int force;     /* delete --force */
+	int record;    /* successes still go to the store (until one fails) */
+};
+
+static int act_on_one(struct shell *sh, struct backend *b, const char *ref, void *ud)
+{
+	struct act_run *run = ud;
+	char *id = NULL, *owner = NULL;
+	struct berr err;
+	int r;
+
+	berr_clear(&err);
+	if (run->is_delete && (run->record || !run->force)) {
+		id = resolve_id(b, ref, &owner, &err);
+		if (!id && (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT ||
+			    err.kind == BERR_INTERRUPTED || err.kind == BERR_TLS)) {
+			/* the delete would only say the same again */
+			error(sh, "%s", err.msg);
+			return err.kind == BERR_INTERRUPTED ? REF_STOP : REF_FAILED;
+		}
+		berr_clear(&err);
+		/* Unlabelled containers are anyone's. */
+		if (!run->force && owner && strcmp(owner, sh->settings.owner)) {
+			error(sh, "%s belongs to %s; add --force to delete it anyway", ref, owner);
+			free(owner);
+			free(id);
+			return REF_FAILED;
+		}
+		free(owner);
+	}
+	if (run->is_delete)
+		r = b->ops->container_delete(b, ref, run->force, &err);
+	else
+		r = b->ops->container_action(b, ref, (enum container_action)run->action, &err);
+	if (r < 0) {
+		free(id);
+		error(sh, "%s", err.msg);
+		return err.kind == BERR_INTERRUPTED ? REF_STOP : REF_FAILED;
+	}
+	/* A closed stdout does not stop the work asked for. */
+	out_printf(sh, "%s\n", ref);
+	if (run->record && run->is_delete && id)
+		run->record = cache_drop_container(&sh->fleet, b->name, id) == 0;
+	else if (run->record && !run->is_delete)
+		run->record = cache_put_container(&sh->fleet, b, ref) == 0;
+	free(id);
+	return REF_DONE;
+}
+
 /* Acts on every ref in turn, each on the host that holds it, going on
  * past failures (each reported) as docker does; stops at Ctrl-C. Each
  * success is recorded in the store until recording fails once (warned
  * about once). */
 static int act_on_each(struct shell *sh, struct args *a, int action, int is_delete)
 {
-	struct pool_want want;
-	struct resolver res;
-	struct backend *b;
-	struct berr err;
-	int i, failed = 0, record = 1, force = is_delete && args_has(a, "force");
+	struct act_run run = { action, is_delete, is_delete && args_has(a, "force"), 1 };
+	int failed, ret;
 
-	cmd_want(sh, a, &want);
-	berr_clear(&err);
-	if (resolver_init(&res, &sh->fleet, &want, RESOLVE_CONTAINER, &err) < 0) {
-		resolver_release(&res);
-		return cmd_fail(sh, &err);
-	}
-	for (i = 0; i < a->argc; i++) {
-		char *id = NULL, *owner = NULL;
-		int r;
-		berr_clear(&err);
-		if (resolve_ref(&res, a->argv[i], &b, &err) < 0) {
-			cmd_fail(sh, &err);
-			failed = 1;
-			if (berth_interrupted)
-				break;
-			continue;
-		}
-		if (is_delete && (record || !force)) {
-			id = resolve_id(b, a->argv[i], &owner, &err);
-			if (!id && (err.kind == BERR_CONNECT || err.kind == BERR_TIMEOUT ||
-				    err.kind == BERR_INTERRUPTED || err.kind == BERR_TLS)) {
-				/* the delete would only say the same again */
-				error(sh, "%s", err.msg);
-				failed = 1;
-				if (err.kind == BERR_INTERRUPTED)
-					break;
-				continue;
-			}
-			berr_clear(&err);
-			/* Unlabelled containers are anyone's. */
-			if (!force && owner && strcmp(owner, sh->settings.owner)) {
-				error(sh, "%s belongs to %s; add --force to delete it anyway", a->argv[i], owner);
-				failed = 1;
-				free(owner);
-				free(id);
-				continue;
-			}
-			free(owner);
-		}
-		if (is_delete)
-			r = b->ops->container_delete(b, a->argv[i], force, &err);
-		else
-			r = b->ops->container_action(b, a->argv[i], (enum container_action)action, &err);
-		if (r < 0) {
-			free(id);
-			error(sh, "%s", err.msg);
-			failed = 1;
-			if (err.kind == BERR_INTERRUPTED)
-				break;
-			continue;
-		}
-		/* A closed stdout does not stop the work asked for. */
-		out_printf(sh, "%s\n", a->argv[i]);
-		if (record && is_delete && id)
-			record = cache_drop_container(&sh->fleet, b->name, id) == 0;
-		else if (record && !is_delete)
-			record = cache_put_container(&sh->fleet, b, a->argv[i]) == 0;
-		free(id);
-	}
-	resolver_release(&res);
+	if ((ret = for_each_ref(sh, a, RESOLVE_CONTAINER, act_on_one, &run, &failed)) != CMD_OK)
+		return ret;
 	return failed ? CMD_ERROR : CMD_OK;
 }
 
@@ -744,48 +782,18 @@ static int port_cmp(const void *x, const void *y)
 	return strcmp(a->type, b->type);
 }
 
-static int sb_append(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int sb_append(char **buf, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	char tmp[160];
-	char *nb;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -1;
-	if ((size_t)n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	nb = realloc(*buf, *len + (size_t)n + 1);
-	if (!nb)
-		return -1;
-	memcpy(nb + *len, tmp, (size_t)n + 1);
-	*buf = nb;
-	*len += (size_t)n;
-	return 0;
-}
-
 /* "0.0.0.0:8080->80/tcp, 443/tcp": docker's DisplayablePorts. Unpublished
  * ports and ports published on the same number are grouped into ranges
  * ("8000-8002/tcp"); other mappings follow one by one. Caller frees. */
 static char *display_ports(const json_t *ports)
 {
+	struct strbuf out = STRBUF_INIT;
 	struct port_entry *e;
-	size_t n = json_array_size(ports), i, j, len = 0;
-	char *out = calloc(1, 1);
+	size_t n = json_array_size(ports), i, j;
 
-	if (!out)
-		return NULL;
 	if (n == 0)
-		return out;
-	e = calloc(n, sizeof(*e));
-	if (!e) {
-		free(out);
-		return NULL;
-	}
+		return strbuf_detach(&out);
+	e = xcalloc(n, sizeof(*e));
 	for (i = 0; i < n; i++) {
 		json_t *p = json_array_get(ports, i);
 		e[i].ip = jstr(p, "IP");
@@ -815,15 +823,14 @@ static char *display_ports(const json_t *ports)
 			snprintf(range, sizeof(range), "%u", first);
 		else
 			snprintf(range, sizeof(range), "%u-%u", first, last);
-		if (len && sb_append(&out, &len, ", ") < 0)
-			goto fail;
+		if (out.len)
+			strbuf_addstr(&out, ", ");
 		if (e[i].ip[0]) {
 			int v6 = strchr(e[i].ip, ':') != NULL;
-			if (sb_append(&out, &len, "%s%s%s:%s->%s/%s", v6 ? "[" : "", e[i].ip,
-				      v6 ? "]" : "", range, range, e[i].type) < 0)
-				goto fail;
-		} else if (sb_append(&out, &len, "%s/%s", range, e[i].type) < 0) {
-			goto fail;
+			strbuf_addf(&out, "%s%s%s:%s->%s/%s", v6 ? "[" : "", e[i].ip, v6 ? "]" : "",
+				    range, range, e[i].type);
+		} else {
+			strbuf_addf(&out, "%s/%s", range, e[i].type);
 		}
 	}
 	for (i = 0; i < n; i++) {
@@ -831,17 +838,13 @@ static char *display_ports(const json_t *ports)
 		if (!e[i].ip[0] || e[i].pub == e[i].priv)
 			continue;
 		v6 = strchr(e[i].ip, ':') != NULL;
-		if ((len && sb_append(&out, &len, ", ") < 0) ||
-		    sb_append(&out, &len, "%s%s%s:%u->%u/%s", v6 ? "[" : "", e[i].ip, v6 ? "]" : "",
-			      e[i].pub, e[i].priv, e[i].type) < 0)
-			goto fail;
+		if (out.len)
+			strbuf_addstr(&out, ", ");
+		strbuf_addf(&out, "%s%s%s:%u->%u/%s", v6 ? "[" : "", e[i].ip, v6 ? "]" : "",
+			    e[i].pub, e[i].priv, e[i].type);
 	}
 	free(e);
-	return out;
-fail:
-	free(e);
-	free(out);
-	return NULL;
+	return strbuf_detach(&out);
 }
 
 /* docker's strconv.Quote, enough for a command line. Caller frees. */
@@ -879,11 +882,9 @@ static char *quote_command(const char *s)
  * docker ps does. Caller frees. */
 static char *display_names(const json_t *names)
 {
-	size_t i, len = 0;
-	char *out = calloc(1, 1);
+	struct strbuf out = STRBUF_INIT;
+	size_t i;
 
-	if (!out)
-		return NULL;
 	for (i = 0; i < json_array_size(names); i++) {
 		const char *nm = json_string_value(json_array_get(names, i));
 		if (!nm)
@@ -892,12 +893,11 @@ static char *display_names(const json_t *names)
 			nm++;
 		if (strchr(nm, '/'))
 			continue;
-		if ((len && sb_append(&out, &len, ",") < 0) || sb_append(&out, &len, "%s", nm) < 0) {
-			free(out);
-			return NULL;
-		}
+		if (out.len)
+			strbuf_addch(&out, ',');
+		strbuf_addstr(&out, nm);
 	}
-	return out;
+	return strbuf_detach(&out);
 }
 
 /* Adds "Host", "Owner" and "Expires" to a row of an engine listing. */
@@ -1113,29 +1113,8 @@ cleanup:
 
 /* --- inspect ------------------------------------------------------------ */
 
-/* "2024-05-01T10:20:30.123456789Z" -> time_t; 0 when unparseable or the
- * engine's zero time ("0001-01-01T00:00:00Z"). */
-static time_t parse_engine_time(const char *s)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, sec;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6 || y < 1970)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	/* Offsets other than Z are rare from the engine; taking them as UTC
-	 * costs at most the hours shown in "N hours ago". */
-	return timegm(&tm);
-}
-
 /* Appends word to a shell-readable command line: quoted when needed. */
-static int append_word(char **buf, size_t *len, const char *w)
+static void append_word(struct strbuf *out, const char *w)
 {
 	size_t i;
 	int plain = *w != '\0';
@@ -1143,40 +1122,32 @@ static int append_word(char **buf, size_t *len, const char *w)
 	for (i = 0; w[i]; i++)
 		if (!isalnum((unsigned char)w[i]) && !strchr("-_./:=,@%+", w[i]))
 			plain = 0;
-	if (*len && sb_append(buf, len, " ") < 0)
-		return -1;
-	if (plain)
-		return sb_append(buf, len, "%s", w);
-	if (sb_append(buf, len, "'") < 0)
-		return -1;
-	for (i = 0; w[i]; i++) {
-		if (w[i] == '\'') {
-			if (sb_append(buf, len, "'\\''") < 0)
-				return -1;
-		} else if (sb_append(buf, len, "%c", w[i]) < 0) {
-			return -1;
-		}
+	if (out->len)
+		strbuf_addch(out, ' ');
+	if (plain) {
+		strbuf_addstr(out, w);
+		return;
 	}
-	return sb_append(buf, len, "'");
+	strbuf_addch(out, '\'');
+	for (i = 0; w[i]; i++) {
+		if (w[i] == '\'')
+			strbuf_addstr(out, "'\\''");
+		else
+			strbuf_addch(out, w[i]);
+	}
+	strbuf_addch(out, '\'');
 }
 
 static char *inspect_command(const json_t *c)
 {
-	size_t len = 0, i;
-	char *out = calloc(1, 1);
+	struct strbuf out = STRBUF_INIT;
 	const json_t *args = json_object_get(c, "Args");
+	size_t i;
 
-	if (!out)
-		return NULL;
-	if (append_word(&out, &len, jstr(c, "Path")) < 0)
-		goto fail;
+	append_word(&out, jstr(c, "Path"));
 	for (i = 0; i < json_array_size(args); i++)
-		if (append_word(&out, &len, json_string_value(json_array_get(args, i)) ?: "") < 0)
-			goto fail;
-	return out;
-fail:
-	free(out);
-	return NULL;
+		append_word(&out, json_string_value(json_array_get(args, i)) ?: "");
+	return strbuf_detach(&out);
 }
 
 static char *inspect_state(const json_t *c, time_t now)
@@ -1187,16 +1158,14 @@ static char *inspect_state(const json_t *c, time_t now)
 	time_t t;
 
 	if (!strcmp(status, "running") || !strcmp(status, "paused") || !strcmp(status, "restarting")) {
-		t = parse_engine_time(jstr(st, "StartedAt"));
-		if (t) {
+		if (parse_rfc3339(jstr(st, "StartedAt"), &t) == 0) {
 			char d[64];
 			return xasprintf("%s (started %s ago)", status, fmt_duration(d, sizeof(d), now - t));
 		}
 		return strdup(status);
 	}
 	if (!strcmp(status, "exited") || !strcmp(status, "dead")) {
-		t = parse_engine_time(jstr(st, "FinishedAt"));
-		if (t)
+		if (parse_rfc3339(jstr(st, "FinishedAt"), &t) == 0)
 			return xasprintf("%s (%" PRId64 ") %s", status, jint(st, "ExitCode"),
 					 fmt_ago(ago, sizeof(ago), t, now));
 		return xasprintf("%s (%" PRId64 ")", status, jint(st, "ExitCode"));
@@ -1208,14 +1177,12 @@ static char *inspect_state(const json_t *c, time_t now)
 static char *inspect_ports(const json_t *c)
 {
 	const json_t *ports = json_object_get(json_object_get(c, "NetworkSettings"), "Ports");
+	struct strbuf out = STRBUF_INIT;
 	const char *key;
 	json_t *binds;
-	size_t len = 0, i;
-	char *out = calloc(1, 1);
+	size_t i;
 	int live = 0;
 
-	if (!out)
-		return NULL;
 	json_object_foreach((json_t *)ports, key, binds)
 		if (json_array_size(binds))
 			live = 1;
@@ -1226,17 +1193,13 @@ static char *inspect_ports(const json_t *c)
 			json_t *bd = json_array_get(binds, i);
 			const char *ip = jstr(bd, "HostIp"), *hp = jstr(bd, "HostPort");
 			int v6 = strchr(ip, ':') != NULL;
-			if (len && sb_append(&out, &len, "\n") < 0)
-				goto fail;
-			if (sb_append(&out, &len, "%s%s%s%s%s->%s", v6 ? "[" : "", ip, v6 ? "]" : "",
-				      *ip ? ":" : "", *hp ? hp : "*", key) < 0)
-				goto fail;
+			if (out.len)
+				strbuf_addch(&out, '\n');
+			strbuf_addf(&out, "%s%s%s%s%s->%s", v6 ? "[" : "", ip, v6 ? "]" : "",
+				    *ip ? ":" : "", *hp ? hp : "*", key);
 		}
 	}
-	return out;
-fail:
-	free(out);
-	return NULL;
+	return strbuf_detach(&out);
 }
 
 static int label_cmp(const void *x, const void *y)
@@ -1247,53 +1210,27 @@ static int label_cmp(const void *x, const void *y)
 /* "K=V" lines, sorted; caller frees. */
 static char *inspect_labels(const json_t *labels)
 {
+	struct strbuf out = STRBUF_INIT;
 	const char *k;
 	json_t *v;
-	size_t n = json_object_size(labels), i = 0, len = 0;
-	char **lines, *out = calloc(1, 1);
+	size_t n = json_object_size(labels), i = 0;
+	char **lines;
 
-	if (!out)
-		return NULL;
 	if (!n)
-		return out;
-	lines = calloc(n, sizeof(*lines));
-	if (!lines)
-		goto fail;
+		return strbuf_detach(&out);
+	lines = xcalloc(n, sizeof(*lines));
 	json_object_foreach((json_t *)labels, k, v)
-		if (i < n && !(lines[i++] = xasprintf("%s=%s", k, json_string_value(v) ?: "")))
-			goto fail_lines;
+		if (i < n)
+			lines[i++] = xasprintf("%s=%s", k, json_string_value(v) ?: "");
 	qsort(lines, i, sizeof(*lines), label_cmp);
-	for (n = 0; n < i; n++)
-		if ((len && sb_append(&out, &len, "\n") < 0) || sb_append(&out, &len, "%s", lines[n]) < 0)
-			goto fail_lines;
-	for (n = 0; n < i; n++)
+	for (n = 0; n < i; n++) {
+		if (out.len)
+			strbuf_addch(&out, '\n');
+		strbuf_addstr(&out, lines[n]);
 		free(lines[n]);
-	free(lines);
-	return out;
-fail_lines:
-	for (n = 0; n < i; n++)
-		free(lines[n]);
-	free(lines);
-fail:
-	free(out);
-	return NULL;
-}
-
-static char *lines_of(const json_t *arr)
-{
-	size_t i, len = 0;
-	char *out = calloc(1, 1);
-
-	if (!out)
-		return NULL;
-	for (i = 0; i < json_array_size(arr); i++) {
-		const char *s = json_string_value(json_array_get(arr, i));
-		if ((len && sb_append(&out, &len, "\n") < 0) || sb_append(&out, &len, "%s", s ? s : "") < 0) {
-			free(out);
-			return NULL;
-		}
 	}
-	return out;
+	free(lines);
+	return strbuf_detach(&out);
 }
 
 static int print_container_summary(struct shell *sh, const json_t *c)
@@ -1313,9 +1250,8 @@ static int print_container_summary(struct shell *sh, const json_t *c)
 	state = inspect_state(c, now);
 	ports = inspect_ports(c);
 	labels = inspect_labels(json_object_get(cfg, "Labels"));
-	env = lines_of(json_object_get(cfg, "Env"));
-	t = parse_engine_time(created);
-	created_s = t ? xasprintf("%.19s (%s)", created, fmt_ago(ago, sizeof(ago), t, now))
+	env = json_join(json_object_get(cfg, "Env"), "\n");
+	created_s = parse_rfc3339(created, &t) == 0 ? xasprintf("%.19s (%s)", created, fmt_ago(ago, sizeof(ago), t, now))
 		      : strdup(created);
 	rname = jstr(rp, "Name");
 	if (!*rname)

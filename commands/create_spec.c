@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "commands/create_spec.h"
+#include "commands/args.h"
+#include "commands/cmd.h"
+#include "commands/context.h"
 
 int sl_push(struct string_list *l, char *s)
 {
@@ -223,4 +226,43 @@ int valid_restart(const char *s)
 		if (!isdigit((unsigned char)*n))
 			return 0;
 	return 1;
+}
+
+int parse_publish_options(struct shell *sh, const struct args *a, struct port_list *ports)
+{
+	struct port_list scratch = { NULL, 0 };
+	const char *const *list;
+	size_t n, i;
+
+	list = args_list(a, "publish", &n);
+	for (i = 0; i < n; i++) {
+		int r = parse_publish(ports ? ports : &scratch, list[i]);
+
+		ports_release(&scratch);
+		if (r == -2)
+			return error(sh, "out of memory");
+		if (r < 0)
+			return usage_error(sh, "invalid port '%s' for --publish: use "
+					   "[IP:]HOST:CONTAINER[/PROTO] (8080:80, 127.0.0.1:8080:80/udp, 80)",
+					   list[i]);
+	}
+	return CMD_OK;
+}
+
+int check_key_value_options(struct shell *sh, const struct args *a)
+{
+	static const struct {
+		const char *option, *what;
+	} kv[] = { { "env", "environment variable" }, { "label", "label" } };
+	const char *const *list;
+	size_t k, n, i;
+
+	for (k = 0; k < sizeof(kv) / sizeof(kv[0]); k++) {
+		list = args_list(a, kv[k].option, &n);
+		for (i = 0; i < n; i++)
+			if (list[i][0] == '=' || !list[i][0])
+				return usage_error(sh, "invalid %s '%s' for --%s: use KEY=VALUE", kv[k].what,
+						   list[i], kv[k].option);
+	}
+	return CMD_OK;
 }

@@ -14,13 +14,19 @@ struct args;
 /* The options container create and template add share, declared once so
  * that their names, value syntax and help stay the same in both. */
 #define CREATE_SPEC_OPTIONS \
-	{ 'p', "publish", OPT_LIST, "[IP:]HOST:CONTAINER[/PROTO]", "publish a container port on the host", ARG_NONE }, \
-	{ 'e', "env", OPT_LIST, "KEY=VALUE", "set an environment variable", ARG_NONE }, \
-	{ 'l', "label", OPT_LIST, "KEY=VALUE", "set a label", ARG_NONE }, \
-	{ 'm', "memory", OPT_VALUE, "SIZE", "memory limit (256m, 1g)", ARG_NONE }, \
-	{ 0, "cpus", OPT_VALUE, "N", "CPU limit (1.5)", ARG_NONE }, \
-	{ 0, "restart", OPT_VALUE, "POLICY", "no, always, unless-stopped or on-failure[:N]", ARG_NONE }, \
-	{ 0, "slots", OPT_VALUE, "N", "slots of its host's capacity it takes (default 1)", ARG_NONE }
+	{ .short_name = 'p', .long_name = "publish", .type = OPT_LIST, .metavar = "[IP:]HOST:CONTAINER[/PROTO]", \
+	  .help = "publish a container port on the host" }, \
+	{ .short_name = 'e', .long_name = "env", .type = OPT_LIST, .metavar = "KEY=VALUE", \
+	  .help = "set an environment variable" }, \
+	{ .short_name = 'l', .long_name = "label", .type = OPT_LIST, .metavar = "KEY=VALUE", \
+	  .help = "set a label" }, \
+	{ .short_name = 'm', .long_name = "memory", .type = OPT_VALUE, .metavar = "SIZE", \
+	  .help = "memory limit (256m, 1g)" }, \
+	{ .long_name = "cpus", .type = OPT_VALUE, .metavar = "N", .help = "CPU limit (1.5)" }, \
+	{ .long_name = "restart", .type = OPT_VALUE, .metavar = "POLICY", \
+	  .help = "no, always, unless-stopped or on-failure[:N]" }, \
+	{ .long_name = "slots", .type = OPT_VALUE, .metavar = "N", \
+	  .help = "slots of its host's capacity it takes (default 1)" }
 
 /* A list of owned strings. */
 struct string_list {
@@ -45,6 +51,15 @@ void ports_release(struct port_list *p);
  * as docker takes them ("8000-8001:80-81"); an IPv6 address in brackets.
  * 0 ok, -1 malformed (usage), -2 out of memory. */
 int parse_publish(struct port_list *p, const char *spec);
+
+/* Every --publish of a parsed into *ports (NULL: only checked). CMD_OK;
+ * CMD_USAGE after saying which value is malformed and what to write
+ * instead; CMD_ERROR when out of memory. */
+int parse_publish_options(struct shell *sh, const struct args *a, struct port_list *ports);
+
+/* --env and --label values: KEY=VALUE (or KEY alone), the key not empty.
+ * CMD_OK, or CMD_USAGE after naming the first that is not. */
+int check_key_value_options(struct shell *sh, const struct args *a);
 
 /* A whole number from 1 to max (--slots, --count): 0, or -1 when s is
  * not one. */

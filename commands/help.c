@@ -11,16 +11,31 @@ static int exec_version(struct shell *sh, struct args *a);
 static int exec_exit(struct shell *sh, struct args *a);
 
 const struct cmd_entry cmd_help_entry = {
-	"help", NULL, NULL, NULL, 0, 2, "[COMMAND [VERB]]",
-	"list commands, or show one command's usage and options", 0, ARG_COMMAND, exec_help
+	.noun = "help",
+	.args_min = 0,
+	.args_max = 2,
+	.usage = "[COMMAND [VERB]]",
+	.summary = "list commands, or show one command's usage and options",
+	.arg_kind = ARG_COMMAND,
+	.exec = exec_help,
 };
 const struct cmd_entry cmd_version_entry = {
-	"version", NULL, NULL, NULL, 0, 0, "",
-	"show berth's version and the versions of its libraries", CMD_F_JSON, ARG_NONE, exec_version
+	.noun = "version",
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "show berth's version and the versions of its libraries",
+	.flags = CMD_F_JSON,
+	.exec = exec_version,
 };
 const struct cmd_entry cmd_exit_entry = {
-	"exit", NULL, "quit", NULL, 0, 1, "[STATUS]",
-	"leave the shell", 0, ARG_NONE, exec_exit
+	.noun = "exit",
+	.alias = "quit",
+	.args_min = 0,
+	.args_max = 1,
+	.usage = "[STATUS]",
+	.summary = "leave the shell",
+	.exec = exec_exit,
 };
 
 /* --- exec bodies ------------------------------------------------------- */
@@ -33,7 +48,7 @@ const struct cmd_entry cmd_exit_entry = {
 #include <histedit.h>
 #include <jansson.h>
 #include <yaml.h>
-#include "shell/dispatch.h"
+#include "commands/dispatch.h"
 
 /* Help is generated into memory first so that it reaches stdout through
  * out_write(), which notices a closed pipe. */

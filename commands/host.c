@@ -22,75 +22,143 @@ static int exec_drain(struct shell *sh, struct args *a);
 static int exec_slots(struct shell *sh, struct args *a);
 
 static const struct opt_spec add_opts[] = {
-	{ 0, "tls-dir", OPT_VALUE, "DIR", "directory with ca.pem, cert.pem and key.pem for mutual TLS", ARG_FILE },
-	{ 0, "insecure", OPT_FLAG, NULL, "allow plain HTTP to a tcp:// URL", ARG_NONE },
-	{ 0, "slots", OPT_VALUE, "N", "the host's capacity in slots (default: engine memory / pool.slot_memory)", ARG_NONE },
+	{ .long_name = "tls-dir", .type = OPT_VALUE, .metavar = "DIR",
+	  .help = "directory with ca.pem, cert.pem and key.pem for mutual TLS", .kind = ARG_FILE },
+	{ .long_name = "insecure", .type = OPT_FLAG, .help = "allow plain HTTP to a tcp:// URL" },
+	{ .long_name = "slots", .type = OPT_VALUE, .metavar = "N",
+	  .help = "the host's capacity in slots (default: engine memory / pool.slot_memory)" },
 	OPT_END
 };
 
 static const struct opt_spec reason_opts[] = {
-	{ 0, "reason", OPT_VALUE, "TEXT", "why, recorded in the host's history", ARG_NONE },
+	{ .long_name = "reason", .type = OPT_VALUE, .metavar = "TEXT",
+	  .help = "why, recorded in the host's history" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_host_list_entry = {
-	"host", "list", "ls", NULL, 0, 0, "",
-	"list the hosts berth knows", CMD_F_JSON | CMD_F_QUIET, ARG_NONE, exec_list
+	.noun = "host",
+	.verb = "list",
+	.alias = "ls",
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "list the hosts berth knows",
+	.flags = CMD_F_JSON | CMD_F_QUIET,
+	.exec = exec_list,
 };
 static const struct opt_spec use_opts[] = {
-	{ 0, "pool", OPT_FLAG, NULL, "unpin: act on the pool of active hosts again", ARG_NONE },
+	{ .long_name = "pool", .type = OPT_FLAG,
+	  .help = "unpin: act on the pool of active hosts again" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_host_use_entry = {
-	"host", "use", NULL, use_opts, 0, 1, "[NAME]",
-	"send the following commands to host NAME (--pool: to the pool)", 0, ARG_HOST, exec_use
+	.noun = "host",
+	.verb = "use",
+	.options = use_opts,
+	.args_min = 0,
+	.args_max = 1,
+	.usage = "[NAME]",
+	.summary = "send the following commands to host NAME (--pool: to the pool)",
+	.arg_kind = ARG_HOST,
+	.exec = exec_use,
 };
 const struct cmd_entry cmd_host_info_entry = {
-	"host", "info", NULL, NULL, 0, 1, "[NAME]",
-	"show a host's engine: version, API version, CPUs, memory, counts",
-	CMD_F_JSON, ARG_HOST, exec_info
+	.noun = "host",
+	.verb = "info",
+	.args_min = 0,
+	.args_max = 1,
+	.usage = "[NAME]",
+	.summary = "show a host's engine: version, API version, CPUs, memory, counts",
+	.flags = CMD_F_JSON,
+	.arg_kind = ARG_HOST,
+	.exec = exec_info,
 };
 
 const struct cmd_entry cmd_host_add_entry = {
-	"host", "add", NULL, add_opts, 2, 2, "NAME URL",
-	"register a host (unix:///PATH or tcp://HOST:PORT) in the store",
-	0, ARG_NONE, exec_add
+	.noun = "host",
+	.verb = "add",
+	.options = add_opts,
+	.args_min = 2,
+	.args_max = 2,
+	.usage = "NAME URL",
+	.summary = "register a host (unix:///PATH or tcp://HOST:PORT) in the store",
+	.exec = exec_add,
 };
 const struct cmd_entry cmd_host_remove_entry = {
-	"host", "remove", "rm", NULL, 1, 1, "NAME",
-	"forget a registered host and its cached containers and images (the engine is not touched)",
-	0, ARG_HOST, exec_remove
+	.noun = "host",
+	.verb = "remove",
+	.alias = "rm",
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "NAME",
+	.summary = "forget a registered host and its cached containers and images (the engine is not touched)",
+	.arg_kind = ARG_HOST,
+	.exec = exec_remove,
 };
 const struct cmd_entry cmd_host_import_contexts_entry = {
-	"host", "import-contexts", NULL, NULL, 0, 0, "",
-	"register the endpoints of the docker CLI's contexts (~/.docker/contexts)",
-	CMD_F_JSON, ARG_NONE, exec_import_contexts
+	.noun = "host",
+	.verb = "import-contexts",
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "register the endpoints of the docker CLI's contexts (~/.docker/contexts)",
+	.flags = CMD_F_JSON,
+	.exec = exec_import_contexts,
 };
 const struct cmd_entry cmd_host_probe_entry = {
-	"host", "probe", NULL, NULL, 0, -1, "[NAME...]",
-	"ping hosts (default: spawned and inactive ones that are due) and bring those that answer into service",
-	CMD_F_JSON, ARG_HOST, exec_probe
+	.noun = "host",
+	.verb = "probe",
+	.args_min = 0,
+	.args_max = -1,
+	.usage = "[NAME...]",
+	.summary = "ping hosts (default: spawned and inactive ones that are due) and bring those that answer into service",
+	.flags = CMD_F_JSON,
+	.arg_kind = ARG_HOST,
+	.exec = exec_probe,
 };
 const struct cmd_entry cmd_host_activate_entry = {
-	"host", "activate", NULL, NULL, 1, 1, "NAME",
-	"put a host (back) into service: active, not drained",
-	0, ARG_HOST, exec_activate
+	.noun = "host",
+	.verb = "activate",
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "NAME",
+	.summary = "put a host (back) into service: active, not drained",
+	.arg_kind = ARG_HOST,
+	.exec = exec_activate,
 };
 const struct cmd_entry cmd_host_deactivate_entry = {
-	"host", "deactivate", NULL, reason_opts, 1, 1, "NAME",
-	"take a host out of service (inactive) until host activate",
-	0, ARG_HOST, exec_deactivate
+	.noun = "host",
+	.verb = "deactivate",
+	.options = reason_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "NAME",
+	.summary = "take a host out of service (inactive) until host activate",
+	.arg_kind = ARG_HOST,
+	.exec = exec_deactivate,
 };
 const struct cmd_entry cmd_host_drain_entry = {
-	"host", "drain", NULL, reason_opts, 1, 1, "NAME",
-	"place no new containers on a host; what runs there stays",
-	0, ARG_HOST, exec_drain
+	.noun = "host",
+	.verb = "drain",
+	.options = reason_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "NAME",
+	.summary = "place no new containers on a host; what runs there stays",
+	.arg_kind = ARG_HOST,
+	.exec = exec_drain,
 };
 const struct cmd_entry cmd_host_slots_entry = {
-	"host", "slots", NULL, NULL, 2, 2, "NAME N|auto",
-	"set a host's capacity in slots, or derive it from the engine's memory (auto)",
-	0, ARG_HOST, exec_slots
+	.noun = "host",
+	.verb = "slots",
+	.args_min = 2,
+	.args_max = 2,
+	.usage = "NAME N|auto",
+	.summary = "set a host's capacity in slots, or derive it from the engine's memory (auto)",
+	.arg_kind = ARG_HOST,
+	.exec = exec_slots,
 };
 
 /* --- exec bodies ------------------------------------------------------- */
@@ -111,6 +179,8 @@ const struct cmd_entry cmd_host_slots_entry = {
 #include "backends/pool/host_doc.h"
 #include "backends/store/store.h"
 #include "backends/store/store_docs.h"
+#include "lib/names.h"
+#include "lib/xalloc.h"
 
 static int host_uses_tls(const struct host_ref *h)
 {
@@ -682,7 +752,7 @@ static int read_host(struct shell *sh, const char *name, struct host_ref *ref)
 		fleet_unknown_host(&sh->fleet, name, NULL, &uerr);
 		return cmd_fail(sh, &uerr);
 	}
-	if (strstr(name, "://")) {
+	if (host_is_adhoc(name)) {
 		host_ref_release(ref);
 		return usage_error(sh, "host %s was named by its URL (-H); it has no state to change",
 				   name);
@@ -856,21 +926,6 @@ struct context {
 	int ignore;     /* not a context directory at all */
 };
 
-static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *str_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (!s)
-		abort();
-	return s;
-}
-
 /* Go's encoding/json matches keys without regard to case: so do we. */
 static json_t *get_ci(const json_t *o, const char *key)
 {
@@ -892,22 +947,22 @@ static char *docker_config_dir(void)
 	const char *dc = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
 
 	if (dc && *dc)
-		return str_printf("%s", dc);
+		return xasprintf("%s", dc);
 	if (!home || !*home)
 		return NULL;
-	return str_printf("%s/.docker", home);
+	return xasprintf("%s/.docker", home);
 }
 
 static void read_context(const char *cfgdir, const char *dirname, struct context *c)
 {
-	char *meta = str_printf("%s/contexts/meta/%s/meta.json", cfgdir, dirname);
-	char *tls = str_printf("%s/contexts/tls/%s/docker", cfgdir, dirname);
+	char *meta = xasprintf("%s/contexts/meta/%s/meta.json", cfgdir, dirname);
+	char *tls = xasprintf("%s/contexts/tls/%s/docker", cfgdir, dirname);
 	json_error_t jerr;
 	json_t *root, *ep, *v;
 	struct stat st;
 
 	memset(c, 0, sizeof(*c));
-	c->dirname = str_printf("%s", dirname);
+	c->dirname = xasprintf("%s", dirname);
 	root = NULL;
 	/* as for the CLI, a directory without meta.json is no context */
 	if (stat(meta, &st) < 0 && errno == ENOENT) {
@@ -916,19 +971,19 @@ static void read_context(const char *cfgdir, const char *dirname, struct context
 	}
 	root = json_load_file(meta, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		c->problem = str_printf("cannot read %s: %s", meta, jerr.text);
+		c->problem = xasprintf("cannot read %s: %s", meta, jerr.text);
 		goto cleanup;
 	}
 	v = get_ci(root, "Name");
 	if (!json_is_string(v) || !*json_string_value(v)) {
-		c->problem = str_printf("%s names no context", meta);
+		c->problem = xasprintf("%s names no context", meta);
 		goto cleanup;
 	}
-	c->name = str_printf("%s", json_string_value(v));
+	c->name = xasprintf("%s", json_string_value(v));
 	ep = get_ci(get_ci(root, "Endpoints"), "docker");
 	v = get_ci(ep, "Host");
 	if (json_is_string(v) && *json_string_value(v))
-		c->host = str_printf("%s", json_string_value(v));
+		c->host = xasprintf("%s", json_string_value(v));
 	c->skip_verify = json_is_true(get_ci(ep, "SkipTLSVerify"));
 	if (stat(tls, &st) == 0 && S_ISDIR(st.st_mode)) {
 		c->tls_dir = tls;
@@ -987,7 +1042,7 @@ static int exec_import_contexts(struct shell *sh, struct args *a)
 		ret = error(sh, "cannot find the docker CLI's configuration: set DOCKER_CONFIG or HOME");
 		goto cleanup;
 	}
-	metadir = str_printf("%s/contexts/meta", cfgdir);
+	metadir = xasprintf("%s/contexts/meta", cfgdir);
 	if (!(d = opendir(metadir))) {
 		if (errno != ENOENT) {
 			ret = error(sh, "cannot read %s: %s", metadir, strerror(errno));
@@ -1029,7 +1084,7 @@ static int exec_import_contexts(struct shell *sh, struct args *a)
 			warning(sh, "skipping context %s: it has no docker endpoint", c->name);
 			continue;
 		}
-		if (!hosts_valid_name(c->name)) {
+		if (!valid_host_name(c->name)) {
 			warning(sh, "skipping context %s: a host name takes letters, digits, '-', '_' and '.'",
 				c->name);
 			continue;

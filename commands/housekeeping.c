@@ -16,14 +16,19 @@
 static int exec_housekeeping(struct shell *sh, struct args *a);
 
 static const struct opt_spec housekeeping_opts[] = {
-	{ 'n', "dry-run", OPT_FLAG, NULL, "say what would be done, do nothing", ARG_NONE },
+	{ .short_name = 'n', .long_name = "dry-run", .type = OPT_FLAG,
+	  .help = "say what would be done, do nothing" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_housekeeping_entry = {
-	"housekeeping", NULL, NULL, housekeeping_opts, 0, 0, "",
-	"probe due hosts, delete expired containers and refresh the cache (for cron; silent when idle)",
-	0, ARG_NONE, exec_housekeeping
+	.noun = "housekeeping",
+	.options = housekeeping_opts,
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "probe due hosts, delete expired containers and refresh the cache (for cron; silent when idle)",
+	.exec = exec_housekeeping,
 };
 
 /* --- exec body ---------------------------------------------------------- */
@@ -35,6 +40,7 @@ const struct cmd_entry cmd_housekeeping_entry = {
 #include <unistd.h>
 
 #include "commands/lifetime.h"
+#include "lib/timefmt.h"
 #include "backends/pool/cache.h"
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"
@@ -102,7 +108,7 @@ static int sweep_host(struct shell *sh, struct backend *b, const json_t *list, i
 		if (exp < 0 || (time_t)exp > now || !id)
 			continue;
 		name = display_name(c, sid, sizeof(sid));
-		fmt_expired_ago(ago, sizeof(ago), exp, now);
+		fmt_ago_inline(ago, sizeof(ago), (time_t)exp, now);
 		if (dry_run) {
 			out_printf(sh, "would delete %s on %s: expired %s\n", name, b->name, ago);
 			continue;

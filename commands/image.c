@@ -12,6 +12,10 @@
 #include "backends/pool/listing.h"
 #include "backends/pool/resolve.h"
 #include "backends/backend.h"
+#include "lib/fdsource.h"
+#include "lib/jsonval.h"
+#include "lib/strbuf.h"
+#include "lib/timefmt.h"
 
 static int exec_list(struct shell *sh, struct args *a);
 static int exec_inspect(struct shell *sh, struct args *a);
@@ -21,41 +25,86 @@ static int exec_save(struct shell *sh, struct args *a);
 static int exec_pull(struct shell *sh, struct args *a);
 
 static const struct opt_spec list_opts[] = {
-	{ 'a', "all", OPT_FLAG, NULL, "include intermediate images", ARG_NONE },
-	{ 0, "cached", OPT_FLAG, NULL, "answer from the store without asking any engine", ARG_NONE },
+	{ .short_name = 'a', .long_name = "all", .type = OPT_FLAG,
+	  .help = "include intermediate images" },
+	{ .long_name = "cached", .type = OPT_FLAG,
+	  .help = "answer from the store without asking any engine" },
 	OPT_END
 };
 
 static const struct opt_spec delete_opts[] = {
-	{ 'f', "force", OPT_FLAG, NULL, "delete even if tagged in several repositories or used by stopped containers", ARG_NONE },
+	{ .short_name = 'f', .long_name = "force", .type = OPT_FLAG,
+	  .help = "delete even if tagged in several repositories or used by stopped containers" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_image_list_entry = {
-	"image", "list", "ls", list_opts, 0, 0, "",
-	"list images", CMD_F_JSON | CMD_F_QUIET | CMD_F_ENGINE, ARG_NONE, exec_list
+	.noun = "image",
+	.verb = "list",
+	.alias = "ls",
+	.options = list_opts,
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "list images",
+	.flags = CMD_F_JSON | CMD_F_QUIET | CMD_F_ENGINE,
+	.exec = exec_list,
 };
 const struct cmd_entry cmd_image_inspect_entry = {
-	"image", "inspect", NULL, NULL, 1, -1, "IMAGE...",
-	"show the details of images", CMD_F_JSON | CMD_F_ENGINE, ARG_IMAGE, exec_inspect
+	.noun = "image",
+	.verb = "inspect",
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "IMAGE...",
+	.summary = "show the details of images",
+	.flags = CMD_F_JSON | CMD_F_ENGINE,
+	.arg_kind = ARG_IMAGE,
+	.exec = exec_inspect,
 };
 const struct cmd_entry cmd_image_delete_entry = {
-	"image", "delete", "rm", delete_opts, 1, -1, "IMAGE...",
-	"delete images", CMD_F_JSON | CMD_F_ENGINE, ARG_IMAGE, exec_delete
+	.noun = "image",
+	.verb = "delete",
+	.alias = "rm",
+	.options = delete_opts,
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "IMAGE...",
+	.summary = "delete images",
+	.flags = CMD_F_JSON | CMD_F_ENGINE,
+	.arg_kind = ARG_IMAGE,
+	.exec = exec_delete,
 };
 const struct cmd_entry cmd_image_load_entry = {
-	"image", "load", NULL, NULL, 1, 1, "FILE",
-	"load images from a tarball written by docker save (plain or gzip; - for stdin)",
-	CMD_F_JSON | CMD_F_ENGINE, ARG_FILE, exec_load
+	.noun = "image",
+	.verb = "load",
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "FILE",
+	.summary = "load images from a tarball written by docker save (plain or gzip; - for stdin)",
+	.flags = CMD_F_JSON | CMD_F_ENGINE,
+	.arg_kind = ARG_FILE,
+	.exec = exec_load,
 };
 const struct cmd_entry cmd_image_save_entry = {
-	"image", "save", NULL, NULL, 2, 2, "IMAGE FILE",
-	"save an image to a tarball (- for stdout when it is not a terminal)",
-	CMD_F_ENGINE, ARG_IMAGE, exec_save
+	.noun = "image",
+	.verb = "save",
+	.args_min = 2,
+	.args_max = 2,
+	.usage = "IMAGE FILE",
+	.summary = "save an image to a tarball (- for stdout when it is not a terminal)",
+	.flags = CMD_F_ENGINE,
+	.arg_kind = ARG_IMAGE,
+	.exec = exec_save,
 };
 const struct cmd_entry cmd_image_pull_entry = {
-	"image", "pull", NULL, NULL, 1, 1, "IMAGE",
-	"pull an image from its registry", CMD_F_ENGINE, ARG_NONE, exec_pull
+	.noun = "image",
+	.verb = "pull",
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "IMAGE",
+	.summary = "pull an image from its registry",
+	.flags = CMD_F_ENGINE,
+	.exec = exec_pull,
 };
 
 /* --- exec bodies ------------------------------------------------------- */
@@ -68,13 +117,6 @@ const struct cmd_entry cmd_image_pull_entry = {
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
 
 /* The engine's message, which for some calls does not say which image it
  * is about ("reference does not exist" for a tag that is not there): then
@@ -276,54 +318,17 @@ cleanup:
 
 /* --- inspect ------------------------------------------------------------ */
 
-static char *join_lines(const json_t *arr, const char *sep)
-{
-	size_t i, len = 0, seplen = strlen(sep);
-	char *out = calloc(1, 1), *nb;
-
-	if (!out)
-		return NULL;
-	for (i = 0; i < json_array_size(arr); i++) {
-		const char *s = json_string_value(json_array_get(arr, i));
-		size_t n = s ? strlen(s) : 0;
-		nb = realloc(out, len + (len ? seplen : 0) + n + 1);
-		if (!nb) {
-			free(out);
-			return NULL;
-		}
-		out = nb;
-		if (len) {
-			memcpy(out + len, sep, seplen);
-			len += seplen;
-		}
-		memcpy(out + len, s ? s : "", n);
-		len += n;
-		out[len] = '\0';
-	}
-	return out;
-}
-
 static char *labels_lines(const json_t *labels)
 {
+	struct strbuf out = STRBUF_INIT;
 	const char *k;
 	json_t *v;
-	size_t len = 0;
-	char *out = calloc(1, 1), *nb;
 
-	if (!out)
-		return NULL;
 	json_object_foreach((json_t *)labels, k, v) {
 		const char *s = json_string_value(v);
-		size_t need = len + 1 + strlen(k) + 1 + (s ? strlen(s) : 0) + 1;
-		nb = realloc(out, need);
-		if (!nb) {
-			free(out);
-			return NULL;
-		}
-		out = nb;
-		len += (size_t)sprintf(out + len, "%s%s=%s", len ? "\n" : "", k, s ? s : "");
+		strbuf_addf(&out, "%s%s=%s", out.len ? "\n" : "", k, s ? s : "");
 	}
-	return out;
+	return strbuf_detach(&out);
 }
 
 static int print_image_summary(struct shell *sh, const json_t *img)
@@ -333,23 +338,20 @@ static int print_image_summary(struct shell *sh, const json_t *img)
 	char *tags = NULL, *cmd = NULL, *entry = NULL, *env = NULL, *labels = NULL;
 	char size[32], platform[128], created[160], ago[64];
 	const char *c = jstr(img, "Created");
-	struct tm tm;
-	int ret = -1;
+	time_t t;
+	int ret;
 
 	table_init(&kv, "KEY", "VALUE", NULL);
-	tags = join_lines(json_object_get(img, "RepoTags"), "\n");
-	cmd = join_lines(json_object_get(cfg, "Cmd"), " ");
-	entry = join_lines(json_object_get(cfg, "Entrypoint"), " ");
-	env = join_lines(json_object_get(cfg, "Env"), "\n");
+	tags = json_join(json_object_get(img, "RepoTags"), "\n");
+	cmd = json_join(json_object_get(cfg, "Cmd"), " ");
+	entry = json_join(json_object_get(cfg, "Entrypoint"), " ");
+	env = json_join(json_object_get(cfg, "Env"), "\n");
 	labels = labels_lines(json_object_get(cfg, "Labels"));
-	if (!tags || !cmd || !entry || !env || !labels)
-		goto cleanup;
 	fmt_size(size, sizeof(size), (int64_t)json_integer_value(json_object_get(img, "Size")));
 	snprintf(platform, sizeof(platform), "%s/%s", jstr(img, "Os"), jstr(img, "Architecture"));
-	memset(&tm, 0, sizeof(tm));
-	if (strptime(c, "%Y-%m-%dT%H:%M:%S", &tm) && tm.tm_year >= 70)
+	if (parse_rfc3339(c, &t) == 0)
 		snprintf(created, sizeof(created), "%.19s (%s)", c,
-			 fmt_ago(ago, sizeof(ago), timegm(&tm), time(NULL)));
+			 fmt_ago(ago, sizeof(ago), t, time(NULL)));
 	else
 		snprintf(created, sizeof(created), "%s", c);
 
@@ -363,7 +365,6 @@ static int print_image_summary(struct shell *sh, const json_t *img)
 	table_add_row(&kv, "Env", env);
 	table_add_row(&kv, "Labels", labels);
 	ret = kv_print(sh, &kv);
-cleanup:
 	table_release(&kv);
 	free(tags);
 	free(cmd);
@@ -385,72 +386,66 @@ static int exec_inspect(struct shell *sh, struct args *a)
 
 /* --- delete ------------------------------------------------------------- */
 
+struct image_delete_run {
+	int force, json;
+	json_t *all;               /* --json: the engine's answers */
+	struct backend **changed;  /* the hosts an image left, each once */
+	size_t nchanged;
+};
+
+static int delete_one(struct shell *sh, struct backend *b, const char *ref, void *ud)
+{
+	struct image_delete_run *run = ud;
+	struct berr err;
+	json_t *res_list = NULL, *item;
+	size_t j;
+
+	berr_clear(&err);
+	if (b->ops->image_delete(b, ref, run->force, &res_list, &err) < 0) {
+		image_error(sh, &err, ref);
+		return err.kind == BERR_INTERRUPTED ? REF_STOP : REF_FAILED;
+	}
+	json_array_foreach(res_list, j, item) {
+		const char *u = json_string_value(json_object_get(item, "Untagged"));
+		const char *d = json_string_value(json_object_get(item, "Deleted"));
+		if (run->json)
+			json_array_append(run->all, item);
+		else if (u)
+			out_printf(sh, "Untagged: %s\n", u);
+		else if (d)
+			out_printf(sh, "Deleted: %s\n", d);
+	}
+	json_decref(res_list);
+	for (j = 0; j < run->nchanged && run->changed[j] != b; j++)
+		;
+	if (j == run->nchanged)
+		run->changed[run->nchanged++] = b;
+	return REF_DONE;
+}
+
 static int exec_delete(struct shell *sh, struct args *a)
 {
-	struct resolver res;
-	struct pool_want want;
-	struct backend *b, **changed = NULL;
-	struct berr err;
-	json_t *all = NULL, *res_list, *item;
-	size_t j, nchanged = 0;
-	int i, failed = 0, ret, json = args_has(a, "json");
+	struct image_delete_run run = { args_has(a, "force"), args_has(a, "json"), NULL, NULL, 0 };
+	size_t j;
+	int failed = 0, ret;
 
-	cmd_want(sh, a, &want);
-	berr_clear(&err);
-	if (resolver_init(&res, &sh->fleet, &want, RESOLVE_IMAGE, &err) < 0) {
-		ret = cmd_fail(sh, &err);
-		goto cleanup;
-	}
-	ret = CMD_OK;
-	if (!(all = json_array()) || !(changed = calloc((size_t)a->argc, sizeof(*changed)))) {
+	if (!(run.all = json_array()) || !(run.changed = calloc((size_t)a->argc, sizeof(*run.changed)))) {
 		ret = error(sh, "out of memory");
 		goto cleanup;
 	}
-	for (i = 0; i < a->argc; i++) {
-		res_list = NULL;
-		berr_clear(&err);
-		/* on the host that has it; on several, --host says which */
-		if (resolve_ref(&res, a->argv[i], &b, &err) < 0) {
-			cmd_fail(sh, &err);
-			failed = 1;
-			if (berth_interrupted)
-				break;
-			continue;
-		}
-		if (b->ops->image_delete(b, a->argv[i], args_has(a, "force"), &res_list, &err) < 0) {
-			image_error(sh, &err, a->argv[i]);
-			failed = 1;
-			if (err.kind == BERR_INTERRUPTED)
-				break;
-			continue;
-		}
-		json_array_foreach(res_list, j, item) {
-			const char *u = json_string_value(json_object_get(item, "Untagged"));
-			const char *d = json_string_value(json_object_get(item, "Deleted"));
-			if (json)
-				json_array_append(all, item);
-			else if (u)
-				out_printf(sh, "Untagged: %s\n", u);
-			else if (d)
-				out_printf(sh, "Deleted: %s\n", d);
-		}
-		json_decref(res_list);
-		for (j = 0; j < nchanged && changed[j] != b; j++)
-			;
-		if (j == nchanged)
-			changed[nchanged++] = b;
-	}
-	if (json)
-		ret = output_result(sh, output_json(sh, all));
+	/* each on the host that has it; on several, --host says which */
+	if ((ret = for_each_ref(sh, a, RESOLVE_IMAGE, delete_one, &run, &failed)) != CMD_OK)
+		goto cleanup;
+	if (run.json)
+		ret = output_result(sh, output_json(sh, run.all));
 	/* Untagging changes an image's tags and deleting one may delete its
 	 * untagged parents: a fresh listing records all of that. */
-	for (j = 0; j < nchanged; j++)
-		if (cache_put_images(&sh->fleet, changed[j]) < 0)
+	for (j = 0; j < run.nchanged; j++)
+		if (cache_put_images(&sh->fleet, run.changed[j]) < 0)
 			break;
 cleanup:
-	json_decref(all);
-	free(changed);
-	resolver_release(&res);
+	json_decref(run.all);
+	free(run.changed);
 	if (ret != CMD_OK)
 		return ret;
 	return failed ? CMD_ERROR : CMD_OK;
@@ -458,33 +453,12 @@ cleanup:
 
 /* --- load --------------------------------------------------------------- */
 
-struct file_source {
-	int fd;
-	int err; /* errno of a failed read, 0 otherwise */
-};
-
-/* Hands the tarball to the backend a buffer at a time: images are large,
- * and reading one whole into memory is what this avoids. */
-static size_t read_source(void *ud, char *buf, size_t len)
-{
-	struct file_source *src = ud;
-	ssize_t n;
-
-	for (;;) {
-		n = read(src->fd, buf, len);
-		if (n >= 0)
-			return (size_t)n;
-		if (errno == EINTR && !berth_interrupted)
-			continue;
-		src->err = errno;
-		return (size_t)-1;
-	}
-}
-
 static int exec_load(struct shell *sh, struct args *a)
 {
 	const char *file = a->argv[0];
-	struct file_source src = { -1, 0 };
+	/* the tarball goes to the backend a buffer at a time: images are
+	 * large, and reading one whole into memory is what this avoids */
+	struct fd_source src = FD_SOURCE_INIT(-1);
 	struct backend *b;
 	struct berr err;
 	json_t *loaded = NULL, *name;
@@ -511,7 +485,7 @@ static int exec_load(struct shell *sh, struct args *a)
 	if (!(b = cmd_backend(sh, a)))
 		goto cleanup;
 	berr_clear(&err);
-	if (b->ops->image_load(b, read_source, &src, &loaded, &err) < 0) {
+	if (b->ops->image_load(b, fd_source_read, &src, &loaded, &err) < 0) {
 		if (src.err && !berth_interrupted)
 			ret = error(sh, "cannot read %s: %s", strcmp(file, "-") ? file : "standard input",
 				    strerror(src.err));
@@ -802,14 +776,23 @@ cleanup:
 }
 
 static const struct opt_spec distribute_opts[] = {
-	{ 0, "to", OPT_LIST, "HOST", "copy to this host (repeatable)", ARG_HOST },
-	{ 0, "all", OPT_FLAG, NULL, "copy to every active host", ARG_NONE },
-	{ 0, "from", OPT_VALUE, "HOST", "copy from this host only (default: any host that has it, then image_dir)", ARG_HOST },
+	{ .long_name = "to", .type = OPT_LIST, .metavar = "HOST",
+	  .help = "copy to this host (repeatable)", .kind = ARG_HOST },
+	{ .long_name = "all", .type = OPT_FLAG, .help = "copy to every active host" },
+	{ .long_name = "from", .type = OPT_VALUE, .metavar = "HOST",
+	  .help = "copy from this host only (default: any host that has it, then image_dir)", .kind = ARG_HOST },
 	OPT_END
 };
 
 const struct cmd_entry cmd_image_distribute_entry = {
-	"image", "distribute", NULL, distribute_opts, 1, 1, "IMAGE",
-	"copy an image to the hosts that lack it, from a host that has it or from image_dir",
-	CMD_F_JSON, ARG_IMAGE, exec_distribute
+	.noun = "image",
+	.verb = "distribute",
+	.options = distribute_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "IMAGE",
+	.summary = "copy an image to the hosts that lack it, from a host that has it or from image_dir",
+	.flags = CMD_F_JSON,
+	.arg_kind = ARG_IMAGE,
+	.exec = exec_distribute,
 };

@@ -1,4 +1,5 @@
-/* inspect.c: the loop container inspect and image inspect share. */
+/* inspect.c: the loop of the commands that act on refs one by one, and
+ * the inspect container and image share on it. */
 #include "config.h"
 
 #include "commands/inspect.h"
@@ -7,17 +8,16 @@
 #include "commands/targets.h"
 #include "commands/output.h"
 
-int inspect_each(struct shell *sh, struct args *a, enum resolve_kind kind,
-		 inspect_fetch_fn fetch, inspect_fail_fn fail, inspect_print_fn print)
+int for_each_ref(struct shell *sh, struct args *a, enum resolve_kind kind, ref_fn fn, void *ud,
+		 int *failed)
 {
 	struct resolver res;
 	struct pool_want want;
 	struct backend *b;
-	int json = args_has(a, "json");
 	struct berr err;
-	json_t *all = NULL, *obj;
-	int i, failed = 0, shown = 0, ret;
+	int i, ret;
 
+	*failed = 0;
 	cmd_want(sh, a, &want);
 	berr_clear(&err);
 	if (resolver_init(&res, &sh->fleet, &want, kind, &err) < 0) {
@@ -25,44 +25,72 @@ int inspect_each(struct shell *sh, struct args *a, enum resolve_kind kind,
 		goto cleanup;
 	}
 	ret = CMD_OK;
-	if (!(all = json_array())) {
-		ret = error(sh, "out of memory");
-		goto cleanup;
-	}
 	for (i = 0; i < a->argc; i++) {
-		obj = NULL;
-		berr_clear(&err);
+		int r;
+
 		if (resolve_ref(&res, a->argv[i], &b, &err) < 0) {
 			cmd_fail(sh, &err);
-			failed = 1;
+			*failed = 1;
 			if (berth_interrupted)
 				break;
 			continue;
 		}
-		if (fetch(b, a->argv[i], &obj, &err) < 0) {
-			fail(sh, &err, a->argv[i]);
-			failed = 1;
-			if (err.kind == BERR_INTERRUPTED)
-				break;
-			continue;
-		}
-		if (json) {
-			json_array_append_new(all, obj);
-			continue;
-		}
-		/* a blank line between objects, as between paragraphs */
-		if ((shown++ && out_write(sh, "\n", 1) < 0) || print(sh, obj) < 0) {
-			json_decref(obj);
-			ret = output_result(sh, -1);
-			goto cleanup;
-		}
-		json_decref(obj);
+		r = fn(sh, b, a->argv[i], ud);
+		if (r != REF_DONE)
+			*failed = 1;
+		if (r == REF_STOP)
+			break;
 	}
-	if (json)
-		ret = output_result(sh, output_json(sh, all));
 cleanup:
-	json_decref(all);
 	resolver_release(&res);
+	return ret;
+}
+
+struct inspect_run {
+	inspect_fetch_fn fetch;
+	inspect_fail_fn fail;
+	inspect_print_fn print;
+	json_t *all;  /* --json: what was found; NULL otherwise */
+	int shown;    /* summaries printed so far */
+};
+
+static int inspect_one(struct shell *sh, struct backend *b, const char *ref, void *ud)
+{
+	struct inspect_run *run = ud;
+	struct berr err;
+	json_t *obj = NULL;
+
+	berr_clear(&err);
+	if (run->fetch(b, ref, &obj, &err) < 0) {
+		run->fail(sh, &err, ref);
+		return err.kind == BERR_INTERRUPTED ? REF_STOP : REF_FAILED;
+	}
+	if (run->all) {
+		json_array_append_new(run->all, obj);
+		return REF_DONE;
+	}
+	/* a blank line between objects, as between paragraphs */
+	if ((run->shown++ && out_write(sh, "\n", 1) < 0) || run->print(sh, obj) < 0) {
+		json_decref(obj);
+		output_result(sh, -1);
+		return REF_STOP;
+	}
+	json_decref(obj);
+	return REF_DONE;
+}
+
+int inspect_each(struct shell *sh, struct args *a, enum resolve_kind kind,
+		 inspect_fetch_fn fetch, inspect_fail_fn fail, inspect_print_fn print)
+{
+	struct inspect_run run = { fetch, fail, print, NULL, 0 };
+	int failed, ret;
+
+	if (args_has(a, "json") && !(run.all = json_array()))
+		return error(sh, "out of memory");
+	ret = for_each_ref(sh, a, kind, inspect_one, &run, &failed);
+	if (ret == CMD_OK && run.all)
+		ret = output_result(sh, output_json(sh, run.all));
+	json_decref(run.all);
 	if (ret != CMD_OK)
 		return ret;
 	return failed ? CMD_ERROR : CMD_OK;

@@ -9,6 +9,7 @@
 
 #include "commands/lifetime.h"
 #include "commands/output.h"
+#include "lib/timefmt.h"
 
 const json_t *container_labels(const json_t *c)
 {
@@ -58,17 +59,9 @@ char *fmt_expires(char *buf, size_t len, int64_t expires, time_t now)
 		duration_words(d, sizeof(d), (int64_t)((time_t)expires - now));
 		snprintf(buf, len, "in %s", d);
 	} else {
-		fmt_expired_ago(d, sizeof(d), expires, now);
+		fmt_ago_inline(d, sizeof(d), (time_t)expires, now);
 		snprintf(buf, len, "expired %s", d);
 	}
 	return buf;
 }
 
-char *fmt_expired_ago(char *buf, size_t len, int64_t expires, time_t now)
-{
-	char d[64];
-
-	duration_words(d, sizeof(d), (time_t)expires < now ? (int64_t)(now - (time_t)expires) : 0);
-	snprintf(buf, len, "%s ago", d);
-	return buf;
-}

@@ -21,7 +21,5 @@ const char *container_owner(const json_t *c);
 int64_t container_expires(const json_t *c);
 /* "in 5 minutes", "expired 2 minutes ago"; "-" when expires < 0. */
 char *fmt_expires(char *buf, size_t len, int64_t expires, time_t now);
-/* "3 minutes ago" style age of an expiry for housekeeping's lines. */
-char *fmt_expired_ago(char *buf, size_t len, int64_t expires, time_t now);
 
 #endif

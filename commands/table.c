@@ -53,9 +53,12 @@ const struct cmd_entry *const cmd_table[] = {
 
 /* Options the parser adds by a command's flags; see cmd.h. */
 const struct opt_spec cmd_common_options[] = {
-	{ 'h', "help", OPT_FLAG, NULL, "show this command's usage and options", ARG_NONE },
-	{ 0, "json", OPT_FLAG, NULL, "print one JSON document instead of a table", ARG_NONE },
-	{ 'q', "quiet", OPT_FLAG, NULL, "print IDs only", ARG_NONE },
-	{ 0, "host", OPT_LIST, "NAME", "act on host NAME instead of the pinned host or the pool", ARG_HOST },
+	{ .short_name = 'h', .long_name = "help", .type = OPT_FLAG,
+	  .help = "show this command's usage and options" },
+	{ .long_name = "json", .type = OPT_FLAG,
+	  .help = "print one JSON document instead of a table" },
+	{ .short_name = 'q', .long_name = "quiet", .type = OPT_FLAG, .help = "print IDs only" },
+	{ .long_name = "host", .type = OPT_LIST, .metavar = "NAME",
+	  .help = "act on host NAME instead of the pinned host or the pool", .kind = ARG_HOST },
 	OPT_END
 };

@@ -15,31 +15,55 @@ static int exec_show(struct shell *sh, struct args *a);
 static int exec_delete(struct shell *sh, struct args *a);
 
 static const struct opt_spec add_opts[] = {
-	{ 0, "image", OPT_VALUE, "IMAGE", "the image containers are created from (required)", ARG_IMAGE },
+	{ .long_name = "image", .type = OPT_VALUE, .metavar = "IMAGE",
+	  .help = "the image containers are created from (required)", .kind = ARG_IMAGE },
 	CREATE_SPEC_OPTIONS,
-	{ 0, "lifetime", OPT_VALUE, "DURATION", "let housekeeping delete its containers after this long (90s, 10m, 2h, 1d)", ARG_NONE },
+	{ .long_name = "lifetime", .type = OPT_VALUE, .metavar = "DURATION",
+	  .help = "let housekeeping delete its containers after this long (90s, 10m, 2h, 1d)" },
 	OPT_END
 };
 
 const struct cmd_entry cmd_template_add_entry = {
-	"template", "add", NULL, add_opts, 1, -1, "NAME [CMD...]",
-	"remember a container blueprint for container create --template",
-	CMD_F_ARGS_STOP, ARG_NONE, exec_add
+	.noun = "template",
+	.verb = "add",
+	.options = add_opts,
+	.args_min = 1,
+	.args_max = -1,
+	.usage = "NAME [CMD...]",
+	.summary = "remember a container blueprint for container create --template",
+	.flags = CMD_F_ARGS_STOP,
+	.exec = exec_add,
 };
 const struct cmd_entry cmd_template_list_entry = {
-	"template", "list", "ls", NULL, 0, 0, "",
-	"list the templates",
-	CMD_F_JSON | CMD_F_QUIET, ARG_NONE, exec_list
+	.noun = "template",
+	.verb = "list",
+	.alias = "ls",
+	.args_min = 0,
+	.args_max = 0,
+	.usage = "",
+	.summary = "list the templates",
+	.flags = CMD_F_JSON | CMD_F_QUIET,
+	.exec = exec_list,
 };
 const struct cmd_entry cmd_template_show_entry = {
-	"template", "show", NULL, NULL, 1, 1, "NAME",
-	"show a template's settings",
-	CMD_F_JSON, ARG_NONE, exec_show
+	.noun = "template",
+	.verb = "show",
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "NAME",
+	.summary = "show a template's settings",
+	.flags = CMD_F_JSON,
+	.exec = exec_show,
 };
 const struct cmd_entry cmd_template_delete_entry = {
-	"template", "delete", "rm", NULL, 1, 1, "NAME",
-	"forget a template (containers made from it are not touched)",
-	0, ARG_NONE, exec_delete
+	.noun = "template",
+	.verb = "delete",
+	.alias = "rm",
+	.args_min = 1,
+	.args_max = 1,
+	.usage = "NAME",
+	.summary = "forget a template (containers made from it are not touched)",
+	.exec = exec_delete,
 };
 
 /* --- exec bodies ------------------------------------------------------- */
@@ -274,13 +298,11 @@ static int copy_list(struct args *a, const char *opt, struct string_list *l)
 static int exec_add(struct shell *sh, struct args *a)
 {
 	struct tmpl t;
-	struct port_list ports = { NULL, 0 };
 	struct store *s;
 	struct berr err;
-	const char *const *list;
 	const char *v;
 	bson_t doc;
-	size_t n, i;
+	size_t i;
 	int ret = CMD_ERROR;
 
 	memset(&t, 0, sizeof(t));
@@ -292,30 +314,9 @@ static int exec_add(struct shell *sh, struct args *a)
 				   "NAME --image IMAGE [OPTIONS] [CMD...])");
 
 	/* refused here for what container create would refuse */
-	list = args_list(a, "publish", &n);
-	for (i = 0; i < n; i++) {
-		int r = parse_publish(&ports, list[i]);
-		ports_release(&ports);
-		if (r == -2)
-			goto oom;
-		if (r < 0) {
-			ret = usage_error(sh, "invalid port '%s' for --publish: use [IP:]HOST:CONTAINER[/PROTO] "
-					  "(8080:80, 127.0.0.1:8080:80/udp, 80)", list[i]);
-			goto cleanup;
-		}
-	}
-	list = args_list(a, "env", &n);
-	for (i = 0; i < n; i++)
-		if (list[i][0] == '=' || !list[i][0]) {
-			ret = usage_error(sh, "invalid environment variable '%s' for --env: use KEY=VALUE", list[i]);
-			goto cleanup;
-		}
-	list = args_list(a, "label", &n);
-	for (i = 0; i < n; i++)
-		if (list[i][0] == '=' || !list[i][0]) {
-			ret = usage_error(sh, "invalid label '%s' for --label: use KEY=VALUE", list[i]);
-			goto cleanup;
-		}
+	if ((ret = parse_publish_options(sh, a, NULL)) != CMD_OK ||
+	    (ret = check_key_value_options(sh, a)) != CMD_OK)
+		goto cleanup;
 	if ((v = args_get(a, "memory")) && parse_size(v, &t.memory) < 0) {
 		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", v);
 		goto cleanup;
@@ -373,7 +374,6 @@ static int exec_add(struct shell *sh, struct args *a)
 oom:
 	ret = error(sh, "out of memory");
 cleanup:
-	ports_release(&ports);
 	tmpl_release(&t);
 	return ret;
 }

@@ -1,6 +1,7 @@
 /* xalloc.c: allocation that cannot fail; see xalloc.h. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/xalloc.h"
@@ -29,4 +30,24 @@ char *xstrdup(const char *s)
 
 	memcpy(d, s, n);
 	return d;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
 }

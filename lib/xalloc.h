@@ -8,11 +8,15 @@
 #ifndef BERTH_XALLOC_H
 #define BERTH_XALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *xrealloc(void *p, size_t n);
 /* n zeroed elements of size bytes (at least one byte is allocated). */
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
+/* printf into a new string. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "commands/args.h"
-#include "shell/dispatch.h"
+#include "commands/dispatch.h"
 #include "lib/xalloc.h"
 
 #define MAX_OPTIONS 64

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "shell/complete.h"
-#include "shell/dispatch.h"
+#include "commands/dispatch.h"
 #include "shell/lexer.h"
 #include "lib/xalloc.h"
 

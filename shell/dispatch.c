@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "shell/dispatch.h"
+#include "commands/dispatch.h"
 #include "lib/xalloc.h"
 
 #define MAX_OPTIONS 64

@@ -8,36 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "shell/lexer.h"
+#include "lib/strbuf.h"
 #include "lib/xalloc.h"
-
-struct strbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_putc(struct strbuf *b, char c)
-{
-	if (b->len + 2 > b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 32;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	b->s[b->len++] = c;
-	b->s[b->len] = '\0';
-}
-
-/* Takes the buffer's string (an empty string when nothing was put). */
-static char *sb_take(struct strbuf *b)
-{
-	char *s = b->s;
-
-	if (!s) {
-		s = xrealloc(NULL, 1);
-		s[0] = '\0';
-	}
-	b->s = NULL;
-	b->len = b->cap = 0;
-	return s;
-}
 
 static void wl_push(struct wordlist *w, char *word)
 {
@@ -85,7 +57,7 @@ static void end_word(struct lexer *lx)
 {
 	if (!lx->in_word)
 		return;
-	wl_push(&lx->cur, sb_take(&lx->word));
+	wl_push(&lx->cur, strbuf_detach(&lx->word));
 	lx->in_word = 0;
 }
 
@@ -150,7 +122,7 @@ static struct lex_end lex_run(struct lexer *lx)
 		if (c == '\'') {
 			p++;
 			while (*p && *p != '\'')
-				sb_putc(&lx->word, *p++);
+				strbuf_addch(&lx->word, *p++);
 			if (!*p) {
 				end.status = LEX_UNTERMINATED_SQUOTE;
 				end.quote = '\'';
@@ -184,16 +156,16 @@ static struct lex_end lex_run(struct lexer *lx)
 						continue;
 					}
 					if (strchr("\"\\$`", n)) {
-						sb_putc(&lx->word, n);
+						strbuf_addch(&lx->word, n);
 						p += 2;
 						continue;
 					}
 					/* any other backslash is kept, as POSIX says */
-					sb_putc(&lx->word, '\\');
+					strbuf_addch(&lx->word, '\\');
 					p++;
 					continue;
 				}
-				sb_putc(&lx->word, *p++);
+				strbuf_addch(&lx->word, *p++);
 			}
 			continue;
 		}
@@ -202,11 +174,11 @@ static struct lex_end lex_run(struct lexer *lx)
 				end.status = LEX_TRAILING_BACKSLASH;
 				return end;
 			}
-			sb_putc(&lx->word, p[1]);
+			strbuf_addch(&lx->word, p[1]);
 			p += 2;
 			continue;
 		}
-		sb_putc(&lx->word, c);
+		strbuf_addch(&lx->word, c);
 		p++;
 	}
 	return end;
@@ -214,8 +186,7 @@ static struct lex_end lex_run(struct lexer *lx)
 
 static void lexer_release(struct lexer *lx)
 {
-	free(lx->word.s);
-	lx->word.s = NULL;
+	strbuf_release(&lx->word);
 	wordlist_release(&lx->cur);
 }
 
@@ -226,6 +197,7 @@ enum lex_status lex_line(const char *line, struct cmdline *out)
 
 	memset(out, 0, sizeof(*out));
 	memset(&lx, 0, sizeof(lx));
+	strbuf_init(&lx.word);
 	lx.line = line ? line : "";
 	lx.out = out;
 	end = lex_run(&lx);
@@ -244,13 +216,14 @@ void lex_partial(const char *line, struct lex_partial *out)
 
 	memset(out, 0, sizeof(*out));
 	memset(&lx, 0, sizeof(lx));
+	strbuf_init(&lx.word);
 	lx.line = line ? line : "";
 	lx.out = NULL;
 	end = lex_run(&lx);
 	out->quote = end.quote;
 	out->in_comment = end.in_comment;
 	/* sb_take gives "" when the line ends between words */
-	out->word = sb_take(&lx.word);
+	out->word = strbuf_detach(&lx.word);
 	out->word_start = lx.in_word ? lx.word_start : strlen(lx.line);
 	out->words = lx.cur;
 	lx.cur.words = NULL;

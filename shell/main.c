@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <curl/curl.h>
 #include "shell/shell.h"
-#include "shell/dispatch.h"
+#include "commands/dispatch.h"
 #include "shell/repl.h"
 #include "shell/complete_store.h"
 #include "lib/berr.h"

@@ -22,6 +22,7 @@
 #include <yaml.h>
 #include "shell/settings.h"
 #include "lib/paths.h"
+#include "lib/names.h"
 #include "lib/units.h"
 
 #ifndef SYSCONFDIR
@@ -205,17 +206,6 @@ static int want_duration(struct loader *L, const yaml_node_t *v, const char *wha
 		return fail_at(L, v, "%s: invalid duration '%s': use 5s, 500ms, 1m", what, s);
 	*out = (long)ms;
 	return 0;
-}
-
-static int valid_host_name(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
-			return 0;
-	return 1;
 }
 
 static int valid_url(const char *u)

@@ -13,13 +13,14 @@
 #include "shell/shell.h"
 #include "shell/settings.h"
 #include "commands/args.h"
-#include "shell/dispatch.h"
+#include "commands/dispatch.h"
 #include "shell/lexer.h"
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"
 #include "backends/backend.h"
 #include "lib/berr.h"
 #include "commands/commands.h"
+#include "lib/names.h"
 #include "lib/xalloc.h"
 
 /* --- reporting ------------------------------------------------------ */
@@ -232,7 +233,7 @@ int shell_set_host(struct shell *sh, const char *name)
 	struct berr err;
 	int rc;
 
-	if (!settings_find_host(&sh->settings, name) && strstr(name, "://"))
+	if (!settings_find_host(&sh->settings, name) && host_is_adhoc(name))
 		add_url_host(sh, name);
 	rc = hosts_find(&sh->fleet, name, 0, &h, &err);
 	if (rc <= 0) {

@@ -17,6 +17,7 @@
 #include "backends/docker/docker_fanout.h"
 #include "backends/docker/docker_stream.h"
 #include "backends/docker/http.h"
+#include "lib/strbuf.h"
 
 #define API_MIN "1.24"
 #define API_MAX "1.45"
@@ -55,40 +56,6 @@ static long version_number(const char *v)
 
 /* ---- URL building ------------------------------------------------------ */
 
-struct strbuf {
-	char *buf;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_add(struct strbuf *sb, const char *s, size_t n)
-{
-	if (sb->oom)
-		return;
-	if (sb->len + n + 1 > sb->cap) {
-		size_t cap = sb->cap ? sb->cap * 2 : 128;
-		char *p;
-
-		while (cap < sb->len + n + 1)
-			cap *= 2;
-		p = realloc(sb->buf, cap);
-		if (!p) {
-			sb->oom = 1;
-			return;
-		}
-		sb->buf = p;
-		sb->cap = cap;
-	}
-	memcpy(sb->buf + sb->len, s, n);
-	sb->len += n;
-	sb->buf[sb->len] = '\0';
-}
-
-static void sb_puts(struct strbuf *sb, const char *s)
-{
-	sb_add(sb, s, strlen(s));
-}
-
 /* Percent-encodes all but RFC 3986's unreserved characters, so a name
  * with '/', ':', '?' or '#' stays one path segment or query value. */
 static void sb_escape(struct strbuf *sb, const char *s)
@@ -101,38 +68,34 @@ static void sb_escape(struct strbuf *sb, const char *s)
 
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-			sb_add(sb, s, 1);
+			strbuf_add(sb, s, 1);
 			continue;
 		}
 		enc[0] = '%';
 		enc[1] = hex[ch >> 4];
 		enc[2] = hex[ch & 15];
-		sb_add(sb, enc, 3);
+		strbuf_add(sb, enc, 3);
 	}
 }
 
 /* A query parameter: "?k=v" the first time, "&k=v" after. */
 static void sb_param(struct strbuf *sb, const char *key, const char *value)
 {
-	sb_puts(sb, strchr(sb->buf ? sb->buf : "", '?') ? "&" : "?");
-	sb_puts(sb, key);
-	sb_puts(sb, "=");
+	strbuf_addstr(sb, strchr(sb->buf, '?') ? "&" : "?");
+	strbuf_addstr(sb, key);
+	strbuf_addstr(sb, "=");
 	sb_escape(sb, value);
 }
 
 /* "/containers/" + escaped ref + suffix */
 char *docker_object_path(const char *prefix, const char *ref, const char *suffix)
 {
-	struct strbuf sb = { 0 };
+	struct strbuf sb = STRBUF_INIT;
 
-	sb_puts(&sb, prefix);
+	strbuf_addstr(&sb, prefix);
 	sb_escape(&sb, ref);
-	sb_puts(&sb, suffix);
-	if (sb.oom) {
-		free(sb.buf);
-		return NULL;
-	}
-	return sb.buf;
+	strbuf_addstr(&sb, suffix);
+	return strbuf_detach(&sb);
 }
 
 /* ---- replies ----------------------------------------------------------- */
@@ -230,16 +193,12 @@ void docker_describe(char *buf, size_t size, const char *method, const char *pat
 
 char *docker_api_path(struct docker *d, const char *path)
 {
-	struct strbuf full = { 0 };
+	struct strbuf full = STRBUF_INIT;
 
-	sb_puts(&full, "/v");
-	sb_puts(&full, d->api);
-	sb_puts(&full, path);
-	if (full.oom) {
-		free(full.buf);
-		return NULL;
-	}
-	return full.buf;
+	strbuf_addstr(&full, "/v");
+	strbuf_addstr(&full, d->api);
+	strbuf_addstr(&full, path);
+	return strbuf_detach(&full);
 }
 
 /* A versioned request; fills resp, and err on failure to get one. */
@@ -663,7 +622,7 @@ int docker_create_request(struct docker *d, const struct container_spec *spec,
 {
 	json_t *body = NULL, *host = NULL, *exposed = NULL, *bindings = NULL;
 	json_t *restart = NULL;
-	struct strbuf path = { 0 };
+	struct strbuf path = STRBUF_INIT;
 	int ret = -1;
 
 	*bodyp = NULL;
@@ -701,15 +660,12 @@ int docker_create_request(struct docker *d, const struct container_spec *spec,
 	}
 	json_object_set(body, "HostConfig", host);
 
-	sb_puts(&path, "/containers/create");
+	strbuf_addstr(&path, "/containers/create");
 	if (spec->name && *spec->name)
 		sb_param(&path, "name", spec->name);
-	if (path.oom)
-		goto bad_text;
 	*bodyp = body;
 	body = NULL;
-	*pathp = path.buf;
-	path.buf = NULL;
+	*pathp = strbuf_detach(&path);
 	ret = 0;
 	goto cleanup;
 
@@ -722,7 +678,7 @@ cleanup:
 	json_decref(exposed);
 	json_decref(bindings);
 	json_decref(restart);
-	free(path.buf);
+	strbuf_release(&path);
 	return ret;
 }
 
@@ -847,10 +803,10 @@ static json_t *filters_object(struct docker *d, const struct list_filter *f, str
 
 char *docker_list_path(struct docker *d, const struct list_filter *filter, struct berr *err)
 {
-	struct strbuf path = { 0 };
+	struct strbuf path = STRBUF_INIT;
 	char *text = NULL;
 
-	sb_puts(&path, "/containers/json");
+	strbuf_addstr(&path, "/containers/json");
 	if (filter && filter->all)
 		sb_param(&path, "all", "1");
 	if (filter && filter->nfilters) {
@@ -865,14 +821,12 @@ char *docker_list_path(struct docker *d, const struct list_filter *filter, struc
 		sb_param(&path, "filters", text);
 		free(text);
 	}
-	if (path.oom)
-		goto oom;
-	return path.buf;
+	return strbuf_detach(&path);
 
 oom:
 	berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
 fail:
-	free(path.buf);
+	strbuf_release(&path);
 	return NULL;
 }
 
@@ -961,7 +915,7 @@ static int docker_container_logs(struct backend *b, const char *ref, const struc
 	struct logs_state ls = { .fn = fn, .ud = ud };
 	struct http_request req = { .method = "GET" };
 	struct http_response resp;
-	struct strbuf path = { 0 };
+	struct strbuf path = STRBUF_INIT;
 	char what[512];
 	json_t *obj = NULL;
 	int ret = -1, st;
@@ -974,20 +928,16 @@ static int docker_container_logs(struct backend *b, const char *ref, const struc
 	ls.tty = json_is_true(json_object_get(json_object_get(obj, "Config"), "Tty"));
 	docker_stream_init(&ls.dec, fn, ud);
 
-	sb_puts(&path, "/containers/");
+	strbuf_addstr(&path, "/containers/");
 	/* The ID, not the ref: a name could be reused between the calls. */
 	sb_escape(&path, json_string_value(json_object_get(obj, "Id")) ?
 		  json_string_value(json_object_get(obj, "Id")) : ref);
-	sb_puts(&path, "/logs?stdout=1&stderr=1");
+	strbuf_addstr(&path, "/logs?stdout=1&stderr=1");
 	if (opts && opts->follow)
-		sb_puts(&path, "&follow=1");
+		strbuf_addstr(&path, "&follow=1");
 	if (opts && opts->timestamps)
-		sb_puts(&path, "&timestamps=1");
+		strbuf_addstr(&path, "&timestamps=1");
 	sb_param(&path, "tail", opts && opts->tail && *opts->tail ? opts->tail : "all");
-	if (path.oom) {
-		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
-		goto cleanup;
-	}
 	docker_describe(what, sizeof(what), "GET", path.buf);
 	req.write = ls.tty ? logs_raw : logs_frames;
 	req.write_ud = &ls;
@@ -1021,7 +971,7 @@ cleanup:
 	}
 	http_response_release(&resp);
 	json_decref(obj);
-	free(path.buf);
+	strbuf_release(&path);
 	return ret;
 }
 
@@ -1236,7 +1186,7 @@ static int docker_image_save(struct backend *b, const char *const *refs, size_t 
 	struct http_request req = { .method = "GET", .write = save_write, .write_ud = &ss,
 				    .stream = 1 };
 	struct http_response resp;
-	struct strbuf path = { 0 };
+	struct strbuf path = STRBUF_INIT;
 	size_t i;
 	int ret = -1;
 
@@ -1244,13 +1194,9 @@ static int docker_image_save(struct backend *b, const char *const *refs, size_t 
 	if (!nrefs)
 		return berr_set(err, BERR_USAGE, "%s: image save needs at least one image",
 				d->base.name);
-	sb_puts(&path, "/images/get");
+	strbuf_addstr(&path, "/images/get");
 	for (i = 0; i < nrefs; i++)
 		sb_param(&path, "names", refs[i]);
-	if (path.oom) {
-		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
-		goto cleanup;
-	}
 	if (docker_request(d, &req, path.buf, &resp, err) < 0)
 		goto cleanup;
 	if (resp.status < 200 || resp.status >= 300) {
@@ -1265,7 +1211,7 @@ static int docker_image_save(struct backend *b, const char *const *refs, size_t 
 
 cleanup:
 	http_response_release(&resp);
-	free(path.buf);
+	strbuf_release(&path);
 	return ret;
 }
 
@@ -1276,7 +1222,7 @@ static int docker_image_pull(struct backend *b, const char *ref, struct berr *er
 	struct docker *d = to_docker(b);
 	struct http_request req = { .method = "POST", .stream = 1 };
 	struct jsonlines jl = { 0 };
-	struct strbuf path = { 0 };
+	struct strbuf path = STRBUF_INIT;
 	const char *at = strchr(ref, '@');
 	const char *slash = strrchr(ref, '/');
 	const char *colon = strrchr(ref, ':');
@@ -1300,18 +1246,14 @@ static int docker_image_pull(struct backend *b, const char *ref, struct berr *er
 			 d->base.name, ref);
 		goto cleanup;
 	}
-	sb_puts(&path, "/images/create");
+	strbuf_addstr(&path, "/images/create");
 	sb_param(&path, "fromImage", name);
 	sb_param(&path, "tag", tag);
-	if (path.oom) {
-		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
-		goto cleanup;
-	}
 	ret = jsonlines_call(d, &req, path.buf, &jl, err);
 
 cleanup:
 	jsonlines_release(&jl);
-	free(path.buf);
+	strbuf_release(&path);
 	free(name);
 	return ret;
 }
@@ -1376,7 +1318,7 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	const char *url = ep->url;
 	struct http_endpoint hep = { .name = name };
 	struct docker *d = NULL;
-	struct strbuf base = { 0 }, shown = { 0 };
+	struct strbuf base = STRBUF_INIT, shown = STRBUF_INIT;
 	const char *rest = NULL;
 	int tls = 0, is_unix = 0;
 
@@ -1440,8 +1382,8 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 
 	/* Engines do not put TLS on their unix sockets: tls_dir is for tcp. */
 	if (is_unix) {
-		sb_puts(&base, "http://localhost");
-		sb_puts(&shown, url);
+		strbuf_addstr(&base, "http://localhost");
+		strbuf_addstr(&shown, url);
 		hep.unix_path = rest;
 	} else {
 		size_t hostlen = strcspn(rest, "/");
@@ -1450,24 +1392,22 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 		const char *portcolon = memchr(close ? close : rest, ':',
 					       hostlen - (size_t)((close ? close : rest) - rest));
 
-		sb_puts(&base, tls ? "https://" : "http://");
-		sb_add(&base, hostport, hostlen);
+		strbuf_addstr(&base, tls ? "https://" : "http://");
+		strbuf_add(&base, hostport, hostlen);
 		/* No port: the ones the docker CLI assumes. */
 		if (!portcolon)
-			sb_puts(&base, tls ? ":2376" : ":2375");
+			strbuf_addstr(&base, tls ? ":2376" : ":2375");
 		/* A path after the address is a prefix for every request. */
 		if (rest[hostlen] && strcmp(rest + hostlen, "/")) {
 			size_t plen = strlen(rest + hostlen);
 
 			while (plen > 1 && rest[hostlen + plen - 1] == '/')
 				plen--;
-			sb_add(&base, rest + hostlen, plen);
+			strbuf_add(&base, rest + hostlen, plen);
 		}
-		sb_puts(&shown, base.buf ? base.buf : "");
+		strbuf_addstr(&shown, base.buf);
 		hep.tls_dir = tls ? ep->tls_dir : NULL;
 	}
-	if (base.oom || shown.oom)
-		goto oom;
 	hep.base_url = base.buf;
 	hep.display_url = shown.buf;
 	hep.connect_timeout_ms = ep->connect_timeout_ms > 0 ? ep->connect_timeout_ms : 5000;
@@ -1487,8 +1427,8 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 		goto fail;
 	if (ep->api_version)
 		snprintf(d->api, sizeof(d->api), "%s", ep->api_version);
-	free(base.buf);
-	free(shown.buf);
+	strbuf_release(&base);
+	strbuf_release(&shown);
 	return &d->base;
 
 oom:
@@ -1496,7 +1436,7 @@ oom:
 fail:
 	if (d)
 		docker_free(&d->base);
-	free(base.buf);
-	free(shown.buf);
+	strbuf_release(&base);
+	strbuf_release(&shown);
 	return NULL;
 }

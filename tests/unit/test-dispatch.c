@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "shell/dispatch.h"
+#include "commands/dispatch.h"
 #include "commands/commands.h"
 #include "tests/unit/tap.h"
 

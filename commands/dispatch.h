@@ -1,5 +1,6 @@
 /* dispatch.h: from words to a command table entry, and the help text
- * generated from the table.
+ * generated from the table. The front implements it (shell/dispatch.c);
+ * it is declared here, with the table, because the help command uses it.
  *
  * Everything here is pure: it reads the table it is given (cmd_table, or a
  * test's own) and writes into a buffer or a FILE *, so the unit tests can
