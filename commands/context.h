@@ -41,7 +41,10 @@ struct shell {
 	int quit;                 /* exit/quit was run */
 	int quit_status;
 
-	struct settings settings;     /* owned */
+	struct settings settings;     /* owned; the defaults when the load failed: */
+	int settings_failed;      /* a settings file could not be read or is wrong: */
+	struct berr settings_err; /* why, naming the file and line; every command but
+				   * the CMD_F_NO_SETTINGS ones reports it */
 	char *current_host;       /* owned; the pinned host (-H, default_host, host use
 				   * NAME), or NULL in pool mode (backends/pool/pool.h) */
 	struct shell_backend_slot *backends; /* opened lazily, one per host used */

@@ -266,7 +266,9 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	sh.keep_going = g.keep_going;
-	if (host && shell_set_host(&sh, host) < 0) {
+	/* pinning needs the settings; without them every command that could
+	 * use the pin reports what is wrong with them */
+	if (host && !sh.settings_failed && shell_set_host(&sh, host) < 0) {
 		status = 1;
 		goto release;
 	}

@@ -151,11 +151,17 @@ int shell_init(struct shell *sh, enum shell_mode mode)
 	sh->in_tty = isatty(STDIN_FILENO);
 	sh->out_tty = isatty(STDOUT_FILENO);
 	berr_clear(&err);
-	/* settings_load reads BERTH_CONFIG, which main sets from --config */
+	/* settings_load reads BERTH_CONFIG, which main sets from --config. A
+	 * file that cannot be read or is wrong stops only the commands that
+	 * need the settings (shell_run_words): help and version never do. */
 	if (settings_load(&sh->settings, NULL, &err) < 0) {
-		error(sh, "%s", err.msg[0] ? err.msg : "cannot load the configuration");
 		settings_release(&sh->settings);
-		return -1;
+		settings_init(&sh->settings);
+		if (!err.msg[0])
+			berr_set(&err, BERR_LOCAL, "cannot load the configuration");
+		sh->settings_failed = 1;
+		sh->settings_err = err;
+		return 0;
 	}
 	/* default_host pins; without it a session acts on the pool */
 	if (sh->settings.default_host_set && sh->settings.default_host)
@@ -427,6 +433,10 @@ int shell_run_words(struct shell *sh, int argc, char *const *argv)
 	}
 	if (args_has(&a, "help")) {
 		status = status_of(run_help(sh, d.entry->noun, d.entry->verb));
+		goto cleanup;
+	}
+	if (sh->settings_failed && !(d.entry->flags & CMD_F_NO_SETTINGS)) {
+		status = status_of(error(sh, "%s", sh->settings_err.msg));
 		goto cleanup;
 	}
 	/* the hosts an engine command acts on are its own business

@@ -170,6 +170,41 @@ berth --config "$TEST_DIR/missing.yaml" host list
 is "$RC" 1 "--config naming a missing file: exit 1"
 contains "$ERR" "missing.yaml" "... names the file"
 
+# Help never depends on the settings: with a malformed, missing or
+# refused (credentials readable by others) file, help, version and
+# COMMAND --help work; a command that needs the settings names the file
+# and line, and a usage error is still a usage error.
+chmod 0644 creds.yaml
+for cfg in broken.yaml "$TEST_DIR/missing.yaml" creds.yaml; do
+	c=${cfg##*/}
+	for words in "help" "help container list" "container list --help" "host info --help" \
+		"docker image --help" "version" "version --json"; do
+		read -r -a w <<<"$words"
+		berth --config "$cfg" "${w[@]}"
+		is "$RC" 0 "$c: $words exits 0"
+		ok $((${#OUT} < 20)) "$c: $words prints its text"
+		is "$ERR" "" "$c: $words says nothing on stderr"
+	done
+	berth --config "$cfg" -H nosuch help
+	is "$RC" 0 "$c: -H NAME help exits 0 (the pin needs the settings; help does not)"
+	berth --config "$cfg" -c 'help; exit 3'
+	is "$RC" 3 "$c: exit STATUS works in -c"
+	berth --config "$cfg" contaner list
+	is "$RC" 2 "$c: a usage error is still 2"
+	contains "$ERR" "unknown command: contaner" "$c: ... and says so"
+	berth --config "$cfg" -c 'help; container list'
+	is "$RC" 1 "$c: a command that needs the settings still fails after help"
+	one_line "$ERR" "$c: ... with one line"
+	contains "$ERR" "$c" "$c: ... naming the file"
+done
+like "$ERR" 'creds\.yaml.*0644' "the refused file's line names its mode"
+printf 'help\ncontainer list\n' >help-then-list.berth
+RUN_STDIN=help-then-list.berth berth --config broken.yaml
+is "$RC" 1 "a batch on stdin with a malformed config stops at the line that needs it"
+like "$ERR" '^stdin:2: .*broken\.yaml:3: ' "... naming the batch line and the file's line"
+like "$OUT" '^Usage:' "... after help ran"
+chmod 0600 creds.yaml
+
 # --- an engine answering garbage, truncating, hanging -----------------------------------------
 
 FAKE="$TOP_SRCDIR/tests/fake-engine.py"
