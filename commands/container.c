@@ -8,6 +8,7 @@
 #include "commands/args.h"
 #include "commands/output.h"
 #include "lib/units.h"
+#include "lib/text.h"
 #include "backends/pool/cache.h"
 #include "backends/backend.h"
 #include "commands/lifetime.h"
@@ -403,7 +404,7 @@ static int exec_create(struct shell *sh, struct args *a)
 			goto oom;
 		if (r < 0) {
 			ret = usage_error(sh, "invalid port '%s' for --publish: use [IP:]HOST:CONTAINER[/PROTO] "
-					  "(8080:80, 127.0.0.1:8080:80/udp, 80)", list[i]);
+					  "(8080:80, 127.0.0.1:8080:80/udp, 80)", CUT(list[i]));
 			goto cleanup;
 		}
 	}
@@ -412,7 +413,7 @@ static int exec_create(struct shell *sh, struct args *a)
 	for (i = 0; i < n; i++) {
 		const char *eq = strchr(list[i], '=');
 		if (eq == list[i] || !list[i][0]) {
-			ret = usage_error(sh, "invalid environment variable '%s' for --env: use KEY=VALUE", list[i]);
+			ret = usage_error(sh, "invalid environment variable '%s' for --env: use KEY=VALUE", CUT(list[i]));
 			goto cleanup;
 		}
 		if (!eq && (s = getenv(list[i]))) {
@@ -428,7 +429,7 @@ static int exec_create(struct shell *sh, struct args *a)
 	list = args_list(a, "label", &n);
 	for (i = 0; i < n; i++) {
 		if (list[i][0] == '=' || !list[i][0]) {
-			ret = usage_error(sh, "invalid label '%s' for --label: use KEY=VALUE", list[i]);
+			ret = usage_error(sh, "invalid label '%s' for --label: use KEY=VALUE", CUT(list[i]));
 			goto cleanup;
 		}
 		if (sl_push(&labels, strchr(list[i], '=') ? strdup(list[i])
@@ -442,7 +443,7 @@ static int exec_create(struct shell *sh, struct args *a)
 		int64_t ms;
 		if (parse_duration_ms(s, &ms) < 0 || ms <= 0) {
 			ret = usage_error(sh, "invalid duration '%s' for --lifetime: use a number with s, m, h "
-					  "or d (90s, 10m, 2h, 1d)", s);
+					  "or d (90s, 10m, 2h, 1d)", CUT(s));
 			goto cleanup;
 		}
 		if (sl_push(&labels, xasprintf(LABEL_EXPIRES "=%lld",
@@ -453,17 +454,17 @@ static int exec_create(struct shell *sh, struct args *a)
 		goto oom;
 
 	if ((s = args_get(a, "memory")) && parse_size(s, &spec.memory) < 0) {
-		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", s);
+		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", CUT(s));
 		goto cleanup;
 	}
 	if ((s = args_get(a, "slots")) && parse_positive(s, SLOTS_MAX, &slots) < 0) {
 		ret = usage_error(sh, "invalid value '%s' for --slots: use a whole number of slots from 1 "
-				  "to %d", s, SLOTS_MAX);
+				  "to %d", CUT(s), SLOTS_MAX);
 		goto cleanup;
 	}
 	if ((s = args_get(a, "count")) && parse_positive(s, COUNT_MAX, &count) < 0) {
 		ret = usage_error(sh, "invalid value '%s' for --count: use a whole number from 1 to %d",
-				  s, COUNT_MAX);
+				  CUT(s), COUNT_MAX);
 		goto cleanup;
 	}
 	/* what placement recounts a host's load from */
@@ -471,13 +472,13 @@ static int exec_create(struct shell *sh, struct args *a)
 	    sl_push(&labels, xasprintf(LABEL_MEMORY "=%lld", (long long)spec.memory)) < 0)
 		goto oom;
 	if ((s = args_get(a, "cpus")) && parse_cpus(s, &spec.nano_cpus) < 0) {
-		ret = usage_error(sh, "invalid value '%s' for --cpus: use a positive number of CPUs (0.5, 2)", s);
+		ret = usage_error(sh, "invalid value '%s' for --cpus: use a positive number of CPUs (0.5, 2)", CUT(s));
 		goto cleanup;
 	}
 	if ((s = args_get(a, "restart"))) {
 		if (!valid_restart(s)) {
 			ret = usage_error(sh, "invalid restart policy '%s' for --restart: use no, always, "
-					  "unless-stopped or on-failure[:N]", s);
+					  "unless-stopped or on-failure[:N]", CUT(s));
 			goto cleanup;
 		}
 		spec.restart = s;
@@ -623,7 +624,7 @@ static int act_on_each(struct shell *sh, struct args *a, int action, int is_dele
 			berr_clear(&err);
 			/* Unlabelled containers are anyone's. */
 			if (!force && owner && strcmp(owner, sh->settings.owner)) {
-				error(sh, "%s belongs to %s; add --force to delete it anyway", a->argv[i], owner);
+				error(sh, "%s belongs to %s; add --force to delete it anyway", CUT(a->argv[i]), owner);
 				failed = 1;
 				free(owner);
 				free(id);
@@ -708,10 +709,10 @@ static int check_filter(struct shell *sh, const char *f)
 
 	if (!eq || !eq[1] || !in_list(f, (size_t)(eq - f), filter_keys))
 		return usage_error(sh, "invalid filter '%s' for --filter: use label=K[=V], status=S, "
-				   "name=N, id=I or ancestor=IMAGE", f);
+				   "name=N, id=I or ancestor=IMAGE", CUT(f));
 	if (!strncmp(f, "status=", 7) && !in_list(eq + 1, strlen(eq + 1), statuses))
 		return usage_error(sh, "invalid status '%s' for --filter: use created, restarting, "
-				   "running, removing, paused, exited or dead", eq + 1);
+				   "running, removing, paused, exited or dead", CUT(eq + 1));
 	return 0;
 }
 
@@ -1407,7 +1408,7 @@ static int exec_logs(struct shell *sh, struct args *a)
 		while (isdigit((unsigned char)*p))
 			p++;
 		if (p == tail || *p || p - tail > 9)
-			return usage_error(sh, "invalid value '%s' for --tail: use a number of lines or all", tail);
+			return usage_error(sh, "invalid value '%s' for --tail: use a number of lines or all", CUT(tail));
 	}
 	memset(&opts, 0, sizeof(opts));
 	opts.follow = args_has(a, "follow");

@@ -36,6 +36,7 @@ const struct cmd_entry cmd_exit_entry = {
 #include <jansson.h>
 #include <yaml.h>
 #include "shell/dispatch.h"
+#include "lib/text.h"
 
 /* Help is generated into memory first so that it reaches stdout through
  * out_write(), which notices a closed pipe. */
@@ -148,7 +149,7 @@ static int exec_exit(struct shell *sh, struct args *a)
 		status = strtol(a->argv[0], &end, 10);
 		if (errno || end == a->argv[0] || *end || status < 0 || status > 255)
 			return usage_error(sh, "exit status must be a number from 0 to 255, not '%s'",
-					   a->argv[0]);
+					   CUT(a->argv[0]));
 	}
 	sh->quit = 1;
 	sh->quit_status = (int)status;

@@ -7,6 +7,7 @@
 #include "commands/args.h"
 #include "commands/output.h"
 #include "backends/backend.h"
+#include "lib/text.h"
 
 static int exec_list(struct shell *sh, struct args *a);
 static int exec_use(struct shell *sh, struct args *a);
@@ -554,7 +555,7 @@ static int exec_add(struct shell *sh, struct args *a)
 		return usage_error(sh, "option --tls-dir needs a directory");
 	if (slots_arg && parse_slots(slots_arg, &slots) < 0)
 		return usage_error(sh, "invalid --slots '%s': use a whole number of slots from 1 to 1000000",
-				   slots_arg);
+				   CUT(slots_arg));
 	if (hosts_register(sh, &h, NULL, &err) < 0)
 		return register_failed(sh, h.name, &err);
 	if (slots) {
@@ -674,13 +675,13 @@ static int read_host(struct shell *sh, const char *name, struct host_ref *ref)
 	if (rc == 0) {
 		char *known = hosts_known_names(sh);
 
-		error(sh, "unknown host: %s (known: %s)", name, known);
+		error(sh, "unknown host: %s (known: %s)", CUT(name), known);
 		free(known);
 		return -1;
 	}
 	if (strstr(name, "://")) {
 		host_ref_release(ref);
-		return error(sh, "host %s was named by its URL (-H); it has no state to change", name);
+		return error(sh, "host %s was named by its URL (-H); it has no state to change", CUT(name));
 	}
 	return 0;
 }
@@ -809,7 +810,7 @@ static int exec_slots(struct shell *sh, struct args *a)
 
 	if (strcmp(v, "auto") && parse_slots(v, &slots) < 0)
 		return usage_error(sh, "invalid slots '%s' for host %s: use a whole number from 1 to 1000000, or auto",
-				   v, name);
+				   CUT(v), CUT(name));
 	if (read_host(sh, name, &ref) < 0)
 		return CMD_ERROR;
 	host_ref_release(&ref);

@@ -11,6 +11,7 @@
 #include "backends/pool/listing.h"
 #include "backends/pool/resolve.h"
 #include "backends/backend.h"
+#include "lib/text.h"
 
 static int exec_list(struct shell *sh, struct args *a);
 static int exec_inspect(struct shell *sh, struct args *a);
@@ -83,7 +84,7 @@ static int image_error(struct shell *sh, const struct berr *err, const char *ref
 	if (strstr(err->msg, ref) || err->kind == BERR_CONNECT || err->kind == BERR_TIMEOUT ||
 	    err->kind == BERR_TLS || err->kind == BERR_INTERRUPTED)
 		return error(sh, "%s", err->msg);
-	return error(sh, "%s: %s", err->msg, ref);
+	return error(sh, "%s: %s", err->msg, CUT(ref));
 }
 
 /* --- list --------------------------------------------------------------- */
@@ -730,9 +731,9 @@ static int exec_distribute(struct shell *sh, struct args *a)
 
 			if (rc < 0)
 				ret = error(sh, "unknown host: %s (known: %s; registered hosts are "
-					    "unavailable: %s)", from, known, err.msg);
+					    "unavailable: %s)", CUT(from), known, err.msg);
 			else
-				ret = usage_error(sh, "unknown host: %s (known: %s)", from, known);
+				ret = usage_error(sh, "unknown host: %s (known: %s)", CUT(from), known);
 			free(known);
 			return ret;
 		}

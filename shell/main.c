@@ -15,6 +15,7 @@
 #include "shell/repl.h"
 #include "shell/complete_store.h"
 #include "lib/berr.h"
+#include "lib/text.h"
 
 struct globals {
 	const char *host;    /* -H */
@@ -91,10 +92,10 @@ static int unknown_long(const char *name)
 		}
 	}
 	if (near) {
-		usage_error(NULL, "unknown option --%s (did you mean --%s?)", typed, near);
+		usage_error(NULL, "unknown option --%s (did you mean --%s?)", CUT(typed), near);
 		return 2;
 	}
-	usage_error(NULL, "unknown option --%s (see 'berth --help')", typed);
+	usage_error(NULL, "unknown option --%s (see 'berth --help')", CUT(typed));
 	return 2;
 }
 
@@ -194,7 +195,7 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 		return bad_global("%s", "use either -c 'COMMANDS' or -f FILE, not both");
 	if ((g->cmds || g->file) && i < argc)
 		return bad_global("unexpected '%s' after -c or -f: put every command in the -c string or the file",
-				  argv[i]);
+				  CUT(argv[i]));
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "backends/store/store.h"
 #include "commands/commands.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 
 /* --- reporting ------------------------------------------------------ */
 
@@ -40,6 +41,9 @@ static void report(struct shell *sh, const char *kind, const char *fmt, va_list 
 		for (p = msg; *p; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
 				*p = ' ';
+		/* the user's words are cut where they are quoted (CUT); this
+		 * catches whatever else would make the line huge */
+		text_cut_words(msg);
 		len = strlen(msg);
 		while (len && msg[len - 1] == ' ')
 			msg[--len] = '\0';
@@ -254,10 +258,10 @@ static int unknown_host(struct shell *sh, const char *name, const struct berr *w
 	char *known = hosts_known_names(sh);
 
 	if (why && why->msg[0])
-		error(sh, "unknown host: %s (known: %s; registered hosts are unavailable: %s)", name,
+		error(sh, "unknown host: %s (known: %s; registered hosts are unavailable: %s)", CUT(name),
 		      known, why->msg);
 	else
-		error(sh, "unknown host: %s (known: %s)", name, known);
+		error(sh, "unknown host: %s (known: %s)", CUT(name), known);
 	free(known);
 	return CMD_ERROR;
 }

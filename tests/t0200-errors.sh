@@ -62,6 +62,60 @@ berth -f quote.berth
 is "$RC" 2 "an unterminated quote stops a batch with 2"
 is "$ERR" 'quote.berth:2: unterminated double quote: close it with "' "... naming FILE:LINE"
 
+# --- the user's words in messages are cut ---------------------------------------------
+
+# A 100 KB word comes back as its first 80 characters and "…", wherever it
+# is quoted: one short line. @ in each command stands for the word (which
+# may carry a prefix: -a@ is cut as a whole, 78 x after the -a).
+BIG=$(head -c 100000 /dev/zero | tr '\0' x)
+X81=$(head -c 81 /dev/zero | tr '\0' x)
+while IFS= read -r cmd; do
+	[ -n "$cmd" ] || continue
+	read -r -a w <<<"$cmd"
+	for i in "${!w[@]}"; do w[i]=${w[i]//@/$BIG}; done
+	berth "${w[@]}"
+	isnt "$RC" 0 "$cmd (100 KB @): fails"
+	one_line "$ERR" "$cmd (100 KB @): one line"
+	ok $((${#ERR} > 400)) "$cmd (100 KB @): a short line (${#ERR} characters)"
+	like "$ERR" 'x{70,80}…' "$cmd (100 KB @): the word cut at 80 characters with …"
+	unlike "$ERR" "$X81" "$cmd (100 KB @): never more of it"
+done <<'EOF'
+@
+container @
+container list --@
+container list -a@
+--@
+-H @ container list
+-H tcp://@ container list
+container list --host @
+host info @
+host use @
+host add @ tcp://127.0.0.1:1
+host add x tcp://@
+host slots local @
+container create --memory @ busybox
+container create --cpus @ busybox
+container create -p @ busybox
+container create -e =@ busybox
+container create --restart @ busybox
+container create --lifetime @ busybox
+container list --filter @
+container list --filter status=@
+container logs --tail @ x
+container inspect @
+container start @
+template show @
+template add t --image busybox --memory @
+image distribute --from @ --all busybox
+image inspect @
+exit @
+-c @
+-f /dev/null @
+EOF
+# characters, not bytes: é is two bytes, and is never split
+berth container list --filter "$(printf 'é%.0s' $(seq 1 300))"
+contains "$ERR" "'$(printf 'é%.0s' $(seq 1 80))…'" "a word of two-byte characters is cut at 80 characters"
+
 # --- engine errors (exit 1) -------------------------------------------------------
 
 expect_err 1 "local: No such container: nosuch" container inspect nosuch

@@ -16,6 +16,7 @@
 #include "backends/docker/docker_internal.h"
 #include "backends/docker/docker_stream.h"
 #include "backends/docker/http.h"
+#include "lib/text.h"
 
 #define API_MIN "1.24"
 #define API_MAX "1.45"
@@ -1376,9 +1377,12 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	struct strbuf base = { 0 }, shown = { 0 };
 	const char *rest = NULL;
 	int tls = 0, is_unix = 0;
+	/* for messages: a host named by its URL (-H URL) has a name of any length */
+	char name_buf[TEXT_CUT_SIZE], url_buf[TEXT_CUT_SIZE];
+	const char *said = text_cut(name, name_buf), *said_url = text_cut(url, url_buf);
 
 	if (!url || !*url) {
-		berr_set(err, BERR_USAGE, "%s: no engine URL", name);
+		berr_set(err, BERR_USAGE, "%s: no engine URL", said);
 		return NULL;
 	}
 	if (!strncmp(url, "unix://", 7)) {
@@ -1387,7 +1391,7 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 		if (*rest != '/') {
 			berr_set(err, BERR_USAGE,
 				 "%s: invalid URL '%s': a unix socket URL needs an absolute path "
-				 "(unix:///var/run/docker.sock)", name, url);
+				 "(unix:///var/run/docker.sock)", said, said_url);
 			return NULL;
 		}
 	} else if (!strncmp(url, "tcp://", 6)) {
@@ -1398,7 +1402,7 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 		if (ep->tls_dir) {
 			berr_set(err, BERR_USAGE,
 				 "%s: %s is plain HTTP but the host has TLS certificates: "
-				 "use https:// or tcp://", name, url);
+				 "use https:// or tcp://", said, said_url);
 			return NULL;
 		}
 	} else if (!strncmp(url, "https://", 8)) {
@@ -1407,31 +1411,31 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	} else {
 		berr_set(err, BERR_USAGE,
 			 "%s: unsupported engine URL '%s': use unix:///PATH, tcp://HOST:PORT, "
-			 "http://HOST:PORT (no TLS) or https://HOST:PORT (TLS)", name, url);
+			 "http://HOST:PORT (no TLS) or https://HOST:PORT (TLS)", said, said_url);
 		return NULL;
 	}
 	if (!is_unix && (!*rest || *rest == '/' || *rest == ':')) {
 		berr_set(err, BERR_USAGE, "%s: invalid URL '%s': it names no host (tcp://HOST:PORT)",
-			 name, url);
+			 said, said_url);
 		return NULL;
 	}
 	if (!is_unix && tls && !ep->tls_dir) {
 		berr_set(err, BERR_USAGE,
-			 "%s: TLS to %s needs a tls_dir with ca.pem, cert.pem and key.pem", name, url);
+			 "%s: TLS to %s needs a tls_dir with ca.pem, cert.pem and key.pem", said, said_url);
 		return NULL;
 	}
 	if (!is_unix && !tls && !ep->insecure) {
 		berr_set(err, BERR_USAGE,
 			 "%s: refusing plain HTTP to %s: give the host a tls_dir, or mark it "
-			 "insecure: true in the config", name, url);
+			 "insecure: true in the config", said, said_url);
 		return NULL;
 	}
-	if (!is_unix && tls && check_tls_dir(name, ep->tls_dir, err) < 0)
+	if (!is_unix && tls && check_tls_dir(said, ep->tls_dir, err) < 0)
 		return NULL;
 	if (ep->api_version && version_number(ep->api_version) < 0) {
 		berr_set(err, BERR_USAGE,
 			 "%s: invalid API version '%s' (DOCKER_API_VERSION): use a version like 1.41",
-			 name, ep->api_version);
+			 said, CUT(ep->api_version));
 		return NULL;
 	}
 
@@ -1489,7 +1493,7 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	return &d->base;
 
 oom:
-	berr_set(err, BERR_LOCAL, "%s: out of memory", name);
+	berr_set(err, BERR_LOCAL, "%s: out of memory", said);
 fail:
 	if (d)
 		docker_free(&d->base);

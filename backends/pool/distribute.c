@@ -30,6 +30,7 @@
 #include "backends/pool/pool.h"
 #include "commands/context.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 
 /* A manifest.json bigger than this is not docker save's. */
 #define MANIFEST_MAX (16u << 20)
@@ -469,9 +470,9 @@ int distribute_targets(struct shell *sh, const char *const *names, size_t n,
 
 			if (rc < 0)
 				rc = error(sh, "unknown host: %s (known: %s; registered hosts are "
-					   "unavailable: %s)", names[i], known, err.msg);
+					   "unavailable: %s)", CUT(names[i]), known, err.msg);
 			else
-				rc = usage_error(sh, "unknown host: %s (known: %s)", names[i], known);
+				rc = usage_error(sh, "unknown host: %s (known: %s)", CUT(names[i]), known);
 			free(known);
 			pool_targets_release(out);
 			return rc;

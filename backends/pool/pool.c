@@ -20,6 +20,7 @@
 #include "backends/store/store.h"
 #include "backends/store/store_docs.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 
 #define HISTORY_MAX 20
 
@@ -165,9 +166,9 @@ static int unknown_name(struct shell *sh, const char *name, int rc, const struct
 
 	if (rc < 0)
 		ret = error(sh, "unknown host: %s (known: %s; registered hosts are unavailable: %s)",
-			    name, known, err->msg);
+			    CUT(name), known, err->msg);
 	else
-		ret = usage_error(sh, "unknown host: %s (known: %s)", name, known);
+		ret = usage_error(sh, "unknown host: %s (known: %s)", CUT(name), known);
 	free(known);
 	return ret;
 }
@@ -435,7 +436,7 @@ int pool_transition(struct shell *sh, const char *host, const bson_t *before, co
 		} else if (!hc) {
 			char *known = hosts_known_names(sh);
 
-			berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", host, known);
+			berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", CUT(host), known);
 			free(known);
 			goto cleanup;
 		}
@@ -461,7 +462,7 @@ int pool_transition(struct shell *sh, const char *host, const bson_t *before, co
 		goto cleanup;
 	}
 	if (!found) {
-		rc = berr_set(err, BERR_NOT_FOUND, "unknown host: %s (it was removed meanwhile)", host);
+		rc = berr_set(err, BERR_NOT_FOUND, "unknown host: %s (it was removed meanwhile)", CUT(host));
 		goto cleanup;
 	}
 	rc = 0;
@@ -503,7 +504,7 @@ int pool_set_fields(struct shell *sh, const char *host, const bson_t *fields, st
 	if (!found) {
 		char *known = hosts_known_names(sh);
 
-		berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", host, known);
+		berr_set(err, BERR_NOT_FOUND, "unknown host: %s (known: %s)", CUT(host), known);
 		free(known);
 		return -1;
 	}
@@ -518,7 +519,7 @@ int pool_set_state(struct shell *sh, const char *host, const char *state, const 
 
 	if (!pool_valid_state(state))
 		return berr_set(err, BERR_USAGE, "unknown host state '%s': use spawned, active, inactive or removed",
-				state);
+				CUT(state));
 	bson_init(&extra);
 	if (!strcmp(state, "active")) {
 		BSON_APPEND_INT32(&extra, "errors", 0);

@@ -13,6 +13,7 @@
 #include "commands/output.h"
 #include "backends/backend.h"
 #include "backends/pool/listing.h"
+#include "lib/text.h"
 
 int resolver_init(struct resolver *r, struct shell *sh, enum resolve_kind kind)
 {
@@ -225,7 +226,7 @@ int resolve_ref(struct resolver *r, const char *ref, struct backend **b)
 		goto cleanup;
 	}
 	if (found > 1) {
-		msg_add(msg, sizeof(msg), &at, "ambiguous %s '%s':", what, ref);
+		msg_add(msg, sizeof(msg), &at, "ambiguous %s '%s':", what, CUT(ref));
 		for (i = 0, found = 0; i < n; i++)
 			if (m[i] == best)
 				msg_add(msg, sizeof(msg), &at, "%s on %s (%s)", found++ ? "," : "",
@@ -235,9 +236,9 @@ int resolve_ref(struct resolver *r, const char *ref, struct backend **b)
 	}
 	if (failed == n) {
 		/* nobody to say "no such": why each host could not be asked */
-		msg_add(msg, sizeof(msg), &at, "cannot find %s %s: no host answered", what, ref);
+		msg_add(msg, sizeof(msg), &at, "cannot find %s %s: no host answered", what, CUT(ref));
 	} else {
-		msg_add(msg, sizeof(msg), &at, "no such %s: %s (looked on", what, ref);
+		msg_add(msg, sizeof(msg), &at, "no such %s: %s (looked on", what, CUT(ref));
 		for (i = 0, found = 0; i < n; i++)
 			if (r->hosts[i].rows)
 				msg_add(msg, sizeof(msg), &at, "%s %s", found++ ? "," : "",
