@@ -35,6 +35,10 @@ struct shell {
 	const char *source;       /* batch file name ("-" for stdin) or "-c"; borrowed */
 	unsigned long lineno;     /* line of source being run (batch), 0 otherwise */
 	int keep_going;           /* batch: run on after a failing line */
+	int insecure;             /* --insecure: plain HTTP to an engine given by its URL
+				   * (-H URL, host use URL) is allowed, and DOCKER_HOST's
+				   * is no warning */
+	int plain_warned;         /* the warning about DOCKER_HOST's plain HTTP was given */
 	int out_tty;              /* stdout is a terminal: colour/progress allowed */
 	int in_tty;               /* stdin is a terminal */
 	int out_closed;           /* stdout hit EPIPE (1: end quietly) or another write error (2): stop writing */
@@ -74,11 +78,14 @@ void warning(struct shell *sh, const char *fmt, ...) __attribute__((format(print
 struct backend *shell_backend(struct shell *sh);
 /* The backend for a named host; NULL after reporting an error. Borrowed. */
 struct backend *shell_backend_for(struct shell *sh, const char *host);
-/* The same for a host already looked up, reporting nothing: NULL with err
+/* The same for a host already looked up, reporting nothing but, once a
+ * run, the warning that DOCKER_HOST asks for plain HTTP: NULL with err
  * filled when the client cannot be set up. Borrowed. */
 struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, struct berr *err);
 /* Pins name as the current host (-H, host use NAME). A URL (unix://,
- * tcp://) becomes an ad-hoc host named by that URL. An unknown name is
+ * tcp://) becomes an ad-hoc host named by that URL: TLS with
+ * DOCKER_TLS_VERIFY (certificates from DOCKER_CERT_PATH, default
+ * ~/.docker), plain HTTP only with sh->insecure. An unknown name is
  * reported ("unknown host: x (known: local, lab)") and returns CMD_ERROR. */
 int shell_set_host(struct shell *sh, const char *name);
 /* Back to pool mode (host use --pool): no pinned host. */

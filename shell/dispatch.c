@@ -472,6 +472,7 @@ static void entry_lines(FILE *f, const struct cmd_entry *const *table, const cha
 
 static const char *const global_help[][2] = {
 	{ "-H, --host HOST", "send commands to HOST: a configured name, or a unix:// or tcp:// URL" },
+	{ "    --insecure", "allow plain HTTP to a tcp:// URL given with -H (TLS: DOCKER_TLS_VERIFY)" },
 	{ "    --config FILE", "read this configuration file only (also BERTH_CONFIG)" },
 	{ "-c CMDS", "run the ';'-separated commands in CMDS" },
 	{ "-f FILE", "run the commands in FILE (- for stdin)" },

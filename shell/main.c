@@ -23,6 +23,7 @@ struct globals {
 	const char *cmds;    /* -c */
 	const char *file;    /* -f */
 	int keep_going;
+	int insecure;        /* --insecure */
 	int version;
 	int help;
 	int first_word;      /* argv index of the one-shot command, or argc */
@@ -58,7 +59,8 @@ static void setup_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-static const char *const global_longs[] = { "host", "config", "keep-going", "version", "help", NULL };
+static const char *const global_longs[] = { "host", "config", "keep-going", "insecure", "version", "help",
+					    NULL };
 
 __attribute__((format(printf, 1, 2)))
 static int bad_global(const char *fmt, ...)
@@ -134,7 +136,7 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 				continue;
 			}
 			if (eq && (!strncmp(name, "keep-going=", 11) || !strncmp(name, "version=", 8) ||
-				   !strncmp(name, "help=", 5))) {
+				   !strncmp(name, "help=", 5) || !strncmp(name, "insecure=", 9))) {
 				char flag[32];
 
 				snprintf(flag, sizeof(flag), "%.*s", (int)len, name);
@@ -142,6 +144,8 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 			}
 			if (!strcmp(name, "keep-going"))
 				g->keep_going = 1;
+			else if (!strcmp(name, "insecure"))
+				g->insecure = 1;
 			else if (!strcmp(name, "version"))
 				g->version = 1;
 			else if (!strcmp(name, "help"))
@@ -267,6 +271,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	sh.keep_going = g.keep_going;
+	sh.insecure = g.insecure;
 	/* pinning needs the settings; without them every command that could
 	 * use the pin reports what is wrong with them */
 	if (host && !sh.settings_failed && shell_set_host(&sh, host) < 0) {

@@ -735,6 +735,7 @@ static int apply_environment(struct settings *cfg, struct berr *err)
 		free(local->tls_dir);
 		local->tls_dir = NULL;
 		local->tls_verify = 0;
+		local->from_env = 1;
 	}
 	/* As for the docker CLI: any non-empty value turns verification
 	 * on, and the certificates default to ~/.docker. */
@@ -745,6 +746,12 @@ static int apply_environment(struct settings *cfg, struct berr *err)
 		free(local->tls_dir);
 		local->tls_dir = dir;
 		local->tls_verify = 1;
+	} else if (local->from_env && strncmp(local->url, "unix://", 7) &&
+		   strncmp(local->url, "https://", 8)) {
+		/* As for the docker CLI, DOCKER_HOST=tcp://HOST:PORT without
+		 * DOCKER_TLS_VERIFY is plain HTTP: the user asked for it. The
+		 * shell warns once, unless --insecure says it is meant. */
+		local->insecure = 1;
 	}
 	/* DOCKER_CERT_PATH alone turns nothing on, as for the docker CLI. */
 	if (api && *api && replace_str(&cfg->api_version, api) < 0)

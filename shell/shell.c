@@ -279,6 +279,7 @@ static const struct host_settings *add_url_host(struct shell *sh, const char *ur
 	memset(h, 0, sizeof(*h));
 	h->name = xstrdup(url);
 	h->url = xstrdup(url);
+	h->insecure = sh->insecure; /* plain HTTP only when --insecure says so */
 	if (verify && *verify) {
 		const char *certs = getenv("DOCKER_CERT_PATH");
 		const char *home = getenv("HOME");
@@ -313,6 +314,45 @@ int shell_set_host(struct shell *sh, const char *name)
 	return 0;
 }
 
+/* What the user can do about a host's TLS or plain HTTP, in the words of
+ * where it comes from (docker.h; NULL: the configuration's). */
+#define CERTS_FROM_ENV "set DOCKER_TLS_VERIFY=1 with the certificates in DOCKER_CERT_PATH (default ~/.docker)"
+#define AGAIN "register it again (host remove, then host add) with "
+
+static void endpoint_advice(struct shell *sh, const struct host_ref *h, struct docker_endpoint *ep)
+{
+	const struct host_settings *hc = settings_find_host(&sh->settings, h->name);
+
+	if (strstr(h->name, "://")) {
+		/* -H URL, host use URL */
+		ep->advice_tls = CERTS_FROM_ENV;
+		ep->advice_plain = "add --insecure";
+		ep->advice_to_plain = "unset DOCKER_TLS_VERIFY and add --insecure";
+	} else if (h->from_config && hc && hc->from_env) {
+		ep->advice_tls = CERTS_FROM_ENV;
+		ep->advice_plain = "use DOCKER_HOST=tcp://HOST:PORT without DOCKER_TLS_VERIFY";
+		ep->advice_to_plain = "unset DOCKER_TLS_VERIFY";
+	} else if (!h->from_config) {
+		ep->advice_tls = AGAIN "--tls-dir DIR";
+		ep->advice_plain = AGAIN "--insecure";
+		ep->advice_to_plain = AGAIN "--insecure instead of --tls-dir";
+	}
+}
+
+/* DOCKER_HOST=tcp://... without DOCKER_TLS_VERIFY is plain HTTP, as for
+ * the docker CLI; berth says so once a run unless --insecure was given. */
+static void warn_plain_env(struct shell *sh, const struct host_ref *h)
+{
+	const struct host_settings *hc = settings_find_host(&sh->settings, h->name);
+
+	if (sh->insecure || sh->plain_warned || !h->from_config || !hc || !hc->from_env ||
+	    h->tls_dir || h->tls_verify || !strncmp(h->url, "unix://", 7))
+		return;
+	sh->plain_warned = 1;
+	warning(sh, "%s: plain HTTP to %s (DOCKER_HOST without DOCKER_TLS_VERIFY): anyone who "
+		"can reach it controls the engine; --insecure says you mean it", h->name, CUT(h->url));
+}
+
 struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, struct berr *err)
 {
 	struct docker_endpoint ep;
@@ -323,6 +363,7 @@ struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, st
 		if (!strcmp(sh->backends[i].host, h->name))
 			return sh->backends[i].backend;
 	host_ref_endpoint(h, &sh->settings, &ep);
+	endpoint_advice(sh, h, &ep);
 	berr_clear(err);
 	b = docker_backend_new(&ep, err);
 	if (!b) {
@@ -330,6 +371,7 @@ struct backend *shell_backend_ref(struct shell *sh, const struct host_ref *h, st
 			berr_set(err, BERR_LOCAL, "%s: cannot set up the engine client", h->name);
 		return NULL;
 	}
+	warn_plain_env(sh, h);
 	sh->backends = xrealloc(sh->backends, (sh->nbackends + 1) * sizeof(*sh->backends));
 	sh->backends[sh->nbackends].host = xstrdup(h->name);
 	sh->backends[sh->nbackends].backend = b;

@@ -1380,6 +1380,8 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	/* for messages: a host named by its URL (-H URL) has a name of any length */
 	char name_buf[TEXT_CUT_SIZE], url_buf[TEXT_CUT_SIZE];
 	const char *said = text_cut(name, name_buf), *said_url = text_cut(url, url_buf);
+	const char *to_tls = ep->advice_tls ? ep->advice_tls : DOCKER_ADVICE_TLS;
+	const char *to_plain = ep->advice_plain ? ep->advice_plain : DOCKER_ADVICE_PLAIN;
 
 	if (!url || !*url) {
 		berr_set(err, BERR_USAGE, "%s: no engine URL", said);
@@ -1408,10 +1410,17 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	} else if (!strncmp(url, "https://", 8)) {
 		rest = url + 8;
 		tls = 1;
+	} else if (ep->tls_dir || ep->tls_verify || ep->insecure) {
+		/* only what works as the host stands (http:// and https://
+		 * are synonyms, not worth the user's while) */
+		berr_set(err, BERR_USAGE,
+			 "%s: unsupported engine URL '%s': use unix:///PATH or tcp://HOST:PORT",
+			 said, said_url);
+		return NULL;
 	} else {
 		berr_set(err, BERR_USAGE,
-			 "%s: unsupported engine URL '%s': use unix:///PATH, tcp://HOST:PORT, "
-			 "http://HOST:PORT (no TLS) or https://HOST:PORT (TLS)", said, said_url);
+			 "%s: unsupported engine URL '%s': use unix:///PATH, or tcp://HOST:PORT and "
+			 "either %s for TLS, or %s for plain HTTP", said, said_url, to_tls, to_plain);
 		return NULL;
 	}
 	if (!is_unix && (!*rest || *rest == '/' || *rest == ':')) {
@@ -1420,14 +1429,12 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 		return NULL;
 	}
 	if (!is_unix && tls && !ep->tls_dir) {
-		berr_set(err, BERR_USAGE,
-			 "%s: TLS to %s needs a tls_dir with ca.pem, cert.pem and key.pem", said, said_url);
+		berr_set(err, BERR_USAGE, "%s: TLS to %s needs certificates: %s", said, said_url, to_tls);
 		return NULL;
 	}
 	if (!is_unix && !tls && !ep->insecure) {
-		berr_set(err, BERR_USAGE,
-			 "%s: refusing plain HTTP to %s: give the host a tls_dir, or mark it "
-			 "insecure: true in the config", said, said_url);
+		berr_set(err, BERR_USAGE, "%s: refusing plain HTTP to %s: %s for TLS, or %s to allow it",
+			 said, said_url, to_tls, to_plain);
 		return NULL;
 	}
 	if (!is_unix && tls && check_tls_dir(said, ep->tls_dir, err) < 0)
@@ -1473,6 +1480,8 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	hep.display_url = shown.buf;
 	hep.connect_timeout_ms = ep->connect_timeout_ms > 0 ? ep->connect_timeout_ms : 5000;
 	hep.timeout_ms = ep->timeout_ms > 0 ? ep->timeout_ms : 60000;
+	hep.advice_tls = to_tls;
+	hep.advice_to_plain = ep->advice_to_plain ? ep->advice_to_plain : DOCKER_ADVICE_TO_PLAIN;
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
