@@ -49,7 +49,7 @@ const struct cmd_entry cmd_host_use_entry = {
 const struct cmd_entry cmd_host_info_entry = {
 	"host", "info", NULL, NULL, 0, 1, "[NAME]",
 	"show a host's engine: version, API version, CPUs, memory, counts",
-	CMD_F_JSON, ARG_HOST, exec_info
+	CMD_F_JSON | CMD_F_ENGINE, ARG_HOST, exec_info
 };
 
 const struct cmd_entry cmd_host_add_entry = {
@@ -453,7 +453,9 @@ static int exec_info(struct shell *sh, struct args *a)
 	char mem[32], cpus[32], images[32], containers[128];
 	int ret = CMD_ERROR;
 
-	/* no NAME: the pinned host, or the pool when it is one host */
+	/* no NAME: --host NAME, the pinned host, or the pool when it is one host */
+	if (name && args_has(a, "host"))
+		return usage_error(sh, "host info: give NAME or --host NAME, not both");
 	b = name ? shell_backend_for(sh, name) : shell_backend(sh);
 	if (!b)
 		return CMD_ERROR;
