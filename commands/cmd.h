@@ -47,6 +47,7 @@ struct opt_spec {
 #define CMD_F_ARGS_STOP 0x04u /* options end at the first positional past args_min (create IMAGE CMD...) */
 #define CMD_F_ENGINE    0x08u /* needs the current host's backend */
 #define CMD_F_HIDDEN    0x10u /* not listed by help (none yet; keep the table honest) */
+#define CMD_F_NO_SETTINGS 0x20u /* runs when the settings could not be loaded (help, version, exit) */
 
 /* Command results: exec returns one of these. */
 #define CMD_OK     0

@@ -13,6 +13,7 @@
 #include "lib/strbuf.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 #include "backends/pool/cache.h"
 #include "backends/backend.h"
 #include "commands/lifetime.h"
@@ -491,7 +492,7 @@ static int exec_create(struct shell *sh, struct args *a)
 		int64_t ms;
 		if (parse_duration_ms(s, &ms) < 0 || ms <= 0) {
 			ret = usage_error(sh, "invalid duration '%s' for --lifetime: use a number with s, m, h "
-					  "or d (90s, 10m, 2h, 1d)", s);
+					  "or d (90s, 10m, 2h, 1d)", CUT(s));
 			goto cleanup;
 		}
 		if (sl_push(&labels, xasprintf(LABEL_EXPIRES "=%lld",
@@ -502,17 +503,17 @@ static int exec_create(struct shell *sh, struct args *a)
 		goto oom;
 
 	if ((s = args_get(a, "memory")) && parse_size(s, &spec.memory) < 0) {
-		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", s);
+		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", CUT(s));
 		goto cleanup;
 	}
 	if ((s = args_get(a, "slots")) && parse_positive(s, SLOTS_MAX, &slots) < 0) {
 		ret = usage_error(sh, "invalid value '%s' for --slots: use a whole number of slots from 1 "
-				  "to %d", s, SLOTS_MAX);
+				  "to %d", CUT(s), SLOTS_MAX);
 		goto cleanup;
 	}
 	if ((s = args_get(a, "count")) && parse_positive(s, COUNT_MAX, &count) < 0) {
 		ret = usage_error(sh, "invalid value '%s' for --count: use a whole number from 1 to %d",
-				  s, COUNT_MAX);
+				  CUT(s), COUNT_MAX);
 		goto cleanup;
 	}
 	/* what placement recounts a host's load from */
@@ -520,13 +521,13 @@ static int exec_create(struct shell *sh, struct args *a)
 	    sl_push(&labels, xasprintf(LABEL_MEMORY "=%lld", (long long)spec.memory)) < 0)
 		goto oom;
 	if ((s = args_get(a, "cpus")) && parse_cpus(s, &spec.nano_cpus) < 0) {
-		ret = usage_error(sh, "invalid value '%s' for --cpus: use a positive number of CPUs (0.5, 2)", s);
+		ret = usage_error(sh, "invalid value '%s' for --cpus: use a positive number of CPUs (0.5, 2)", CUT(s));
 		goto cleanup;
 	}
 	if ((s = args_get(a, "restart"))) {
 		if (!valid_restart(s)) {
 			ret = usage_error(sh, "invalid restart policy '%s' for --restart: use no, always, "
-					  "unless-stopped or on-failure[:N]", s);
+					  "unless-stopped or on-failure[:N]", CUT(s));
 			goto cleanup;
 		}
 		spec.restart = s;
@@ -756,10 +757,10 @@ static int check_filter(struct shell *sh, const char *f)
 
 	if (!eq || !eq[1] || !in_list(f, (size_t)(eq - f), filter_keys))
 		return usage_error(sh, "invalid filter '%s' for --filter: use label=K[=V], status=S, "
-				   "name=N, id=I or ancestor=IMAGE", f);
+				   "name=N, id=I or ancestor=IMAGE", CUT(f));
 	if (!strncmp(f, "status=", 7) && !in_list(eq + 1, strlen(eq + 1), statuses))
 		return usage_error(sh, "invalid status '%s' for --filter: use created, restarting, "
-				   "running, removing, paused, exited or dead", eq + 1);
+				   "running, removing, paused, exited or dead", CUT(eq + 1));
 	return 0;
 }
 
@@ -1361,7 +1362,7 @@ static int exec_logs(struct shell *sh, struct args *a)
 		while (isdigit((unsigned char)*p))
 			p++;
 		if (p == tail || *p || p - tail > 9)
-			return usage_error(sh, "invalid value '%s' for --tail: use a number of lines or all", tail);
+			return usage_error(sh, "invalid value '%s' for --tail: use a number of lines or all", CUT(tail));
 	}
 	memset(&opts, 0, sizeof(opts));
 	opts.follow = args_has(a, "follow");

@@ -27,13 +27,19 @@ struct shell {
 	const char *source;       /* batch file name ("-" for stdin) or "-c"; borrowed */
 	unsigned long lineno;     /* line of source being run (batch), 0 otherwise */
 	int keep_going;           /* batch: run on after a failing line */
+	int insecure;             /* --insecure: plain HTTP to an engine given by its URL
+				   * (-H URL, host use URL) is allowed, and DOCKER_HOST's
+				   * is no warning (the fleet keeps a copy) */
 	int out_tty;              /* stdout is a terminal: colour/progress allowed */
 	int in_tty;               /* stdin is a terminal */
 	int out_closed;           /* stdout hit EPIPE (1: end quietly) or another write error (2): stop writing */
 	int quit;                 /* exit/quit was run */
 	int quit_status;
 
-	struct settings settings;     /* owned */
+	struct settings settings;     /* owned; the defaults when the load failed: */
+	int settings_failed;      /* a settings file could not be read or is wrong: */
+	struct berr settings_err; /* why, naming the file and line; every command but
+				   * the CMD_F_NO_SETTINGS ones reports it */
 	char *current_host;       /* owned; the pinned host (-H, default_host, host use
 				   * NAME), or NULL in pool mode (backends/pool/pool.h) */
 	struct fleet fleet;       /* owned: the store and the engine clients; borrows
@@ -49,7 +55,9 @@ int usage_error(struct shell *sh, const char *fmt, ...) __attribute__((format(pr
 void warning(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Pins name as the current host (-H, host use NAME). A URL (unix://,
- * tcp://) becomes an ad-hoc host named by that URL. An unknown name is
+ * tcp://) becomes an ad-hoc host named by that URL: TLS with
+ * DOCKER_TLS_VERIFY (certificates from DOCKER_CERT_PATH, default
+ * ~/.docker), plain HTTP only with --insecure. An unknown name is
  * reported ("unknown host: x (known: local, lab)") and returns CMD_USAGE;
  * CMD_ERROR when the store that would know it cannot be read. */
 int shell_set_host(struct shell *sh, const char *name);

@@ -17,6 +17,7 @@ const struct cmd_entry cmd_help_entry = {
 	.usage = "[COMMAND [VERB]]",
 	.summary = "list commands, or show one command's usage and options",
 	.arg_kind = ARG_COMMAND,
+	.flags = CMD_F_NO_SETTINGS,
 	.exec = exec_help,
 };
 const struct cmd_entry cmd_version_entry = {
@@ -25,7 +26,7 @@ const struct cmd_entry cmd_version_entry = {
 	.args_max = 0,
 	.usage = "",
 	.summary = "show berth's version and the versions of its libraries",
-	.flags = CMD_F_JSON,
+	.flags = CMD_F_JSON | CMD_F_NO_SETTINGS,
 	.exec = exec_version,
 };
 const struct cmd_entry cmd_exit_entry = {
@@ -35,6 +36,7 @@ const struct cmd_entry cmd_exit_entry = {
 	.args_max = 1,
 	.usage = "[STATUS]",
 	.summary = "leave the shell",
+	.flags = CMD_F_NO_SETTINGS,
 	.exec = exec_exit,
 };
 
@@ -49,6 +51,7 @@ const struct cmd_entry cmd_exit_entry = {
 #include <jansson.h>
 #include <yaml.h>
 #include "commands/dispatch.h"
+#include "lib/text.h"
 
 /* Help is generated into memory first so that it reaches stdout through
  * out_write(), which notices a closed pipe. */
@@ -161,7 +164,7 @@ static int exec_exit(struct shell *sh, struct args *a)
 		status = strtol(a->argv[0], &end, 10);
 		if (errno || end == a->argv[0] || *end || status < 0 || status > 255)
 			return usage_error(sh, "exit status must be a number from 0 to 255, not '%s'",
-					   a->argv[0]);
+					   CUT(a->argv[0]));
 	}
 	sh->quit = 1;
 	sh->quit_status = (int)status;

@@ -8,6 +8,7 @@
 #include "commands/targets.h"
 #include "commands/output.h"
 #include "backends/backend.h"
+#include "lib/text.h"
 
 static int exec_list(struct shell *sh, struct args *a);
 static int exec_use(struct shell *sh, struct args *a);
@@ -71,7 +72,7 @@ const struct cmd_entry cmd_host_info_entry = {
 	.args_max = 1,
 	.usage = "[NAME]",
 	.summary = "show a host's engine: version, API version, CPUs, memory, counts",
-	.flags = CMD_F_JSON,
+	.flags = CMD_F_JSON | CMD_F_ENGINE,
 	.arg_kind = ARG_HOST,
 	.exec = exec_info,
 };
@@ -513,7 +514,9 @@ static int exec_info(struct shell *sh, struct args *a)
 	char mem[32], cpus[32], images[32], containers[128];
 	int ret = CMD_ERROR;
 
-	/* no NAME: the pinned host, or the pool when it is one host */
+	/* no NAME: --host NAME, the pinned host, or the pool when it is one host */
+	if (name && args_has(a, "host"))
+		return usage_error(sh, "host info: give NAME or --host NAME, not both");
 	berr_clear(&err);
 	if (name) {
 		/* a name nobody knows is a usage error, as with --host */
@@ -620,7 +623,7 @@ static int exec_add(struct shell *sh, struct args *a)
 		return usage_error(sh, "option --tls-dir needs a directory");
 	if (slots_arg && parse_slots(slots_arg, &slots) < 0)
 		return usage_error(sh, "invalid --slots '%s': use a whole number of slots from 1 to 1000000",
-				   slots_arg);
+				   CUT(slots_arg));
 	if (hosts_register(&sh->fleet, &h, NULL, &err) < 0)
 		return register_failed(sh, h.name, &err);
 	if (slots) {
@@ -755,7 +758,7 @@ static int read_host(struct shell *sh, const char *name, struct host_ref *ref)
 	if (host_is_adhoc(name)) {
 		host_ref_release(ref);
 		return usage_error(sh, "host %s was named by its URL (-H); it has no state to change",
-				   name);
+				   CUT(name));
 	}
 	return 0;
 }
@@ -888,7 +891,7 @@ static int exec_slots(struct shell *sh, struct args *a)
 
 	if (strcmp(v, "auto") && parse_slots(v, &slots) < 0)
 		return usage_error(sh, "invalid slots '%s' for host %s: use a whole number from 1 to 1000000, or auto",
-				   v, name);
+				   CUT(v), CUT(name));
 	if ((rc = read_host(sh, name, &ref)) < 0)
 		return rc;
 	host_ref_release(&ref);

@@ -16,6 +16,7 @@
 #include "lib/jsonval.h"
 #include "lib/strbuf.h"
 #include "lib/timefmt.h"
+#include "lib/text.h"
 
 static int exec_list(struct shell *sh, struct args *a);
 static int exec_inspect(struct shell *sh, struct args *a);
@@ -126,7 +127,7 @@ static int image_error(struct shell *sh, const struct berr *err, const char *ref
 	if (strstr(err->msg, ref) || err->kind == BERR_CONNECT || err->kind == BERR_TIMEOUT ||
 	    err->kind == BERR_TLS || err->kind == BERR_INTERRUPTED)
 		return error(sh, "%s", err->msg);
-	return error(sh, "%s: %s", err->msg, ref);
+	return error(sh, "%s: %s", err->msg, CUT(ref));
 }
 
 /* --- list --------------------------------------------------------------- */

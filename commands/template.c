@@ -8,6 +8,7 @@
 #include "commands/args.h"
 #include "commands/output.h"
 #include "lib/units.h"
+#include "lib/text.h"
 
 static int exec_add(struct shell *sh, struct args *a);
 static int exec_list(struct shell *sh, struct args *a);
@@ -192,7 +193,7 @@ static int tmpl_load(struct shell *sh, const char *name, struct tmpl *t)
 		return error(sh, "cannot read template %s: %s", name, err.msg);
 	}
 	if (!found) {
-		error(sh, "no such template: %s (see 'template list')", name);
+		error(sh, "no such template: %s (see 'template list')", CUT(name));
 		return 0;
 	}
 	rc = tmpl_from_doc(&doc, t);
@@ -318,26 +319,26 @@ static int exec_add(struct shell *sh, struct args *a)
 	    (ret = check_key_value_options(sh, a)) != CMD_OK)
 		goto cleanup;
 	if ((v = args_get(a, "memory")) && parse_size(v, &t.memory) < 0) {
-		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", v);
+		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", CUT(v));
 		goto cleanup;
 	}
 	if ((v = args_get(a, "cpus")) && parse_cpus(v, &t.nano_cpus) < 0) {
-		ret = usage_error(sh, "invalid value '%s' for --cpus: use a positive number of CPUs (0.5, 2)", v);
+		ret = usage_error(sh, "invalid value '%s' for --cpus: use a positive number of CPUs (0.5, 2)", CUT(v));
 		goto cleanup;
 	}
 	if ((v = args_get(a, "restart")) && !valid_restart(v)) {
 		ret = usage_error(sh, "invalid restart policy '%s' for --restart: use no, always, "
-				  "unless-stopped or on-failure[:N]", v);
+				  "unless-stopped or on-failure[:N]", CUT(v));
 		goto cleanup;
 	}
 	if ((v = args_get(a, "slots")) && parse_positive(v, SLOTS_MAX, &t.slots) < 0) {
 		ret = usage_error(sh, "invalid value '%s' for --slots: use a whole number of slots from 1 "
-				  "to %d", v, SLOTS_MAX);
+				  "to %d", CUT(v), SLOTS_MAX);
 		goto cleanup;
 	}
 	if ((v = args_get(a, "lifetime")) && (parse_duration_ms(v, &t.lifetime_ms) < 0 || t.lifetime_ms <= 0)) {
 		ret = usage_error(sh, "invalid duration '%s' for --lifetime: use a number with s, m, h or d "
-				  "(90s, 10m, 2h, 1d)", v);
+				  "(90s, 10m, 2h, 1d)", CUT(v));
 		goto cleanup;
 	}
 
@@ -540,7 +541,7 @@ static int exec_delete(struct shell *sh, struct args *a)
 		return error(sh, "cannot delete template %s: %s", a->argv[0], err.msg);
 	}
 	if (!n)
-		return error(sh, "no such template: %s (see 'template list')", a->argv[0]);
+		return error(sh, "no such template: %s (see 'template list')", CUT(a->argv[0]));
 	return output_result(sh, out_printf(sh, "%s\n", a->argv[0]));
 }
 

@@ -10,6 +10,7 @@
 #include "commands/args.h"
 #include "commands/dispatch.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 
 #define MAX_OPTIONS 64
 
@@ -90,10 +91,10 @@ static int unknown_long(const struct cmd_entry *e, const char *word, size_t len,
 	typed[len] = '\0';
 	near = suggest_long(e, typed);
 	if (near)
-		fail(errbuf, errlen, "unknown option --%s for %s (did you mean --%s?)", typed, name,
+		fail(errbuf, errlen, "unknown option --%s for %s (did you mean --%s?)", CUT(typed), name,
 		     near);
 	else
-		fail(errbuf, errlen, "unknown option --%s for %s (see 'help %s')", typed, name, name);
+		fail(errbuf, errlen, "unknown option --%s for %s (see 'help %s')", CUT(typed), name, name);
 	free(typed);
 	return -1;
 }
@@ -112,14 +113,14 @@ static int unknown_short(const struct cmd_entry *e, const char *word, char c,
 		size_t len = strcspn(w, "=");
 
 		if (cmd_find_long(e, w, len)) {
-			return fail(errbuf, errlen, "unknown option -%c in %s for %s (did you mean --%.*s?)",
-				    c, word, name, (int)len, w);
+			return fail(errbuf, errlen, "unknown option -%c in %s for %s (did you mean --%s?)",
+				    c, CUT(word), name, CUT_N(w, len));
 		}
 		near = suggest_long(e, w);
 		if (near)
 			return fail(errbuf, errlen, "unknown option -%c in %s for %s (did you mean --%s?)",
-				    c, word, name, near);
-		return fail(errbuf, errlen, "unknown option -%c in %s for %s (see 'help %s')", c, word,
+				    c, CUT(word), name, near);
+		return fail(errbuf, errlen, "unknown option -%c in %s for %s (see 'help %s')", c, CUT(word),
 			    name, name);
 	}
 	return fail(errbuf, errlen, "unknown option -%c for %s (see 'help %s')", c, name, name);

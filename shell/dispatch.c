@@ -6,6 +6,7 @@
 #include <string.h>
 #include "commands/dispatch.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 
 #define MAX_OPTIONS 64
 #define MAX_WORDS 64
@@ -305,14 +306,14 @@ static enum dispatch_status find_noun(const struct cmd_entry *const *table, cons
 		return DISPATCH_OK;
 	}
 	if (nm > 1) {
-		put(errbuf, errlen, "ambiguous command: %s could be ", w);
+		put(errbuf, errlen, "ambiguous command: %s could be ", CUT(w));
 		list_words(errbuf, errlen, matches, nm);
 		return DISPATCH_AMBIGUOUS;
 	}
 
 	for (i = 0; docker_habits[i][0]; i++)
 		if (!strcmp(docker_habits[i][0], w)) {
-			put(errbuf, errlen, "unknown command: %s (did you mean %s?)", w,
+			put(errbuf, errlen, "unknown command: %s (did you mean %s?)", CUT(w),
 			    docker_habits[i][1]);
 			return DISPATCH_UNKNOWN;
 		}
@@ -323,9 +324,9 @@ static enum dispatch_status find_noun(const struct cmd_entry *const *table, cons
 			cands[nc++] = table[i]->alias;
 	near = nearest(w, cands, nc);
 	if (near)
-		put(errbuf, errlen, "unknown command: %s (did you mean %s?)", w, near);
+		put(errbuf, errlen, "unknown command: %s (did you mean %s?)", CUT(w), near);
 	else
-		put(errbuf, errlen, "unknown command: %s (see 'help')", *w ? w : "''");
+		put(errbuf, errlen, "unknown command: %s (see 'help')", *w ? CUT(w) : "''");
 	return DISPATCH_UNKNOWN;
 }
 
@@ -362,7 +363,7 @@ static enum dispatch_status find_verb(const struct cmd_entry *const *table, cons
 		return DISPATCH_OK;
 	}
 	if (nm > 1) {
-		put(errbuf, errlen, "ambiguous command: %s %s could be ", noun, w);
+		put(errbuf, errlen, "ambiguous command: %s %s could be ", noun, CUT(w));
 		list_words(errbuf, errlen, names, nm);
 		return DISPATCH_AMBIGUOUS;
 	}
@@ -378,9 +379,9 @@ static enum dispatch_status find_verb(const struct cmd_entry *const *table, cons
 	}
 	near = nearest(w, cands, nc);
 	if (near)
-		put(errbuf, errlen, "unknown command: %s %s (did you mean %s?)", noun, w, near);
+		put(errbuf, errlen, "unknown command: %s %s (did you mean %s?)", noun, CUT(w), near);
 	else
-		put(errbuf, errlen, "unknown command: %s %s (see 'help %s')", noun, *w ? w : "''",
+		put(errbuf, errlen, "unknown command: %s %s (see 'help %s')", noun, *w ? CUT(w) : "''",
 		    noun);
 	return DISPATCH_UNKNOWN;
 }
@@ -471,6 +472,7 @@ static void entry_lines(FILE *f, const struct cmd_entry *const *table, const cha
 
 static const char *const global_help[][2] = {
 	{ "-H, --host HOST", "send commands to HOST: a configured name, or a unix:// or tcp:// URL" },
+	{ "    --insecure", "allow plain HTTP to a tcp:// URL given with -H (TLS: DOCKER_TLS_VERIFY)" },
 	{ "    --config FILE", "read this configuration file only (also BERTH_CONFIG)" },
 	{ "-c CMDS", "run the ';'-separated commands in CMDS" },
 	{ "-f FILE", "run the commands in FILE (- for stdin)" },

@@ -15,6 +15,7 @@
 #include "shell/repl.h"
 #include "shell/complete_store.h"
 #include "lib/berr.h"
+#include "lib/text.h"
 
 struct globals {
 	const char *host;    /* -H */
@@ -22,6 +23,7 @@ struct globals {
 	const char *cmds;    /* -c */
 	const char *file;    /* -f */
 	int keep_going;
+	int insecure;        /* --insecure */
 	int version;
 	int help;
 	int first_word;      /* argv index of the one-shot command, or argc */
@@ -57,7 +59,8 @@ static void setup_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-static const char *const global_longs[] = { "host", "config", "keep-going", "version", "help", NULL };
+static const char *const global_longs[] = { "host", "config", "keep-going", "insecure", "version", "help",
+					    NULL };
 
 __attribute__((format(printf, 1, 2)))
 static int bad_global(const char *fmt, ...)
@@ -91,10 +94,10 @@ static int unknown_long(const char *name)
 		}
 	}
 	if (near) {
-		usage_error(NULL, "unknown option --%s (did you mean --%s?)", typed, near);
+		usage_error(NULL, "unknown option --%s (did you mean --%s?)", CUT(typed), near);
 		return 2;
 	}
-	usage_error(NULL, "unknown option --%s (see 'berth --help')", typed);
+	usage_error(NULL, "unknown option --%s (see 'berth --help')", CUT(typed));
 	return 2;
 }
 
@@ -133,7 +136,7 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 				continue;
 			}
 			if (eq && (!strncmp(name, "keep-going=", 11) || !strncmp(name, "version=", 8) ||
-				   !strncmp(name, "help=", 5))) {
+				   !strncmp(name, "help=", 5) || !strncmp(name, "insecure=", 9))) {
 				char flag[32];
 
 				snprintf(flag, sizeof(flag), "%.*s", (int)len, name);
@@ -141,6 +144,8 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 			}
 			if (!strcmp(name, "keep-going"))
 				g->keep_going = 1;
+			else if (!strcmp(name, "insecure"))
+				g->insecure = 1;
 			else if (!strcmp(name, "version"))
 				g->version = 1;
 			else if (!strcmp(name, "help"))
@@ -194,7 +199,7 @@ static int parse_globals(int argc, char **argv, struct globals *g)
 		return bad_global("%s", "use either -c 'COMMANDS' or -f FILE, not both");
 	if ((g->cmds || g->file) && i < argc)
 		return bad_global("unexpected '%s' after -c or -f: put every command in the -c string or the file",
-				  argv[i]);
+				  CUT(argv[i]));
 	return 0;
 }
 
@@ -266,7 +271,11 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	sh.keep_going = g.keep_going;
-	if (host && (rc = shell_set_host(&sh, host)) < 0) {
+	sh.insecure = g.insecure;
+	sh.fleet.insecure = g.insecure;
+	/* pinning needs the settings; without them every command that could
+	 * use the pin reports what is wrong with them */
+	if (host && !sh.settings_failed && (rc = shell_set_host(&sh, host)) < 0) {
 		status = rc == CMD_USAGE ? 2 : 1;
 		goto release;
 	}

@@ -24,6 +24,7 @@
 #include "lib/paths.h"
 #include "lib/names.h"
 #include "lib/units.h"
+#include "lib/text.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -143,8 +144,8 @@ static int unknown_key(struct loader *L, const yaml_node_t *key, const char *whe
 	}
 	if (best && bestd <= 2 && bestd < strlen(best))
 		return fail_at(L, key, "unknown key '%s'%s (did you mean %s?)",
-			       scalar(key), where, best);
-	return fail_at(L, key, "unknown key '%s'%s (known keys: %s)", scalar(key), where, list);
+			       CUT(scalar(key)), where, best);
+	return fail_at(L, key, "unknown key '%s'%s (known keys: %s)", CUT(scalar(key)), where, list);
 }
 
 /* Iterates a mapping's pairs, refusing non-scalar and duplicate keys. */
@@ -160,7 +161,7 @@ static int check_mapping_keys(struct loader *L, const yaml_node_t *map, const ch
 			yaml_node_t *k2 = node_at(L, q->key);
 			if (strcmp(scalar(k2), scalar(k)) == 0)
 				return fail_at(L, k, "duplicate key '%s'%s%s (first on line %lu)",
-					       scalar(k), *what ? " in " : "", what, node_line(k2));
+					       CUT(scalar(k)), *what ? " in " : "", what, node_line(k2));
 		}
 	}
 	return 0;
@@ -191,7 +192,7 @@ static int want_bool(struct loader *L, const yaml_node_t *v, const char *what, i
 	for (i = 0; no[i]; i++)
 		if (strcasecmp(s, no[i]) == 0)
 			return *out = 0, 0;
-	return fail_at(L, v, "%s: invalid value '%s': use true or false", what, s);
+	return fail_at(L, v, "%s: invalid value '%s': use true or false", what, CUT(s));
 }
 
 static int want_duration(struct loader *L, const yaml_node_t *v, const char *what, long *out)
@@ -203,7 +204,7 @@ static int want_duration(struct loader *L, const yaml_node_t *v, const char *wha
 		return -1;
 	/* Over a day is surely a typo; zero would mean "give up at once". */
 	if (parse_duration_ms(s, &ms) < 0 || ms <= 0 || ms > 86400000)
-		return fail_at(L, v, "%s: invalid duration '%s': use 5s, 500ms, 1m", what, s);
+		return fail_at(L, v, "%s: invalid duration '%s': use 5s, 500ms, 1m", what, CUT(s));
 	*out = (long)ms;
 	return 0;
 }
@@ -257,7 +258,7 @@ static int load_host(struct loader *L, const yaml_node_t *k, const yaml_node_t *
 	char what[160], where[160];
 
 	if (!valid_host_name(name))
-		return fail_at(L, k, "invalid host name '%s': use letters, digits, '-', '_' and '.'", name);
+		return fail_at(L, k, "invalid host name '%s': use letters, digits, '-', '_' and '.'", CUT(name));
 	snprintf(where, sizeof(where), " in hosts.%s", name);
 	snprintf(what, sizeof(what), "hosts.%s", name);
 	if (map->type != YAML_MAPPING_NODE && !is_null(map))
@@ -275,7 +276,7 @@ static int load_host(struct loader *L, const yaml_node_t *k, const yaml_node_t *
 					return -1;
 				if (!valid_url(url))
 					return fail_at(L, v, "%s: unsupported URL '%s': use unix:///PATH or tcp://HOST:PORT",
-						       what, url);
+						       what, CUT(url));
 			} else if (strcmp(key, "tls_dir") == 0) {
 				snprintf(what, sizeof(what), "hosts.%s.tls_dir", name);
 				if (want_string(L, v, what, &tls_dir) < 0)
@@ -342,7 +343,7 @@ static int load_mongodb(struct loader *L, const yaml_node_t *map)
 			if (want_string(L, v, "mongodb.uri", &s) < 0)
 				return -1;
 			if (strncmp(s, "mongodb://", 10) != 0 && strncmp(s, "mongodb+srv://", 14) != 0)
-				return fail_at(L, v, "mongodb.uri: '%s' is not a MongoDB URI: use mongodb://HOST[:PORT]", s);
+				return fail_at(L, v, "mongodb.uri: '%s' is not a MongoDB URI: use mongodb://HOST[:PORT]", CUT(s));
 			if (replace_str(&L->cfg->mongodb_uri, s) < 0)
 				return oom(L);
 		} else if (strcmp(key, "database") == 0) {
@@ -383,7 +384,7 @@ static int load_pool(struct loader *L, const yaml_node_t *map)
 			errno = 0;
 			n = strtol(s, &end, 10);
 			if (errno || end == s || *end || n < 1 || n > 1000)
-				return fail_at(L, v, "pool.error_threshold: invalid value '%s': use a whole number of consecutive errors from 1 to 1000", s);
+				return fail_at(L, v, "pool.error_threshold: invalid value '%s': use a whole number of consecutive errors from 1 to 1000", CUT(s));
 			L->cfg->pool_error_threshold = n;
 		} else if (strcmp(key, "policy") == 0) {
 			if (want_string(L, v, "pool.policy", &s) < 0)
@@ -391,7 +392,7 @@ static int load_pool(struct loader *L, const yaml_node_t *map)
 			for (i = 0; policies[i] && strcmp(policies[i], s); i++)
 				;
 			if (!policies[i])
-				return fail_at(L, v, "pool.policy: unknown policy '%s': use least-loaded, round-robin or random", s);
+				return fail_at(L, v, "pool.policy: unknown policy '%s': use least-loaded, round-robin or random", CUT(s));
 			if (replace_str(&L->cfg->pool_policy, s) < 0)
 				return oom(L);
 		} else if (strcmp(key, "slot_memory") == 0) {
@@ -401,7 +402,7 @@ static int load_pool(struct loader *L, const yaml_node_t *map)
 				return -1;
 			/* under a megabyte a slot is surely a missing unit */
 			if (parse_size(s, &bytes) < 0 || bytes < ((int64_t)1 << 20))
-				return fail_at(L, v, "pool.slot_memory: invalid size '%s': use a size of at least 1m, like 512m or 2g", s);
+				return fail_at(L, v, "pool.slot_memory: invalid size '%s': use a size of at least 1m, like 512m or 2g", CUT(s));
 			L->cfg->pool_slot_memory = bytes;
 		} else {
 			return unknown_key(L, k, " in pool", known);
@@ -717,13 +718,14 @@ static int apply_environment(struct settings *cfg, struct berr *err)
 		if (!valid_url(docker_host))
 			return berr_set(err, BERR_USAGE,
 					"DOCKER_HOST: unsupported URL '%s': use unix:///PATH or tcp://HOST:PORT",
-					docker_host);
+					CUT(docker_host));
 		if (replace_str(&local->url, docker_host) < 0)
 			return berr_set(err, BERR_LOCAL, "out of memory");
 		/* The config's TLS settings were for the config's URL. */
 		free(local->tls_dir);
 		local->tls_dir = NULL;
 		local->tls_verify = 0;
+		local->from_env = 1;
 	}
 	/* As for the docker CLI: any non-empty value turns verification
 	 * on, and the certificates default to ~/.docker. */
@@ -734,6 +736,12 @@ static int apply_environment(struct settings *cfg, struct berr *err)
 		free(local->tls_dir);
 		local->tls_dir = dir;
 		local->tls_verify = 1;
+	} else if (local->from_env && strncmp(local->url, "unix://", 7) &&
+		   strncmp(local->url, "https://", 8)) {
+		/* As for the docker CLI, DOCKER_HOST=tcp://HOST:PORT without
+		 * DOCKER_TLS_VERIFY is plain HTTP: the user asked for it. The
+		 * shell warns once, unless --insecure says it is meant. */
+		local->insecure = 1;
 	}
 	/* DOCKER_CERT_PATH alone turns nothing on, as for the docker CLI. */
 	if (api && *api && replace_str(&cfg->api_version, api) < 0)
@@ -801,7 +809,7 @@ int settings_load(struct settings *cfg, const char *explicit_path, struct berr *
 			strncat(known, cfg->hosts[i].name, sizeof(known) - strlen(known) - 1);
 		}
 		berr_set(err, BERR_USAGE, "%s:%lu: default_host '%s' is not a configured host (known: %s)",
-			 dh_file ? dh_file : "config", dh_line, cfg->default_host, known);
+			 dh_file ? dh_file : "config", dh_line, CUT(cfg->default_host), known);
 		goto cleanup;
 	}
 	ret = 0;

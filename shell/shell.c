@@ -22,6 +22,7 @@
 #include "commands/commands.h"
 #include "lib/names.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 
 /* --- reporting ------------------------------------------------------ */
 
@@ -39,6 +40,9 @@ static void report(struct shell *sh, const char *kind, const char *fmt, va_list 
 		for (p = msg; *p; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
 				*p = ' ';
+		/* the user's words are cut where they are quoted (CUT); this
+		 * catches whatever else would make the line huge */
+		text_cut_words(msg);
 		len = strlen(msg);
 		while (len && msg[len - 1] == ' ')
 			msg[--len] = '\0';
@@ -152,11 +156,18 @@ int shell_init(struct shell *sh, enum shell_mode mode)
 	sh->in_tty = isatty(STDIN_FILENO);
 	sh->out_tty = isatty(STDOUT_FILENO);
 	berr_clear(&err);
-	/* settings_load reads BERTH_CONFIG, which main sets from --config */
+	/* settings_load reads BERTH_CONFIG, which main sets from --config. A
+	 * file that cannot be read or is wrong stops only the commands that
+	 * need the settings (shell_run_words): help and version never do. */
 	if (settings_load(&sh->settings, NULL, &err) < 0) {
-		error(sh, "%s", err.msg[0] ? err.msg : "cannot load the configuration");
 		settings_release(&sh->settings);
-		return -1;
+		settings_init(&sh->settings);
+		if (!err.msg[0])
+			berr_set(&err, BERR_LOCAL, "cannot load the configuration");
+		sh->settings_failed = 1;
+		sh->settings_err = err;
+		fleet_init(&sh->fleet, &sh->settings, shell_note, sh);
+		return 0;
 	}
 	fleet_init(&sh->fleet, &sh->settings, shell_note, sh);
 	/* default_host pins; without it a session acts on the pool */
@@ -210,6 +221,7 @@ static const struct host_settings *add_url_host(struct shell *sh, const char *ur
 	memset(h, 0, sizeof(*h));
 	h->name = xstrdup(url);
 	h->url = xstrdup(url);
+	h->insecure = sh->insecure; /* plain HTTP only when --insecure says so */
 	if (verify && *verify) {
 		const char *certs = getenv("DOCKER_CERT_PATH");
 		const char *home = getenv("HOME");
@@ -327,6 +339,10 @@ int shell_run_words(struct shell *sh, int argc, char *const *argv)
 	}
 	if (args_has(&a, "help")) {
 		status = status_of(run_help(sh, d.entry->noun, d.entry->verb));
+		goto cleanup;
+	}
+	if (sh->settings_failed && !(d.entry->flags & CMD_F_NO_SETTINGS)) {
+		status = status_of(error(sh, "%s", sh->settings_err.msg));
 		goto cleanup;
 	}
 	status = status_of(d.entry->exec(sh, &a));

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include "commands/context.h"
 
-/* Set up from config; current host = config's default. */
+/* Set up from config; current host = config's default. A configuration
+ * that cannot be loaded is no failure here: sh->settings_failed says so,
+ * and the commands that need the settings report it. */
 int shell_init(struct shell *sh, enum shell_mode mode);
 void shell_release(struct shell *sh);
 

@@ -7,7 +7,9 @@
 # with the README's usage lines and summaries; `NOUN VERB --help`,
 # `help NOUN VERB` and `docker NOUN VERB --help` succeed, agree, and show
 # every option the man page gives the command; `help NOUN` lists exactly
-# NOUN's commands. Together the two tests hold help to the table.
+# NOUN's commands; and every command that talks to an engine has --host
+# or is one the README names as having none. Together the two tests hold
+# help to the table.
 #
 # No engine is needed, and none may be contacted: DOCKER_HOST points at a
 # socket that does not exist, so a help path that connects fails here.
@@ -196,6 +198,55 @@ while IFS= read -r l; do
 		[[ $'\n'$heads == *$'\n'"$optline"$'\n'* ]]
 		ok $? "the man page documents \"$optline\" of $c --help"
 	done < <(printf '%s\n' "$own" | grep -E '^[[:space:]]+-')
+done <<<"$help_lines"
+
+# --- --host, as the README says --------------------------------------------------
+#
+# README's "Common options": --host on every command that acts on the
+# pinned host or the pool; the commands that talk to engines without it
+# are named after "have no `--host`". Each command runs once with "x" for
+# every argument its usage requires; with DOCKER_HOST at a socket nobody
+# listens on, one that talks to an engine says it cannot connect. Such a
+# command has --host (and then --host NAME is honoured) or is named as an
+# exception; an exception has no --host.
+
+readme_common=$(awk '/^Common options:/ { p = 1 } p && /^$/ { exit } p' "$README")
+[[ $readme_common == *'have no `--host`'* ]] ||
+	BAIL_OUT "README's Common options paragraph names no commands that \"have no \`--host\`\""
+readme_except=${readme_common#*'have no `--host`'}
+while IFS= read -r l; do
+	[ -n "$l" ] || continue
+	c=$(cmd_of "$l")
+	usage=${l%%  *}
+	read -r -a words <<<"$c"
+	read -r -a uwords <<<"${usage#"$c"}"
+	args=()
+	for w in "${uwords[@]}"; do [[ $w == \[* ]] || args+=(x); done
+
+	berth "${words[@]}" --help
+	has_host=0
+	[[ $OUT == *"--host NAME"* ]] && has_host=1
+	named=0
+	[[ $readme_except == *"\`$c\`"* ]] && named=1
+	berth "${words[@]}" "${args[@]}"
+	talks=0
+	[[ $ERR == *"cannot connect to the engine at $DOCKER_HOST"* ]] && talks=1
+	if ((talks)); then
+		ok $((!(has_host || named))) "$c talks to an engine: it has --host, or the README says it has none"
+	fi
+	if ((has_host)); then
+		ok $((named)) "$c has --host: the README does not say it has none"
+		berth "${words[@]}" --host nosuch-host "${args[@]}"
+		if ((talks)); then
+			contains "$ERR" "unknown host: nosuch-host" "$c --host NAME picks the host it talks to"
+		else
+			# stopped before any engine (x is no file, no image): at
+			# least the option is taken
+			unlike "$ERR" "unknown option" "$c takes --host NAME"
+		fi
+	elif ((named)); then
+		pass "$c has no --host, as the README says"
+	fi
 done <<<"$help_lines"
 
 done_testing

@@ -62,6 +62,60 @@ berth -f quote.berth
 is "$RC" 2 "an unterminated quote stops a batch with 2"
 is "$ERR" 'quote.berth:2: unterminated double quote: close it with "' "... naming FILE:LINE"
 
+# --- the user's words in messages are cut ---------------------------------------------
+
+# A 100 KB word comes back as its first 80 characters and "…", wherever it
+# is quoted: one short line. @ in each command stands for the word (which
+# may carry a prefix: -a@ is cut as a whole, 78 x after the -a).
+BIG=$(head -c 100000 /dev/zero | tr '\0' x)
+X81=$(head -c 81 /dev/zero | tr '\0' x)
+while IFS= read -r cmd; do
+	[ -n "$cmd" ] || continue
+	read -r -a w <<<"$cmd"
+	for i in "${!w[@]}"; do w[i]=${w[i]//@/$BIG}; done
+	berth "${w[@]}"
+	isnt "$RC" 0 "$cmd (100 KB @): fails"
+	one_line "$ERR" "$cmd (100 KB @): one line"
+	ok $((${#ERR} > 400)) "$cmd (100 KB @): a short line (${#ERR} characters)"
+	like "$ERR" 'x{70,80}…' "$cmd (100 KB @): the word cut at 80 characters with …"
+	unlike "$ERR" "$X81" "$cmd (100 KB @): never more of it"
+done <<'EOF'
+@
+container @
+container list --@
+container list -a@
+--@
+-H @ container list
+-H tcp://@ container list
+container list --host @
+host info @
+host use @
+host add @ tcp://127.0.0.1:1
+host add x tcp://@
+host slots local @
+container create --memory @ busybox
+container create --cpus @ busybox
+container create -p @ busybox
+container create -e =@ busybox
+container create --restart @ busybox
+container create --lifetime @ busybox
+container list --filter @
+container list --filter status=@
+container logs --tail @ x
+container inspect @
+container start @
+template show @
+template add t --image busybox --memory @
+image distribute --from @ --all busybox
+image inspect @
+exit @
+-c @
+-f /dev/null @
+EOF
+# characters, not bytes: é is two bytes, and is never split
+berth container list --filter "$(printf 'é%.0s' $(seq 1 300))"
+contains "$ERR" "'$(printf 'é%.0s' $(seq 1 80))…'" "a word of two-byte characters is cut at 80 characters"
+
 # --- engine errors (exit 1) -------------------------------------------------------
 
 expect_err 1 "local: No such container: nosuch" container inspect nosuch
@@ -129,6 +183,82 @@ berth --config plain.yaml -H devok container list -a -q
 is "$RC" 0 "a tcp:// host marked insecure: true works"
 is "$OUT" "$(dk main ps -aq)" "... and lists the engine's containers"
 
+# A URL given with -H: the advice is only what works, and following it
+# works. Plain HTTP takes --insecure; DOCKER_TLS_VERIFY asks for TLS.
+PLAIN_URL="tcp://127.0.0.1:$PLAIN_PORT"
+berth -H ftp://x container list
+is "$RC" 1 "-H ftp://x: exit 1"
+one_line "$ERR" "-H ftp://x: one line"
+contains "$ERR" "unsupported engine URL 'ftp://x': use unix:///PATH, or tcp://HOST:PORT and either set DOCKER_TLS_VERIFY=1" \
+	"-H ftp://x: suggests unix://, or tcp:// with DOCKER_TLS_VERIFY for TLS"
+contains "$ERR" "or add --insecure for plain HTTP" "... or with --insecure for plain HTTP"
+unlike "$ERR" "http://HOST" "... and no http:// URL, which would be refused as well"
+berth -H "$PLAIN_URL" container list -a -q
+is "$RC" 1 "-H tcp://HOST:PORT without --insecure: refused"
+one_line "$ERR" "... in one line"
+contains "$ERR" "refusing plain HTTP to $PLAIN_URL" "... saying why"
+contains "$ERR" "or add --insecure to allow it" "... and that --insecure allows it"
+contains "$ERR" "set DOCKER_TLS_VERIFY=1" "... or DOCKER_TLS_VERIFY for TLS"
+unlike "$ERR" "config" "... not the configuration, which has no such host"
+berth --insecure -H "$PLAIN_URL" container list -a -q
+is "$RC:$ERR" "0:" "--insecure -H tcp://HOST:PORT: plain HTTP, no warning"
+is "$OUT" "$(dk main ps -aq)" "... listing the engine's containers"
+berth --insecure -H "http://127.0.0.1:$PLAIN_PORT" container list -a -q
+is "$RC:$OUT" "0:$(dk main ps -aq)" "--insecure -H http://HOST:PORT works too"
+berth --insecure -c "host use $PLAIN_URL; container list -a -q"
+is "$RC:$ERR" "0:" "--insecure holds for host use URL"
+berth -c "host use $PLAIN_URL; container list -a -q"
+is "$RC" 1 "host use URL without --insecure: refused"
+contains "$ERR" "add --insecure" "... saying --insecure allows it"
+berth --insecure -H ftp://x container list
+contains "$ERR" "unsupported engine URL 'ftp://x': use unix:///PATH or tcp://HOST:PORT" \
+	"--insecure -H ftp://x: tcp:// works now, and is all it suggests"
+berth --insecure=yes container list
+is "$RC" 2 "--insecure takes no value"
+berth --insecure -H dev --config plain.yaml container list -a -q
+is "$RC" 1 "--insecure does not open a configured host to plain HTTP"
+contains "$ERR" "insecure: true in the config" "... whose refusal names the configuration's way"
+
+# DOCKER_HOST is read as the docker CLI reads it: tcp:// without
+# DOCKER_TLS_VERIFY is plain HTTP. berth takes it with one warning a run.
+env DOCKER_HOST="$PLAIN_URL" "$DOCKER_CLI" ps -aq >/dev/null 2>&1
+is "$?" 0 "the docker CLI takes DOCKER_HOST=$PLAIN_URL"
+DOCKER_HOST=$PLAIN_URL berth container list -a -q
+is "$RC" 0 "DOCKER_HOST=tcp://HOST:PORT without DOCKER_TLS_VERIFY: plain HTTP, exit 0"
+is "$OUT" "$(dk main ps -aq)" "... listing the engine's containers"
+one_line "$ERR" "... with one line on stderr"
+like "$ERR" "^berth: warning: local: plain HTTP to $PLAIN_URL .*--insecure" "... a warning naming the URL and --insecure"
+DOCKER_HOST=$PLAIN_URL berth -c 'container list -a -q; image list -q; host info'
+is "$RC" 0 "several commands over DOCKER_HOST's plain HTTP"
+one_line "$ERR" "... warn once a run"
+DOCKER_HOST=$PLAIN_URL berth --insecure container list -a -q
+is "$RC:$ERR" "0:" "DOCKER_HOST plain HTTP with --insecure: no warning"
+DOCKER_HOST=$PLAIN_URL DOCKER_CERT_PATH=$TEST_DIR/no-certs berth --insecure container list -a -q
+is "$RC" 0 "DOCKER_CERT_PATH alone turns no TLS on, as for the docker CLI"
+DOCKER_HOST=$PLAIN_URL DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$TEST_DIR/no-certs berth container list
+is "$RC" 1 "DOCKER_TLS_VERIFY=1 asks for TLS: no certificates, exit 1"
+contains "$ERR" "$TEST_DIR/no-certs has no ca.pem" "... naming the directory"
+
+# TLS to the plain port: the advice is how that host gets plain HTTP.
+if command -v openssl >/dev/null; then
+	make_tls_certs "$TEST_DIR/certs" 127.0.0.1
+	cat >tlsplain.yaml <<EOF
+hosts:
+  tlsdev: { url: "$PLAIN_URL", tls_dir: "$TEST_DIR/certs" }
+EOF
+	berth --config tlsplain.yaml -H tlsdev container list
+	is "$RC" 1 "TLS to a plain HTTP port: exit 1"
+	one_line "$ERR" "... one line"
+	contains "$ERR" "then drop its tls_dir and mark it insecure: true in the config)" \
+		"... a configured host: drop tls_dir, insecure: true"
+	DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$TEST_DIR/certs berth -H "$PLAIN_URL" container list
+	contains "$ERR" "then unset DOCKER_TLS_VERIFY and add --insecure)" "... a -H URL: unset DOCKER_TLS_VERIFY, --insecure"
+	DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$TEST_DIR/certs DOCKER_HOST=$PLAIN_URL berth container list
+	contains "$ERR" "then unset DOCKER_TLS_VERIFY)" "... DOCKER_HOST: unset DOCKER_TLS_VERIFY"
+else
+	skip 6 "openssl is not installed"
+fi
+
 # --- configuration files ------------------------------------------------------------------
 
 cat >creds.yaml <<EOF
@@ -169,6 +299,41 @@ contains "$ERR" "broken.yaml" "a malformed config file: names the file"
 berth --config "$TEST_DIR/missing.yaml" host list
 is "$RC" 1 "--config naming a missing file: exit 1"
 contains "$ERR" "missing.yaml" "... names the file"
+
+# Help never depends on the settings: with a malformed, missing or
+# refused (credentials readable by others) file, help, version and
+# COMMAND --help work; a command that needs the settings names the file
+# and line, and a usage error is still a usage error.
+chmod 0644 creds.yaml
+for cfg in broken.yaml "$TEST_DIR/missing.yaml" creds.yaml; do
+	c=${cfg##*/}
+	for words in "help" "help container list" "container list --help" "host info --help" \
+		"docker image --help" "version" "version --json"; do
+		read -r -a w <<<"$words"
+		berth --config "$cfg" "${w[@]}"
+		is "$RC" 0 "$c: $words exits 0"
+		ok $((${#OUT} < 20)) "$c: $words prints its text"
+		is "$ERR" "" "$c: $words says nothing on stderr"
+	done
+	berth --config "$cfg" -H nosuch help
+	is "$RC" 0 "$c: -H NAME help exits 0 (the pin needs the settings; help does not)"
+	berth --config "$cfg" -c 'help; exit 3'
+	is "$RC" 3 "$c: exit STATUS works in -c"
+	berth --config "$cfg" contaner list
+	is "$RC" 2 "$c: a usage error is still 2"
+	contains "$ERR" "unknown command: contaner" "$c: ... and says so"
+	berth --config "$cfg" -c 'help; container list'
+	is "$RC" 1 "$c: a command that needs the settings still fails after help"
+	one_line "$ERR" "$c: ... with one line"
+	contains "$ERR" "$c" "$c: ... naming the file"
+done
+like "$ERR" 'creds\.yaml.*0644' "the refused file's line names its mode"
+printf 'help\ncontainer list\n' >help-then-list.berth
+RUN_STDIN=help-then-list.berth berth --config broken.yaml
+is "$RC" 1 "a batch on stdin with a malformed config stops at the line that needs it"
+like "$ERR" '^stdin:2: .*broken\.yaml:3: ' "... naming the batch line and the file's line"
+like "$OUT" '^Usage:' "... after help ran"
+chmod 0600 creds.yaml
 
 # --- an engine answering garbage, truncating, hanging -----------------------------------------
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # t1100-logs: container logs against a real engine: stdout and stderr kept
 # apart, --tail, --timestamps, a TTY container's raw stream, --follow that
-# ends with the container or with SIGINT, and 1 MB arriving intact.
+# ends with the container or with SIGINT (as the docker CLI's does), and
+# 1 MB arriving intact.
 
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
@@ -87,27 +88,53 @@ is "$OUT" "$(seq 1 10)" "... with its whole output"
 # --- --follow ended by SIGINT --------------------------------------------------------------
 
 dk main run -d --name forever busybox sh -c 'echo begin; while true; do sleep 1; echo more; done' >/dev/null
-# A background job of a script has SIGINT ignored; give berth the default.
-env --default-signal=INT "$BERTH" container logs --follow forever \
-	>"$TEST_DIR/follow.out" 2>"$TEST_DIR/follow.err" </dev/null &
-fpid=$!
-bg_track "$fpid"
-wait_for 15 grep -q begin "$TEST_DIR/follow.out"
-ok $? "--follow printed the first line"
-sleep 1.5
-kill -INT "$fpid"
-if _wait_gone 10 "$fpid"; then
-	wait "$fpid"
-	st=$?
-	pass "berth ended within 10s of SIGINT"
-else
-	st=timeout
-	fail "berth did not end within 10s of SIGINT"
-fi
-# shell/shell.c: a command cancelled by Ctrl-C gives status 130.
+
+# follow_sigint TAG CMD...: runs CMD (a logs --follow of forever) in the
+# background, sends it SIGINT once it printed a line, and leaves its exit
+# status in $st, its output in TAG.out and TAG.err.
+follow_sigint() {
+	local tag=$1 fpid
+	shift
+	# A background job of a script has SIGINT ignored; give it the default.
+	env --default-signal=INT "$@" >"$TEST_DIR/$tag.out" 2>"$TEST_DIR/$tag.err" </dev/null &
+	fpid=$!
+	bg_track "$fpid"
+	wait_for 15 grep -q begin "$TEST_DIR/$tag.out"
+	ok $? "$tag: --follow printed the first line"
+	sleep 1.5
+	kill -INT "$fpid"
+	if _wait_gone 10 "$fpid"; then
+		wait "$fpid"
+		st=$?
+		pass "$tag: ended within 10s of SIGINT"
+	else
+		st=timeout
+		fail "$tag: did not end within 10s of SIGINT"
+	fi
+}
+
+# The docker CLI (28.2) ends `docker logs -f` at Ctrl-C with status 130 and
+# nothing on stderr; berth does as it does (shell/shell.c: a command
+# cancelled by Ctrl-C gives status 130).
+follow_sigint docker "$DOCKER_CLI" -H "unix://$(engine_sock main)" logs -f forever
+docker_st=$st
+follow_sigint follow "$BERTH" container logs --follow forever
 is "$st" 130 "SIGINT during --follow: status 130"
+is "$st" "$docker_st" "... the status the docker CLI gives docker logs -f"
 is "$(cat "$TEST_DIR/follow.err")" "" "SIGINT during --follow: nothing on stderr"
+is "$(cat "$TEST_DIR/docker.err")" "" "... as the docker CLI says nothing"
 like "$(cat "$TEST_DIR/follow.out")" $'^begin\nmore' "the lines before SIGINT arrived"
+# ... and the documentation says so: 130, with no exception for --follow
+# in berth(1) and the README.
+MAN="$TOP_SRCDIR/man/berth.1"
+man_follow=$(sed -n '/^\\fB\\-f\\fR, \\fB\\-\\-follow\\fR$/,/^\.TP/p' "$MAN")
+contains "$man_follow" "130" "berth(1): container logs --follow names status 130 for Ctrl-C"
+unlike "$man_follow" "successfully" "berth(1): ... and does not call it a success"
+man_exit=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH ENVIRONMENT/p' "$MAN")
+unlike "$man_exit" "with status 0" "berth(1) EXIT STATUS makes no exception for --follow"
+readme_exit=$(sed -n '/^Exit status$/,/^Tests$/p' "$TOP_SRCDIR/README")
+contains "$readme_exit" "130" "README: exit status 130 for Ctrl-C"
+unlike "$readme_exit" "ends with 0" "README: ... with no exception for --follow"
 is "$(dk main inspect -f '{{.State.Status}}' forever)" running "the container runs on"
 
 # --- 1 MB intact -------------------------------------------------------------------------------

@@ -168,6 +168,18 @@ berth --config "$CONF" host info
 is "$RC" 0 "host info (current host) exits 0"
 contains "$OUT" "$(dk alpha version -f '{{.Server.Version}}')" "host info shows the engine version"
 
+# --host NAME, as on every command that acts on the pinned host or the pool
+berth --config "$CONF" host info --host beta --json
+is "$RC" 0 "host info --host beta exits 0"
+is "$(pyjson 'd["Host"]' <"$OUTF")" beta "... and describes beta"
+is "$(pyjson 'd["ServerVersion"]' <"$OUTF")" "$(dk beta version -f '{{.Server.Version}}')" "... beta's engine"
+berth --config "$CONF" host info beta --host alpha
+is "$RC" 2 "host info NAME --host NAME: a usage error"
+contains "$ERR" "give NAME or --host NAME, not both" "... saying so"
+berth --config "$CONF" host info --host alpha --host beta
+isnt "$RC" 0 "host info with two --host: refused, it describes one host"
+contains "$ERR" "acts on one host and --host names 2" "... saying so"
+
 before=$(wc -l <"$(engine_dir beta)/log")
 DOCKER_API_VERSION=1.40 berth --config "$CONF" host info beta --json
 is "$RC" 0 "host info with DOCKER_API_VERSION=1.40 exits 0"

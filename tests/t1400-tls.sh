@@ -122,9 +122,20 @@ is "$RC" 1 "DOCKER_CERT_PATH with the wrong CA: exit 1"
 one_line "$ERR" "... one line"
 contains "$ERR" "berth: local: TLS" "... a TLS error for local"
 
-DOCKER_HOST=$URL berth container list
+# DOCKER_HOST=tcp:// without DOCKER_TLS_VERIFY is plain HTTP, as for the
+# docker CLI: berth takes it with a warning (that --insecure silences),
+# and the TLS port refuses it.
+DOCKER_HOST=$URL berth --insecure container list
 is "$RC" 1 "DOCKER_HOST=tcp:// to the TLS port without DOCKER_TLS_VERIFY: exit 1"
 one_line "$ERR" "... one line"
+contains "$ERR" "then set DOCKER_TLS_VERIFY=1" "... saying how to get TLS for DOCKER_HOST"
+DOCKER_HOST=$URL berth container list
+is "$RC" 1 "... and without --insecure: exit 1"
+is "$(printf '%s\n' "$ERR" | grep -c '')" 2 "... the warning about plain HTTP, then the error"
+like "$ERR" "^berth: warning: local: plain HTTP" "... the warning first"
+DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$CERTS berth -H "http://$IP:$PORT" container list
+is "$RC" 1 "-H http:// with DOCKER_TLS_VERIFY: refused"
+contains "$ERR" "use https:// or tcp://" "... saying which URL is TLS"
 
 # the engine made nothing for any of them
 is "$(dk lab ps -aq | wc -l)" 3 "the TLS engine holds just the three containers made through it"

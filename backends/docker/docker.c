@@ -18,6 +18,7 @@
 #include "backends/docker/docker_stream.h"
 #include "backends/docker/http.h"
 #include "lib/strbuf.h"
+#include "lib/text.h"
 
 #define API_MIN "1.24"
 #define API_MAX "1.45"
@@ -1321,9 +1322,14 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	struct strbuf base = STRBUF_INIT, shown = STRBUF_INIT;
 	const char *rest = NULL;
 	int tls = 0, is_unix = 0;
+	/* for messages: a host named by its URL (-H URL) has a name of any length */
+	char name_buf[TEXT_CUT_SIZE], url_buf[TEXT_CUT_SIZE];
+	const char *said = text_cut(name, name_buf), *said_url = text_cut(url, url_buf);
+	const char *to_tls = ep->advice_tls ? ep->advice_tls : DOCKER_ADVICE_TLS;
+	const char *to_plain = ep->advice_plain ? ep->advice_plain : DOCKER_ADVICE_PLAIN;
 
 	if (!url || !*url) {
-		berr_set(err, BERR_USAGE, "%s: no engine URL", name);
+		berr_set(err, BERR_USAGE, "%s: no engine URL", said);
 		return NULL;
 	}
 	if (!strncmp(url, "unix://", 7)) {
@@ -1332,7 +1338,7 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 		if (*rest != '/') {
 			berr_set(err, BERR_USAGE,
 				 "%s: invalid URL '%s': a unix socket URL needs an absolute path "
-				 "(unix:///var/run/docker.sock)", name, url);
+				 "(unix:///var/run/docker.sock)", said, said_url);
 			return NULL;
 		}
 	} else if (!strncmp(url, "tcp://", 6)) {
@@ -1343,40 +1349,45 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 		if (ep->tls_dir) {
 			berr_set(err, BERR_USAGE,
 				 "%s: %s is plain HTTP but the host has TLS certificates: "
-				 "use https:// or tcp://", name, url);
+				 "use https:// or tcp://", said, said_url);
 			return NULL;
 		}
 	} else if (!strncmp(url, "https://", 8)) {
 		rest = url + 8;
 		tls = 1;
+	} else if (ep->tls_dir || ep->tls_verify || ep->insecure) {
+		/* only what works as the host stands (http:// and https://
+		 * are synonyms, not worth the user's while) */
+		berr_set(err, BERR_USAGE,
+			 "%s: unsupported engine URL '%s': use unix:///PATH or tcp://HOST:PORT",
+			 said, said_url);
+		return NULL;
 	} else {
 		berr_set(err, BERR_USAGE,
-			 "%s: unsupported engine URL '%s': use unix:///PATH, tcp://HOST:PORT, "
-			 "http://HOST:PORT (no TLS) or https://HOST:PORT (TLS)", name, url);
+			 "%s: unsupported engine URL '%s': use unix:///PATH, or tcp://HOST:PORT and "
+			 "either %s for TLS, or %s for plain HTTP", said, said_url, to_tls, to_plain);
 		return NULL;
 	}
 	if (!is_unix && (!*rest || *rest == '/' || *rest == ':')) {
 		berr_set(err, BERR_USAGE, "%s: invalid URL '%s': it names no host (tcp://HOST:PORT)",
-			 name, url);
+			 said, said_url);
 		return NULL;
 	}
 	if (!is_unix && tls && !ep->tls_dir) {
-		berr_set(err, BERR_USAGE,
-			 "%s: TLS to %s needs a tls_dir with ca.pem, cert.pem and key.pem", name, url);
+		berr_set(err, BERR_USAGE, "%s: TLS to %s needs certificates: %s", said, said_url, to_tls);
 		return NULL;
 	}
 	if (!is_unix && !tls && !ep->insecure) {
-		berr_set(err, BERR_USAGE,
-			 "%s: refusing plain HTTP to %s: give the host a tls_dir, or mark it "
-			 "insecure: true in the config", name, url);
+		berr_set(err, BERR_USAGE, "%s: refusing plain HTTP to %s: %s for TLS, or %s to allow it",
+			 said, said_url, to_tls, to_plain);
 		return NULL;
 	}
-	if (!is_unix && tls && check_tls_dir(name, ep->tls_dir, err) < 0)
+	if (!is_unix && tls && check_tls_dir(said, ep->tls_dir, err) < 0)
 		return NULL;
 	if (ep->api_version && version_number(ep->api_version) < 0) {
 		berr_set(err, BERR_USAGE,
 			 "%s: invalid API version '%s' (DOCKER_API_VERSION): use a version like 1.41",
-			 name, ep->api_version);
+			 said, CUT(ep->api_version));
 		return NULL;
 	}
 
@@ -1412,6 +1423,8 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	hep.display_url = shown.buf;
 	hep.connect_timeout_ms = ep->connect_timeout_ms > 0 ? ep->connect_timeout_ms : 5000;
 	hep.timeout_ms = ep->timeout_ms > 0 ? ep->timeout_ms : 60000;
+	hep.advice_tls = to_tls;
+	hep.advice_to_plain = ep->advice_to_plain ? ep->advice_to_plain : DOCKER_ADVICE_TO_PLAIN;
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -1432,7 +1445,7 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	return &d->base;
 
 oom:
-	berr_set(err, BERR_LOCAL, "%s: out of memory", name);
+	berr_set(err, BERR_LOCAL, "%s: out of memory", said);
 fail:
 	if (d)
 		docker_free(&d->base);

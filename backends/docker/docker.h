@@ -17,10 +17,21 @@ struct docker_endpoint {
 	long timeout_ms;        /* whole request, 0 = default (60000); streams
 				 * (logs --follow, load, save) are exempt */
 	const char *api_version; /* pinned ("1.41", from DOCKER_API_VERSION) or NULL to negotiate */
+	/* What the user can do, in the words of where the host comes from
+	 * (a configuration, the store, -H URL, DOCKER_HOST), for the refusals
+	 * and for TLS that does not match the port; NULL: the configuration's
+	 * (DOCKER_ADVICE_*). */
+	const char *advice_tls;      /* give the host TLS */
+	const char *advice_plain;    /* allow plain HTTP to it */
+	const char *advice_to_plain; /* turn its TLS off for plain HTTP */
 };
+#define DOCKER_ADVICE_TLS "give the host a tls_dir with ca.pem, cert.pem and key.pem"
+#define DOCKER_ADVICE_PLAIN "mark it insecure: true in the config"
+#define DOCKER_ADVICE_TO_PLAIN "drop its tls_dir and mark it insecure: true in the config"
 
 /* Checks the endpoint (scheme, TLS files present, tcp without TLS refused
- * unless insecure) without connecting. The API version is negotiated on
+ * unless insecure) without connecting; a refusal suggests only what the
+ * endpoint's advice says will work. The API version is negotiated on
  * the first request (GET /_ping's Api-Version header). */
 struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr *err);
 

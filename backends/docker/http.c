@@ -26,6 +26,7 @@ struct http_conn {
 	char *base_url;
 	char *tls_dir;
 	char *ca, *cert, *key; /* tls_dir's files */
+	char *advice_tls, *advice_to_plain;
 	long connect_timeout_ms;
 	long timeout_ms;
 	char errbuf[CURL_ERROR_SIZE];
@@ -99,8 +100,11 @@ struct http_conn *http_conn_new(const struct http_endpoint *ep, struct berr *err
 	c->unix_path = xstrdup_or_null(ep->unix_path);
 	c->base_url = strdup(ep->base_url);
 	c->tls_dir = xstrdup_or_null(ep->tls_dir);
+	c->advice_tls = strdup(ep->advice_tls ? ep->advice_tls : "give the host a tls_dir");
+	c->advice_to_plain = strdup(ep->advice_to_plain ? ep->advice_to_plain : "use plain HTTP");
 	if (!c->curl || !c->name || !c->display_url || !c->base_url ||
-	    (ep->unix_path && !c->unix_path) || (ep->tls_dir && !c->tls_dir))
+	    (ep->unix_path && !c->unix_path) || (ep->tls_dir && !c->tls_dir) ||
+	    !c->advice_tls || !c->advice_to_plain)
 		goto oom;
 	if (c->tls_dir) {
 		c->ca = path_join(c->tls_dir, "ca.pem");
@@ -130,6 +134,8 @@ void http_conn_free(struct http_conn *c)
 	free(c->unix_path);
 	free(c->base_url);
 	free(c->tls_dir);
+	free(c->advice_tls);
+	free(c->advice_to_plain);
 	free(c->ca);
 	free(c->cert);
 	free(c->key);
@@ -397,8 +403,8 @@ static int tls_error(struct transfer *t, CURLcode rc, struct berr *err)
 	    contains(why, "unknown protocol"))
 		return berr_set(err, BERR_TLS,
 				"%s: TLS: the engine at %s did not speak TLS "
-				"(is it a plain HTTP port? then use http:// and insecure: true): %s",
-				c->name, c->display_url, why);
+				"(is it a plain HTTP port? then %s): %s",
+				c->name, c->display_url, c->advice_to_plain, why);
 	if (rc == CURLE_PEER_FAILED_VERIFICATION)
 		return berr_set(err, BERR_TLS,
 				"%s: TLS: cannot verify the engine at %s "
@@ -500,8 +506,8 @@ static int curl_error(struct transfer *t, CURLcode rc, struct berr *err)
 		if (!c->tls_dir && !c->unix_path)
 			return berr_set(err, BERR_TLS,
 					"%s: the engine at %s did not answer in HTTP "
-					"(is it a TLS port? give the host a tls_dir with ca.pem, cert.pem and key.pem): %s",
-					c->name, c->display_url, why);
+					"(is it a TLS port? then %s): %s",
+					c->name, c->display_url, c->advice_tls, why);
 		return berr_set(err, BERR_PROTOCOL, "%s: the engine sent a malformed reply to %s: %s",
 				c->name, t->req->what, why);
 	case CURLE_SEND_ERROR:
@@ -542,8 +548,9 @@ static int transfer_finish(struct transfer *t, CURLcode rc, struct berr *err)
 	    strstr(resp->body, "Client sent an HTTP request to an HTTPS server"))
 		return berr_set(err, BERR_TLS,
 				"%s: the engine at %s refused plain HTTP "
-				"(is it a TLS port? give the host a tls_dir with ca.pem, cert.pem and key.pem): %s",
-				c->name, c->display_url, "Client sent an HTTP request to an HTTPS server");
+				"(is it a TLS port? then %s): %s",
+				c->name, c->display_url, c->advice_tls,
+				"Client sent an HTTP request to an HTTPS server");
 	return 0;
 }
 

@@ -24,6 +24,10 @@ struct http_endpoint {
 	const char *tls_dir;     /* ca.pem, cert.pem, key.pem; NULL = plain HTTP */
 	long connect_timeout_ms; /* > 0 */
 	long timeout_ms;         /* whole request unless streaming; > 0 */
+	/* what the user can do when TLS and the port disagree, for messages
+	 * (docker.h's docker_endpoint says whose words they are) */
+	const char *advice_tls;      /* give the host TLS */
+	const char *advice_to_plain; /* turn its TLS off for plain HTTP */
 };
 
 /* Gets body bytes of a successful (2xx) response. 0 to go on, -1 to stop

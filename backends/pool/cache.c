@@ -15,6 +15,7 @@
 #include "backends/store/store_docs.h"
 #include "backends/fanout.h"
 #include "backends/pool/pool.h"
+#include "lib/text.h"
 
 /* A filtered listing of up to this many rows is recorded row by row; a
  * longer one as one rewrite of the host's set, since on the file store
@@ -373,7 +374,7 @@ static int cfilter_init(struct cfilter *f, const struct cache_query *q, struct b
 			p->text = s + 3;
 		} else {
 			cfilter_release(f);
-			return berr_set(err, BERR_USAGE, "invalid filter '%s'", s);
+			return berr_set(err, BERR_USAGE, "invalid filter '%s'", CUT(s));
 		}
 		/* The engine takes name and id as regular expressions (Go's;
 		 * POSIX extended ones agree on everything people write here).

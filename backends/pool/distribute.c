@@ -30,6 +30,7 @@
 #include "backends/pool/fleet.h"
 #include "backends/pool/settings.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 
 /* A manifest.json bigger than this is not docker save's. */
 #define MANIFEST_MAX (16u << 20)

@@ -11,6 +11,7 @@
 #include "backends/backend.h"
 #include "backends/docker/docker.h"
 #include "backends/store/store.h"
+#include "lib/text.h"
 #include "lib/xalloc.h"
 
 void fleet_init(struct fleet *fl, const struct settings *settings, fleet_note_fn note, void *ud)
@@ -108,6 +109,46 @@ void fleet_cache_warn(struct fleet *fl, const struct berr *err)
 
 /* --- engine clients ------------------------------------------------- */
 
+/* What the user can do about a host's TLS or plain HTTP, in the words of
+ * where it comes from (docker.h; NULL: the configuration's). */
+#define CERTS_FROM_ENV "set DOCKER_TLS_VERIFY=1 with the certificates in DOCKER_CERT_PATH (default ~/.docker)"
+#define AGAIN "register it again (host remove, then host add) with "
+
+static void endpoint_advice(struct fleet *fl, const struct host_ref *h, struct docker_endpoint *ep)
+{
+	const struct host_settings *hc = settings_find_host(fl->settings, h->name);
+
+	if (strstr(h->name, "://")) {
+		/* -H URL, host use URL */
+		ep->advice_tls = CERTS_FROM_ENV;
+		ep->advice_plain = "add --insecure";
+		ep->advice_to_plain = "unset DOCKER_TLS_VERIFY and add --insecure";
+	} else if (h->from_config && hc && hc->from_env) {
+		ep->advice_tls = CERTS_FROM_ENV;
+		ep->advice_plain = "use DOCKER_HOST=tcp://HOST:PORT without DOCKER_TLS_VERIFY";
+		ep->advice_to_plain = "unset DOCKER_TLS_VERIFY";
+	} else if (!h->from_config) {
+		ep->advice_tls = AGAIN "--tls-dir DIR";
+		ep->advice_plain = AGAIN "--insecure";
+		ep->advice_to_plain = AGAIN "--insecure instead of --tls-dir";
+	}
+}
+
+/* DOCKER_HOST=tcp://... without DOCKER_TLS_VERIFY is plain HTTP, as for
+ * the docker CLI; berth says so once a run unless --insecure was given. */
+static void warn_plain_env(struct fleet *fl, const struct host_ref *h)
+{
+	const struct host_settings *hc = settings_find_host(fl->settings, h->name);
+
+	if (fl->insecure || fl->plain_warned || !h->from_config || !hc || !hc->from_env ||
+	    h->tls_dir || h->tls_verify || !strncmp(h->url, "unix://", 7))
+		return;
+	fl->plain_warned = 1;
+	fleet_warn(fl, "%s: plain HTTP to %s (DOCKER_HOST without DOCKER_TLS_VERIFY): anyone who "
+		   "can reach it controls the engine; --insecure says you mean it", h->name,
+		   CUT(h->url));
+}
+
 static struct backend *open_backend(struct fleet *fl, const char *host)
 {
 	size_t i;
@@ -126,6 +167,7 @@ struct backend *fleet_backend_ref(struct fleet *fl, const struct host_ref *h, st
 	if (b)
 		return b;
 	host_ref_endpoint(h, fl->settings, &ep);
+	endpoint_advice(fl, h, &ep);
 	berr_clear(err);
 	b = docker_backend_new(&ep, err);
 	if (!b) {
@@ -137,6 +179,7 @@ struct backend *fleet_backend_ref(struct fleet *fl, const struct host_ref *h, st
 			err->kind = BERR_LOCAL;
 		return NULL;
 	}
+	warn_plain_env(fl, h);
 	fl->backends = xrealloc(fl->backends, (fl->nbackends + 1) * sizeof(*fl->backends));
 	fl->backends[fl->nbackends].host = xstrdup(h->name);
 	fl->backends[fl->nbackends].backend = b;
@@ -186,10 +229,10 @@ int fleet_unknown_host(struct fleet *fl, const char *name, const struct berr *wh
 
 	if (why && why->msg[0])
 		berr_set(err, why->kind == BERR_NONE ? BERR_LOCAL : why->kind,
-			 "unknown host: %s (known: %s; registered hosts are unavailable: %s)", name,
-			 known, why->msg);
+			 "unknown host: %s (known: %s; registered hosts are unavailable: %s)",
+			 CUT(name), known, why->msg);
 	else
-		berr_set(err, BERR_USAGE, "unknown host: %s (known: %s)", name, known);
+		berr_set(err, BERR_USAGE, "unknown host: %s (known: %s)", CUT(name), known);
 	free(known);
 	return -1;
 }

@@ -50,6 +50,8 @@ struct fleet {
 	struct berr store_err;     /* why; fleet_store() answers with it */
 	int cache_warned;          /* fleet_cache_warn() already spoke */
 	int hosts_warned;          /* "registered hosts are unavailable" was said */
+	int insecure;              /* --insecure: plain HTTP to a -H URL is meant */
+	int plain_warned;          /* the DOCKER_HOST plain HTTP warning was said */
 	struct fleet_backend_slot *backends; /* owned; opened lazily, one per host used */
 	size_t nbackends;
 };

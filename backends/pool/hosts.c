@@ -20,6 +20,7 @@
 #include "backends/docker/docker.h"
 #include "backends/store/store.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 
 /* xstrdup that passes NULL through: optional fields. */
 static char *xstrdup_null(const char *s)
@@ -448,7 +449,7 @@ static int check_tls_dir(const char *dir, struct berr *err)
 static int already_exists(const char *name, struct berr *err)
 {
 	return berr_set(err, BERR_CONFLICT,
-			"host %s already exists (remove it first with 'host remove %s')", name, name);
+			"host %s already exists (remove it first with 'host remove %s')", CUT(name), CUT(name));
 }
 
 int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, struct berr *err)
@@ -465,12 +466,12 @@ int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, 
 	berr_clear(err);
 	if (!hosts_valid_name(h->name)) {
 		berr_set(err, BERR_USAGE, "invalid host name '%s': use letters, digits, '-', '_' and '.'",
-			 h->name);
+			 CUT(h->name));
 		goto cleanup;
 	}
 	if (!scheme_ok(h->url)) {
 		berr_set(err, BERR_USAGE, "invalid URL '%s' for host %s: use unix:///PATH or tcp://HOST:PORT",
-			 h->url, h->name);
+			 CUT(h->url), CUT(h->name));
 		goto cleanup;
 	}
 	is_unix = !strncmp(h->url, "unix://", 7);
@@ -479,13 +480,13 @@ int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, 
 		if (is_unix) {
 			berr_set(err, BERR_USAGE,
 				 "host %s: a unix:// socket takes no TLS directory (TLS is for tcp:// hosts)",
-				 h->name);
+				 CUT(h->name));
 			goto cleanup;
 		}
 		if (h->insecure) {
 			berr_set(err, BERR_USAGE,
 				 "host %s: --insecure and --tls-dir contradict each other: give one of them",
-				 h->name);
+				 CUT(h->name));
 			goto cleanup;
 		}
 		tls = absolute_path(h->tls_dir);
@@ -494,7 +495,7 @@ int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, 
 	} else if (!is_unix && !is_https && !h->insecure) {
 		berr_set(err, BERR_USAGE,
 			 "host %s: %s without TLS is plain HTTP: give --tls-dir DIR (with ca.pem, "
-			 "cert.pem and key.pem) or --insecure", h->name, h->url);
+			 "cert.pem and key.pem) or --insecure", CUT(h->name), CUT(h->url));
 		goto cleanup;
 	}
 

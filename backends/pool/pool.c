@@ -19,6 +19,7 @@
 #include "backends/backend.h"
 #include "backends/store/store.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 
 static const char *const states[] = { "spawned", "active", "inactive", "removed", NULL };
 
@@ -339,7 +340,7 @@ int pool_transition(struct fleet *fl, const char *host, const bson_t *before, co
 		goto cleanup;
 	}
 	if (!found) {
-		rc = berr_set(err, BERR_NOT_FOUND, "unknown host: %s (it was removed meanwhile)", host);
+		rc = berr_set(err, BERR_NOT_FOUND, "unknown host: %s (it was removed meanwhile)", CUT(host));
 		goto cleanup;
 	}
 	rc = 0;
@@ -387,7 +388,7 @@ int pool_set_state(struct fleet *fl, const char *host, const char *state, const 
 
 	if (!pool_valid_state(state))
 		return berr_set(err, BERR_USAGE, "unknown host state '%s': use spawned, active, inactive or removed",
-				state);
+				CUT(state));
 	bson_init(&extra);
 	if (!strcmp(state, "active")) {
 		host_doc_set_no_errors(&extra, 0);

@@ -14,6 +14,7 @@
 #include "backends/backend.h"
 #include "backends/pool/listing.h"
 #include "lib/xalloc.h"
+#include "lib/text.h"
 
 int resolver_init(struct resolver *r, struct fleet *fl, const struct pool_want *want,
 		  enum resolve_kind kind, struct berr *err)
@@ -212,7 +213,7 @@ int resolve_in(enum resolve_kind kind, const struct pool_targets *t,
 		goto cleanup;
 	}
 	if (found > 1) {
-		msg_add(msg, sizeof(msg), &at, "ambiguous %s '%s':", what, ref);
+		msg_add(msg, sizeof(msg), &at, "ambiguous %s '%s':", what, CUT(ref));
 		for (i = 0, found = 0; i < n; i++)
 			if (m[i] == best)
 				msg_add(msg, sizeof(msg), &at, "%s on %s (%s)", found++ ? "," : "",
@@ -222,9 +223,9 @@ int resolve_in(enum resolve_kind kind, const struct pool_targets *t,
 	}
 	if (failed == n) {
 		/* nobody to say "no such": why each host could not be asked */
-		msg_add(msg, sizeof(msg), &at, "cannot find %s %s: no host answered", what, ref);
+		msg_add(msg, sizeof(msg), &at, "cannot find %s %s: no host answered", what, CUT(ref));
 	} else {
-		msg_add(msg, sizeof(msg), &at, "no such %s: %s (looked on", what, ref);
+		msg_add(msg, sizeof(msg), &at, "no such %s: %s (looked on", what, CUT(ref));
 		for (i = 0, found = 0; i < n; i++)
 			if (hosts[i].rows)
 				msg_add(msg, sizeof(msg), &at, "%s %s", found++ ? "," : "",

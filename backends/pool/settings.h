@@ -16,6 +16,7 @@ struct host_settings {
 	char *tls_dir;  /* owned; NULL when the host uses no TLS */
 	int tls_verify; /* TLS with client certificates from tls_dir */
 	int insecure;   /* plain tcp:// explicitly allowed */
+	int from_env;   /* the URL is DOCKER_HOST's, read by the docker CLI's rules */
 };
 
 struct settings {

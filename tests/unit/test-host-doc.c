@@ -155,7 +155,7 @@ static void test_selectors(void)
 
 static void test_transition(void)
 {
-	struct host_settings hc = { "local", "unix:///run/docker.sock", NULL, 0, 0 };
+	struct host_settings hc = { .name = "local", .url = "unix:///run/docker.sock" };
 	bson_t update, extra;
 
 	bson_init(&extra);
@@ -251,7 +251,7 @@ static void test_history_cap(void)
 
 static void test_answer_error(void)
 {
-	struct host_settings hc = { "local", "tcp://127.0.0.1:2375", "/tls", 1, 1 };
+	struct host_settings hc = { .name = "local", .url = "tcp://127.0.0.1:2375", .tls_dir = "/tls", .tls_verify = 1, .insecure = 1 };
 	json_t *info = engine_info();
 	bson_t update;
 

@@ -318,6 +318,8 @@ static void test_environment(void)
 	h = settings_find_host(&cfg, "local");
 	ok(r == 0 && h && !strcmp(h->url, "tcp://10.1.1.1:2376"), "DOCKER_HOST overrides local's url");
 	ok(h && !h->tls_dir && !h->tls_verify, "and the file's TLS settings for another URL are dropped");
+	ok(h && h->from_env && h->insecure,
+	   "DOCKER_HOST=tcp:// without DOCKER_TLS_VERIFY is plain HTTP, as for the docker CLI");
 	settings_release(&cfg);
 
 	setenv("DOCKER_TLS_VERIFY", "1", 1);
@@ -327,6 +329,7 @@ static void test_environment(void)
 	r = load_text(&cfg, 0644, text, &err, NULL);
 	h = settings_find_host(&cfg, "local");
 	ok(r == 0 && h && h->tls_verify, "DOCKER_TLS_VERIFY turns TLS verification on");
+	ok(h && h->from_env && !h->insecure, "... and plain HTTP stays off");
 	is_str(h ? h->tls_dir : NULL, "/env/certs", "certificates from DOCKER_CERT_PATH");
 	is_str(cfg.api_version, "1.41", "DOCKER_API_VERSION pins the API");
 	is_str(cfg.mongodb_uri, "mongodb://envdb:27017", "BERTH_MONGODB_URI");
