@@ -766,7 +766,7 @@ int settings_load(struct settings *cfg, const char *explicit_path, struct berr *
 
 	berr_clear(err);
 	settings_init(cfg);
-	if (!cfg->hosts || !cfg->default_host || !cfg->mongodb_database || !cfg->owner || !cfg->hosts[0].url)
+	if (!cfg->hosts || !cfg->default_host || !cfg->owner || !cfg->hosts[0].url)
 		return berr_set(err, BERR_LOCAL, "out of memory");
 	if (!explicit_path) {
 		const char *env = getenv("BERTH_CONFIG");

@@ -70,7 +70,6 @@ void settings_init(struct settings *cfg)
 	cfg->connect_timeout_ms = 5000;
 	cfg->request_timeout_ms = 60000;
 	cfg->default_host = strdup("local");
-	cfg->mongodb_database = strdup("berth");
 	cfg->owner = default_owner();
 	cfg->pool_error_threshold = 3;
 	cfg->pool_policy = strdup("least-loaded");

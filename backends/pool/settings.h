@@ -28,7 +28,8 @@ struct settings {
 	long request_timeout_ms;   /* default 60000 */
 	char *api_version;         /* owned; DOCKER_API_VERSION or NULL */
 	char *mongodb_uri;         /* owned; BERTH_MONGODB_URI or config; NULL = file store */
-	char *mongodb_database;    /* owned; BERTH_MONGODB_DATABASE or config; default "berth" */
+	char *mongodb_database;    /* owned; BERTH_MONGODB_DATABASE or config; NULL: the
+				    * URI's database, else "berth" (store_open) */
 	char *owner;               /* owned; BERTH_OWNER or config owner:; default user@hostname */
 	/* pool: (see shell/pool.h) */
 	long pool_error_threshold; /* pool.error_threshold; default 3 consecutive errors */

@@ -80,7 +80,7 @@ static void test_defaults(void)
 	is_str(cfg.default_host, "local", "defaults: default_host local");
 	is_int(cfg.connect_timeout_ms, 5000, "defaults: connect 5s");
 	is_int(cfg.request_timeout_ms, 60000, "defaults: request 60s");
-	is_str(cfg.mongodb_database, "berth", "defaults: database berth");
+	ok(cfg.mongodb_database == NULL, "defaults: no database named (the URI's, else berth)");
 	ok(cfg.mongodb_uri == NULL && cfg.api_version == NULL, "defaults: no mongodb uri, no pinned API");
 	ok(settings_find_host(&cfg, "nosuch") == NULL, "settings_find_host: unknown is NULL");
 	ok(settings_find_host(&cfg, NULL) == NULL, "settings_find_host: NULL is NULL");
