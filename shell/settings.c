@@ -233,11 +233,11 @@ static int valid_url(const char *u)
 
 static int load_timeouts(struct loader *L, const yaml_node_t *map)
 {
-	static const char *const known[] = { "connect", "request", NULL };
+	static const char *const known[] = { "connect", "request", "idle", NULL };
 	yaml_node_pair_t *p;
 
 	if (map->type != YAML_MAPPING_NODE)
-		return fail_at(L, map, "timeouts must be a mapping (timeouts: { connect: 5s, request: 60s })");
+		return fail_at(L, map, "timeouts must be a mapping (timeouts: { connect: 5s, request: 10s, idle: 10s })");
 	if (check_mapping_keys(L, map, "timeouts") < 0)
 		return -1;
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
@@ -248,6 +248,9 @@ static int load_timeouts(struct loader *L, const yaml_node_t *map)
 				return -1;
 		} else if (strcmp(key, "request") == 0) {
 			if (want_duration(L, v, "timeouts.request", &L->cfg->request_timeout_ms) < 0)
+				return -1;
+		} else if (strcmp(key, "idle") == 0) {
+			if (want_duration(L, v, "timeouts.idle", &L->cfg->idle_timeout_ms) < 0)
 				return -1;
 		} else {
 			return unknown_key(L, k, " in timeouts", known);
