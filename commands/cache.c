@@ -230,8 +230,9 @@ static char *store_location(const struct store *s)
 {
 	char *out = NULL;
 
-	if (asprintf(&out, "%s %s", !strcmp(s->ops->kind, "mongodb") ? "MongoDB at" : "file store in",
-		     s->where ? s->where : "?") < 0)
+	if (asprintf(&out, "%s %s%s%s", !strcmp(s->ops->kind, "mongodb") ? "MongoDB at" : "file store in",
+		     s->where ? s->where : "?", s->database ? ", database " : "",
+		     s->database ? s->database : "") < 0)
 		return NULL;
 	return out;
 }
@@ -275,8 +276,8 @@ static int exec_show(struct shell *sh, struct args *a)
 		return error(sh, "out of memory");
 
 	if (args_has(a, "json")) {
-		doc = json_pack("{s:s, s:s, s:[]}", "Store", s->ops->kind, "Location", s->where ? s->where : "",
-				"Collections");
+		doc = json_pack("{s:s, s:s, s:s?, s:[]}", "Store", s->ops->kind, "Location",
+				s->where ? s->where : "", "Database", s->database, "Collections");
 		colls = json_object_get(doc, "Collections");
 		for (i = 0; doc && i < 3; i++) {
 			json_t *o = ok[i] ? json_pack("{s:s, s:I, s:o, s:o}", "Collection",

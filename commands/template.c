@@ -547,24 +547,23 @@ static int exec_delete(struct shell *sh, struct args *a)
 
 /* --- container create --template ---------------------------------------- */
 
-/* "--name=value", "--name" (value NULL), or value itself (name NULL). */
+/* "--name=value", or "--name" (value NULL). */
 static char *opt_word(const char *name, const char *value)
 {
 	char *s;
 
-	if (!name)
-		return strdup(value);
 	if (!value)
 		return asprintf(&s, "--%s", name) < 0 ? NULL : s;
 	return asprintf(&s, "--%s=%s", name, value) < 0 ? NULL : s;
 }
 
+/* Each value as --name=value, or as it is when name is NULL. */
 static int list_words(struct string_list *w, const char *name, const struct string_list *l)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (sl_push(w, opt_word(name, l->v[i])) < 0)
+		if (sl_push(w, name ? opt_word(name, l->v[i]) : strdup(l->v[i])) < 0)
 			return -1;
 	return 0;
 }

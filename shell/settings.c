@@ -224,11 +224,11 @@ static int valid_url(const char *u)
 
 static int load_timeouts(struct loader *L, const yaml_node_t *map)
 {
-	static const char *const known[] = { "connect", "request", NULL };
+	static const char *const known[] = { "connect", "request", "idle", NULL };
 	yaml_node_pair_t *p;
 
 	if (map->type != YAML_MAPPING_NODE)
-		return fail_at(L, map, "timeouts must be a mapping (timeouts: { connect: 5s, request: 60s })");
+		return fail_at(L, map, "timeouts must be a mapping (timeouts: { connect: 5s, request: 10s, idle: 10s })");
 	if (check_mapping_keys(L, map, "timeouts") < 0)
 		return -1;
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
@@ -239,6 +239,9 @@ static int load_timeouts(struct loader *L, const yaml_node_t *map)
 				return -1;
 		} else if (strcmp(key, "request") == 0) {
 			if (want_duration(L, v, "timeouts.request", &L->cfg->request_timeout_ms) < 0)
+				return -1;
+		} else if (strcmp(key, "idle") == 0) {
+			if (want_duration(L, v, "timeouts.idle", &L->cfg->idle_timeout_ms) < 0)
 				return -1;
 		} else {
 			return unknown_key(L, k, " in timeouts", known);
@@ -764,7 +767,7 @@ int settings_load(struct settings *cfg, const char *explicit_path, struct berr *
 
 	berr_clear(err);
 	settings_init(cfg);
-	if (!cfg->hosts || !cfg->default_host || !cfg->mongodb_database || !cfg->owner || !cfg->hosts[0].url)
+	if (!cfg->hosts || !cfg->default_host || !cfg->owner || !cfg->hosts[0].url)
 		return berr_set(err, BERR_LOCAL, "out of memory");
 	if (!explicit_path) {
 		const char *env = getenv("BERTH_CONFIG");

@@ -4,6 +4,9 @@
 Reads the collections berth wrote, from MongoDB/FerretDB with pymongo or
 from the file store's BSON files with pymongo's bson module, and
 
+  collections              prints the names of the collections that exist,
+                           one a line, sorted (the files NAME.bson there
+                           are, for the file store);
   dump [COLLECTION...]     prints them as one JSON document
                            {collection: [documents]}, _id left out, dates
                            as "2024-05-01T10:00:00Z" (".123Z" with ms),
@@ -153,6 +156,7 @@ def main():
     where.add_argument("--dir")
     ap.add_argument("--db", default="berth")
     sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("collections")
     d = sub.add_parser("dump")
     d.add_argument("collections", nargs="*")
     cp = sub.add_parser("compare")
@@ -161,6 +165,19 @@ def main():
     cp.add_argument("--images")
     cp.add_argument("--info")
     args = ap.parse_args()
+    if args.cmd == "collections":
+        if args.uri:
+            import pymongo
+            client = pymongo.MongoClient(args.uri, serverSelectionTimeoutMS=5000)
+            try:
+                names = client[args.db].list_collection_names()
+            finally:
+                client.close()
+        else:
+            names = [f[:-len(".bson")] for f in os.listdir(args.dir) if f.endswith(".bson")]
+        for n in sorted(names):
+            print(n)
+        return 0
     if args.cmd == "dump":
         names = args.collections or COLLECTIONS
         for n in names:

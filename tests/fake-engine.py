@@ -12,6 +12,12 @@ engine never shows on demand. It answers GET /_ping like an engine
   slow-ping         never answers anything, not even /_ping
   truncated-stream  a container without TTY whose logs stop inside a frame
   bad-stream        a container without TTY whose logs are not frames at all
+  trickle           a container without TTY whose logs come as a line every
+                    0.3 s, 12 lines (3.6 s), then the end
+  trickle-quiet     the same 12 lines, then silence on a stream kept open,
+                    /_ping still answered: a quiet container, an engine alive
+  trickle-stall     the same 12 lines, then silence, and no answer to
+                    anything (/_ping included) from then on: a hung engine
 
 Usage: fake-engine.py [--mode MODE] [--api-version V|none] ADDRESS
 ADDRESS is a unix socket path (it has a '/') or HOST:PORT. Prints "ready"
@@ -25,9 +31,14 @@ import signal
 import socket
 import sys
 import threading
+import time
 
 MODES = ("garbage", "garbage-error", "truncated", "hang", "slow-ping",
-         "truncated-stream", "bad-stream")
+         "truncated-stream", "bad-stream", "trickle", "trickle-quiet", "trickle-stall")
+TRICKLE_LINES = 12
+TRICKLE_EVERY = 0.3
+# trickle-stall: set once the lines are out; the engine answers nothing more.
+HUNG = threading.Event()
 
 
 def read_request(conn, buf):
@@ -106,6 +117,9 @@ def serve(conn):
                 return
             method, path, buf = req
             route = re.sub(r"^/v[0-9.]+", "", path.split("?")[0])
+            if HUNG.is_set():
+                hold(conn)
+                return
             if method in ("GET", "HEAD") and route == "/_ping":
                 reply(conn, "200 OK", b"OK", "text/plain; charset=utf-8")
                 continue
@@ -130,6 +144,28 @@ def serve(conn):
                 head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                         "Content-Length: %d\r\n\r\n" % (2 * len(body)))
                 conn.sendall(head.encode() + body)
+                hold(conn)
+                return
+            elif ARGS.mode.startswith("trickle"):
+                m = re.match(r"^/containers/([^/]+)/(json|logs)$", route)
+                if not m:
+                    reply(conn, "404 Not Found", b'{"message":"page not found"}\n')
+                    continue
+                if m.group(2) == "json":
+                    reply(conn, "200 OK", b'{"Id":"%s","Config":{"Tty":false}}\n'
+                          % m.group(1).encode())
+                    continue
+                head = ("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+                        "Connection: close\r\n\r\n")
+                conn.sendall(head.encode())
+                for i in range(TRICKLE_LINES):
+                    time.sleep(TRICKLE_EVERY)
+                    conn.sendall(frame(1, b"line %d\n" % (i + 1)))
+                if ARGS.mode == "trickle":
+                    conn.shutdown(socket.SHUT_WR)
+                    return
+                if ARGS.mode == "trickle-stall":
+                    HUNG.set()
                 hold(conn)
                 return
             elif ARGS.mode in ("truncated-stream", "bad-stream"):

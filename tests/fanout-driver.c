@@ -12,8 +12,8 @@
  *   fanout-driver [OPTIONS] copy-file FILE DST-HOST...
  *
  * HOST is NAME=URL[,tls=DIR][,api=VERSION] (api pins the version: no
- * negotiation). OPTIONS: --timeout MS and
- * --connect-timeout MS (every host's), --max N (transfers at once),
+ * negotiation). OPTIONS: --timeout MS, --connect-timeout MS and
+ * --idle MS (every host's), --max N (transfers at once),
  * --interrupt-after MS (sets berth_interrupted then, as Ctrl-C does),
  * --twice (run the fan-out twice: the second time with the API known).
  * A line per job: {"host", "ok", "error", "kind", "elapsed_ms", and per
@@ -33,7 +33,7 @@
 #include "backends/fanout.h"
 #include "backends/docker/docker_fanout.h"
 
-static long timeout_ms, connect_timeout_ms;
+static long timeout_ms, connect_timeout_ms, idle_ms;
 
 static const char *const kinds[] = {
 	[BERR_NONE] = "none", [BERR_ENGINE] = "engine", [BERR_NOT_FOUND] = "not_found",
@@ -87,6 +87,7 @@ static struct backend *host_new(const char *spec)
 	ep.url = eq + 1;
 	ep.timeout_ms = timeout_ms;
 	ep.connect_timeout_ms = connect_timeout_ms;
+	ep.idle_ms = idle_ms;
 	b = docker_backend_new(&ep, &err);
 	if (!b)
 		fprintf(stderr, "fanout-driver: %s\n", err.msg);
@@ -187,6 +188,8 @@ int main(int argc, char **argv)
 			timeout_ms = atol(argv[++argi]);
 		else if (!strcmp(o, "--connect-timeout"))
 			connect_timeout_ms = atol(argv[++argi]);
+		else if (!strcmp(o, "--idle"))
+			idle_ms = atol(argv[++argi]);
 		else if (!strcmp(o, "--max"))
 			opts.max_inflight = (size_t)atol(argv[++argi]);
 		else if (!strcmp(o, "--interrupt-after"))

@@ -5,12 +5,14 @@
 #   two    unix socket; configured host "two"
 #   three  tcp://IP:PORT with mutual TLS (certificates in $CERTS); configured host "three"
 # and writes $BERTH_CONFIG naming two and three, with short timeouts so
-# that fault tests stay quick: POOL_CONNECT (1s) and POOL_TIMEOUT (2s).
+# that fault tests stay quick: POOL_CONNECT (1s), POOL_TIMEOUT (2s) and
+# POOL_IDLE (1s).
 # busybox:latest is imported into one only unless pool_start gets --images
 # (then into all three).
 
 POOL_CONNECT=${POOL_CONNECT:-1s}
 POOL_TIMEOUT=${POOL_TIMEOUT:-2s}
+POOL_IDLE=${POOL_IDLE:-1s}
 
 # pool_start [--images] [extra config lines...]
 pool_start() {
@@ -39,6 +41,7 @@ pool_start() {
 		echo "timeouts:"
 		echo "  connect: $POOL_CONNECT"
 		echo "  request: $POOL_TIMEOUT"
+		echo "  idle: $POOL_IDLE"
 		echo "hosts:"
 		echo "  two:"
 		echo "    url: $(engine_url two)"

@@ -412,4 +412,42 @@ one_line "$ERR" "silent engine: one line"
 contains "$ERR" "berth: hung: the engine at unix://$FAKE_SOCK did not answer within" "silent engine: a timeout, naming the URL"
 ok $((elapsed > 10)) "silent engine: gave up within the configured time (took ${elapsed}s)"
 
+# --- long transfers: no total limit, but a hung engine is noticed --------------------------
+# A log that takes 3.6s to arrive (a line every 0.3s) outlasts the 1s
+# request timeout; quiet for the 2s idle timeout, the engine gets a
+# GET /_ping, which a hung one does not answer within the request timeout.
+
+trickle_config() {
+	cat >trickle.yaml <<EOF
+timeouts: { connect: 1s, request: 1s, idle: 2s }
+hosts:
+  slow: { url: "unix://$FAKE_SOCK" }
+EOF
+}
+lines() { printf 'line %d\n' $(seq 1 12); }
+
+fake_start trickle
+trickle_config
+berth --config trickle.yaml -H slow container logs web
+is "$RC:$ERR" "0:" "container logs taking 3.6s with a 1s request timeout: exit 0, nothing on stderr"
+is "$OUT" "$(lines)" "... all twelve lines"
+
+fake_start trickle-quiet
+trickle_config
+RUN_TIMEOUT=9 berth --config trickle.yaml -H slow container logs --follow web
+is "$RC:$ERR" "124:" "logs --follow, the engine alive but quiet: still following after 9s (idle 2s)"
+is "$OUT" "$(lines)" "... with every line"
+
+fake_start trickle-stall
+trickle_config
+start=$SECONDS
+RUN_TIMEOUT=30 berth --config trickle.yaml -H slow container logs --follow web
+elapsed=$((SECONDS - start))
+is "$RC" 1 "logs --follow, the engine hung after 12 lines: exit 1"
+is "$OUT" "$(lines)" "... every line before it"
+one_line "$ERR" "... one line on stderr"
+contains "$ERR" "berth: slow: the engine at unix://$FAKE_SOCK did not answer within 1s (GET /_ping, after 2s without a byte of GET /containers/web/logs" \
+	"... names the idle and the request timeouts"
+ok $((elapsed < 5 || elapsed > 10)) "... noticed after the lines (3.6s) + idle (2s) + ping (1s) (took ${elapsed}s)"
+
 done_testing

@@ -195,7 +195,7 @@ copy_with_stall() {
 	local engine=$1 pid base
 	rm -f "$TEST_DIR/stopped"
 	base=$(rchar_two)
-	"$DRIVER" --timeout 2000 copy "$H1" big:latest "$H2" >"$OUTF" 2>"$ERRF" &
+	"$DRIVER" --timeout 2000 --idle 1000 copy "$H1" big:latest "$H2" >"$OUTF" 2>"$ERRF" &
 	pid=$!
 	stop_when_moved "$pid" "$engine" "$base"
 	wait "$pid"

@@ -233,6 +233,20 @@ is "$(json_ids three)" "$ALL_THREE" "... three's rows"
 berth container list --all -q
 is "$RC" 0 "two back: -q exits 0"
 
+# The same with the default timeouts (the settings without timeouts:):
+# one stopped engine holds the listing for the 10s request timeout, not
+# a minute.
+grep -v -e '^timeouts:' -e '^  connect:' -e '^  request:' -e '^  idle:' "$BERTH_CONFIG" >defaults.yaml
+kill -STOP "$(engine_pid two)"
+t0=$(now_ms)
+BERTH_CONFIG=$TEST_DIR/defaults.yaml RUN_TIMEOUT=90 berth container list --all
+took=$(($(now_ms) - t0))
+kill -CONT "$(engine_pid two)"
+is "$RC" 0 "two stopped, default timeouts: container list --all exits 0"
+ok "$([ "$took" -lt 11500 ] && echo 0 || echo 1)" "... within the default 10s request timeout + 1.5s (${took} ms)"
+like "$ERR" "^berth: two: the engine at .* did not answer within 10s" "... naming the 10s"
+is "$(table_ids local):$(table_ids three)" "$ALL_LOCAL:$ALL_THREE" "... local's and three's rows"
+
 kill -STOP "$(engine_pid two)"
 kill -KILL "$(engine_pid three)"
 t0=$(now_ms)

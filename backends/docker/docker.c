@@ -241,13 +241,14 @@ int docker_reply(struct docker *d, const char *what, const struct http_response 
 }
 
 #define CALL_OK304 DOCKER_OK304
+#define CALL_LONG 0x100 /* a long call (http_request's stream): a stop's grace period */
 
 /* A buffered call: method, path (with query), optional JSON body; on 2xx
  * *out (if not NULL) gets the parsed reply. */
 static int docker_call(struct docker *d, const char *method, const char *path, json_t *body,
 		       json_t **out, unsigned flags, struct berr *err)
 {
-	struct http_request req = { .method = method };
+	struct http_request req = { .method = method, .stream = !!(flags & CALL_LONG) };
 	struct http_response resp;
 	char what[512];
 	char *text = NULL;
@@ -268,7 +269,8 @@ static int docker_call(struct docker *d, const char *method, const char *path, j
 	docker_describe(what, sizeof(what), method, path);
 	if (docker_request(d, &req, path, &resp, err) < 0)
 		goto cleanup;
-	ret = docker_reply(d, what, &resp, out ? flags | DOCKER_NEEDJSON : flags, out, err);
+	ret = docker_reply(d, what, &resp, (out ? flags | DOCKER_NEEDJSON : flags) & ~CALL_LONG,
+			   out, err);
 
 cleanup:
 	http_response_release(&resp);
@@ -745,7 +747,11 @@ static int docker_container_action(struct backend *b, const char *ref,
 	path = docker_object_path("/containers/", ref, verbs[action]);
 	if (!path)
 		return berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
-	ret = docker_call(d, "POST", path, NULL, NULL, CALL_OK304, err);
+	/* The engine waits the container's stop timeout (10s unless it says
+	 * otherwise) before SIGKILL: longer than a short call may take. */
+	ret = docker_call(d, "POST", path, NULL, NULL,
+			  CALL_OK304 | (action == CONTAINER_STOP || action == CONTAINER_RESTART ?
+					CALL_LONG : 0), err);
 	free(path);
 	return ret;
 }
@@ -942,7 +948,8 @@ static int docker_container_logs(struct backend *b, const char *ref, const struc
 	docker_describe(what, sizeof(what), "GET", path.buf);
 	req.write = ls.tty ? logs_raw : logs_frames;
 	req.write_ud = &ls;
-	req.stream = opts && opts->follow;
+	/* a long transfer, followed or not: a big log takes its time */
+	req.stream = 1;
 	if (docker_request(d, &req, path.buf, &resp, err) < 0)
 		goto cleanup;
 	if (resp.status < 200 || resp.status >= 300) {
@@ -1422,7 +1429,8 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	hep.base_url = base.buf;
 	hep.display_url = shown.buf;
 	hep.connect_timeout_ms = ep->connect_timeout_ms > 0 ? ep->connect_timeout_ms : 5000;
-	hep.timeout_ms = ep->timeout_ms > 0 ? ep->timeout_ms : 60000;
+	hep.timeout_ms = ep->timeout_ms > 0 ? ep->timeout_ms : 10000;
+	hep.idle_ms = ep->idle_ms > 0 ? ep->idle_ms : 10000;
 	hep.advice_tls = to_tls;
 	hep.advice_to_plain = ep->advice_to_plain ? ep->advice_to_plain : DOCKER_ADVICE_TO_PLAIN;
 

@@ -14,8 +14,12 @@ struct docker_endpoint {
 	int tls_verify;         /* use TLS with tls_dir's certificates (DOCKER_TLS_VERIFY) */
 	int insecure;           /* allow plain HTTP to a tcp:// URL */
 	long connect_timeout_ms; /* 0 = default (5000) */
-	long timeout_ms;        /* whole request, 0 = default (60000); streams
-				 * (logs --follow, load, save) are exempt */
+	long timeout_ms;        /* a whole short request (ping, list, inspect, create,
+				 * start, delete), 0 = default (10000) */
+	long idle_ms;           /* long transfers (logs, image load, save, pull, copy,
+				 * a stop's grace period) have no total limit: quiet
+				 * this long, the engine gets a GET /_ping that must
+				 * answer within timeout_ms. 0 = default (10000) */
 	const char *api_version; /* pinned ("1.41", from DOCKER_API_VERSION) or NULL to negotiate */
 	/* What the user can do, in the words of where the host comes from
 	 * (a configuration, the store, -H URL, DOCKER_HOST), for the refusals
@@ -46,9 +50,10 @@ const char *docker_api_version(struct backend *b);
  * either side ends both; err's line names the host that failed. Both
  * hosts are pinged first, so a dead target costs no export. An engine
  * may take as long as it needs (an export writes the image to disk
- * before its first byte), but a side quiet for a second gets a GET /_ping
- * on a connection of its own: one that does not answer it within its
- * host's request timeout (a stopped engine) fails the copy as a timeout.
+ * before its first byte), but a side quiet for its host's idle timeout
+ * gets a GET /_ping on a connection of its own: one that does not answer
+ * it within its host's request timeout (a stopped engine) fails the copy
+ * as a timeout.
  * Ctrl-C (berth_interrupted) ends it within ~0.1s. Implemented in
  * backends/docker/docker_copy.c.
  */

@@ -24,8 +24,6 @@
  * ring many times over, so a paused chunk always fits once drained. */
 #define CHUNK (128u << 10)
 #define POLL_MS 100
-/* A side quiet this long while its engine has work gets a GET /_ping. */
-#define PROBE_IDLE_MS 1000
 
 struct side;
 
@@ -39,7 +37,7 @@ struct tag {
  * The source or one target. How long an engine may take is not bounded:
  * an export writes the whole image to disk before its first byte, a load
  * registers the layers after the last one. So a side that has work and
- * has been quiet for PROBE_IDLE_MS gets a liveness probe on a connection
+ * has been quiet for its host's idle timeout gets a liveness probe on a connection
  * of its own, under its host's request timeout: a busy engine answers it
  * at once and the copy waits on; a stopped one does not, and its side
  * fails with the probe's timeout.
@@ -378,12 +376,13 @@ static void watch(struct copy *cp)
 	size_t i;
 
 	if (cp->src.running && !cp->src.paused && !cp->src.probing &&
-	    now - cp->src.last >= PROBE_IDLE_MS)
+	    now - cp->src.last >= http_conn_idle_ms(cp->src.d->http))
 		probe_start(&cp->src);
 	for (i = 0; i < cp->n; i++) {
 		struct side *sd = &cp->sinks[i].s;
 
-		if (sd->running && !sd->paused && !sd->probing && now - sd->last >= PROBE_IDLE_MS)
+		if (sd->running && !sd->paused && !sd->probing &&
+		    now - sd->last >= http_conn_idle_ms(sd->d->http))
 			probe_start(sd);
 	}
 }

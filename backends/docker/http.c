@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <curl/curl.h>
 #include "backends/docker/http.h"
 
@@ -29,6 +30,7 @@ struct http_conn {
 	char *advice_tls, *advice_to_plain;
 	long connect_timeout_ms;
 	long timeout_ms;
+	long idle_ms;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -44,6 +46,12 @@ struct transfer {
 	int too_big;        /* a buffered body passed MAX_BODY */
 	int oom;
 	int connected;      /* connected (and TLS done): a timeout now is the request's */
+	/* a long transfer in http_request(), watched for a hung engine */
+	int watch;
+	long quiet_since;   /* ms (monotonic) when bytes last moved; 0 before */
+	curl_off_t moved;   /* bytes down and up by then */
+	int stalled;        /* quiet, and the engine did not answer a ping: stall_err */
+	struct berr stall_err;
 };
 
 static int global_ready;
@@ -114,7 +122,8 @@ struct http_conn *http_conn_new(const struct http_endpoint *ep, struct berr *err
 			goto oom;
 	}
 	c->connect_timeout_ms = ep->connect_timeout_ms > 0 ? ep->connect_timeout_ms : 5000;
-	c->timeout_ms = ep->timeout_ms > 0 ? ep->timeout_ms : 60000;
+	c->timeout_ms = ep->timeout_ms > 0 ? ep->timeout_ms : 10000;
+	c->idle_ms = ep->idle_ms > 0 ? ep->idle_ms : 10000;
 	return c;
 
 oom:
@@ -251,7 +260,18 @@ static size_t on_read(char *buf, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-/* Called at least once a second even on an idle stream: Ctrl-C lands here. */
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int alive_check(struct transfer *t);
+
+/* Called at least once a second even on an idle stream: Ctrl-C lands
+ * here, and a watched transfer's quiet spells are timed here. */
 static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
@@ -260,6 +280,18 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 	if (berth_interrupted) {
 		t->interrupted = 1;
 		return 1;
+	}
+	if (t->watch) {
+		long now = now_ms();
+
+		if (!t->quiet_since || dlnow + ulnow != t->moved) {
+			t->moved = dlnow + ulnow;
+			t->quiet_since = now;
+		} else if (now - t->quiet_since >= t->c->idle_ms) {
+			if (alive_check(t) < 0)
+				return 1;
+			t->quiet_since = now_ms();
+		}
 	}
 	return 0;
 }
@@ -473,6 +505,11 @@ static int curl_error(struct transfer *t, CURLcode rc, struct berr *err)
 	char reason[CURL_ERROR_SIZE + 64];
 
 	curl_easy_getinfo(t->h, CURLINFO_OS_ERRNO, &os_errno);
+	if (t->stalled) {
+		if (err)
+			*err = t->stall_err;
+		return -1;
+	}
 	if (t->interrupted || (rc == CURLE_ABORTED_BY_CALLBACK && berth_interrupted))
 		return berr_set(err, BERR_INTERRUPTED, "%s: interrupted", c->name);
 	if (t->read_failed)
@@ -560,10 +597,57 @@ static int setup_failed(struct transfer *t, struct berr *err)
 			t->c->name, t->req->what, t->errbuf[0] ? t->errbuf : "out of memory");
 }
 
+/* After the idle timeout without a byte: GET /_ping on a connection of
+ * its own, under the connect and request timeouts. Any answer shows the
+ * engine is there (busy, or with nothing to say); none fails the
+ * transfer with t->stall_err. */
+static int alive_check(struct transfer *t)
+{
+	struct http_conn *c = t->c;
+	struct http_request req = { .method = "GET", .path = "/_ping", .what = "GET /_ping" };
+	struct http_response resp;
+	struct transfer p = { .c = c, .req = &req, .resp = &resp };
+	struct curl_slist *headers = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	char limit[32], idle[32];
+	int ret = -1, connecting;
+
+	memset(&resp, 0, sizeof(resp));
+	p.errbuf = errbuf;
+	p.h = curl_easy_init();
+	if (!p.h)
+		berr_set(&t->stall_err, BERR_LOCAL, "%s: out of memory", c->name);
+	else if (set_options(&p, &headers) < 0)
+		setup_failed(&p, &t->stall_err);
+	else
+		ret = transfer_finish(&p, curl_easy_perform(p.h), &t->stall_err);
+	connecting = !p.connected && !resp.headers_len;
+	if (ret < 0 && t->stall_err.kind == BERR_INTERRUPTED) {
+		t->interrupted = 1;
+	} else if (ret < 0) {
+		t->stalled = 1;
+		if (t->stall_err.kind == BERR_TIMEOUT) {
+			http_format_ms(limit, sizeof(limit),
+				       connecting ? c->connect_timeout_ms : c->timeout_ms);
+			http_format_ms(idle, sizeof(idle), c->idle_ms);
+			berr_set(&t->stall_err, BERR_TIMEOUT,
+				 "%s: the engine at %s did not answer within %s (%s, after %s "
+				 "without a byte of %s)", c->name, c->display_url, limit,
+				 connecting ? "connecting" : "GET /_ping", idle, t->req->what);
+		}
+	}
+	if (p.h)
+		curl_easy_cleanup(p.h);
+	curl_slist_free_all(headers);
+	http_response_release(&resp);
+	return ret;
+}
+
 int http_request(struct http_conn *c, const struct http_request *req,
 		 struct http_response *resp, struct berr *err)
 {
-	struct transfer t = { .c = c, .h = c->curl, .errbuf = c->errbuf, .req = req, .resp = resp };
+	struct transfer t = { .c = c, .h = c->curl, .errbuf = c->errbuf, .req = req, .resp = resp,
+			      .watch = req->stream };
 	struct curl_slist *headers = NULL;
 	CURLcode rc;
 	int ret = -1;
@@ -645,6 +729,11 @@ void http_xfer_free(struct http_xfer *x)
 long http_conn_timeout_ms(const struct http_conn *c)
 {
 	return c->timeout_ms;
+}
+
+long http_conn_idle_ms(const struct http_conn *c)
+{
+	return c->idle_ms;
 }
 
 char *http_response_header(const struct http_response *resp, const char *name)

@@ -3,7 +3,7 @@
  * A struct http_conn owns one curl easy handle, reused for every request
  * so the connection stays alive between them. It speaks to a unix socket
  * or to host:port, plain or with mutual TLS (peer and host name always
- * verified), applies the connect and request timeouts, gives up when
+ * verified), applies the connect, request and idle timeouts, gives up when
  * berth_interrupted is set, and turns every curl failure into one struct
  * berr line naming the host and the URL. It knows nothing of Docker's
  * API: paths, versions and JSON belong to docker.c.
@@ -23,7 +23,9 @@ struct http_endpoint {
 	const char *base_url;    /* "http://localhost", "https://10.0.0.5:2376", ... */
 	const char *tls_dir;     /* ca.pem, cert.pem, key.pem; NULL = plain HTTP */
 	long connect_timeout_ms; /* > 0 */
-	long timeout_ms;         /* whole request unless streaming; > 0 */
+	long timeout_ms;         /* a whole short request; > 0 */
+	long idle_ms;            /* a long transfer moving no byte this long gets a
+				  * liveness ping; > 0 */
 	/* what the user can do when TLS and the port disagree, for messages
 	 * (docker.h's docker_endpoint says whose words they are) */
 	const char *advice_tls;      /* give the host TLS */
@@ -52,7 +54,13 @@ struct http_request {
 	void *read_ud;
 	http_write_fn write;      /* 2xx bodies go here instead of resp->body */
 	void *write_ud;
-	int stream;               /* exempt from the whole-request timeout */
+	/* A long transfer (logs, image load/save/pull, a stop's grace
+	 * period): no whole-request limit; instead, when it has moved no
+	 * byte for the idle timeout, http_request() asks the engine GET
+	 * /_ping on a connection of its own, and the transfer fails as a
+	 * timeout when that gets no answer within the request timeout (a
+	 * hung engine), and goes on when it does (a quiet or busy one). */
+	int stream;
 };
 
 struct http_response {
@@ -101,6 +109,9 @@ void http_xfer_free(struct http_xfer *x);
 
 /* The whole-request limit (ms) requests on c get. */
 long http_conn_timeout_ms(const struct http_conn *c);
+/* How long (ms) a long transfer on c may be quiet before a liveness ping
+ * (http_request() does it; a multi loop's caller does its own). */
+long http_conn_idle_ms(const struct http_conn *c);
 
 /* The value of header name (case-insensitive), trimmed, or NULL. The
  * string belongs to the caller. */

@@ -77,6 +77,7 @@ void host_ref_endpoint(const struct host_ref *h, const struct settings *cfg,
 	ep->insecure = h->insecure;
 	ep->connect_timeout_ms = cfg->connect_timeout_ms;
 	ep->timeout_ms = cfg->request_timeout_ms;
+	ep->idle_ms = cfg->idle_timeout_ms;
 	ep->api_version = cfg->api_version;
 }
 

@@ -68,9 +68,9 @@ void settings_init(struct settings *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->connect_timeout_ms = 5000;
-	cfg->request_timeout_ms = 60000;
+	cfg->request_timeout_ms = 10000;
+	cfg->idle_timeout_ms = 10000;
 	cfg->default_host = strdup("local");
-	cfg->mongodb_database = strdup("berth");
 	cfg->owner = default_owner();
 	cfg->pool_error_threshold = 3;
 	cfg->pool_policy = strdup("least-loaded");

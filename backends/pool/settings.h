@@ -25,11 +25,14 @@ struct settings {
 	char *default_host;        /* owned; "local" unless set */
 	int default_host_set;      /* a file set default_host: sessions start pinned to it
 				    * (else in pool mode, shell/pool.h) */
-	long connect_timeout_ms;   /* default 5000 */
-	long request_timeout_ms;   /* default 60000 */
+	long connect_timeout_ms;   /* timeouts.connect; default 5000 */
+	long request_timeout_ms;   /* timeouts.request: a short call; default 10000 */
+	long idle_timeout_ms;      /* timeouts.idle: a long transfer's quiet spell before
+				    * a liveness ping; default 10000 */
 	char *api_version;         /* owned; DOCKER_API_VERSION or NULL */
 	char *mongodb_uri;         /* owned; BERTH_MONGODB_URI or config; NULL = file store */
-	char *mongodb_database;    /* owned; BERTH_MONGODB_DATABASE or config; default "berth" */
+	char *mongodb_database;    /* owned; BERTH_MONGODB_DATABASE or config; NULL: the
+				    * URI's database, else "berth" (store_open) */
 	char *owner;               /* owned; BERTH_OWNER or config owner:; default user@hostname */
 	/* pool: (see shell/pool.h) */
 	long pool_error_threshold; /* pool.error_threshold; default 3 consecutive errors */

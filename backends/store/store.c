@@ -45,8 +45,7 @@ int store_open(const char *mongodb_uri, const char *mongodb_database, struct sto
 
 	*out = NULL;
 	if (mongodb_uri && *mongodb_uri)
-		return store_mongo_open(mongodb_uri, mongodb_database ? mongodb_database : "berth",
-					out, err);
+		return store_mongo_open(mongodb_uri, mongodb_database, out, err);
 	if (dir_env && *dir_env)
 		return store_file_open(dir_env, out, err);
 	dir = xdg_path("data", "store");

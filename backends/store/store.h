@@ -128,12 +128,14 @@ struct store_ops {
 struct store {
 	const struct store_ops *ops;
 	char *where; /* for messages: the data dir, or the URI without its password */
+	const char *database; /* MongoDB: the database in use (the store's); NULL for files */
 };
 
 /* --- opening ------------------------------------------------------------ */
 
-/* MongoDB when mongodb_uri is set (database mongodb_database, default
- * "berth"), else the file store in $BERTH_STORE_DIR or
+/* MongoDB when mongodb_uri is set (database mongodb_database when it is
+ * set and not empty, else the one the URI names, else "berth": MongoDB's
+ * own rule), else the file store in $BERTH_STORE_DIR or
  * xdg_path("data", "store"). Nothing is read or connected here beyond
  * creating the data dir: the first call does that, so callers open the
  * store only when a command needs it. *out is owned by the caller. */

@@ -587,6 +587,7 @@ int berth_store_mongo_open(const char *uri_string, const char *database, struct 
 		berr_set(err, BERR_LOCAL, "store: out of memory");
 		goto cleanup;
 	}
+	ms->base.database = ms->dbname;
 	*out = &ms->base;
 	ms = NULL;
 	ret = 0;

@@ -79,8 +79,9 @@ static void test_defaults(void)
 	ok(h && !h->tls_dir && !h->tls_verify && !h->insecure, "defaults: no TLS, not insecure");
 	is_str(cfg.default_host, "local", "defaults: default_host local");
 	is_int(cfg.connect_timeout_ms, 5000, "defaults: connect 5s");
-	is_int(cfg.request_timeout_ms, 60000, "defaults: request 60s");
-	is_str(cfg.mongodb_database, "berth", "defaults: database berth");
+	is_int(cfg.request_timeout_ms, 10000, "defaults: request 10s");
+	is_int(cfg.idle_timeout_ms, 10000, "defaults: idle 10s");
+	ok(cfg.mongodb_database == NULL, "defaults: no database named (the URI's, else berth)");
 	ok(cfg.mongodb_uri == NULL && cfg.api_version == NULL, "defaults: no mongodb uri, no pinned API");
 	ok(settings_find_host(&cfg, "nosuch") == NULL, "settings_find_host: unknown is NULL");
 	ok(settings_find_host(&cfg, NULL) == NULL, "settings_find_host: NULL is NULL");
@@ -104,6 +105,7 @@ static void test_full_file(void)
 		      "timeouts:\n"
 		      "  connect: 2s\n"
 		      "  request: 1m30s\n"
+		      "  idle: 2m\n"
 		      "hosts:\n"
 		      "  local: { url: unix:///tmp/other.sock }\n"
 		      "  lab:\n"
@@ -121,6 +123,7 @@ static void test_full_file(void)
 	is_str(cfg.default_host, "lab", "default_host");
 	is_int(cfg.connect_timeout_ms, 2000, "timeouts.connect 2s");
 	is_int(cfg.request_timeout_ms, 90000, "timeouts.request 1m30s");
+	is_int(cfg.idle_timeout_ms, 120000, "timeouts.idle 2m");
 	is_int(cfg.nhosts, 4, "four hosts");
 	h = settings_find_host(&cfg, "local");
 	is_str(h ? h->url : NULL, "unix:///tmp/other.sock", "local's url from the file");
@@ -203,8 +206,10 @@ static void test_errors(void)
 		   ":1: timeouts.request: invalid duration '-1s': use 5s, 500ms, 1m", "negative duration");
 	fails_with("timeouts: { request: 0s }\n",
 		   ":1: timeouts.request: invalid duration '0s': use 5s, 500ms, 1m", "zero duration");
+	fails_with("timeouts: { idle: forever }\n",
+		   ":1: timeouts.idle: invalid duration 'forever': use 5s, 500ms, 1m", "bad idle duration");
 	fails_with("timeouts: 5s\n",
-		   ":1: timeouts must be a mapping (timeouts: { connect: 5s, request: 60s })",
+		   ":1: timeouts must be a mapping (timeouts: { connect: 5s, request: 10s, idle: 10s })",
 		   "timeouts not a mapping");
 	fails_with("hosts:\n  lab: { tls_dir: /x }\n",
 		   ":2: host 'lab' needs a url (unix:///PATH or tcp://HOST:PORT)", "host without url");

@@ -1052,6 +1052,61 @@ static void test_open_choice(void)
 	free(old);
 }
 
+/* MongoDB's rule for the database: the one the settings name, else the
+ * URI's, else "berth"; with the settings' defaults, as berth opens it. */
+static void test_open_database(void)
+{
+	static const struct {
+		const char *uri, *env, *want;
+	} cases[] = {
+		{ "mongodb://127.0.0.1:1/newcomerdb", NULL, "newcomerdb" },
+		{ "mongodb://127.0.0.1:1/newcomerdb?appname=x", NULL, "newcomerdb" },
+		{ "mongodb://127.0.0.1:1/newcomerdb", "fleet", "fleet" },
+		{ "mongodb://127.0.0.1:1/", NULL, "berth" },
+		{ "mongodb://127.0.0.1:1", NULL, "berth" },
+		{ "mongodb://127.0.0.1:1", "fleet", "fleet" },
+	};
+	char *old_uri = getenv("BERTH_MONGODB_URI") ? strdup(getenv("BERTH_MONGODB_URI")) : NULL;
+	char *old_db = getenv("BERTH_MONGODB_DATABASE") ? strdup(getenv("BERTH_MONGODB_DATABASE")) : NULL;
+	char conf[] = "/tmp/berth-test-empty-config.XXXXXX";
+	int fd = mkstemp(conf);
+
+	ok(fd >= 0, "an empty settings file");
+	if (fd >= 0)
+		close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct settings cfg;
+		struct store *s = NULL;
+		struct berr err;
+
+		setenv("BERTH_MONGODB_URI", cases[i].uri, 1);
+		if (cases[i].env)
+			setenv("BERTH_MONGODB_DATABASE", cases[i].env, 1);
+		else
+			unsetenv("BERTH_MONGODB_DATABASE");
+		berr_clear(&err);
+		if (settings_load(&cfg, conf, &err) < 0 ||
+		    store_open(cfg.mongodb_uri, cfg.mongodb_database, &s, &err) < 0)
+			s = NULL;
+		is_str(s ? s->database : err.msg, cases[i].want,
+		       "URI %s, BERTH_MONGODB_DATABASE %s: database %s", cases[i].uri,
+		       cases[i].env ? cases[i].env : "unset", cases[i].want);
+		store_free(s);
+		settings_release(&cfg);
+	}
+	if (old_uri)
+		setenv("BERTH_MONGODB_URI", old_uri, 1);
+	else
+		unsetenv("BERTH_MONGODB_URI");
+	if (old_db)
+		setenv("BERTH_MONGODB_DATABASE", old_db, 1);
+	else
+		unsetenv("BERTH_MONGODB_DATABASE");
+	free(old_uri);
+	free(old_db);
+	unlink(conf);
+}
+
 static void test_json(void)
 {
 	json_t *list = load_json("engine-containers.json"), *j, *back;
@@ -1231,6 +1286,7 @@ int main(void)
 	}
 	test_redact();
 	test_open_choice();
+	test_open_database();
 	test_mongo_down();
 	test_json();
 	test_text();
