@@ -29,6 +29,7 @@
 #include "backends/pool/pool.h"
 #include "backends/pool/fleet.h"
 #include "backends/pool/settings.h"
+#include "lib/fdsource.h"
 #include "lib/xalloc.h"
 #include "lib/text.h"
 
@@ -465,27 +466,6 @@ int distribute_targets(struct fleet *fl, const char *const *names, size_t n,
 
 /* --- copying -------------------------------------------------------------- */
 
-struct file_source {
-	int fd;
-	int err; /* errno of a failed read */
-};
-
-static size_t read_file(void *ud, char *buf, size_t len)
-{
-	struct file_source *src = ud;
-	ssize_t n;
-
-	for (;;) {
-		n = read(src->fd, buf, len);
-		if (n >= 0)
-			return (size_t)n;
-		if (errno == EINTR && !berth_interrupted)
-			continue;
-		src->err = errno;
-		return (size_t)-1;
-	}
-}
-
 /* The image load's answer names the image (a tarball found by its file
  * name may hold another one). */
 static int loaded_image(const json_t *loaded, const char *normal)
@@ -514,7 +494,7 @@ static int copy_from(struct fleet *fl, struct backend *src, const char *src_name
 		     int *want)
 {
 	struct image_copy_target *ct = xrealloc(NULL, (n ? n : 1) * sizeof(*ct));
-	struct file_source fs = { -1, 0 };
+	struct fd_source fs = FD_SOURCE_INIT(-1);
 	size_t *idx = xrealloc(NULL, (n ? n : 1) * sizeof(*idx));
 	size_t i, m = 0;
 	struct berr err;
@@ -539,7 +519,7 @@ static int copy_from(struct fleet *fl, struct backend *src, const char *src_name
 		}
 	}
 	berr_clear(&err);
-	backend_image_copy(src, path ? NULL : image, path ? read_file : NULL, &fs, ct, m, &err);
+	backend_image_copy(src, path ? NULL : image, path ? fd_source_read : NULL, &fs, ct, m, &err);
 	for (i = 0; i < m; i++) {
 		struct distribute_outcome *o = &out[idx[i]];
 

@@ -19,6 +19,7 @@
 #include "backends/backend.h"
 #include "backends/docker/docker.h"
 #include "backends/store/store.h"
+#include "lib/names.h"
 #include "lib/xalloc.h"
 #include "lib/text.h"
 
@@ -34,24 +35,6 @@ static char *xstrdup_null(const char *s)
 	d = xrealloc(NULL, n);
 	memcpy(d, s, n);
 	return d;
-}
-
-/* -H tcp://... makes a host named by its URL: it lives in this process
- * only and never goes into the store. */
-static int is_adhoc(const char *name)
-{
-	return strstr(name, "://") != NULL;
-}
-
-int hosts_valid_name(const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
-			return 0;
-	return 1;
 }
 
 void host_ref_release(struct host_ref *h)
@@ -127,7 +110,7 @@ static void attach_config_doc(struct fleet *fl, struct host_ref *ref, const bson
 	host_doc_read(doc, &hd);
 	was = hd.url;
 	ref->doc = bson_copy(doc);
-	if (!was || !ref->url || !strcmp(was, ref->url) || is_adhoc(ref->name))
+	if (!was || !ref->url || !strcmp(was, ref->url) || host_is_adhoc(ref->name))
 		return;
 	old = xstrdup(was);
 	if (pool_host_moved(fl, ref->name, ref->url, ref->tls_dir, old) == 0) {
@@ -190,7 +173,7 @@ int hosts_find(struct fleet *fl, const char *name, unsigned flags, struct host_r
 		ref_from_config(hc, out);
 		/* the facts are a bonus: a store out of reach costs none of
 		 * the settings */
-		if ((flags & HOSTS_WITH_DOC) && !is_adhoc(name)) {
+		if ((flags & HOSTS_WITH_DOC) && !host_is_adhoc(name)) {
 			if (read_doc(fl, name, &doc, &ignored) < 0)
 				doc = NULL;
 			if (doc) {
@@ -201,7 +184,7 @@ int hosts_find(struct fleet *fl, const char *name, unsigned flags, struct host_r
 		return 1;
 	}
 	/* a URL or a typo with a space was never registered: no store needed */
-	if (!hosts_valid_name(name))
+	if (!valid_host_name(name))
 		return 0;
 	if (read_doc(fl, name, &doc, err) < 0)
 		return -1;
@@ -465,7 +448,7 @@ int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, 
 	int is_unix, is_https, have_doc = 0, ret = -1;
 
 	berr_clear(err);
-	if (!hosts_valid_name(h->name)) {
+	if (!valid_host_name(h->name)) {
 		berr_set(err, BERR_USAGE, "invalid host name '%s': use letters, digits, '-', '_' and '.'",
 			 CUT(h->name));
 		goto cleanup;
@@ -559,7 +542,7 @@ static int config_host_refused(struct fleet *fl, const char *name, struct berr *
 	char files[1024] = "";
 	size_t i;
 
-	if (is_adhoc(name))
+	if (host_is_adhoc(name))
 		return berr_set(err, BERR_USAGE,
 				"host %s was named by its URL (-H); it is not registered, so there is nothing to remove",
 				name);

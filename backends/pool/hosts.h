@@ -77,9 +77,6 @@ void host_list_release(struct host_list *l);
  * and the registered ones when the store can be read. Caller frees. */
 char *hosts_known_names(struct fleet *fl);
 
-/* host is a valid name for a host: letters, digits, '-', '_', '.'. */
-int hosts_valid_name(const char *name);
-
 /* A host to register (host add, host import-contexts). */
 struct host_new {
 	const char *name;

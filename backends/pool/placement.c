@@ -16,6 +16,7 @@
 #include "backends/pool/fleet.h"
 #include "backends/pool/settings.h"
 #include "backends/pool/host_doc.h"
+#include "lib/strbuf.h"
 #include "lib/xalloc.h"
 #include "lib/fmt.h"
 #include "backends/fanout.h"
@@ -267,36 +268,6 @@ size_t placement_choose(enum placement_policy pol, const struct pool_targets *t,
 
 /* --- the message when there is no room ----------------------------------- */
 
-struct sbuf {
-	char *s;
-	size_t len;
-	int oom;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *piece, *ns;
-	int n;
-
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	n = vasprintf(&piece, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !(ns = realloc(b->s, b->len + (size_t)n + 1))) {
-		if (n >= 0)
-			free(piece);
-		b->oom = 1;
-		return;
-	}
-	memcpy(ns + b->len, piece, (size_t)n + 1);
-	b->s = ns;
-	b->len += (size_t)n;
-	free(piece);
-}
-
 /* An error line without the "HOST: " the engine client put in front. */
 static const char *without_host(const char *msg, const char *host)
 {
@@ -307,37 +278,37 @@ static const char *without_host(const char *msg, const char *host)
 	return msg;
 }
 
-static void explain(struct sbuf *b, const struct pool_host *h, const struct placement_load *l,
+static void explain(struct strbuf *b, const struct pool_host *h, const struct placement_load *l,
 		    const struct placement_request *req)
 {
 	char asked[32], free_mem[32], total[32];
 
 	if (b->len)
-		sb_printf(b, ", ");
+		strbuf_addf(b, ", ");
 	switch (misfit(l, req)) {
 	case MISFIT_DOWN:
-		sb_printf(b, "%s did not answer (%s)", h->name, without_host(l->err.msg, h->name));
+		strbuf_addf(b, "%s did not answer (%s)", h->name, without_host(l->err.msg, h->name));
 		break;
 	case MISFIT_IMAGE:
-		sb_printf(b, "%s lacks %s (--no-distribute)", h->name, req->image);
+		strbuf_addf(b, "%s lacks %s (--no-distribute)", h->name, req->image);
 		break;
 	case MISFIT_SLOTS:
 		if (l->used >= l->total)
-			sb_printf(b, "%s is full (%" PRId64 " of %" PRId64 " slots used)", h->name,
+			strbuf_addf(b, "%s is full (%" PRId64 " of %" PRId64 " slots used)", h->name,
 				  l->used, l->total);
 		else
-			sb_printf(b, "%s has %" PRId64 " of %" PRId64 " slots free (%" PRId64 " asked)",
+			strbuf_addf(b, "%s has %" PRId64 " of %" PRId64 " slots free (%" PRId64 " asked)",
 				  h->name, l->total - l->used, l->total, req->slots);
 		break;
 	case MISFIT_MEMORY:
-		sb_printf(b, "%s has not enough memory (%s asked, %s free of %s)", h->name,
+		strbuf_addf(b, "%s has not enough memory (%s asked, %s free of %s)", h->name,
 			  fmt_size_binary(asked, sizeof(asked), req->memory),
 			  fmt_size_binary(free_mem, sizeof(free_mem),
 					  l->mem_total > l->mem_used ? l->mem_total - l->mem_used : 0),
 			  fmt_size_binary(total, sizeof(total), l->mem_total));
 		break;
 	case FITS:
-		sb_printf(b, "%s has room", h->name); /* not reached: nothing fit */
+		strbuf_addf(b, "%s has room", h->name); /* not reached: nothing fit */
 		break;
 	}
 }
@@ -345,7 +316,7 @@ static void explain(struct sbuf *b, const struct pool_host *h, const struct plac
 int placement_no_room(const struct placement_request *req, const struct pool_targets *t,
 		      const struct placement_load *loads, size_t placed, struct berr *err)
 {
-	struct sbuf why = { NULL, 0, 0 }, lacking = { NULL, 0, 0 }, to = { NULL, 0, 0 };
+	struct strbuf why = STRBUF_INIT, lacking = STRBUF_INIT, to = STRBUF_INIT;
 	size_t i, nimage = 0;
 	int ret;
 
@@ -353,35 +324,31 @@ int placement_no_room(const struct placement_request *req, const struct pool_tar
 		explain(&why, &t->v[i], &loads[i], req);
 		if (misfit(&loads[i], req) == MISFIT_IMAGE) {
 			nimage++;
-			sb_printf(&lacking, "%s%s", nimage > 1 ? ", " : "", t->v[i].name);
-			sb_printf(&to, " --to %s", t->v[i].name);
+			strbuf_addf(&lacking, "%s%s", nimage > 1 ? ", " : "", t->v[i].name);
+			strbuf_addf(&to, " --to %s", t->v[i].name);
 		}
 	}
 	if (nimage && nimage == t->n && !placed) {
 		/* only the image is missing: say how to get it there */
 		ret = berr_set(err, BERR_NOT_FOUND,
 			       "image %s is not on %s; run 'image distribute %s%s' or drop --no-distribute",
-			       req->image, lacking.oom ? "the candidates" : lacking.s, req->image,
-			       to.oom ? "" : to.s);
+			       req->image, lacking.buf, req->image,
+			       to.buf);
 		goto cleanup;
 	}
 	/* the pool's hosts that were no candidates at all: inactive, drained */
 	if (t->dropped && *t->dropped)
-		sb_printf(&why, "%s%s", why.len ? ", " : "", t->dropped);
-	if (why.oom) {
-		ret = berr_set(err, BERR_LOCAL, "out of memory");
-		goto cleanup;
-	}
+		strbuf_addf(&why, "%s%s", why.len ? ", " : "", t->dropped);
 	if (req->count == 1)
 		ret = berr_set(err, BERR_CONFLICT, "no host can take this container: %s",
-			       why.len ? why.s : "no active host in the pool");
+			       why.len ? why.buf : "no active host in the pool");
 	else
 		ret = berr_set(err, BERR_CONFLICT, "no host can take %zu containers (room for %zu): %s",
-			       req->count, placed, why.len ? why.s : "no active host in the pool");
+			       req->count, placed, why.len ? why.buf : "no active host in the pool");
 cleanup:
-	free(why.s);
-	free(lacking.s);
-	free(to.s);
+	strbuf_release(&why);
+	strbuf_release(&lacking);
+	strbuf_release(&to);
 	return ret;
 }
 

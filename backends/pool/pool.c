@@ -18,6 +18,8 @@
 #include "backends/pool/settings.h"
 #include "backends/backend.h"
 #include "backends/store/store.h"
+#include "lib/names.h"
+#include "lib/strbuf.h"
 #include "lib/xalloc.h"
 #include "lib/text.h"
 
@@ -38,11 +40,6 @@ const char *pool_host_state(const bson_t *doc)
 	return host_doc_state(doc);
 }
 
-/* -H tcp://... hosts live in this process only: nothing is recorded. */
-static int is_adhoc(const char *name)
-{
-	return strstr(name, "://") != NULL;
-}
 
 /* "lab: cannot connect ..." -> "cannot connect ...": the host's name is
  * already the document's. */
@@ -95,29 +92,6 @@ void pool_targets_release(struct pool_targets *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void add_dropped(struct pool_targets *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void add_dropped(struct pool_targets *t, const char *fmt, ...)
-{
-	char *part = NULL, *joined = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&part, fmt, ap) < 0)
-		part = NULL;
-	va_end(ap);
-	if (!part)
-		abort();
-	if (t->dropped) {
-		if (asprintf(&joined, "%s, %s", t->dropped, part) < 0)
-			abort();
-		free(t->dropped);
-		free(part);
-		t->dropped = joined;
-	} else {
-		t->dropped = part;
-	}
-}
 
 /* Why a host is no candidate: it is one, its state is not active, or it
  * is drained. */
@@ -138,11 +112,11 @@ static void describe(struct pool_targets *t, const char *name, enum unfit why,
 	const char *reason = hd->state_reason;
 
 	if (why == DRAINED)
-		add_dropped(t, "%s is drained", name);
+		xstrjoinf(&t->dropped, ", ", "%s is drained", name);
 	else if (!reason || !*reason)
-		add_dropped(t, "%s is %s", name, hd->state);
+		xstrjoinf(&t->dropped, ", ", "%s is %s", name, hd->state);
 	else
-		add_dropped(t, "%s is %s (%s)", name, hd->state, reason);
+		xstrjoinf(&t->dropped, ", ", "%s is %s (%s)", name, hd->state, reason);
 }
 
 static int add_named(struct fleet *fl, struct pool_targets *t, const char *name, struct berr *err)
@@ -312,7 +286,7 @@ int pool_transition(struct fleet *fl, const char *host, const bson_t *before, co
 	int found = 0, have_found = 0, rc = -1;
 
 	berr_clear(err);
-	if (is_adhoc(host))
+	if (host_is_adhoc(host))
 		return berr_set(err, BERR_USAGE, "host %s was named by its URL (-H); it has no state to change",
 				host);
 	if (!(s = fleet_store(fl, err)))
@@ -359,7 +333,7 @@ int pool_set_fields(struct fleet *fl, const char *host, const bson_t *fields, st
 	int found = 0, rc;
 
 	berr_clear(err);
-	if (is_adhoc(host))
+	if (host_is_adhoc(host))
 		return berr_set(err, BERR_USAGE, "host %s was named by its URL (-H); it has no record to change",
 				host);
 	if (!(s = fleet_store(fl, err)))
@@ -410,7 +384,7 @@ int pool_record_answer(struct fleet *fl, const char *host, const json_t *info)
 	struct berr err;
 	int found = 0, rc, ret = -1;
 
-	if (is_adhoc(host) || !hosts_valid_name(host))
+	if (host_is_adhoc(host) || !valid_host_name(host))
 		return 0;
 	berr_clear(&err);
 	if (!(s = fleet_store(fl, &err))) {
@@ -503,7 +477,7 @@ int pool_record(struct fleet *fl, const char *host, const struct berr *err)
 		return 0;
 	if (t == 0)
 		return pool_record_answer(fl, host, NULL);
-	if (is_adhoc(host) || !hosts_valid_name(host))
+	if (host_is_adhoc(host) || !valid_host_name(host))
 		return 0;
 	berr_clear(&e);
 	if (!(s = fleet_store(fl, &e))) {
@@ -562,7 +536,7 @@ int pool_host_moved(struct fleet *fl, const char *host, const char *url, const c
 	int found = 0, rc;
 
 	berr_clear(&err);
-	if (is_adhoc(host) || !(s = fleet_store(fl, &err)))
+	if (host_is_adhoc(host) || !(s = fleet_store(fl, &err)))
 		return -1;
 	host_doc_selector(&sel, host);
 	host_doc_update_moved(&update, url, tls_dir);
@@ -648,7 +622,7 @@ static void probe_settle(struct fleet *fl, const struct host_ref *ref, int answe
 	r->before = xstrdup(state);
 	r->after = xstrdup(state);
 	berr_clear(&err);
-	if (is_adhoc(ref->name))
+	if (host_is_adhoc(ref->name))
 		flags |= POOL_PROBE_DRY_RUN; /* nothing recorded of -H URL hosts */
 	if (!strcmp(state, "removed"))
 		return; /* never comes back by itself */

@@ -381,7 +381,7 @@ static size_t cached(struct fleet *fl, const char *host, int all, const char *fi
 static void test_cache_filters(struct fleet *fl)
 {
 	json_t *list = json_array();
-	char names[512];
+	char names[2048];
 
 	json_array_append_new(list, row("1111", "/web1", "nginx:1", "running", "tier", "front"));
 	json_array_append_new(list, row("2222", "/web2", "nginx:1", "exited", "tier", "front"));

@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include "shell/shell.h"
 #include "backends/pool/hosts.h"
+#include "lib/names.h"
 #include "shell/complete.h"
 #include "shell/complete_store.h"
 #include "backends/store/store.h"
@@ -128,8 +129,8 @@ static void test_config_first(struct shell *sh)
 	struct host_ref h;
 	struct berr err;
 
-	ok(hosts_valid_name("lab-1_a.b") && !hosts_valid_name("a b") && !hosts_valid_name("") &&
-	   !hosts_valid_name("tcp://x") && !hosts_valid_name("a+b"),
+	ok(valid_host_name("lab-1_a.b") && !valid_host_name("a b") && !valid_host_name("") &&
+	   !valid_host_name("tcp://x") && !valid_host_name("a+b"),
 	   "host names: letters, digits, '-', '_', '.'");
 	is_int(hosts_find(&sh->fleet, "alpha", 0, &h, &err), 1, "a configured host is found");
 	ok(h.from_config && !strcmp(h.url, "unix:///nonexistent/alpha.sock") && !h.doc,
