@@ -11,6 +11,7 @@
 #include "backends/pool/fleet.h"
 #include "backends/pool/hosts.h"
 #include "lib/fmt.h"
+#include "lib/timefmt.h"
 #include "backends/backend.h"
 #include "backends/store/store_docs.h"
 #include "backends/fanout.h"
@@ -719,20 +720,9 @@ cleanup:
 
 time_t cache_row_seen(const json_t *row)
 {
-	const char *s = json_string_value(json_object_get(row, "LastSeen"));
-	struct tm tm;
-	int y, mo, d, h, mi, sec;
+	time_t t;
 
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	return timegm(&tm);
+	return parse_rfc3339(json_string_value(json_object_get(row, "LastSeen")), &t) == 0 ? t : 0;
 }
 
 int cache_fallback(struct fleet *fl, enum store_coll c, const char *host,
