@@ -27,9 +27,6 @@ struct shell {
 	const char *source;       /* batch file name ("-" for stdin) or "-c"; borrowed */
 	unsigned long lineno;     /* line of source being run (batch), 0 otherwise */
 	int keep_going;           /* batch: run on after a failing line */
-	int insecure;             /* --insecure: plain HTTP to an engine given by its URL
-				   * (-H URL, host use URL) is allowed, and DOCKER_HOST's
-				   * is no warning (the fleet keeps a copy) */
 	int out_tty;              /* stdout is a terminal: colour/progress allowed */
 	int in_tty;               /* stdin is a terminal */
 	int out_closed;           /* stdout hit EPIPE (1: end quietly) or another write error (2): stop writing */

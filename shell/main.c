@@ -271,7 +271,6 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	sh.keep_going = g.keep_going;
-	sh.insecure = g.insecure;
 	sh.fleet.insecure = g.insecure;
 	/* pinning needs the settings; without them every command that could
 	 * use the pin reports what is wrong with them */

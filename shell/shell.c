@@ -20,6 +20,7 @@
 #include "backends/backend.h"
 #include "lib/berr.h"
 #include "commands/commands.h"
+#include "commands/targets.h"
 #include "lib/names.h"
 #include "lib/xalloc.h"
 #include "lib/text.h"
@@ -221,7 +222,7 @@ static const struct host_settings *add_url_host(struct shell *sh, const char *ur
 	memset(h, 0, sizeof(*h));
 	h->name = xstrdup(url);
 	h->url = xstrdup(url);
-	h->insecure = sh->insecure; /* plain HTTP only when --insecure says so */
+	h->insecure = sh->fleet.insecure; /* plain HTTP only when --insecure says so */
 	if (verify && *verify) {
 		const char *certs = getenv("DOCKER_CERT_PATH");
 		const char *home = getenv("HOME");
@@ -254,9 +255,7 @@ int shell_set_host(struct shell *sh, const char *name)
 		/* a name nobody knows is a usage error; one that could not be
 		 * looked up (the store is out of reach) a failure */
 		fleet_unknown_host(&sh->fleet, name, rc < 0 ? &err : NULL, &uerr);
-		if (uerr.kind == BERR_USAGE)
-			return usage_error(sh, "%s", uerr.msg);
-		return error(sh, "%s", uerr.msg);
+		return cmd_fail(sh, &uerr);
 	}
 	free(sh->current_host);
 	sh->current_host = xstrdup(h.name);

@@ -50,7 +50,9 @@ struct fleet {
 	struct berr store_err;     /* why; fleet_store() answers with it */
 	int cache_warned;          /* fleet_cache_warn() already spoke */
 	int hosts_warned;          /* "registered hosts are unavailable" was said */
-	int insecure;              /* --insecure: plain HTTP to a -H URL is meant */
+	int insecure;              /* --insecure: plain HTTP to an engine given by its
+				    * URL (-H, host use URL) is allowed, and
+				    * DOCKER_HOST's is no warning */
 	int plain_warned;          /* the DOCKER_HOST plain HTTP warning was said */
 	struct fleet_backend_slot *backends; /* owned; opened lazily, one per host used */
 	size_t nbackends;

@@ -1,0 +1,496 @@
+/* container_show.c: how containers are shown: docker ps's columns for
+ * container list (ports, names, the quoted command, the HOST column over
+ * several hosts) and the summary of container inspect. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "commands/container_show.h"
+#include "commands/context.h"
+#include "commands/args.h"
+#include "commands/output.h"
+#include "lib/jsonval.h"
+#include "lib/strbuf.h"
+#include "lib/timefmt.h"
+#include "lib/xalloc.h"
+#include "commands/lifetime.h"
+#include "backends/pool/cache.h"
+#include "backends/pool/listing.h"
+
+struct port_entry {
+	const char *ip, *type;
+	unsigned priv, pub;
+};
+
+static int port_cmp(const void *x, const void *y)
+{
+	const struct port_entry *a = x, *b = y;
+	int c;
+
+	if (a->priv != b->priv)
+		return a->priv < b->priv ? -1 : 1;
+	if ((c = strcmp(a->ip, b->ip)))
+		return c;
+	if (a->pub != b->pub)
+		return a->pub < b->pub ? -1 : 1;
+	return strcmp(a->type, b->type);
+}
+
+/* "0.0.0.0:8080->80/tcp, 443/tcp": docker's DisplayablePorts. Unpublished
+ * ports and ports published on the same number are grouped into ranges
+ * ("8000-8002/tcp"); other mappings follow one by one. Caller frees. */
+static char *display_ports(const json_t *ports)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct port_entry *e;
+	size_t n = json_array_size(ports), i, j;
+
+	if (n == 0)
+		return strbuf_detach(&out);
+	e = xcalloc(n, sizeof(*e));
+	for (i = 0; i < n; i++) {
+		json_t *p = json_array_get(ports, i);
+		e[i].ip = jstr(p, "IP");
+		e[i].type = jstr(p, "Type");
+		e[i].priv = (unsigned)jint(p, "PrivatePort");
+		e[i].pub = (unsigned)jint(p, "PublicPort");
+	}
+	qsort(e, n, sizeof(*e), port_cmp);
+
+	/* First the groups (no IP, or public == private), then the other
+	 * mappings, as docker orders them. */
+	for (i = 0; i < n; i = j) {
+		int grouped = !e[i].ip[0] || e[i].pub == e[i].priv;
+		unsigned first = e[i].priv, last = first;
+		char range[16];
+
+		j = i + 1;
+		if (!grouped)
+			continue;
+		while (j < n && (!e[j].ip[0] || e[j].pub == e[j].priv) &&
+		       !strcmp(e[j].ip, e[i].ip) && !strcmp(e[j].type, e[i].type) &&
+		       e[j].priv == last + 1) {
+			last = e[j].priv;
+			j++;
+		}
+		if (first == last)
+			snprintf(range, sizeof(range), "%u", first);
+		else
+			snprintf(range, sizeof(range), "%u-%u", first, last);
+		if (out.len)
+			strbuf_addstr(&out, ", ");
+		if (e[i].ip[0]) {
+			int v6 = strchr(e[i].ip, ':') != NULL;
+			strbuf_addf(&out, "%s%s%s:%s->%s/%s", v6 ? "[" : "", e[i].ip, v6 ? "]" : "",
+				    range, range, e[i].type);
+		} else {
+			strbuf_addf(&out, "%s/%s", range, e[i].type);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		int v6;
+		if (!e[i].ip[0] || e[i].pub == e[i].priv)
+			continue;
+		v6 = strchr(e[i].ip, ':') != NULL;
+		if (out.len)
+			strbuf_addstr(&out, ", ");
+		strbuf_addf(&out, "%s%s%s:%u->%u/%s", v6 ? "[" : "", e[i].ip, v6 ? "]" : "",
+			    e[i].pub, e[i].priv, e[i].type);
+	}
+	free(e);
+	return strbuf_detach(&out);
+}
+
+/* docker's strconv.Quote, enough for a command line. Caller frees. */
+static char *quote_command(const char *s)
+{
+	size_t n = strlen(s), i, o = 0;
+	char *q = malloc(n * 4 + 3);
+
+	if (!q)
+		return NULL;
+	q[o++] = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			q[o++] = '\\';
+			q[o++] = (char)c;
+		} else if (c == '\n') {
+			q[o++] = '\\';
+			q[o++] = 'n';
+		} else if (c == '\t') {
+			q[o++] = '\\';
+			q[o++] = 't';
+		} else if (c < 0x20 || c == 0x7F) {
+			o += (size_t)sprintf(q + o, "\\x%02x", c);
+		} else {
+			q[o++] = (char)c;
+		}
+	}
+	q[o++] = '"';
+	q[o] = '\0';
+	return q;
+}
+
+/* "web" from ["/web"]; names of links ("/other/alias") are left out, as
+ * docker ps does. Caller frees. */
+static char *display_names(const json_t *names)
+{
+	struct strbuf out = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < json_array_size(names); i++) {
+		const char *nm = json_string_value(json_array_get(names, i));
+		if (!nm)
+			continue;
+		if (nm[0] == '/')
+			nm++;
+		if (strchr(nm, '/'))
+			continue;
+		if (out.len)
+			strbuf_addch(&out, ',');
+		strbuf_addstr(&out, nm);
+	}
+	return strbuf_detach(&out);
+}
+
+/* Adds "Host", "Owner" and "Expires" to a row of an engine listing. */
+static void decorate_row(json_t *o, const char *host)
+{
+	const char *owner;
+	int64_t exp;
+	char iso[32];
+	struct tm tm;
+	time_t t;
+
+	json_object_set_new(o, "Host", json_string(host ? host : ""));
+	owner = container_owner(o);
+	json_object_set_new(o, "Owner", owner ? json_string(owner) : json_null());
+	exp = container_expires(o);
+	t = (time_t)exp;
+	if (exp >= 0 && gmtime_r(&t, &tm) && strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		json_object_set_new(o, "Expires", json_string(iso));
+	else
+		json_object_set_new(o, "Expires", json_null());
+}
+
+/* One array of every host's rows, then an {"Host", "Error"} entry for
+ * each host that failed (of several: one host's stale rows are its
+ * answer, as ever), so that a script sees what is missing. */
+static int print_listing_json(struct shell *sh, struct listing_host *hr, size_t n, int multi)
+{
+	json_t *all = json_array(), *o;
+	size_t h, i;
+	int ret;
+
+	if (!all)
+		return error(sh, "out of memory");
+	for (h = 0; h < n; h++) {
+		json_array_foreach(hr[h].rows, i, o) {
+			if (!json_is_object(o))
+				continue;
+			decorate_row(o, hr[h].name);
+			json_array_append(all, o);
+		}
+	}
+	for (h = 0; h < n; h++)
+		if (hr[h].src == LISTING_FAILED || (multi && hr[h].src == LISTING_STALE))
+			json_array_append_new(all, json_pack("{s:s, s:s}", "Host", hr[h].name,
+							     "Error", hr[h].err.msg));
+	ret = output_result(sh, output_json(sh, all));
+	json_decref(all);
+	return ret;
+}
+
+/* The table, with a HOST column first when several hosts were asked (one
+ * host: docker's columns, as ever). */
+int container_print_list(struct shell *sh, struct args *a, struct listing_host *hr, size_t n,
+			 int multi, int cached)
+{
+	const char *headers[12];
+	struct table t;
+	json_t *c;
+	size_t h, i, k = 0, ncols;
+	time_t now = time(NULL);
+	int ret = CMD_ERROR, has_exp = 0;
+
+	if (args_has(a, "json"))
+		return print_listing_json(sh, hr, n, multi);
+	if (args_has(a, "quiet")) {
+		for (h = 0; h < n; h++) {
+			json_array_foreach(hr[h].rows, i, c) {
+				char id[16];
+				if (out_printf(sh, "%s\n", fmt_short_id(id, sizeof(id), jstr(c, "Id"))) < 0)
+					return output_result(sh, -1);
+			}
+		}
+		return CMD_OK;
+	}
+
+	/* EXPIRES only when something can expire, last so that the other
+	 * columns stay where scripts expect them. */
+	for (h = 0; h < n; h++)
+		json_array_foreach(hr[h].rows, i, c)
+			if (container_expires(c) >= 0)
+				has_exp = 1;
+	if (multi)
+		headers[k++] = "HOST";
+	headers[k++] = "CONTAINER ID";
+	headers[k++] = "IMAGE";
+	headers[k++] = "COMMAND";
+	headers[k++] = "CREATED";
+	headers[k++] = "STATUS";
+	headers[k++] = "PORTS";
+	headers[k++] = "NAMES";
+	if (cached)
+		headers[k++] = "LAST SEEN";
+	if (has_exp)
+		headers[k++] = "EXPIRES";
+	headers[k] = NULL;
+	ncols = k;
+	table_initv(&t, headers);
+	for (h = 0; h < n; h++) {
+		json_array_foreach(hr[h].rows, i, c) {
+			char id[16], image_id[16], created[64], seen[64], expires[80];
+			const char *image = jstr(c, "Image");
+			const char *cells[12];
+			char *cmd = NULL, *ports = NULL, *names = NULL, *status = NULL;
+
+			if (!strncmp(image, "sha256:", 7))
+				image = fmt_short_id(image_id, sizeof(image_id), image);
+			if (sh->out_tty) {
+				char *cut = str_ellipsize(jstr(c, "Command"), 20);
+				cmd = cut ? quote_command(cut) : NULL;
+				free(cut);
+			} else {
+				cmd = strdup(jstr(c, "Command"));
+			}
+			ports = display_ports(json_object_get(c, "Ports"));
+			names = display_names(json_object_get(c, "Names"));
+			status = hr[h].src == LISTING_STALE ? xasprintf("%s (stale)", jstr(c, "Status"))
+							 : strdup(jstr(c, "Status"));
+			if (!cmd || !ports || !names || !status) {
+				free(cmd);
+				free(ports);
+				free(names);
+				free(status);
+				ret = error(sh, "out of memory");
+				goto cleanup;
+			}
+			k = 0;
+			if (multi)
+				cells[k++] = hr[h].name;
+			cells[k++] = fmt_short_id(id, sizeof(id), jstr(c, "Id"));
+			cells[k++] = image;
+			cells[k++] = cmd;
+			cells[k++] = fmt_ago(created, sizeof(created), (time_t)jint(c, "Created"), now);
+			cells[k++] = status;
+			cells[k++] = ports;
+			cells[k++] = names;
+			if (cached)
+				cells[k++] = cache_row_seen(c) ? fmt_ago(seen, sizeof(seen), cache_row_seen(c), now)
+							       : "";
+			if (has_exp)
+				cells[k++] = fmt_expires(expires, sizeof(expires), container_expires(c), now);
+			if (k != ncols)
+				abort();
+			table_add_rowv(&t, cells);
+			free(cmd);
+			free(ports);
+			free(names);
+			free(status);
+		}
+	}
+	ret = output_result(sh, table_print(sh, &t));
+cleanup:
+	table_release(&t);
+	return ret;
+}
+
+/* Appends word to a shell-readable command line: quoted when needed. */
+static void append_word(struct strbuf *out, const char *w)
+{
+	size_t i;
+	int plain = *w != '\0';
+
+	for (i = 0; w[i]; i++)
+		if (!isalnum((unsigned char)w[i]) && !strchr("-_./:=,@%+", w[i]))
+			plain = 0;
+	if (out->len)
+		strbuf_addch(out, ' ');
+	if (plain) {
+		strbuf_addstr(out, w);
+		return;
+	}
+	strbuf_addch(out, '\'');
+	for (i = 0; w[i]; i++) {
+		if (w[i] == '\'')
+			strbuf_addstr(out, "'\\''");
+		else
+			strbuf_addch(out, w[i]);
+	}
+	strbuf_addch(out, '\'');
+}
+
+static char *inspect_command(const json_t *c)
+{
+	struct strbuf out = STRBUF_INIT;
+	const json_t *args = json_object_get(c, "Args");
+	size_t i;
+
+	append_word(&out, jstr(c, "Path"));
+	for (i = 0; i < json_array_size(args); i++)
+		append_word(&out, json_string_value(json_array_get(args, i)) ?: "");
+	return strbuf_detach(&out);
+}
+
+static char *inspect_state(const json_t *c, time_t now)
+{
+	const json_t *st = json_object_get(c, "State");
+	const char *status = jstr(st, "Status");
+	char ago[64];
+	time_t t;
+
+	if (!strcmp(status, "running") || !strcmp(status, "paused") || !strcmp(status, "restarting")) {
+		if (parse_rfc3339(jstr(st, "StartedAt"), &t) == 0) {
+			char d[64];
+			return xasprintf("%s (started %s ago)", status, fmt_duration(d, sizeof(d), now - t));
+		}
+		return strdup(status);
+	}
+	if (!strcmp(status, "exited") || !strcmp(status, "dead")) {
+		if (parse_rfc3339(jstr(st, "FinishedAt"), &t) == 0)
+			return xasprintf("%s (%" PRId64 ") %s", status, jint(st, "ExitCode"),
+					 fmt_ago(ago, sizeof(ago), t, now));
+		return xasprintf("%s (%" PRId64 ")", status, jint(st, "ExitCode"));
+	}
+	return strdup(status);
+}
+
+/* The ports as bound now (running), else as asked for at create. */
+static char *inspect_ports(const json_t *c)
+{
+	const json_t *ports = json_object_get(json_object_get(c, "NetworkSettings"), "Ports");
+	struct strbuf out = STRBUF_INIT;
+	const char *key;
+	json_t *binds;
+	size_t i;
+	int live = 0;
+
+	json_object_foreach((json_t *)ports, key, binds)
+		if (json_array_size(binds))
+			live = 1;
+	if (!live)
+		ports = json_object_get(json_object_get(c, "HostConfig"), "PortBindings");
+	json_object_foreach((json_t *)ports, key, binds) {
+		for (i = 0; i < json_array_size(binds); i++) {
+			json_t *bd = json_array_get(binds, i);
+			const char *ip = jstr(bd, "HostIp"), *hp = jstr(bd, "HostPort");
+			int v6 = strchr(ip, ':') != NULL;
+			if (out.len)
+				strbuf_addch(&out, '\n');
+			strbuf_addf(&out, "%s%s%s%s%s->%s", v6 ? "[" : "", ip, v6 ? "]" : "",
+				    *ip ? ":" : "", *hp ? hp : "*", key);
+		}
+	}
+	return strbuf_detach(&out);
+}
+
+static int label_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* "K=V" lines, sorted; caller frees. */
+static char *inspect_labels(const json_t *labels)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *k;
+	json_t *v;
+	size_t n = json_object_size(labels), i = 0;
+	char **lines;
+
+	if (!n)
+		return strbuf_detach(&out);
+	lines = xcalloc(n, sizeof(*lines));
+	json_object_foreach((json_t *)labels, k, v)
+		if (i < n)
+			lines[i++] = xasprintf("%s=%s", k, json_string_value(v) ?: "");
+	qsort(lines, i, sizeof(*lines), label_cmp);
+	for (n = 0; n < i; n++) {
+		if (out.len)
+			strbuf_addch(&out, '\n');
+		strbuf_addstr(&out, lines[n]);
+		free(lines[n]);
+	}
+	free(lines);
+	return strbuf_detach(&out);
+}
+
+int container_print_summary(struct shell *sh, const json_t *c)
+{
+	const json_t *cfg = json_object_get(c, "Config"), *hc = json_object_get(c, "HostConfig");
+	const json_t *rp = json_object_get(hc, "RestartPolicy");
+	const char *name = jstr(c, "Name"), *created = jstr(c, "Created"), *rname;
+	time_t now = time(NULL), t;
+	char *command = NULL, *state = NULL, *ports = NULL, *labels = NULL, *env = NULL;
+	char *created_s = NULL, *restart = NULL, mem[32], cpus[32], ago[64];
+	int64_t nano = jint(hc, "NanoCpus"), memory = jint(hc, "Memory");
+	struct table t_kv;
+	int ret = -1;
+
+	table_init(&t_kv, "KEY", "VALUE", NULL);
+	command = inspect_command(c);
+	state = inspect_state(c, now);
+	ports = inspect_ports(c);
+	labels = inspect_labels(json_object_get(cfg, "Labels"));
+	env = json_join(json_object_get(cfg, "Env"), "\n");
+	created_s = parse_rfc3339(created, &t) == 0 ? xasprintf("%.19s (%s)", created, fmt_ago(ago, sizeof(ago), t, now))
+		      : strdup(created);
+	rname = jstr(rp, "Name");
+	if (!*rname)
+		rname = "no";
+	restart = jint(rp, "MaximumRetryCount") > 0
+		  ? xasprintf("%s:%" PRId64, rname, jint(rp, "MaximumRetryCount")) : strdup(rname);
+	if (!command || !state || !ports || !labels || !env || !created_s || !restart)
+		goto cleanup;
+	if (memory > 0)
+		fmt_size_binary(mem, sizeof(mem), memory);
+	else
+		snprintf(mem, sizeof(mem), "unlimited");
+	if (nano > 0) {
+		/* Exact: 1.5, not 1.500000 */
+		int len = snprintf(cpus, sizeof(cpus), "%" PRId64 ".%09" PRId64, nano / 1000000000,
+				   nano % 1000000000);
+		while (len > 0 && cpus[len - 1] == '0')
+			cpus[--len] = '\0';
+		if (len > 0 && cpus[len - 1] == '.')
+			cpus[--len] = '\0';
+	} else {
+		snprintf(cpus, sizeof(cpus), "unlimited");
+	}
+
+	table_add_row(&t_kv, "ID", jstr(c, "Id"));
+	table_add_row(&t_kv, "Name", name[0] == '/' ? name + 1 : name);
+	table_add_row(&t_kv, "Image", jstr(cfg, "Image"));
+	table_add_row(&t_kv, "Command", command);
+	table_add_row(&t_kv, "State", state);
+	table_add_row(&t_kv, "Created", created_s);
+	table_add_row(&t_kv, "Ports", ports);
+	table_add_row(&t_kv, "Labels", labels);
+	table_add_row(&t_kv, "Env", env);
+	table_add_row(&t_kv, "Memory", mem);
+	table_add_row(&t_kv, "CPUs", cpus);
+	table_add_row(&t_kv, "Restart", restart);
+	ret = kv_print(sh, &t_kv);
+cleanup:
+	table_release(&t_kv);
+	free(command);
+	free(state);
+	free(ports);
+	free(labels);
+	free(env);
+	free(created_s);
+	free(restart);
+	return ret;
+}
