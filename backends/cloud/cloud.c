@@ -5,6 +5,14 @@
 #include <string.h>
 #include "backends/cloud/cloud.h"
 
+/* The drivers: each adds its line (and its header above). */
+static const struct {
+	const char *name;
+	cloud_open_fn open;
+} drivers[] = {
+	{ .name = NULL },
+};
+
 static void tags_release(struct cloud_tag *tags, size_t n)
 {
 	size_t i;
@@ -65,4 +73,44 @@ void cloud_free(struct cloud *c)
 {
 	if (c && c->ops && c->ops->free)
 		c->ops->free(c);
+}
+
+void cloud_profile_release(struct cloud_profile *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->driver);
+	free(p->os_cloud);
+	free(p->aws_profile);
+	free(p->region);
+	free(p->endpoint_url);
+	free(p->interface);
+	free(p->flavor);
+	free(p->image);
+	free(p->network);
+	free(p->floating_network);
+	free(p->allow_cidr);
+	free(p->key_name);
+	free(p->cloud_init);
+	memset(p, 0, sizeof(*p));
+}
+
+const char *cloud_driver_names(void)
+{
+	return "openstack, ec2";
+}
+
+int cloud_open(const struct cloud_profile *p, const struct cloud_net *net, struct cloud **out,
+	       struct berr *err)
+{
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; drivers[i].name; i++)
+		if (p->driver && !strcmp(p->driver, drivers[i].name))
+			return drivers[i].open(p, net, out, err);
+	return berr_set(err, BERR_USAGE, "cloud %s: unknown driver %s (use one of: %s)",
+			p->name ? p->name : "?", p->driver ? p->driver : "(none)",
+			cloud_driver_names());
 }

@@ -40,11 +40,13 @@
 #include <stdint.h>
 #include "lib/berr.h"
 
-/* The tags berth puts on everything it makes (keys as the clouds see them). */
-#define CLOUD_TAG_MANAGED "berth:managed" /* "1": made by berth */
-#define CLOUD_TAG_POOL    "berth:pool"    /* the store's pool ID: whose it is */
-#define CLOUD_TAG_HOST    "berth:host"    /* the berth host name it serves */
-#define CLOUD_TAG_SPAWN   "berth:spawn"   /* the spawn's ID: one host spawn run */
+/* The tags berth puts on everything it makes (EC2 tags; Nova server
+ * metadata; for Neutron objects, which take no metadata in their create
+ * call, "key=value" words in their description). */
+#define CLOUD_TAG_STORE "berth-store" /* the store's ID (one per store): whose it is */
+#define CLOUD_TAG_HOST  "berth-host"  /* the berth host name it serves; absent on
+				       * what several hosts share (a security group) */
+#define CLOUD_TAG_SPAWN "berth-spawn" /* the spawn intent's ID (one per host spawned) */
 
 struct cloud_tag {
 	const char *key;
@@ -124,6 +126,51 @@ struct cloud_resource {
 };
 void cloud_resources_release(struct cloud_resource *v, size_t n);
 
+/* Where a profile's VMs are reached. */
+enum cloud_address {
+	CLOUD_ADDR_DEFAULT = 0, /* the driver's choice: fixed (OpenStack), private (EC2) */
+	CLOUD_ADDR_FIXED,       /* the private address (OpenStack "fixed", EC2 "private") */
+	CLOUD_ADDR_FLOATING,    /* a floating IP berth allocates (OpenStack) */
+	CLOUD_ADDR_PUBLIC,      /* the public address the cloud gives (EC2) */
+};
+
+/* One profile of the settings' clouds: section (berth(1), CLOUDS). Every
+ * string owned by the profile (cloud_profile_release); NULL when unset.
+ * Credentials are never here: the drivers find them as the official
+ * tools do (clouds.yaml + secure.yaml and OS_*; ~/.aws and AWS_*). */
+struct cloud_profile {
+	char *name;             /* the key under clouds: ("lab-os") */
+	char *driver;           /* "openstack" or "ec2" */
+	char *os_cloud;         /* openstack: `cloud:`, a clouds.yaml entry; NULL:
+				 * OS_CLOUD, else the OS_* variables */
+	char *aws_profile;      /* ec2: `profile:`; NULL: AWS_PROFILE, else "default" */
+	char *region;           /* NULL: clouds.yaml's region_name / OS_REGION_NAME;
+				 * AWS_REGION, AWS_DEFAULT_REGION, the profile's region */
+	char *endpoint_url;     /* ec2: `endpoint_url:`; NULL: AWS_ENDPOINT_URL_EC2,
+				 * AWS_ENDPOINT_URL, the profile's endpoint_url, else
+				 * https://ec2.REGION.amazonaws.com */
+	char *interface;        /* openstack: catalog interface; NULL: clouds.yaml's
+				 * interface / OS_INTERFACE, else "public" */
+	char *flavor;           /* openstack flavor (name or ID); ec2 instance type */
+	char *image;            /* openstack image (name or ID); ec2 AMI ID */
+	char *network;          /* openstack network (name or ID); ec2 subnet ID */
+	char *floating_network; /* openstack: external network for floating IPs */
+	enum cloud_address address;
+	char *allow_cidr;       /* who may reach the engine's 2376; NULL: 0.0.0.0/0 */
+	char *key_name;         /* an existing key pair for humans to SSH in; NULL: none */
+	char *cloud_init;       /* extra cloud-config (YAML text) merged into berth's */
+	int64_t spawn_timeout_ms;  /* until the VM runs with an address; default 10 min */
+	int64_t engine_timeout_ms; /* then until its engine answers over TLS; default 10 min */
+	int64_t slots;          /* slots of a spawned host; 0: derived from its memory */
+};
+void cloud_profile_release(struct cloud_profile *p); /* NULL is fine; a second call too */
+
+/* How a driver talks to its cloud's API: the settings' timeouts. */
+struct cloud_net {
+	long connect_timeout_ms;
+	long request_timeout_ms;
+};
+
 struct cloud;
 
 struct cloud_ops {
@@ -187,5 +234,19 @@ struct cloud {
 
 /* Releases a driver of any kind (NULL is fine). */
 void cloud_free(struct cloud *c);
+
+/* A driver's constructor: finds the profile's credentials and endpoints
+ * (no network call yet; check() makes the first), *out owned by the
+ * caller (cloud_free). A profile that names no usable credentials, or a
+ * credentials file that others may read, is BERR_USAGE with one line
+ * saying which file or variable and what to do. */
+typedef int (*cloud_open_fn)(const struct cloud_profile *p, const struct cloud_net *net,
+			     struct cloud **out, struct berr *err);
+
+/* The driver p->driver names, opened; an unknown driver is BERR_USAGE. */
+int cloud_open(const struct cloud_profile *p, const struct cloud_net *net, struct cloud **out,
+	       struct berr *err);
+/* The drivers' names, for messages ("openstack, ec2"). Borrowed. */
+const char *cloud_driver_names(void);
 
 #endif
