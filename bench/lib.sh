@@ -2,9 +2,11 @@
 # without sanitizers (ASan would measure itself, not berth). Sourced after
 # the script has set here, top, die and say.
 
-# A bridge of its own for every dockerd (bridge_new), as the tests do: a
-# daemon started with --bridge=none would delete the machine's docker0.
-. "$top/tests/lib-bridge.sh"
+# A key and a bridge of its own for every dockerd (dockerd_config,
+# bridge_new), as the tests do: a daemon started with --bridge=none would
+# delete the machine's docker0, and daemons sharing /etc/docker/key.json
+# share an engine ID.
+. "$top/tests/lib-dockerd.sh"
 
 # Root, dockerd, curl, tar, a python3 and a static busybox; sets PYTHON.
 bench_require() {
@@ -83,13 +85,13 @@ bench_berth() {
 }
 
 # A private dockerd for the script ($work, $sock; sets engine_pid and
-# engine_bridge), on a bridge of its own (tests/lib-bridge.sh: berth-N,
+# engine_bridge), on a bridge of its own (tests/lib-dockerd.sh: berth-N,
 # 10.216.N.1/24) and with no iptables rules: nothing outside $work is
 # touched but that bridge, which bench_engine_stop deletes.
 engine_bridge=
 bench_engine_start() {
 	local i
-	echo '{}' >"$work/daemon.json"
+	dockerd_config "$work/daemon.json" "$work"
 	bridge_new || die "cannot make a bridge for dockerd"
 	engine_bridge=$BRIDGE_NEW
 	say "starting dockerd on $sock (bridge $engine_bridge)"
@@ -142,7 +144,7 @@ bench_engines_start() {
 	for ((i = 1; i <= n; i++)); do
 		d="$work/e$i"
 		mkdir -p "$d/tmp"
-		echo '{}' >"$d/daemon.json"
+		dockerd_config "$d/daemon.json" "$d"
 		bridge_new || die "cannot make a bridge for dockerd e$i"
 		TMPDIR="$d/tmp" dockerd --config-file "$d/daemon.json" --data-root "$d/data" \
 			--exec-root "$d/exec" --pidfile "$d/pid" -H "unix://$d/docker.sock" \

@@ -242,7 +242,7 @@ bg_track() { BG_PIDS+=("$@"); }
 
 # --- engines ----------------------------------------------------------------
 
-. "$TOP_SRCDIR/tests/lib-bridge.sh"
+. "$TOP_SRCDIR/tests/lib-dockerd.sh"
 
 declare -A ENGINE_DIR=() ENGINE_PID=() ENGINE_URL_EXTRA=() ENGINE_BRIDGE=()
 ENGINE_NAMES=()
@@ -273,7 +273,7 @@ _bridge_remove() {
 
 # The bridged daemon gets its own bridge rather than docker0, which
 # belongs to whatever daemon runs on the machine (and which a dockerd
-# started with --bridge=none elsewhere deletes: tests/lib-bridge.sh). The
+# started with --bridge=none elsewhere deletes: tests/lib-dockerd.sh). The
 # flock keeps two of our scripts from running bridged daemons (and
 # fighting over dockerd's iptables chains) at the same time.
 _bridge_setup() {
@@ -337,7 +337,7 @@ engine_start() {
 
 	d="$TEST_DIR/$name"
 	mkdir -p "$d"
-	echo '{}' >"$d/daemon.json"
+	dockerd_config "$d/daemon.json" "$d"
 	local args=(--config-file "$d/daemon.json" --data-root "$d/data"
 		--exec-root "$d/exec" --pidfile "$d/pid"
 		-H "unix://$d/docker.sock" --shutdown-timeout 2)

@@ -2,7 +2,7 @@
 # t0020-docker0: the engines the tests start leave the machine's docker0
 # alone (issue 9, item 11). A dockerd started with --bridge=none deletes
 # the link named docker0; every extra engine gets a bridge of its own
-# instead (tests/lib-bridge.sh), which goes when the engine stops. When
+# instead (tests/lib-dockerd.sh), which goes when the engine stops. When
 # the machine has no docker0, the test makes a bare bridge of that name
 # to stand for another daemon's, and removes it at the end; one that was
 # there before is only looked at.

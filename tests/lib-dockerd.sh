@@ -1,5 +1,19 @@
-# lib-bridge.sh: a bridge of its own for every extra dockerd that the test
-# scripts (tests/lib.sh) and the benchmarks (bench/lib.sh) start. Bash.
+# lib-dockerd.sh: what every private dockerd of the test scripts
+# (tests/lib.sh) and the benchmarks (bench/lib.sh) gets of its own so
+# that it touches nothing of the machine's: a daemon.json naming a trust
+# key of its own (dockerd_config), and for every extra daemon a bridge of
+# its own. Bash.
+#
+# The key: dockerd 20.10 keeps the key its engine ID ("ID" in GET /info)
+# comes from in /etc/docker/key.json, the same for every daemon on the
+# machine unless deprecated-key-path names another. berth takes two hosts
+# with one ID for one engine (issue 9, item 12), so each private daemon
+# has its own key, in its own directory. Later dockerds keep the ID in the
+# data root and know no such setting: they get an empty daemon.json.
+#
+#   dockerd_config FILE DIR   writes daemon.json FILE, the key in DIR
+#
+# The bridge:
 #
 # Why: a dockerd started with --bridge=none deletes the link named docker0
 # as it starts (moby's removeDefaultBridgeInterface), and a restart over a
@@ -24,6 +38,16 @@
 # tools (any name without the berth- prefix and its alias) are never
 # touched, and a /24 that already has an address on the machine is
 # skipped.
+
+dockerd_config() {
+	local major
+	major=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p')
+	if [ -n "$major" ] && [ "$major" -lt 23 ]; then
+		printf '{ "deprecated-key-path": "%s/key.json" }\n' "$2" >"$1"
+	else
+		echo '{}' >"$1"
+	fi
+}
 
 BRIDGE_PREFIX=berth-
 BRIDGE_NET=10.216
