@@ -2,6 +2,12 @@
 # without sanitizers (ASan would measure itself, not berth). Sourced after
 # the script has set here, top, die and say.
 
+# A key and a bridge of its own for every dockerd (dockerd_config,
+# bridge_new), as the tests do: a daemon started with --bridge=none would
+# delete the machine's docker0, and daemons sharing /etc/docker/key.json
+# share an engine ID.
+. "$top/tests/lib-dockerd.sh"
+
 # Root, dockerd, curl, tar, a python3 and a static busybox; sets PYTHON.
 bench_require() {
 	(($(id -u) == 0)) || die "a private dockerd needs root"
@@ -78,14 +84,19 @@ bench_berth() {
 	done
 }
 
-# A private dockerd for the script ($work, $sock; sets engine_pid), with
-# no bridge and no iptables rules: nothing outside $work is touched.
+# A private dockerd for the script ($work, $sock; sets engine_pid and
+# engine_bridge), on a bridge of its own (tests/lib-dockerd.sh: berth-N,
+# 10.216.N.1/24) and with no iptables rules: nothing outside $work is
+# touched but that bridge, which bench_engine_stop deletes.
+engine_bridge=
 bench_engine_start() {
 	local i
-	echo '{}' >"$work/daemon.json"
-	say "starting dockerd on $sock"
+	dockerd_config "$work/daemon.json" "$work"
+	bridge_new || die "cannot make a bridge for dockerd"
+	engine_bridge=$BRIDGE_NEW
+	say "starting dockerd on $sock (bridge $engine_bridge)"
 	dockerd --config-file "$work/daemon.json" --data-root "$work/data" --exec-root "$work/exec" \
-		--pidfile "$work/pid" -H "unix://$sock" --bridge=none --iptables=false \
+		--pidfile "$work/pid" -H "unix://$sock" --bridge "$engine_bridge" --iptables=false \
 		</dev/null >"$work/dockerd.log" 2>&1 &
 	engine_pid=$!
 	for ((i = 0; ; i++)); do
@@ -115,25 +126,29 @@ bench_engine_stop() {
 	for p in $left; do kill -KILL "$p" 2>/dev/null || true; done
 	awk -v d="$work/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null || true; done
+	[ -z "$engine_bridge" ] || bridge_del "$engine_bridge"
+	engine_bridge=
 }
 
 # --- several engines (pool-list.sh, create-count.sh) --------------------------
 
 # bench_engines_start N: N private dockerds at once, engine I in $work/eI
 # with its socket at $work/eI/docker.sock, each set up as
-# bench_engine_start's (own roots, --bridge=none --iptables=false) and
-# with a short shutdown timeout; waits until every one answers /_ping.
-# Sets ENGINE_PIDS. Stop them with bench_engines_stop.
+# bench_engine_start's (own roots, a bridge of its own, --iptables=false)
+# and with a short shutdown timeout; waits until every one answers
+# /_ping. Sets ENGINE_PIDS. Stop them with bench_engines_stop, which
+# deletes their bridges too.
 ENGINE_PIDS=()
 bench_engines_start() {
 	local n=$1 i d t
 	for ((i = 1; i <= n; i++)); do
 		d="$work/e$i"
 		mkdir -p "$d/tmp"
-		echo '{}' >"$d/daemon.json"
+		dockerd_config "$d/daemon.json" "$d"
+		bridge_new || die "cannot make a bridge for dockerd e$i"
 		TMPDIR="$d/tmp" dockerd --config-file "$d/daemon.json" --data-root "$d/data" \
 			--exec-root "$d/exec" --pidfile "$d/pid" -H "unix://$d/docker.sock" \
-			--bridge=none --iptables=false --shutdown-timeout 2 \
+			--bridge "$BRIDGE_NEW" --iptables=false --shutdown-timeout 2 \
 			</dev/null >"$d/dockerd.log" 2>&1 &
 		ENGINE_PIDS[i]=$!
 	done
@@ -187,6 +202,7 @@ bench_engines_stop() {
 			while read -r m; do umount -l "$m" 2>/dev/null || true; done
 	done
 	ENGINE_PIDS=()
+	bridge_del_all
 }
 
 # bench_busybox_tar: $work/busybox.tar, an image root of busybox-static

@@ -606,6 +606,7 @@ static int parse_slots(const char *v, int64_t *out)
 static int exec_add(struct shell *sh, struct args *a)
 {
 	struct pool_probe_result *res = NULL;
+	json_t *info = NULL;
 	const char *slots_arg = args_get(a, "slots");
 	struct host_new h;
 	struct berr err;
@@ -624,7 +625,14 @@ static int exec_add(struct shell *sh, struct args *a)
 	if (slots_arg && parse_slots(slots_arg, &slots) < 0)
 		return usage_error(sh, "invalid --slots '%s': use a whole number of slots from 1 to 1000000",
 				   CUT(slots_arg));
-	if (hosts_register(&sh->fleet, &h, NULL, &err) < 0)
+	if (hosts_check_new(&h, &err) < 0)
+		return register_failed(sh, h.name, &err);
+	/* who the engine is: a second host for a known one is refused */
+	hosts_ask_new(&sh->fleet, &h, 1, &info);
+	h.info = info;
+	ret = hosts_register(&sh->fleet, &h, NULL, NULL, &err);
+	json_decref(info);
+	if (ret < 0)
 		return register_failed(sh, h.name, &err);
 	if (slots) {
 		bson_t f;
@@ -1074,6 +1082,9 @@ static int exec_import_contexts(struct shell *sh, struct args *a)
 		struct berr err;
 		bson_t doc;
 		const char *missing;
+		json_t *info;
+		char *twin;
+		int rc;
 
 		if (c->ignore)
 			continue;
@@ -1107,7 +1118,19 @@ static int exec_import_contexts(struct shell *sh, struct args *a)
 			/* what the CLI does with this context: plain HTTP */
 			h.insecure = 1;
 		}
-		if (hosts_register(&sh->fleet, &h, &doc, &err) < 0) {
+		info = NULL;
+		if (hosts_check_new(&h, &err) == 0)
+			hosts_ask_new(&sh->fleet, &h, 1, &info);
+		h.info = info;
+		rc = hosts_register(&sh->fleet, &h, &doc, &twin, &err);
+		json_decref(info);
+		if (rc < 0) {
+			if (twin) {
+				/* "ctx is the same engine as local (ID ...)" */
+				warning(sh, "skipping context %s: %s", c->name, err.msg);
+				free(twin);
+				continue;
+			}
 			if (err.kind == BERR_CONFLICT) {
 				warning(sh, "skipping context %s: host %s already exists", c->name, c->name);
 				continue;

@@ -18,8 +18,9 @@
 # (the docker CLI), eapi NAME METHOD PATH (curl), busybox_image SOCK,
 # make_tls_certs DIR IP.
 #
-# Every daemon, background process and mount this script made is removed
-# on EXIT, INT and TERM, also when an assertion failed or the script died.
+# Every daemon, background process, bridge and mount this script made is
+# removed on EXIT, INT and TERM, also when an assertion failed or the
+# script died.
 # Set BERTH_TEST_KEEP=1 to keep $TEST_DIR for a look afterwards.
 
 set -u
@@ -241,7 +242,9 @@ bg_track() { BG_PIDS+=("$@"); }
 
 # --- engines ----------------------------------------------------------------
 
-declare -A ENGINE_DIR=() ENGINE_PID=() ENGINE_URL_EXTRA=()
+. "$TOP_SRCDIR/tests/lib-dockerd.sh"
+
+declare -A ENGINE_DIR=() ENGINE_PID=() ENGINE_URL_EXTRA=() ENGINE_BRIDGE=()
 ENGINE_NAMES=()
 BRIDGE_NAME=berth0
 BRIDGE_CIDR=10.213.7.1/24
@@ -268,11 +271,11 @@ _bridge_remove() {
 	_bridge_rules_remove
 }
 
-# The bridged daemon gets its own bridge rather than docker0: a daemon
-# started with --bridge=none deletes docker0 at startup (other people's
-# daemons on this machine do), which would break ours mid-test. The flock
-# keeps two of our scripts from running bridged daemons (and fighting
-# over dockerd's iptables chains) at the same time.
+# The bridged daemon gets its own bridge rather than docker0, which
+# belongs to whatever daemon runs on the machine (and which a dockerd
+# started with --bridge=none elsewhere deletes: tests/lib-dockerd.sh). The
+# flock keeps two of our scripts from running bridged daemons (and
+# fighting over dockerd's iptables chains) at the same time.
 _bridge_setup() {
 	exec {BRIDGE_LOCK_FD}>>"$BRIDGE_LOCK"
 	if ! flock -w 900 "$BRIDGE_LOCK_FD"; then
@@ -312,8 +315,12 @@ eapi() {
 # engine_start [--bridge] NAME [extra dockerd args...]
 # Starts a private dockerd under $TEST_DIR/NAME, waits for /_ping. With
 # --bridge (only for the first daemon of a script) containers get a
-# bridged network so published ports work; every other daemon runs with
-# --bridge=none --iptables=false.
+# bridged network with iptables rules so published ports work; every other
+# daemon gets a bridge of its own (bridge_new: berth-N, deleted when it
+# stops) with --iptables=false, never --bridge=none, which would delete
+# the machine's docker0. A restart of NAME (tests/lib-pool.sh) keeps its
+# bridge. --default-address-pool is refused: a restart with it deletes
+# docker0 too.
 engine_start() {
 	local bridge=0 name d i pid
 	if [ "${1:-}" = --bridge ]; then bridge=1; shift; fi
@@ -323,10 +330,14 @@ engine_start() {
 	[ -n "$DOCKER_CLI" ] || skip_all "the docker CLI is not installed"
 	[ "$(id -u)" -eq 0 ] || skip_all "a private dockerd needs root"
 	[ -z "${ENGINE_DIR[$name]:-}" ] || BAIL_OUT "engine $name started twice"
+	case " $* " in
+	*" --default-address-pool"*)
+		BAIL_OUT "engine_start $name: --default-address-pool deletes the machine's docker0" ;;
+	esac
 
 	d="$TEST_DIR/$name"
 	mkdir -p "$d"
-	echo '{}' >"$d/daemon.json"
+	dockerd_config "$d/daemon.json" "$d"
 	local args=(--config-file "$d/daemon.json" --data-root "$d/data"
 		--exec-root "$d/exec" --pidfile "$d/pid"
 		-H "unix://$d/docker.sock" --shutdown-timeout 2)
@@ -337,7 +348,12 @@ engine_start() {
 		BRIDGE_OWNER=$name
 		args+=(--bridge "$BRIDGE_NAME")
 	else
-		args+=(--bridge=none --iptables=false)
+		if [ -z "${ENGINE_BRIDGE[$name]:-}" ] ||
+			[ ! -e "/sys/class/net/${ENGINE_BRIDGE[$name]}" ]; then
+			bridge_new || BAIL_OUT "cannot make a bridge for dockerd $name"
+			ENGINE_BRIDGE[$name]=$BRIDGE_NEW
+		fi
+		args+=(--bridge "${ENGINE_BRIDGE[$name]}" --iptables=false)
 	fi
 	args+=("$@")
 
@@ -445,6 +461,10 @@ _engine_stop() {
 		_bridge_teardown
 		BRIDGE_OWNER=
 	fi
+	if [ -n "${ENGINE_BRIDGE[$name]:-}" ]; then
+		bridge_del "${ENGINE_BRIDGE[$name]}"
+		unset "ENGINE_BRIDGE[$name]"
+	fi
 }
 
 # engine_stop NAME: stop one engine now (for "engine down" tests).
@@ -549,6 +569,7 @@ _lib_cleanup() {
 	fi
 	engine_stop_all
 	_bridge_teardown
+	bridge_del_all
 	if [ -n "${BERTH_TEST_KEEP:-}" ]; then
 		diag "kept $TEST_DIR"
 	else

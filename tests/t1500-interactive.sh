@@ -16,7 +16,8 @@ export DOCKER_HOST=$(engine_url main)
 dk main create --name ttyname busybox true >/dev/null
 dk main run -d --name forever busybox sh -c 'echo begin; while true; do sleep 1; echo more; done' >/dev/null
 
-# "second" is the same engine under another name, to watch the prompt.
+# "second" is the same engine under another name, to watch the prompt
+# (and the pool counting that engine once).
 cat >hosts.yaml <<EOF
 hosts:
   second: { url: "$(engine_url main)" }

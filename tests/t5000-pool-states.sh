@@ -224,11 +224,15 @@ like "$ERR" "^berth: warning: ghost does not answer yet" "... saying it stays sp
 is "$(hj ghost 'd["state"]')" spawned "... it is spawned"
 berth container list --all
 is "$RC:$ERR" "0:" "a spawned host does not disturb listings"
-berth host add four "$(engine_url one)" --slots 2
+engine_start four
+berth host add four "$(engine_url four)" --slots 2
 is "$RC:$OUT:$ERR" "0:four:" "host add of a host that answers: exit 0, quiet"
 is "$(hj four '[d["state"], d["state_reason"], d["slots"]]')" '["active", "host add: engine answered", 2]' \
 	"... active at once, slots 2"
+is "$(hj four 'd["engine"]["id"]')" "$(eapi four GET /info | pyjson 'd["ID"]')" \
+	"... its engine's ID recorded"
 berth host remove four
+engine_stop four
 berth host add bad "unix://$TEST_DIR/x.sock" --slots -1
 is "$RC" 2 "host add --slots -1: exit 2"
 

@@ -63,10 +63,11 @@ vg 1 -k -f batch.berth
 # the store (the file store): hosts, write-through, cached listings, a
 # corrupt file
 export BERTH_STORE_DIR=$TEST_DIR/store
-vg 0 host add vghost "$(engine_url main)"
-# vghost is local's engine under a second name: the listings go through the
-# pool's fan-out, create through placement, and vg2 is on both hosts
-vg 0 -c 'container list --all; image list; container create --name vg2 busybox true; container delete --host local vg2'
+engine_start vgtwo
+vg 0 host add vghost "$(engine_url vgtwo)"
+# vghost is a second engine (berth refuses local's under a second name):
+# the listings go through the pool's fan-out, create through placement
+vg 0 -c 'container list --all; image list; container create --name vg2 busybox true; container delete vg2'
 vg 0 -c 'host probe vghost; host drain vghost; host activate vghost; image distribute busybox:latest --all'
 vg 0 -c 'container list --cached --all --json; image list --cached; host list --json'
 contains "$OUT" '"LastSeen"' "cached listings under valgrind come from the store"

@@ -37,12 +37,13 @@ static void append_json_int(bson_t *b, const char *key, const json_t *j)
 		bson_append_null(b, key, -1);
 }
 
-/* engine: { version, api_version, ncpu, memory, os } from GET /info. */
+/* engine: { id, version, api_version, ncpu, memory, os } from GET /info. */
 static void append_engine(bson_t *parent, const json_t *info)
 {
 	bson_t e;
 
 	bson_append_document_begin(parent, "engine", -1, &e);
+	append_json_str(&e, "id", json_object_get(info, "ID"));
 	append_json_str(&e, "version", json_object_get(info, "ServerVersion"));
 	append_json_str(&e, "api_version", json_object_get(info, "ApiVersion"));
 	append_json_int(&e, "ncpu", json_object_get(info, "NCPU"));
@@ -403,6 +404,7 @@ static const struct field fields[] = {
 };
 
 static const struct field engine_fields[] = {
+	F("id", T_STR, engine.id),
 	F("version", T_STR, engine.version),
 	F("api_version", T_STR, engine.api_version),
 	F("os", T_STR, engine.os),

@@ -4,13 +4,16 @@
  * functions and read a document through struct host_doc.
  *
  *   { name, url, tls_dir, insecure, state, state_changed, state_reason,
- *     errors, last_error, last_seen, engine { version, api_version, ncpu,
- *     memory, os }, added,
+ *     errors, last_error, last_seen, engine { id, version, api_version,
+ *     ncpu, memory, os }, added,
  *     and as they are first set: history [ { state, at, reason } ],
  *     last_error_at, auto_inactive, next_probe, probe_backoff, drained,
  *     slots, configured, last_placed }
  *
- * Dates are BSON datetimes (milliseconds since the epoch, UTC).
+ * Dates are BSON datetimes (milliseconds since the epoch, UTC). engine.id
+ * is the engine's own ID (GET /info's "ID"): two hosts whose documents
+ * record the same one are one engine (hosts_register refuses the second,
+ * pool_targets leaves it out).
  *
  * Writes are store_modify() updates on host_doc_selector(). The update of
  * a host that the configuration names (hc below; NULL for a registered
@@ -137,6 +140,7 @@ struct host_doc {
 	int64_t last_seen;
 	int64_t last_placed;
 	struct {
+		const char *id;   /* GET /info's "ID" */
 		const char *version;
 		const char *api_version;
 		const char *os;

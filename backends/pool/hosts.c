@@ -436,16 +436,14 @@ static int already_exists(const char *name, struct berr *err)
 			"host %s already exists (remove it first with 'host remove %s')", CUT(name), CUT(name));
 }
 
-int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, struct berr *err)
+/* hosts_check_new; *tls_out gets the TLS directory made absolute (NULL:
+ * none; free it), also on failure. */
+static int check_new(const struct host_new *h, char **tls_out, struct berr *err)
 {
-	struct host_doc_new info;
 	struct docker_endpoint ep;
 	struct backend *b;
-	struct store *s;
 	char *tls = NULL;
-	bson_t doc;
-	int64_t now = store_now_ms();
-	int is_unix, is_https, have_doc = 0, ret = -1;
+	int is_unix, is_https, ret = -1;
 
 	berr_clear(err);
 	if (!valid_host_name(h->name)) {
@@ -497,13 +495,115 @@ int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, 
 		goto cleanup;
 	}
 	backend_free(b);
+	ret = 0;
+cleanup:
+	*tls_out = tls;
+	return ret;
+}
 
+int hosts_check_new(const struct host_new *h, struct berr *err)
+{
+	char *tls;
+	int rc = check_new(h, &tls, err);
+
+	free(tls);
+	return rc;
+}
+
+void hosts_ask_new(struct fleet *fl, const struct host_new *hs, size_t n, json_t **infos)
+{
+	struct host_list l;
+	struct host_ref *refs;
+	json_t **got;
+	size_t i, nr;
+
+	hosts_list(fl, HOSTS_WITH_DOC | HOSTS_QUIET, &l);
+	refs = xcalloc(n + l.n + 1, sizeof(*refs));
+	got = xcalloc(n + l.n + 1, sizeof(*got));
+	for (i = 0; i < n; i++) {
+		refs[i].name = xstrdup_null(hs[i].name);
+		refs[i].url = xstrdup_null(hs[i].url);
+		refs[i].tls_dir = xstrdup_null(hs[i].tls_dir);
+		refs[i].tls_verify = hs[i].tls_dir != NULL;
+		refs[i].insecure = hs[i].insecure;
+	}
+	nr = n;
+	for (i = 0; l.store_ok && i < l.n; i++) {
+		struct host_doc hd;
+
+		host_doc_read(l.v[i].doc, &hd);
+		if (host_is_adhoc(l.v[i].name) || strcmp(hd.state, "active") ||
+		    (hd.engine.id && *hd.engine.id))
+			continue;
+		refs[nr++] = l.v[i];
+		memset(&l.v[i], 0, sizeof(l.v[i]));
+	}
+	pool_ask_info(fl, refs, nr, got);
+	for (i = 0; i < nr; i++) {
+		if (i < n)
+			infos[i] = got[i];
+		else if (got[i])
+			pool_record_answer(fl, refs[i].name, got[i]);
+		if (i >= n)
+			json_decref(got[i]);
+		host_ref_release(&refs[i]);
+	}
+	free(got);
+	free(refs);
+	host_list_release(&l);
+}
+
+/* The known host (other than name) whose document records engine ID id,
+ * or NULL. Caller frees. */
+static char *find_twin(struct fleet *fl, const char *id, const char *name)
+{
+	struct host_list l;
+	char *twin = NULL;
+	size_t i;
+
+	hosts_list(fl, HOSTS_WITH_DOC | HOSTS_QUIET, &l);
+	for (i = 0; !twin && i < l.n; i++) {
+		struct host_doc hd;
+
+		host_doc_read(l.v[i].doc, &hd);
+		if (hd.engine.id && !strcmp(hd.engine.id, id) && strcmp(l.v[i].name, name))
+			twin = xstrdup(l.v[i].name);
+	}
+	host_list_release(&l);
+	return twin;
+}
+
+int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, char **twin,
+		   struct berr *err)
+{
+	struct host_doc_new info;
+	struct store *s;
+	char *tls = NULL, *first = NULL;
+	const char *id = json_string_value(json_object_get(h->info, "ID"));
+	bson_t doc;
+	int64_t now = store_now_ms();
+	int have_doc = 0, ret = -1;
+
+	if (twin)
+		*twin = NULL;
+	if (check_new(h, &tls, err) < 0)
+		goto cleanup;
 	if (settings_find_host(fl->settings, h->name)) {
 		already_exists(h->name, err);
 		goto cleanup;
 	}
 	if (!(s = fleet_store(fl, err)))
 		goto cleanup;
+	/* one engine, one host: the first name it got stands for it */
+	if (id && *id && (first = find_twin(fl, id, h->name))) {
+		berr_set(err, BERR_CONFLICT, "%s is the same engine as %s (ID %s); remove %s first or use it",
+			 CUT(h->name), first, id, first);
+		if (twin) {
+			*twin = first;
+			first = NULL;
+		}
+		goto cleanup;
+	}
 
 	memset(&info, 0, sizeof(info));
 	info.name = h->name;
@@ -515,7 +615,7 @@ int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, 
 	info.added_ms = now;
 	bson_init(&doc);
 	have_doc = 1;
-	if (host_doc_build(&doc, &info, NULL, now, err) < 0)
+	if (host_doc_build(&doc, &info, h->info, now, err) < 0)
 		goto cleanup;
 	/* the unique name decides between two berths adding it at once */
 	if (store_insert(s, STORE_HOSTS, &doc, err) < 0) {
@@ -531,6 +631,7 @@ int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, 
 cleanup:
 	if (have_doc)
 		bson_destroy(&doc);
+	free(first);
 	free(tls);
 	return ret;
 }

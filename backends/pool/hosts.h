@@ -84,17 +84,36 @@ struct host_new {
 	const char *tls_dir; /* NULL: no TLS; relative or ~/ paths are made absolute */
 	int insecure;        /* allow plain HTTP to a tcp:// URL */
 	const char *reason;  /* state_reason: how it came ("host add"), may be NULL */
+	const json_t *info;  /* the engine's GET /info (hosts_ask_new), or NULL when
+			      * it did not answer: then it cannot be recognised */
 };
+/* The checks of h that hosts_register() makes before it looks at the
+ * store (name syntax, URL scheme, TLS directory, plain tcp://): 0, or -1
+ * with BERR_USAGE. */
+int hosts_check_new(const struct host_new *h, struct berr *err);
+/* Asks the engines of hs[0..n) for GET /info, in one fan-out (each within
+ * the connect timeout) with the active known hosts whose documents record
+ * no engine ID yet (their answers are recorded, as any answer is): what
+ * hosts_register() needs to recognise an engine berth already has. The
+ * known hosts are asked only while the store can be read. infos[i] gets
+ * hs[i]'s answer (json_decref() it), or NULL. */
+void hosts_ask_new(struct fleet *fl, const struct host_new *hs, size_t n, json_t **infos);
 /* Checks h (name syntax, URL scheme, the TLS directory's three files, tcp
  * without TLS only when insecure) and inserts it into the store with state
- * "spawned". Fails with err:
+ * "spawned", with h->info's engine facts and ID when it has them. Fails
+ * with err:
  *   BERR_USAGE     bad input, nothing stored (exit status 2);
  *   BERR_CONFLICT  the name exists, in the configuration or the store:
  *                  "host lab already exists (remove it first with 'host remove lab')";
+ *                  or h->info's engine is a known host's (its document
+ *                  records the same engine.id): "dup is the same engine as
+ *                  local (ID ...); remove local first or use it", and
+ *                  *twin (when twin is not NULL) gets "local" (free it);
  *   other kinds    the store failed, nothing changed.
  * doc (may be NULL) is initialised with the stored document (caller
  * bson_destroy()s it) on success. */
-int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc, struct berr *err);
+int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc, char **twin,
+		   struct berr *err);
 
 /* Forgets registered host name: its document, then its cached containers
  * and images; the engine is never asked. A configured host is refused

@@ -156,7 +156,7 @@ int listing_gather(struct fleet *fl, const struct pool_want *want, enum listing_
 
 	memset(res, 0, sizeof(*res));
 	res->coll = c;
-	if (pool_targets(fl, want, 0, &res->targets, err) < 0)
+	if (pool_targets(fl, want, cached ? POOL_STORE_ONLY : 0, &res->targets, err) < 0)
 		return -1; /* released */
 	if (!res->targets.n)
 		return pool_no_host(&res->targets, err);

@@ -68,11 +68,21 @@ void pool_targets_push(struct fleet *fl, struct pool_targets *t, struct host_ref
 	ph->doc = ref->doc;
 	ref->doc = NULL;
 	host_doc_read(ph->doc, &hd);
+	ph->engine_id = hd.engine.id && *hd.engine.id ? xstrdup(hd.engine.id) : NULL;
 	ph->state = xstrdup(hd.state);
 	ph->drained = hd.drained;
 	ph->slots = hd.slots < 0 ? 0 : hd.slots;
 	ph->created_ms = hd.created;
 	host_ref_release(ref);
+}
+
+static void pool_host_release(struct pool_host *h)
+{
+	free(h->name);
+	free(h->state);
+	free(h->engine_id);
+	if (h->doc)
+		bson_destroy(h->doc);
 }
 
 void pool_targets_release(struct pool_targets *t)
@@ -81,12 +91,8 @@ void pool_targets_release(struct pool_targets *t)
 
 	if (!t)
 		return;
-	for (i = 0; i < t->n; i++) {
-		free(t->v[i].name);
-		free(t->v[i].state);
-		if (t->v[i].doc)
-			bson_destroy(t->v[i].doc);
-	}
+	for (i = 0; i < t->n; i++)
+		pool_host_release(&t->v[i]);
 	free(t->v);
 	free(t->dropped);
 	memset(t, 0, sizeof(*t));
@@ -163,6 +169,75 @@ static int check_named_placement(const struct pool_targets *t, struct berr *err)
 	return 0;
 }
 
+/* The targets whose engine ID is not known yet ask their engines, once:
+ * the answer goes to their documents. A configured host is looked up
+ * without the store, a registered one reads its document again: this
+ * happens once in a host's life. */
+static void learn_engine_ids(struct fleet *fl, struct pool_targets *t)
+{
+	struct host_ref *refs = xcalloc(t->n, sizeof(*refs));
+	size_t *which = xcalloc(t->n, sizeof(*which));
+	json_t **infos = xcalloc(t->n, sizeof(*infos));
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++) {
+		struct berr ignored;
+
+		if (t->v[i].engine_id || !t->v[i].b ||
+		    hosts_find(fl, t->v[i].name, 0, &refs[n], &ignored) != 1)
+			continue;
+		which[n++] = i;
+	}
+	if (n)
+		pool_ask_info(fl, refs, n, infos);
+	for (i = 0; i < n; i++) {
+		struct pool_host *h = &t->v[which[i]];
+		const char *id = json_string_value(json_object_get(infos[i], "ID"));
+
+		if (id && *id) {
+			h->engine_id = xstrdup(id);
+			pool_record_answer(fl, h->name, infos[i]);
+		}
+		json_decref(infos[i]);
+		host_ref_release(&refs[i]);
+	}
+	free(infos);
+	free(which);
+	free(refs);
+}
+
+/* Leaves out each target whose engine an earlier one is, saying so. */
+static void drop_twins(struct fleet *fl, struct pool_targets *t)
+{
+	size_t i = 0, j;
+
+	while (++i < t->n) {
+		const char *id = t->v[i].engine_id;
+
+		for (j = 0; id && j < i; j++)
+			if (t->v[j].engine_id && !strcmp(t->v[j].engine_id, id))
+				break;
+		if (!id || j == i)
+			continue;
+		fleet_warn(fl, "%s is the same engine as %s (ID %s): skipped", t->v[i].name,
+			   t->v[j].name, id);
+		pool_host_release(&t->v[i]);
+		memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof(*t->v));
+		t->n--;
+		i--;
+	}
+}
+
+/* One engine, one target (see pool.h). */
+static void one_target_per_engine(struct fleet *fl, struct pool_targets *t, unsigned flags)
+{
+	if (t->n < 2)
+		return;
+	if (!(flags & POOL_STORE_ONLY) && !fl->store_failed)
+		learn_engine_ids(fl, t);
+	drop_twins(fl, t);
+}
+
 int pool_targets(struct fleet *fl, const struct pool_want *want, unsigned flags,
 		 struct pool_targets *out, struct berr *err)
 {
@@ -186,6 +261,7 @@ int pool_targets(struct fleet *fl, const struct pool_want *want, unsigned flags,
 		}
 		if ((flags & POOL_PLACEMENT) && check_named_placement(out, err) < 0)
 			goto failed;
+		one_target_per_engine(fl, out, flags);
 		return 0;
 	}
 
@@ -206,6 +282,7 @@ int pool_targets(struct fleet *fl, const struct pool_want *want, unsigned flags,
 		pool_targets_push(fl, out, ref);
 	}
 	host_list_release(&l);
+	one_target_per_engine(fl, out, flags);
 	return 0;
 
 failed:
@@ -567,6 +644,37 @@ static struct backend *probe_backend(struct fleet *fl, const struct host_ref *h,
 	ep.timeout_ms = fl->settings->connect_timeout_ms;
 	berr_clear(err);
 	return docker_backend_new(&ep, err);
+}
+
+void pool_ask_info(struct fleet *fl, const struct host_ref *refs, size_t n, json_t **infos)
+{
+	struct fanout_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	struct backend **bs = xcalloc(n ? n : 1, sizeof(*bs));
+	size_t i, nj = 0;
+
+	for (i = 0; i < n; i++) {
+		struct berr ignored;
+
+		infos[i] = NULL;
+		if ((bs[i] = probe_backend(fl, &refs[i], &ignored)))
+			jobs[nj++].b = bs[i];
+	}
+	if (nj)
+		fanout_info(jobs, nj, NULL);
+	for (i = 0, nj = 0; i < n; i++) {
+		if (!bs[i])
+			continue;
+		if (jobs[nj].status == 0) {
+			infos[i] = jobs[nj].reply;
+			jobs[nj].reply = NULL;
+		}
+		nj++;
+	}
+	fanout_jobs_release(jobs, nj);
+	for (i = 0; i < n; i++)
+		backend_free(bs[i]);
+	free(jobs);
+	free(bs);
 }
 
 /* A host the probe looks at. */

@@ -53,6 +53,8 @@ struct pool_host {
 	int64_t created_ms;/* the host document's creation (ObjectId time or
 			    * "added"), for least-loaded's ties; 0 unknown */
 	bson_t *doc;       /* owned; the store's document, NULL when none */
+	char *engine_id;   /* owned: the engine's ID (its document's engine.id, or
+			    * learnt by pool_targets), NULL when not known */
 	struct berr err;   /* why b is NULL */
 };
 
@@ -70,6 +72,8 @@ struct pool_targets {
 #define POOL_PLACEMENT 0x1 /* candidates for new containers: drop drained and
 			    * non-active hosts even when named (named ones
 			    * that are dropped make an error saying why) */
+#define POOL_STORE_ONLY 0x2 /* ask no engine (--cached): twins are known by
+			     * the IDs the store recorded */
 
 /* What a command's words ask for: the --host values, else the pinned
  * host, else (neither) the pool. Strings borrowed. */
@@ -88,6 +92,15 @@ struct pool_want {
  * not configured, BERR_NOT_FOUND for a pinned host that is gone,
  * BERR_CONFLICT for a named host placement cannot use (POOL_PLACEMENT).
  * --host names keep the order they were given in, each once.
+ *
+ * One engine is never a target twice: of several targets, those whose
+ * documents record no engine ID are asked for GET /info first (one
+ * fan-out, each within the connect timeout; answers recorded by
+ * pool_record_answer(); not with POOL_STORE_ONLY), and a host whose
+ * engine is an earlier target's is left out with a warning ("twin is
+ * the same engine as local (ID ...): skipped"). Two hosts can be one
+ * engine when the configuration names it twice, or their documents date
+ * from before the ID was recorded; hosts_register() refuses the rest.
  */
 int pool_targets(struct fleet *fl, const struct pool_want *want, unsigned flags,
 		 struct pool_targets *out, struct berr *err);
@@ -162,6 +175,12 @@ int pool_transition(struct fleet *fl, const char *host, const bson_t *before, co
  * after fleet_cache_warn(). */
 int pool_host_moved(struct fleet *fl, const char *host, const char *url, const char *tls_dir,
 		    const char *was);
+
+/* GET /info of the engines of refs[0..n) in one fan-out, each within the
+ * connect timeout (as a probe: a stopped engine costs no more). infos[i]
+ * gets refs[i]'s answer (a new reference), or NULL when it gave none.
+ * Nothing is recorded: the caller knows whose the answers are. */
+void pool_ask_info(struct fleet *fl, const struct host_ref *refs, size_t n, json_t **infos);
 
 /* Probe backoff of an inactive or spawned host: the first wait, doubling
  * after each unanswered probe up to the last. */

@@ -413,10 +413,10 @@ static void add_row(struct store *s, enum store_coll coll, const char *host, con
 
 static void register_host(struct shell *sh, const char *name, const char *state)
 {
-	struct host_new h = { name, "unix:///nonexistent/x.sock", NULL, 0, "test" };
+	struct host_new h = { .name = name, .url = "unix:///nonexistent/x.sock", .reason = "test" };
 	struct berr err;
 
-	if (hosts_register(&sh->fleet, &h, NULL, &err) < 0)
+	if (hosts_register(&sh->fleet, &h, NULL, NULL, &err) < 0)
 		printf("# cannot register %s: %s\n", name, err.msg);
 	if (state && pool_set_state(&sh->fleet, name, state, "test", &err) < 0)
 		printf("# cannot make %s %s: %s\n", name, state, err.msg);

@@ -63,7 +63,7 @@ static void add_host(struct fleet *fl, const char *name, const char *state, int 
 	h.name = name;
 	h.url = url;
 	h.reason = "test";
-	if (hosts_register(fl, &h, NULL, &err) < 0 ||
+	if (hosts_register(fl, &h, NULL, NULL, &err) < 0 ||
 	    (state && pool_set_state(fl, name, state, "3 consecutive errors: gone", &err) < 0)) {
 		ok(0, "set up host %s: %s", name, err.msg);
 		return;

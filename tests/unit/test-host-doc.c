@@ -90,8 +90,8 @@ static const char *dump(const bson_t *doc)
 
 static json_t *engine_info(void)
 {
-	return json_pack("{s:s, s:s, s:i, s:I, s:s, s:s}", "ServerVersion", "24.0.7",
-			 "ApiVersion", "1.43", "NCPU", 4, "MemTotal", (json_int_t)8 << 30,
+	return json_pack("{s:s, s:s, s:s, s:i, s:I, s:s, s:s}", "ID", "ABCD:EFGH", "ServerVersion",
+			 "24.0.7", "ApiVersion", "1.43", "NCPU", 4, "MemTotal", (json_int_t)8 << 30,
 			 "OperatingSystem", "Debian GNU/Linux 12", "KernelVersion", "6.1");
 }
 
@@ -125,7 +125,7 @@ static void test_build(void)
 	       "{name:s\"lab\",url:s\"tcp://10.0.0.5:2376\",tls_dir:null,insecure:true,"
 	       "state:s\"active\",state_changed:d1700000000000,state_reason:null,"
 	       "errors:i32:0,last_error:null,last_seen:d1700000000000,"
-	       "engine:{version:s\"24.0.7\",api_version:s\"1.43\",ncpu:i64:4,memory:i64:8589934592,"
+	       "engine:{id:s\"ABCD:EFGH\",version:s\"24.0.7\",api_version:s\"1.43\",ncpu:i64:4,memory:i64:8589934592,"
 	       "os:s\"Debian GNU/Linux 12\"}}",
 	       "... active by default, seen now, no added date when none is given");
 	bson_destroy(&doc);
@@ -258,7 +258,7 @@ static void test_answer_error(void)
 	host_doc_update_answer(&update, info, NOW, NULL);
 	is_str(dump(&update),
 	       "{$set:{last_seen:d1700000000000,errors:i32:0,last_error:null,"
-	       "engine:{version:s\"24.0.7\",api_version:s\"1.43\",ncpu:i64:4,memory:i64:8589934592,"
+	       "engine:{id:s\"ABCD:EFGH\",version:s\"24.0.7\",api_version:s\"1.43\",ncpu:i64:4,memory:i64:8589934592,"
 	       "os:s\"Debian GNU/Linux 12\"}}}",
 	       "an answer: seen now, errors cleared, the engine's facts");
 	bson_destroy(&update);
@@ -430,6 +430,7 @@ static void test_view(void)
 	ok(v.engine.version && !strcmp(v.engine.version, "24.0.7") && v.engine.ncpu == 4 &&
 	   v.engine.memory == (int64_t)8 << 30 && !strcmp(v.engine.api_version, "1.43") &&
 	   !strcmp(v.engine.os, "Debian GNU/Linux 12"), "view: the engine's facts");
+	is_str(v.engine.id, "ABCD:EFGH", "view: the engine's ID");
 	is_str(host_doc_state(&doc), "inactive", "host_doc_state alone");
 	bson_destroy(&doc);
 

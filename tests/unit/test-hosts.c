@@ -152,32 +152,32 @@ static void test_register(struct shell *sh)
 	memset(&h, 0, sizeof(h));
 	h.name = "a b";
 	h.url = "unix:///x.sock";
-	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "host add of a bad name fails");
+	is_int(hosts_register(&sh->fleet, &h, NULL, NULL, &err), -1, "host add of a bad name fails");
 	is_int(err.kind, BERR_USAGE, "... as a usage error");
 
 	h.name = "lab";
 	h.url = "ftp://x";
-	hosts_register(&sh->fleet, &h, NULL, &err);
+	hosts_register(&sh->fleet, &h, NULL, NULL, &err);
 	is_str(err.msg, "invalid URL 'ftp://x' for host lab: use unix:///PATH or tcp://HOST:PORT",
 	       "a bad scheme names the accepted ones");
 	is_int(err.kind, BERR_USAGE, "... as a usage error");
 
 	h.url = "tcp://10.0.0.5:2375";
-	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "tcp:// without TLS or --insecure is refused");
+	is_int(hosts_register(&sh->fleet, &h, NULL, NULL, &err), -1, "tcp:// without TLS or --insecure is refused");
 	ok(err.kind == BERR_USAGE && strstr(err.msg, "--insecure"), "... saying how to allow it (%s)",
 	   err.msg);
 
 	h.tls_dir = "half";
-	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "a TLS dir without key.pem is refused");
+	is_int(hosts_register(&sh->fleet, &h, NULL, NULL, &err), -1, "a TLS dir without key.pem is refused");
 	ok(err.kind == BERR_USAGE && strstr(err.msg, "key.pem"), "... naming key.pem (%s)", err.msg);
 
 	h.tls_dir = "nosuchdir";
-	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "a missing TLS dir is refused");
+	is_int(hosts_register(&sh->fleet, &h, NULL, NULL, &err), -1, "a missing TLS dir is refused");
 	is_int(err.kind, BERR_USAGE, "... as a usage error");
 
 	h.tls_dir = "certs";
 	h.url = "unix:///x.sock";
-	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "a TLS dir for a unix socket is refused");
+	is_int(hosts_register(&sh->fleet, &h, NULL, NULL, &err), -1, "a TLS dir for a unix socket is refused");
 
 	/* from the temporary dir, so that "certs" is relative */
 	snprintf(want, sizeof(want), "%s/certs/key.pem", dir);
@@ -186,7 +186,7 @@ static void test_register(struct shell *sh)
 	h.url = "tcp://10.0.0.5:2376";
 	h.tls_dir = "./certs/";
 	h.reason = "unit test";
-	is_int(hosts_register(&sh->fleet, &h, &doc, &err), 0, "host add secure with a complete TLS dir");
+	is_int(hosts_register(&sh->fleet, &h, &doc, NULL, &err), 0, "host add secure with a complete TLS dir");
 	snprintf(want, sizeof(want), "%s/certs", dir);
 	is_str(store_doc_str(&doc, "tls_dir"), want, "... stores the TLS dir as an absolute path");
 	is_str(store_doc_str(&doc, "state"), "spawned", "... in state spawned");
@@ -195,19 +195,19 @@ static void test_register(struct shell *sh)
 	memset(&h, 0, sizeof(h));
 	h.name = "mid";
 	h.url = "unix:///nonexistent/mid.sock";
-	is_int(hosts_register(&sh->fleet, &h, NULL, &err), 0, "host add mid (unix://)");
+	is_int(hosts_register(&sh->fleet, &h, NULL, NULL, &err), 0, "host add mid (unix://)");
 	h.name = "beta";
 	h.url = "tcp://127.0.0.1:1";
 	h.insecure = 1;
-	is_int(hosts_register(&sh->fleet, &h, NULL, &err), 0, "host add beta (tcp://, --insecure)");
-	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "host add beta again fails");
+	is_int(hosts_register(&sh->fleet, &h, NULL, NULL, &err), 0, "host add beta (tcp://, --insecure)");
+	is_int(hosts_register(&sh->fleet, &h, NULL, NULL, &err), -1, "host add beta again fails");
 	is_str(err.msg, "host beta already exists (remove it first with 'host remove beta')",
 	       "... with the duplicate message");
 	is_int(err.kind, BERR_CONFLICT, "... as a conflict (exit 1)");
 	h.name = "alpha";
 	h.url = "unix:///elsewhere.sock";
 	h.insecure = 0;
-	is_int(hosts_register(&sh->fleet, &h, NULL, &err), -1, "host add of a configured name fails");
+	is_int(hosts_register(&sh->fleet, &h, NULL, NULL, &err), -1, "host add of a configured name fails");
 	is_str(err.msg, "host alpha already exists (remove it first with 'host remove alpha')",
 	       "... with the same message");
 
@@ -219,8 +219,9 @@ static void test_register(struct shell *sh)
 
 static json_t *fake_info(void)
 {
-	return json_pack("{s:s, s:s, s:i, s:I, s:s}", "ServerVersion", "99.1", "ApiVersion", "1.41",
-			 "NCPU", 4, "MemTotal", (json_int_t)1 << 30, "OperatingSystem", "test OS");
+	return json_pack("{s:s, s:s, s:s, s:i, s:I, s:s}", "ID", "ENGINE:MID", "ServerVersion", "99.1",
+			 "ApiVersion", "1.41", "NCPU", 4, "MemTotal", (json_int_t)1 << 30,
+			 "OperatingSystem", "test OS");
 }
 
 static void test_record_seen(struct shell *sh)
@@ -239,6 +240,7 @@ static void test_record_seen(struct shell *sh)
 	is_str(store_doc_str(r.doc, "state"), "active", "... mid is active");
 	is_str(store_doc_str(r.doc, "engine.version"), "99.1", "... with the engine's version");
 	is_int(store_doc_int(r.doc, "engine.ncpu", 0), 4, "... and CPUs");
+	is_str(store_doc_str(r.doc, "engine.id"), "ENGINE:MID", "... and its ID");
 	ok(store_doc_date(r.doc, "last_seen") > 0, "... last seen");
 	ok(store_doc_date(r.doc, "state_changed") > changed, "... and the change of state dated");
 	is_str(store_doc_str(r.doc, "url"), "unix:///nonexistent/mid.sock", "... its URL untouched");
@@ -288,6 +290,45 @@ static void test_list(struct shell *sh)
 	known = hosts_known_names(&sh->fleet);
 	is_str(known, "local, alpha, zed, beta, mid, secure", "hosts_known_names");
 	free(known);
+}
+
+/* One engine, one host: a second host for an engine whose ID a host's
+ * document records is refused, naming the first. */
+static void test_twins(struct shell *sh)
+{
+	json_t *first = json_pack("{s:s}", "ID", "ENGINE:ONE"), *other = json_pack("{s:s}", "ID", "ENGINE:TWO");
+	struct host_new h;
+	struct host_ref r;
+	struct berr err;
+	char *twin = NULL;
+	bson_t doc;
+
+	memset(&h, 0, sizeof(h));
+	h.name = "one";
+	h.url = "unix:///nonexistent/one.sock";
+	h.info = first;
+	is_int(hosts_register(&sh->fleet, &h, &doc, &twin, &err), 0, "host add one with its engine's ID");
+	ok(twin == NULL, "... with no twin");
+	is_str(store_doc_str(&doc, "engine.id"), "ENGINE:ONE", "... recording the ID");
+	ok(store_doc_date(&doc, "last_seen") > 0, "... and that the engine answered");
+	bson_destroy(&doc);
+
+	h.name = "dup";
+	h.url = "unix:///nonexistent/dup.sock";
+	is_int(hosts_register(&sh->fleet, &h, NULL, &twin, &err), -1,
+	       "host add of one's engine under another name fails");
+	is_int(err.kind, BERR_CONFLICT, "... as a conflict (exit 1)");
+	is_str(err.msg, "dup is the same engine as one (ID ENGINE:ONE); remove one first or use it",
+	       "... naming the first host and the engine's ID");
+	is_str(twin, "one", "... and giving the first host's name");
+	free(twin);
+	is_int(hosts_find(&sh->fleet, "dup", 0, &r, &err), 0, "... nothing is stored");
+
+	h.info = other;
+	is_int(hosts_register(&sh->fleet, &h, NULL, &twin, &err), 0, "another engine is registered");
+	ok(twin == NULL, "... with no twin");
+	json_decref(first);
+	json_decref(other);
 }
 
 static void add_container(struct store *s, const char *host, const char *id, const char *name)
@@ -514,6 +555,7 @@ int main(void)
 	test_list(&sh);
 	test_complete(&sh);
 	test_unregister(&sh);
+	test_twins(&sh);
 	if (mongo_uri) {
 		struct berr err;
 		struct store *s = fleet_store(&sh.fleet, &err);
