@@ -15,7 +15,7 @@ TLS exactly as it would on a cloud.
         stops the daemon, its containerd and shims, unmounts what it left,
         removes its bridge
     vmboot.py wait --address A --dir D [--timeout S]
-        returns once the TLS port accepts connections (exit 1: it died or
+        returns once the TLS port answers a handshake (exit 1: it died or
         the timeout passed, with the last lines of its log)
 
 or from Python: import vmboot; vmboot.start(userdata, address, dir);
@@ -45,6 +45,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -271,9 +272,13 @@ def _stop_locked(d):
     for name, (_, owner) in _bridges().items():
         if owner == d:
             _bridge_del(name)
-    for f in ("pid", "bridge"):
+    # dockerd refuses to start while its pidfile names a process that
+    # exists, and reuses a containerd whose pidfile does: a killed one may
+    # linger as a zombie
+    for f in (os.path.join(d, "pid"), os.path.join(d, "bridge"), os.path.join(d, "dockerd.pid"),
+              os.path.join(short, "x", "containerd", "containerd.pid")):
         try:
-            os.unlink(os.path.join(d, f))
+            os.unlink(f)
         except OSError:
             pass
 
@@ -342,6 +347,27 @@ def stop(d):
         _stop_locked(os.path.abspath(d))
 
 
+def _serving(address, port):
+    """dockerd listens before it serves: a connection is accepted long
+    before the TLS handshake is answered (a daemon restarted after a crash
+    takes seconds). Serving is any TLS answer, even the refusal of a
+    client with no certificate."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((address, port), timeout=2) as s:
+            with ctx.wrap_socket(s) as t:
+                t.recv(1)
+    except socket.timeout:
+        return False
+    except ssl.SSLError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
 def wait(address, d, timeout=120):
     """Until the VM's TLS port accepts a connection."""
     d = os.path.abspath(d)
@@ -350,11 +376,8 @@ def wait(address, d, timeout=120):
         raise VMError("%s: no VM was started there" % d)
     end = time.time() + timeout
     while True:
-        try:
-            with socket.create_connection((address, port), timeout=2):
-                return
-        except OSError:
-            pass
+        if _serving(address, port) and _running(d):
+            return
         if not _running(d):
             raise VMError("the VM's dockerd exited:\n" + _log_tail(d))
         if time.time() > end:
