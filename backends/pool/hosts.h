@@ -29,6 +29,8 @@ struct host_ref {
 	char *name;      /* owned */
 	char *url;       /* owned */
 	char *tls_dir;   /* owned; NULL: no TLS */
+	char *tls_name;  /* owned; the name the server's certificate holds, pinned
+			  * to the URL's address (docker_endpoint.tls_name); NULL */
 	int tls_verify;  /* TLS with tls_dir's client certificates */
 	int insecure;    /* plain tcp:// explicitly allowed */
 	int from_config; /* settings from the configuration (else the store) */
@@ -84,6 +86,8 @@ struct host_new {
 	const char *tls_dir; /* NULL: no TLS; relative or ~/ paths are made absolute */
 	int insecure;        /* allow plain HTTP to a tcp:// URL */
 	const char *reason;  /* state_reason: how it came ("host add"), may be NULL */
+	const char *tls_name; /* with tls_dir: the name in the server's certificate,
+			       * pinned to the URL's address; NULL: the URL's host */
 };
 /* Checks h (name syntax, URL scheme, the TLS directory's three files, tcp
  * without TLS only when insecure) and inserts it into the store with state

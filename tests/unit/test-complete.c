@@ -413,7 +413,7 @@ static void add_row(struct store *s, enum store_coll coll, const char *host, con
 
 static void register_host(struct shell *sh, const char *name, const char *state)
 {
-	struct host_new h = { name, "unix:///nonexistent/x.sock", NULL, 0, "test" };
+	struct host_new h = { .name = name, .url = "unix:///nonexistent/x.sock", .reason = "test" };
 	struct berr err;
 
 	if (hosts_register(&sh->fleet, &h, NULL, &err) < 0)
