@@ -181,6 +181,16 @@ static int want_string(struct loader *L, const yaml_node_t *v, const char *what,
 	return 0;
 }
 
+/* want_string's value copied into *slot. */
+static int set_string(struct loader *L, const yaml_node_t *v, const char *what, char **slot)
+{
+	const char *s;
+
+	if (want_string(L, v, what, &s) < 0)
+		return -1;
+	return replace_str(slot, s) < 0 ? oom(L) : 0;
+}
+
 static int want_bool(struct loader *L, const yaml_node_t *v, const char *what, int *out)
 {
 	static const char *const yes[] = { "true", "yes", "on", NULL };
@@ -700,11 +710,8 @@ static int load_root(struct loader *L, const yaml_node_t *root)
 		yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
 		const char *key = scalar(k);
 		if (strcmp(key, "default_host") == 0) {
-			const char *s;
-			if (want_string(L, v, "default_host", &s) < 0)
+			if (set_string(L, v, "default_host", &L->cfg->default_host) < 0)
 				return -1;
-			if (replace_str(&L->cfg->default_host, s) < 0)
-				return oom(L);
 			L->default_host_line = node_line(v);
 			L->cfg->default_host_set = 1;
 		} else if (strcmp(key, "timeouts") == 0) {
@@ -717,11 +724,8 @@ static int load_root(struct loader *L, const yaml_node_t *root)
 			if (load_mongodb(L, v) < 0)
 				return -1;
 		} else if (strcmp(key, "owner") == 0) {
-			const char *s;
-			if (want_string(L, v, "owner", &s) < 0)
+			if (set_string(L, v, "owner", &L->cfg->owner) < 0)
 				return -1;
-			if (replace_str(&L->cfg->owner, s) < 0)
-				return oom(L);
 		} else if (strcmp(key, "pool") == 0) {
 			if (load_pool(L, v) < 0)
 				return -1;
@@ -729,11 +733,8 @@ static int load_root(struct loader *L, const yaml_node_t *root)
 			if (load_clouds(L, v) < 0)
 				return -1;
 		} else if (strcmp(key, "default_cloud") == 0) {
-			const char *s;
-			if (want_string(L, v, "default_cloud", &s) < 0)
+			if (set_string(L, v, "default_cloud", &L->cfg->default_cloud) < 0)
 				return -1;
-			if (replace_str(&L->cfg->default_cloud, s) < 0)
-				return oom(L);
 			L->default_cloud_line = node_line(v);
 		} else if (strcmp(key, "image_dir") == 0) {
 			const char *s;

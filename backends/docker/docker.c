@@ -17,6 +17,7 @@
 #include "backends/docker/docker_fanout.h"
 #include "backends/docker/docker_stream.h"
 #include "backends/docker/http.h"
+#include "lib/names.h"
 #include "lib/strbuf.h"
 #include "lib/text.h"
 
@@ -1324,17 +1325,12 @@ static int check_tls_dir(const char *name, const char *dir, struct berr *err)
  * URL as it is), with TLS. */
 static int check_tls_name(const char *said, const char *tls_name, int tls, struct berr *err)
 {
-	const char *p;
 	char buf[TEXT_CUT_SIZE];
 
 	if (!tls)
 		return berr_set(err, BERR_USAGE, "%s: a TLS name (%s) needs TLS to the engine", said,
 				text_cut(tls_name, buf));
-	for (p = tls_name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
-			break;
-	if (!*tls_name || *p || *tls_name == '.' || *tls_name == '-')
+	if (!valid_dns_name(tls_name))
 		return berr_set(err, BERR_USAGE, "%s: invalid TLS name '%s': use a DNS name", said,
 				text_cut(tls_name, buf));
 	return 0;

@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include "backends/pool/pki.h"
+#include "lib/names.h"
 #include "lib/paths.h"
 #include "lib/xalloc.h"
 
@@ -133,6 +134,14 @@ cleanup:
 		return NULL;
 	}
 	return x;
+}
+
+/* A string holding a private key, wiped before it is freed (NULL is fine). */
+static void free_secret(char *s)
+{
+	if (s)
+		OPENSSL_cleanse(s, strlen(s));
+	free(s);
 }
 
 /* A memory BIO's contents as a string, the caller's. */
@@ -282,28 +291,17 @@ cleanup:
 	if (tmp)
 		unlink(tmp);
 	free(tmp);
-	if (both)
-		OPENSSL_cleanse(both, strlen(both));
-	free(both);
-	if (kp)
-		OPENSSL_cleanse(kp, strlen(kp));
-	free(kp);
+	free_secret(both);
+	free_secret(kp);
 	free(cp);
 	free(cn);
 	return ret;
 }
 
+/* A store ID names a directory: a host name's characters, and no "..". */
 static int valid_store_id(const char *id)
 {
-	const char *p;
-
-	if (!id || !*id || strlen(id) > 64)
-		return 0;
-	for (p = id; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return 0;
-	return 1;
+	return valid_host_name(id) && *id != '.' && strlen(id) <= 64;
 }
 
 static void ca_clear(struct pki_ca *ca)
@@ -400,19 +398,6 @@ static int leaf_make(struct pki_ca *ca, const char *cn, const struct cert_kind *
 	return 0;
 }
 
-static int valid_dns_name(const char *s)
-{
-	const char *p;
-
-	if (!s || !*s || strlen(s) > 253 || *s == '.' || *s == '-')
-		return 0;
-	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
-			return 0;
-	return 1;
-}
-
 int pki_server_cert(struct pki_ca *ca, const char *dns_name, char **cert_out, char **key_out,
 		    struct berr *err)
 {
@@ -445,9 +430,7 @@ int pki_client_dir(struct pki_ca *ca, const char *cn, const char *dir, struct be
 		goto cleanup;
 	ret = 0;
 cleanup:
-	if (key)
-		OPENSSL_cleanse(key, strlen(key));
-	free(key);
+	free_secret(key);
 	free(cert);
 	free(path);
 	return ret;
