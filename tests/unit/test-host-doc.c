@@ -483,6 +483,24 @@ static void test_json(void)
 	free(s);
 	json_decref(o);
 	bson_destroy(&doc);
+
+	/* a pinned TLS name: stored when given, read back */
+	h.tls_dir = "/tls";
+	h.tls_name = "lab.berth.internal";
+	bson_init(&doc);
+	host_doc_build(&doc, &h, NULL, NOW, &err);
+	{
+		struct host_doc v;
+
+		host_doc_read(&doc, &v);
+		is_str(v.tls_name, "lab.berth.internal", "tls_name is stored and read back");
+	}
+	bson_destroy(&doc);
+	h.tls_name = NULL;
+	bson_init(&doc);
+	host_doc_build(&doc, &h, NULL, NOW, &err);
+	ok(!bson_has_field(&doc, "tls_name"), "... and absent when not given");
+	bson_destroy(&doc);
 }
 
 int main(void)
