@@ -43,6 +43,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -281,6 +282,10 @@ def _stop_locked(d):
             os.unlink(f)
         except OSError:
             pass
+    # the short directory of a long one lives under /run: nothing is left
+    # there once the VM is stopped (its data stays in d)
+    if short != d:
+        shutil.rmtree(short, ignore_errors=True)
 
 
 def _sweep(vm_name, d):
