@@ -39,6 +39,8 @@ extern const struct cmd_entry cmd_host_deactivate_entry;
 extern const struct cmd_entry cmd_host_drain_entry;
 extern const struct cmd_entry cmd_host_slots_entry;
 
+extern const struct cmd_entry cmd_cloud_list_entry;
+
 extern const struct cmd_entry cmd_cache_refresh_entry;
 extern const struct cmd_entry cmd_cache_show_entry;
 extern const struct cmd_entry cmd_cache_reset_entry;

@@ -25,6 +25,8 @@ static int exec_slots(struct shell *sh, struct args *a);
 static const struct opt_spec add_opts[] = {
 	{ .long_name = "tls-dir", .type = OPT_VALUE, .metavar = "DIR",
 	  .help = "directory with ca.pem, cert.pem and key.pem for mutual TLS", .kind = ARG_FILE },
+	{ .long_name = "tls-name", .type = OPT_VALUE, .metavar = "NAME",
+	  .help = "the DNS name in the engine's certificate, reached at the URL's address" },
 	{ .long_name = "insecure", .type = OPT_FLAG, .help = "allow plain HTTP to a tcp:// URL" },
 	{ .long_name = "slots", .type = OPT_VALUE, .metavar = "N",
 	  .help = "the host's capacity in slots (default: engine memory / pool.slot_memory)" },
@@ -622,6 +624,10 @@ static int exec_add(struct shell *sh, struct args *a)
 	h.reason = "registered with host add";
 	if (h.tls_dir && !*h.tls_dir)
 		return usage_error(sh, "option --tls-dir needs a directory");
+	h.tls_name = args_get(a, "tls-name");
+	if (h.tls_name && !h.tls_dir)
+		return usage_error(sh, "option --tls-name needs --tls-dir: the name is checked "
+				   "against the engine's certificate");
 	if (slots_arg && parse_slots(slots_arg, &slots) < 0)
 		return usage_error(sh, "invalid --slots '%s': use a whole number of slots from 1 to 1000000",
 				   CUT(slots_arg));

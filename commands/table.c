@@ -34,6 +34,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_drain_entry,
 	&cmd_host_slots_entry,
 
+	&cmd_cloud_list_entry,
+
 	&cmd_cache_refresh_entry,
 	&cmd_cache_show_entry,
 	&cmd_cache_reset_entry,

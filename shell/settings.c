@@ -19,8 +19,11 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <yaml.h>
 #include "shell/settings.h"
+#include "backends/pool/userdata.h"
 #include "lib/paths.h"
 #include "lib/names.h"
 #include "lib/units.h"
@@ -53,6 +56,7 @@ struct loader {
 	yaml_document_t doc;
 	struct berr *err;
 	unsigned long default_host_line; /* 0 unless this file set default_host */
+	unsigned long default_cloud_line; /* 0 unless this file set default_cloud */
 };
 
 static unsigned long node_line(const yaml_node_t *n)
@@ -209,6 +213,16 @@ static int want_string(struct loader *L, const yaml_node_t *v, const char *what,
 		return fail_at(L, v, "%s needs a value", what);
 	*out = scalar(v);
 	return 0;
+}
+
+/* want_string's value copied into *slot. */
+static int set_string(struct loader *L, const yaml_node_t *v, const char *what, char **slot)
+{
+	const char *s;
+
+	if (want_string(L, v, what, &s) < 0)
+		return -1;
+	return replace_str(slot, s) < 0 ? oom(L) : 0;
 }
 
 static int want_bool(struct loader *L, const yaml_node_t *v, const char *what, int *out)
@@ -469,10 +483,255 @@ static char *image_dir_path(const char *file, const char *value)
 	return out;
 }
 
+/* --- clouds: ------------------------------------------------------------- */
+
+static int is_secret_key(const char *k);
+
+/* The text settings of a profile: key, the member it sets, and whether it
+ * belongs to one driver only (NULL: both). Aliases set the same member. */
+static const struct cloud_str {
+	const char *key;
+	size_t off;
+	const char *driver_only;
+} cloud_strs[] = {
+	{ "driver", offsetof(struct cloud_profile, driver), NULL },
+	{ "cloud", offsetof(struct cloud_profile, os_cloud), "openstack" },
+	{ "profile", offsetof(struct cloud_profile, aws_profile), "ec2" },
+	{ "region", offsetof(struct cloud_profile, region), NULL },
+	{ "endpoint_url", offsetof(struct cloud_profile, endpoint_url), "ec2" },
+	{ "interface", offsetof(struct cloud_profile, interface), "openstack" },
+	{ "flavor", offsetof(struct cloud_profile, flavor), NULL },
+	{ "instance_type", offsetof(struct cloud_profile, flavor), NULL },
+	{ "image", offsetof(struct cloud_profile, image), NULL },
+	{ "network", offsetof(struct cloud_profile, network), NULL },
+	{ "subnet", offsetof(struct cloud_profile, network), NULL },
+	{ "floating_network", offsetof(struct cloud_profile, floating_network), "openstack" },
+	{ "allow_cidr", offsetof(struct cloud_profile, allow_cidr), NULL },
+	{ "key_name", offsetof(struct cloud_profile, key_name), NULL },
+	{ "cloud_init", offsetof(struct cloud_profile, cloud_init), NULL },
+};
+#define NCLOUD_STRS (sizeof(cloud_strs) / sizeof(cloud_strs[0]))
+
+static const char *const cloud_keys[] = {
+	"driver", "cloud", "profile", "region", "endpoint_url", "interface", "flavor",
+	"instance_type", "image", "network", "subnet", "floating_network", "address",
+	"allow_cidr", "spawn_timeout", "engine_timeout", "slots", "key_name", "cloud_init", NULL
+};
+
+static char **cloud_str_slot(struct cloud_profile *p, const struct cloud_str *s)
+{
+	return (char **)((char *)p + s->off);
+}
+
+/* "10.0.0.0/8", "2001:db8::/32" */
+static int valid_cidr(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	unsigned char buf[sizeof(struct in6_addr)];
+	char addr[INET6_ADDRSTRLEN];
+	char *end;
+	long bits;
+	int v6;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(addr))
+		return 0;
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = '\0';
+	v6 = strchr(addr, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, buf) != 1)
+		return 0;
+	errno = 0;
+	bits = strtol(slash + 1, &end, 10);
+	return !errno && end != slash + 1 && !*end && bits >= 0 && bits <= (v6 ? 128 : 32);
+}
+
+/* A profile's value that is not text (address, durations, slots). */
+static int load_cloud_other(struct loader *L, struct cloud_profile *p, const yaml_node_t *k,
+			    const yaml_node_t *v, const char *what)
+{
+	static const struct { const char *word; enum cloud_address a; } addrs[] = {
+		{ "fixed", CLOUD_ADDR_FIXED }, { "private", CLOUD_ADDR_FIXED },
+		{ "floating", CLOUD_ADDR_FLOATING }, { "public", CLOUD_ADDR_PUBLIC },
+	};
+	const char *key = scalar(k), *s;
+	long ms, n;
+	size_t i;
+	char *end;
+
+	if (!strcmp(key, "address")) {
+		if (want_string(L, v, what, &s) < 0)
+			return -1;
+		for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]) && strcmp(addrs[i].word, s); i++)
+			;
+		if (i == sizeof(addrs) / sizeof(addrs[0]))
+			return fail_at(L, v, "%s: unknown address '%s': use fixed, private, floating or public",
+				       what, CUT(s));
+		p->address = addrs[i].a;
+	} else if (!strcmp(key, "spawn_timeout") || !strcmp(key, "engine_timeout")) {
+		if (want_duration(L, v, what, &ms) < 0)
+			return -1;
+		*(key[0] == 's' ? &p->spawn_timeout_ms : &p->engine_timeout_ms) = ms;
+	} else if (!strcmp(key, "slots")) {
+		if (want_string(L, v, what, &s) < 0)
+			return -1;
+		errno = 0;
+		n = strtol(s, &end, 10);
+		if (errno || end == s || *end || n < 1 || n > 1000000)
+			return fail_at(L, v, "%s: invalid value '%s': use a whole number of slots from 1 to 1000000",
+				       what, CUT(s));
+		p->slots = n;
+	} else {
+		return unknown_key(L, k, "", cloud_keys);
+	}
+	return 0;
+}
+
+/* A text value of the profile; *set_by[member] remembers which key set it
+ * (an alias and its key both given is refused). */
+static int load_cloud_str(struct loader *L, struct cloud_profile *p, const struct cloud_str *cs,
+			  const yaml_node_t *k, const yaml_node_t *v, const yaml_node_t **set_by,
+			  const char *what)
+{
+	char **slot = cloud_str_slot(p, cs);
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < NCLOUD_STRS; i++)
+		if (cloud_strs[i].off == cs->off && set_by[i])
+			return fail_at(L, k, "%s: %s was given on line %lu already: give one of them",
+				       what, scalar(set_by[i]), node_line(set_by[i]));
+	set_by[cs - cloud_strs] = k;
+	if (want_string(L, v, what, &s) < 0)
+		return -1;
+	if (!strcmp(cs->key, "driver") && strcmp(s, "openstack") && strcmp(s, "ec2"))
+		return fail_at(L, v, "%s: unknown driver '%s': use openstack or ec2", what, CUT(s));
+	if (!strcmp(cs->key, "allow_cidr") && !valid_cidr(s))
+		return fail_at(L, v, "%s: invalid CIDR '%s': use an address and a prefix length, "
+			       "like 203.0.113.0/24", what, CUT(s));
+	if (!strcmp(cs->key, "cloud_init")) {
+		struct userdata_in in = { .ca_pem = "", .cert_pem = "", .key_pem = "", .extra = s };
+		struct berr uerr;
+		char *out;
+		size_t len;
+
+		if (userdata_build(&in, &out, &len, &uerr) < 0)
+			return fail_at(L, v, "clouds.%s.%s", p->name, uerr.msg);
+		free(out);
+	}
+	if (replace_str(slot, s) < 0)
+		return oom(L);
+	return 0;
+}
+
+/* The settings that belong to the other driver. */
+static int check_cloud_driver(struct loader *L, const struct cloud_profile *p,
+			      const yaml_node_t *k, const yaml_node_t **set_by)
+{
+	size_t i;
+
+	if (!p->driver)
+		return fail_at(L, k, "clouds.%s needs a driver (driver: openstack or driver: ec2)", p->name);
+	for (i = 0; i < NCLOUD_STRS; i++)
+		if (set_by[i] && cloud_strs[i].driver_only && strcmp(cloud_strs[i].driver_only, p->driver))
+			return fail_at(L, set_by[i], "clouds.%s.%s is a setting of the %s driver, not of %s",
+				       p->name, cloud_strs[i].key, cloud_strs[i].driver_only, p->driver);
+	if (p->address == CLOUD_ADDR_FLOATING && strcmp(p->driver, "openstack"))
+		return fail_at(L, k, "clouds.%s.address: floating addresses are OpenStack's (use private or public)",
+			       p->name);
+	return 0;
+}
+
+/* One profile into p (initialised with its name and the defaults). */
+static int load_cloud_profile(struct loader *L, const yaml_node_t *k, const yaml_node_t *map,
+			      struct cloud_profile *p)
+{
+	const yaml_node_t *set_by[NCLOUD_STRS] = { NULL };
+	yaml_node_pair_t *q;
+	char what[160];
+	size_t i;
+
+	snprintf(what, sizeof(what), "clouds.%s", p->name);
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(L, map, "%s must be a mapping (%s: { driver: openstack, cloud: NAME, ... })",
+			       what, p->name);
+	if (check_mapping_keys(L, map, what) < 0)
+		return -1;
+	for (q = map->data.mapping.pairs.start; q < map->data.mapping.pairs.top; q++) {
+		yaml_node_t *pk = node_at(L, q->key), *v = node_at(L, q->value);
+		const char *key = scalar(pk);
+
+		if (is_secret_key(key))
+			return fail_at(L, pk, "clouds.%s.%s: credentials do not go into berth's settings: "
+				       "they belong in clouds.yaml or secure.yaml (OpenStack) and "
+				       "~/.aws/credentials (EC2), where the official tools find them",
+				       p->name, CUT(key));
+		snprintf(what, sizeof(what), "clouds.%s.%s", p->name, key);
+		for (i = 0; i < NCLOUD_STRS && strcmp(cloud_strs[i].key, key); i++)
+			;
+		if (i < NCLOUD_STRS) {
+			if (load_cloud_str(L, p, &cloud_strs[i], pk, v, set_by, what) < 0)
+				return -1;
+		} else if (!strcmp(key, "address") || !strcmp(key, "spawn_timeout") ||
+			   !strcmp(key, "engine_timeout") || !strcmp(key, "slots")) {
+			if (load_cloud_other(L, p, pk, v, what) < 0)
+				return -1;
+		} else {
+			snprintf(what, sizeof(what), " in clouds.%s", p->name);
+			return unknown_key(L, pk, what, cloud_keys);
+		}
+	}
+	return check_cloud_driver(L, p, k, set_by);
+}
+
+static int load_clouds(struct loader *L, const yaml_node_t *map)
+{
+	struct settings *cfg = L->cfg;
+	yaml_node_pair_t *q;
+	size_t i;
+
+	if (is_null(map))
+		return 0;
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(L, map, "clouds must be a mapping of profile names to profiles "
+			       "(clouds: { lab: { driver: openstack, cloud: NAME } })");
+	if (check_mapping_keys(L, map, "clouds") < 0)
+		return -1;
+	for (q = map->data.mapping.pairs.start; q < map->data.mapping.pairs.top; q++) {
+		yaml_node_t *k = node_at(L, q->key);
+		struct cloud_profile p = { .spawn_timeout_ms = 600000, .engine_timeout_ms = 600000 };
+
+		if (!valid_host_name(scalar(k)))
+			return fail_at(L, k, "invalid cloud profile name '%s': use letters, digits, '-', '_' and '.'",
+				       CUT(scalar(k)));
+		if (!(p.name = strdup(scalar(k))))
+			return oom(L);
+		if (load_cloud_profile(L, k, node_at(L, q->value), &p) < 0) {
+			cloud_profile_release(&p);
+			return -1;
+		}
+		/* a later file's profile of the same name replaces the earlier one */
+		for (i = 0; i < cfg->nclouds && strcmp(cfg->clouds[i].name, p.name); i++)
+			;
+		if (i == cfg->nclouds) {
+			struct cloud_profile *nv = realloc(cfg->clouds, (i + 1) * sizeof(*nv));
+			if (!nv) {
+				cloud_profile_release(&p);
+				return oom(L);
+			}
+			cfg->clouds = nv;
+			cfg->nclouds++;
+		} else {
+			cloud_profile_release(&cfg->clouds[i]);
+		}
+		cfg->clouds[i] = p;
+	}
+	return 0;
+}
+
 static int load_root(struct loader *L, const yaml_node_t *root)
 {
 	static const char *const known[] = { "default_host", "timeouts", "hosts", "mongodb", "owner",
-					     "pool", "image_dir", NULL };
+					     "pool", "image_dir", "clouds", "default_cloud", NULL };
 	yaml_node_pair_t *p;
 
 	if (!root || is_null(root))
@@ -485,11 +744,8 @@ static int load_root(struct loader *L, const yaml_node_t *root)
 		yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
 		const char *key = scalar(k);
 		if (strcmp(key, "default_host") == 0) {
-			const char *s;
-			if (want_string(L, v, "default_host", &s) < 0)
+			if (set_string(L, v, "default_host", &L->cfg->default_host) < 0)
 				return -1;
-			if (replace_str(&L->cfg->default_host, s) < 0)
-				return oom(L);
 			L->default_host_line = node_line(v);
 			L->cfg->default_host_set = 1;
 		} else if (strcmp(key, "timeouts") == 0) {
@@ -502,14 +758,18 @@ static int load_root(struct loader *L, const yaml_node_t *root)
 			if (load_mongodb(L, v) < 0)
 				return -1;
 		} else if (strcmp(key, "owner") == 0) {
-			const char *s;
-			if (want_string(L, v, "owner", &s) < 0)
+			if (set_string(L, v, "owner", &L->cfg->owner) < 0)
 				return -1;
-			if (replace_str(&L->cfg->owner, s) < 0)
-				return oom(L);
 		} else if (strcmp(key, "pool") == 0) {
 			if (load_pool(L, v) < 0)
 				return -1;
+		} else if (strcmp(key, "clouds") == 0) {
+			if (load_clouds(L, v) < 0)
+				return -1;
+		} else if (strcmp(key, "default_cloud") == 0) {
+			if (set_string(L, v, "default_cloud", &L->cfg->default_cloud) < 0)
+				return -1;
+			L->default_cloud_line = node_line(v);
 		} else if (strcmp(key, "image_dir") == 0) {
 			const char *s;
 			char *dir;
@@ -679,9 +939,10 @@ static int record_loaded(struct settings *cfg, const char *path)
 }
 
 /* optional: a missing file is no error (the system and user files).
- * *dh_line gets the line of default_host when this file set it. */
+ * lines[0] and lines[1] get the lines of default_host and default_cloud
+ * when this file set them. */
 static int load_file(struct settings *cfg, const char *path, int optional,
-		     unsigned long *dh_line, struct berr *err)
+		     unsigned long *lines, struct berr *err)
 {
 	struct loader L;
 	yaml_parser_t parser;
@@ -778,8 +1039,10 @@ static int load_file(struct settings *cfg, const char *path, int optional,
 		oom(&L);
 		goto cleanup;
 	}
-	if (dh_line)
-		*dh_line = L.default_host_line;
+	if (lines) {
+		lines[0] = L.default_host_line;
+		lines[1] = L.default_cloud_line;
+	}
 	ret = 0;
 cleanup:
 	if (have_doc)
@@ -851,11 +1114,68 @@ static int apply_environment(struct settings *cfg, struct berr *err)
 	return 0;
 }
 
+/* Where default_host and default_cloud were last set, for the messages
+ * about them once every file is read. */
+struct set_at {
+	char *host_file, *cloud_file;
+	unsigned long host_line, cloud_line;
+};
+
+/* path's file loaded, noting what it set in at. */
+static int load_noting(struct settings *cfg, const char *path, int optional, struct set_at *at,
+		       struct berr *err)
+{
+	unsigned long lines[2] = { 0, 0 };
+
+	if (load_file(cfg, path, optional, lines, err) < 0)
+		return -1;
+	if (lines[0]) {
+		at->host_line = lines[0];
+		free(at->host_file);
+		at->host_file = strdup(path);
+	}
+	if (lines[1]) {
+		at->cloud_line = lines[1];
+		free(at->cloud_file);
+		at->cloud_file = strdup(path);
+	}
+	return 0;
+}
+
+/* default_host and default_cloud name what the files define. */
+static int check_defaults(const struct settings *cfg, const struct set_at *at, struct berr *err)
+{
+	char known[512] = "";
+	size_t i;
+
+	if (!settings_find_host(cfg, cfg->default_host)) {
+		for (i = 0; i < cfg->nhosts; i++) {
+			if (i)
+				strncat(known, ", ", sizeof(known) - strlen(known) - 1);
+			strncat(known, cfg->hosts[i].name, sizeof(known) - strlen(known) - 1);
+		}
+		return berr_set(err, BERR_USAGE, "%s:%lu: default_host '%s' is not a configured host (known: %s)",
+				at->host_file ? at->host_file : "config", at->host_line,
+				CUT(cfg->default_host), known);
+	}
+	if (!cfg->default_cloud)
+		return 0;
+	for (i = 0; i < cfg->nclouds; i++) {
+		if (!strcmp(cfg->clouds[i].name, cfg->default_cloud))
+			return 0;
+		if (i)
+			strncat(known, ", ", sizeof(known) - strlen(known) - 1);
+		strncat(known, cfg->clouds[i].name, sizeof(known) - strlen(known) - 1);
+	}
+	return berr_set(err, BERR_USAGE, "%s:%lu: default_cloud '%s' is not a profile of clouds: (%s%s)",
+			at->cloud_file ? at->cloud_file : "config", at->cloud_line,
+			CUT(cfg->default_cloud), cfg->nclouds ? "known: " : "there are none", known);
+}
+
 int settings_load(struct settings *cfg, const char *explicit_path, struct berr *err)
 {
-	char *user = NULL, *dh_file = NULL;
-	unsigned long dh_line = 0, line;
-	size_t i;
+	struct set_at at = { NULL, NULL, 0, 0 };
+	char *user = NULL;
 	int ret = -1;
 
 	berr_clear(err);
@@ -868,49 +1188,21 @@ int settings_load(struct settings *cfg, const char *explicit_path, struct berr *
 			explicit_path = env;
 	}
 	if (explicit_path) {
-		line = 0;
-		if (load_file(cfg, explicit_path, 0, &line, err) < 0)
+		if (load_noting(cfg, explicit_path, 0, &at, err) < 0)
 			goto cleanup;
-		if (line) {
-			dh_line = line;
-			dh_file = strdup(explicit_path);
-		}
 	} else {
-		const char *sys = SYSCONFDIR "/berth.yaml";
-		line = 0;
-		if (load_file(cfg, sys, 1, &line, err) < 0)
+		if (load_noting(cfg, SYSCONFDIR "/berth.yaml", 1, &at, err) < 0)
 			goto cleanup;
-		if (line) {
-			dh_line = line;
-			dh_file = strdup(sys);
-		}
 		user = xdg_path("config", "config.yaml");
-		line = 0;
-		if (user && load_file(cfg, user, 1, &line, err) < 0)
+		if (user && load_noting(cfg, user, 1, &at, err) < 0)
 			goto cleanup;
-		if (line) {
-			dh_line = line;
-			free(dh_file);
-			dh_file = strdup(user);
-		}
 	}
-	if (apply_environment(cfg, err) < 0)
+	if (apply_environment(cfg, err) < 0 || check_defaults(cfg, &at, err) < 0)
 		goto cleanup;
-
-	if (!settings_find_host(cfg, cfg->default_host)) {
-		char known[512] = "";
-		for (i = 0; i < cfg->nhosts; i++) {
-			if (i)
-				strncat(known, ", ", sizeof(known) - strlen(known) - 1);
-			strncat(known, cfg->hosts[i].name, sizeof(known) - strlen(known) - 1);
-		}
-		berr_set(err, BERR_USAGE, "%s:%lu: default_host '%s' is not a configured host (known: %s)",
-			 dh_file ? dh_file : "config", dh_line, CUT(cfg->default_host), known);
-		goto cleanup;
-	}
 	ret = 0;
 cleanup:
 	free(user);
-	free(dh_file);
+	free(at.host_file);
+	free(at.cloud_file);
 	return ret;
 }

@@ -17,6 +17,7 @@
 #include "backends/docker/docker_fanout.h"
 #include "backends/docker/docker_stream.h"
 #include "backends/docker/http.h"
+#include "lib/names.h"
 #include "lib/strbuf.h"
 #include "lib/text.h"
 
@@ -1320,13 +1321,28 @@ static int check_tls_dir(const char *name, const char *dir, struct berr *err)
 	return 0;
 }
 
+/* A pinned TLS name: a DNS name (it goes into CURLOPT_CONNECT_TO and the
+ * URL as it is), with TLS. */
+static int check_tls_name(const char *said, const char *tls_name, int tls, struct berr *err)
+{
+	char buf[TEXT_CUT_SIZE];
+
+	if (!tls)
+		return berr_set(err, BERR_USAGE, "%s: a TLS name (%s) needs TLS to the engine", said,
+				text_cut(tls_name, buf));
+	if (!valid_dns_name(tls_name))
+		return berr_set(err, BERR_USAGE, "%s: invalid TLS name '%s': use a DNS name", said,
+				text_cut(tls_name, buf));
+	return 0;
+}
+
 struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr *err)
 {
 	const char *name = ep->name ? ep->name : "local";
 	const char *url = ep->url;
 	struct http_endpoint hep = { .name = name };
 	struct docker *d = NULL;
-	struct strbuf base = STRBUF_INIT, shown = STRBUF_INIT;
+	struct strbuf base = STRBUF_INIT, shown = STRBUF_INIT, pin = STRBUF_INIT;
 	const char *rest = NULL;
 	int tls = 0, is_unix = 0;
 	/* for messages: a host named by its URL (-H URL) has a name of any length */
@@ -1391,6 +1407,8 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	}
 	if (!is_unix && tls && check_tls_dir(said, ep->tls_dir, err) < 0)
 		return NULL;
+	if (!is_unix && ep->tls_name && check_tls_name(said, ep->tls_name, tls, err) < 0)
+		return NULL;
 	if (ep->api_version && version_number(ep->api_version) < 0) {
 		berr_set(err, BERR_USAGE,
 			 "%s: invalid API version '%s' (DOCKER_API_VERSION): use a version like 1.41",
@@ -1410,11 +1428,21 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 		const char *portcolon = memchr(close ? close : rest, ':',
 					       hostlen - (size_t)((close ? close : rest) - rest));
 
-		strbuf_addstr(&base, tls ? "https://" : "http://");
-		strbuf_add(&base, hostport, hostlen);
 		/* No port: the ones the docker CLI assumes. */
-		if (!portcolon)
-			strbuf_addstr(&base, tls ? ":2376" : ":2375");
+		const char *port = portcolon ? portcolon + 1 : tls ? "2376" : "2375";
+		int portlen = portcolon ? (int)(hostport + hostlen - port) : 4;
+		int addrlen = (int)((portcolon ? portcolon : hostport + hostlen) - hostport);
+
+		strbuf_addf(&shown, "%s%.*s:%.*s", tls ? "https://" : "http://", addrlen, hostport,
+			    portlen, port);
+		if (ep->tls_name) {
+			strbuf_addf(&base, "https://%s:%.*s", ep->tls_name, portlen, port);
+			strbuf_addf(&pin, "%s:%.*s:%.*s:%.*s", ep->tls_name, portlen, port, addrlen,
+				    hostport, portlen, port);
+			hep.connect_to = pin.buf;
+		} else {
+			strbuf_addstr(&base, shown.buf);
+		}
 		/* A path after the address is a prefix for every request. */
 		if (rest[hostlen] && strcmp(rest + hostlen, "/")) {
 			size_t plen = strlen(rest + hostlen);
@@ -1422,8 +1450,8 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 			while (plen > 1 && rest[hostlen + plen - 1] == '/')
 				plen--;
 			strbuf_add(&base, rest + hostlen, plen);
+			strbuf_add(&shown, rest + hostlen, plen);
 		}
-		strbuf_addstr(&shown, base.buf);
 		hep.tls_dir = tls ? ep->tls_dir : NULL;
 	}
 	hep.base_url = base.buf;
@@ -1450,6 +1478,7 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 		snprintf(d->api, sizeof(d->api), "%s", ep->api_version);
 	strbuf_release(&base);
 	strbuf_release(&shown);
+	strbuf_release(&pin);
 	return &d->base;
 
 oom:
@@ -1458,6 +1487,7 @@ fail:
 	if (d)
 		docker_free(&d->base);
 	strbuf_release(&base);
+	strbuf_release(&pin);
 	strbuf_release(&shown);
 	return NULL;
 }

@@ -13,6 +13,12 @@ struct docker_endpoint {
 	const char *tls_dir;    /* directory with ca.pem, cert.pem, key.pem; NULL = no TLS */
 	int tls_verify;         /* use TLS with tls_dir's certificates (DOCKER_TLS_VERIFY) */
 	int insecure;           /* allow plain HTTP to a tcp:// URL */
+	const char *tls_name;   /* with TLS to tcp://ADDRESS:PORT: the name the server's
+				 * certificate holds (a spawned host's NAME.berth.internal);
+				 * requests go to https://TLS_NAME:PORT with the name
+				 * pinned to ADDRESS (CURLOPT_CONNECT_TO), so the
+				 * certificate is checked against the name, not the
+				 * address, which may change. NULL: the URL's host. */
 	long connect_timeout_ms; /* 0 = default (5000) */
 	long timeout_ms;        /* a whole short request (ping, list, inspect, create,
 				 * start, delete), 0 = default (10000) */

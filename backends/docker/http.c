@@ -27,6 +27,8 @@ struct http_conn {
 	char *base_url;
 	char *tls_dir;
 	char *ca, *cert, *key; /* tls_dir's files */
+	struct curl_slist *connect_to; /* the endpoint's connect_to, or NULL */
+	char *tls_name;                /* its NAME: what the certificate must hold */
 	char *advice_tls, *advice_to_plain;
 	long connect_timeout_ms;
 	long timeout_ms;
@@ -114,6 +116,12 @@ struct http_conn *http_conn_new(const struct http_endpoint *ep, struct berr *err
 	    (ep->unix_path && !c->unix_path) || (ep->tls_dir && !c->tls_dir) ||
 	    !c->advice_tls || !c->advice_to_plain)
 		goto oom;
+	if (ep->connect_to) {
+		c->connect_to = curl_slist_append(NULL, ep->connect_to);
+		c->tls_name = strndup(ep->connect_to, strcspn(ep->connect_to, ":"));
+		if (!c->connect_to || !c->tls_name)
+			goto oom;
+	}
 	if (c->tls_dir) {
 		c->ca = path_join(c->tls_dir, "ca.pem");
 		c->cert = path_join(c->tls_dir, "cert.pem");
@@ -148,6 +156,8 @@ void http_conn_free(struct http_conn *c)
 	free(c->ca);
 	free(c->cert);
 	free(c->key);
+	curl_slist_free_all(c->connect_to);
+	free(c->tls_name);
 	free(c);
 }
 
@@ -341,6 +351,10 @@ static int set_options(struct transfer *t, struct curl_slist **headers)
 	SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	if (c->unix_path)
 		SET(CURLOPT_UNIX_SOCKET_PATH, c->unix_path);
+	/* every handle of the connection's (its own, a multi loop's, a
+	 * liveness ping's) reaches the pinned name at its address */
+	if (c->connect_to)
+		SET(CURLOPT_CONNECT_TO, c->connect_to);
 	if (c->tls_dir) {
 		SET(CURLOPT_SSL_VERIFYPEER, 1L);
 		SET(CURLOPT_SSL_VERIFYHOST, 2L);
@@ -425,39 +439,6 @@ static int contains(const char *s, const char *sub)
 	return strstr(s, sub) != NULL;
 }
 
-/* The TLS failures, each with the question worth asking. */
-static int tls_error(struct transfer *t, CURLcode rc, struct berr *err)
-{
-	struct http_conn *c = t->c;
-	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-
-	if (contains(why, "wrong version number") || contains(why, "packet length too long") ||
-	    contains(why, "unknown protocol"))
-		return berr_set(err, BERR_TLS,
-				"%s: TLS: the engine at %s did not speak TLS "
-				"(is it a plain HTTP port? then %s): %s",
-				c->name, c->display_url, c->advice_to_plain, why);
-	if (rc == CURLE_PEER_FAILED_VERIFICATION)
-		return berr_set(err, BERR_TLS,
-				"%s: TLS: cannot verify the engine at %s "
-				"(did %s sign its certificate, and does it name that address?): %s",
-				c->name, c->display_url, c->ca, why);
-	if (rc == CURLE_SSL_CACERT_BADFILE)
-		return berr_set(err, BERR_TLS, "%s: TLS: cannot use %s for the engine at %s: %s",
-				c->name, c->ca, c->display_url, why);
-	if (rc == CURLE_SSL_CERTPROBLEM)
-		return berr_set(err, BERR_TLS,
-				"%s: TLS: cannot use the client certificate %s with key %s for the engine at %s: %s",
-				c->name, c->cert, c->key, c->display_url, why);
-	if (contains(why, "alert") && (contains(why, "certificate") || contains(why, "unknown ca")))
-		return berr_set(err, BERR_TLS,
-				"%s: TLS: the engine at %s refused the client certificate %s "
-				"(is it signed by the CA the engine trusts?): %s",
-				c->name, c->display_url, c->cert, why);
-	return berr_set(err, BERR_TLS, "%s: TLS with the engine at %s failed: %s",
-			c->name, c->display_url, why);
-}
-
 static int is_tls_code(CURLcode rc)
 {
 	switch (rc) {
@@ -478,6 +459,49 @@ static int is_tls_code(CURLcode rc)
 	default:
 		return 0;
 	}
+}
+
+/* The TLS failures, each with the question worth asking. */
+static int tls_error(struct transfer *t, CURLcode rc, struct berr *err)
+{
+	struct http_conn *c = t->c;
+	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+
+	if (contains(why, "wrong version number") || contains(why, "packet length too long") ||
+	    contains(why, "unknown protocol"))
+		return berr_set(err, BERR_TLS,
+				"%s: TLS: the engine at %s did not speak TLS "
+				"(is it a plain HTTP port? then %s): %s",
+				c->name, c->display_url, c->advice_to_plain, why);
+	if (rc == CURLE_PEER_FAILED_VERIFICATION && c->tls_name)
+		return berr_set(err, BERR_TLS,
+				"%s: TLS: cannot verify the engine at %s "
+				"(did %s sign its certificate, and does it name %s?): %s",
+				c->name, c->display_url, c->ca, c->tls_name, why);
+	if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		return berr_set(err, BERR_TLS,
+				"%s: TLS: cannot verify the engine at %s "
+				"(did %s sign its certificate, and does it name that address?): %s",
+				c->name, c->display_url, c->ca, why);
+	if (rc == CURLE_SSL_CACERT_BADFILE)
+		return berr_set(err, BERR_TLS, "%s: TLS: cannot use %s for the engine at %s: %s",
+				c->name, c->ca, c->display_url, why);
+	if (rc == CURLE_SSL_CERTPROBLEM)
+		return berr_set(err, BERR_TLS,
+				"%s: TLS: cannot use the client certificate %s with key %s for the engine at %s: %s",
+				c->name, c->cert, c->key, c->display_url, why);
+	if (contains(why, "alert") && (contains(why, "certificate") || contains(why, "unknown ca")))
+		return berr_set(err, BERR_TLS,
+				"%s: TLS: the engine at %s refused the client certificate %s "
+				"(is it signed by the CA the engine trusts?): %s",
+				c->name, c->display_url, c->cert, why);
+	if (!is_tls_code(rc))
+		return berr_set(err, BERR_TLS,
+				"%s: TLS: the engine at %s closed the connection after the handshake "
+				"(does it trust the CA that signed the client certificate %s?): %s",
+				c->name, c->display_url, c->cert, why);
+	return berr_set(err, BERR_TLS, "%s: TLS with the engine at %s failed: %s",
+			c->name, c->display_url, why);
 }
 
 /* A timeout: before the connection was up it is the connect timeout's. */
@@ -523,8 +547,13 @@ static int curl_error(struct transfer *t, CURLcode rc, struct berr *err)
 				"%s: the engine sent a malformed reply to %s: it is larger than %u MiB",
 				c->name, t->req->what, MAX_BODY >> 20);
 
+	/* With TLS 1.3 the engine checks the client certificate after the
+	 * handshake is over on our side: its refusal comes as an alert, or
+	 * only as the connection closed, while the request goes out. */
 	if (c->tls_dir && (is_tls_code(rc) ||
-			   (rc == CURLE_RECV_ERROR && contains(why, "alert"))))
+			   (rc == CURLE_RECV_ERROR && contains(why, "alert")) ||
+			   (!t->resp->headers_len && (rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
+						      rc == CURLE_GOT_NOTHING))))
 		return tls_error(t, rc, err);
 
 	switch (rc) {

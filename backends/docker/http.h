@@ -22,6 +22,9 @@ struct http_endpoint {
 	const char *unix_path;   /* connect to this socket, or NULL for TCP */
 	const char *base_url;    /* "http://localhost", "https://10.0.0.5:2376", ... */
 	const char *tls_dir;     /* ca.pem, cert.pem, key.pem; NULL = plain HTTP */
+	const char *connect_to;  /* "NAME:PORT:ADDRESS:PORT": base_url's NAME is reached at
+				  * ADDRESS (CURLOPT_CONNECT_TO) and the certificate checked
+				  * against NAME; NULL: base_url's host is the address */
 	long connect_timeout_ms; /* > 0 */
 	long timeout_ms;         /* a whole short request; > 0 */
 	long idle_ms;            /* a long transfer moving no byte this long gets a

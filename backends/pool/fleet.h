@@ -88,6 +88,14 @@ void fleet_store_failed(struct fleet *fl, const struct berr *err);
  * command itself still succeeds. Calls fleet_store_failed() too. */
 void fleet_cache_warn(struct fleet *fl, const struct berr *err);
 
+/* The store's ID (16 lower-case hex digits), the same for every process
+ * and machine using this store: made on first use and kept in the store
+ * (berth-store(5), leases: the document named "store-id"); two processes
+ * making it at once agree (a unique insert decides). Clouds tag what berth
+ * makes with it (berth-store), and the store's CA is kept under it
+ * (backends/pool/pki.h). *id is the caller's. Implemented in store_id.c. */
+int fleet_store_id(struct fleet *fl, char **id, struct berr *err);
+
 /* The engine client of a host already looked up, opened on first use and
  * kept: NULL with err filled when it cannot be set up (never BERR_USAGE:
  * the host's settings are at fault, not the caller). Borrowed. */

@@ -61,6 +61,8 @@ int host_doc_build(bson_t *out, const struct host_doc_new *h, const json_t *info
 	BSON_APPEND_UTF8(out, "url", h->url);
 	append_opt_str(out, "tls_dir", h->tls_dir);
 	BSON_APPEND_BOOL(out, "insecure", h->insecure != 0);
+	if (h->tls_name)
+		BSON_APPEND_UTF8(out, "tls_name", h->tls_name);
 	append_opt_str(out, "state", h->state ? h->state : "active");
 	BSON_APPEND_DATE_TIME(out, "state_changed", now_ms);
 	append_opt_str(out, "state_reason", h->state_reason);
@@ -386,6 +388,7 @@ static const struct field fields[] = {
 	F("name", T_STR, name),
 	F("url", T_STR, url),
 	F("tls_dir", T_STR, tls_dir),
+	F("tls_name", T_STR, tls_name),
 	F("insecure", T_BOOL, insecure),
 	F("configured", T_BOOL, configured),
 	F("state", T_STR, state),

@@ -3,7 +3,7 @@
  * fleet, the commands and the shell build their writes with these
  * functions and read a document through struct host_doc.
  *
- *   { name, url, tls_dir, insecure, state, state_changed, state_reason,
+ *   { name, url, tls_dir, [tls_name,] insecure, state, state_changed, state_reason,
  *     errors, last_error, last_seen, engine { id, version, api_version,
  *     ncpu, memory, os }, added,
  *     and as they are first set: history [ { state, at, reason } ],
@@ -46,6 +46,9 @@ struct host_doc_new {
 	const char *name;
 	const char *url;
 	const char *tls_dir;      /* NULL: no TLS */
+	const char *tls_name;     /* the name its server certificate holds, pinned to the
+				   * URL's address (docker_endpoint.tls_name); NULL: none,
+				   * and no field */
 	int insecure;
 	const char *state;        /* NULL: "active" */
 	const char *state_reason; /* may be NULL */
@@ -122,6 +125,7 @@ struct host_doc {
 	const char *name;
 	const char *url;
 	const char *tls_dir;
+	const char *tls_name;     /* pinned TLS name; NULL: the URL's host */
 	int insecure;
 	int configured;           /* a configured host's document */
 	const char *state;        /* never NULL: "active" when none or empty */

@@ -44,6 +44,7 @@ void host_ref_release(struct host_ref *h)
 	free(h->name);
 	free(h->url);
 	free(h->tls_dir);
+	free(h->tls_name);
 	if (h->doc)
 		bson_destroy(h->doc);
 	memset(h, 0, sizeof(*h));
@@ -56,6 +57,7 @@ void host_ref_endpoint(const struct host_ref *h, const struct settings *cfg,
 	ep->name = h->name;
 	ep->url = h->url;
 	ep->tls_dir = h->tls_dir;
+	ep->tls_name = h->tls_name;
 	ep->tls_verify = h->tls_verify;
 	ep->insecure = h->insecure;
 	ep->connect_timeout_ms = cfg->connect_timeout_ms;
@@ -89,6 +91,7 @@ static int ref_from_doc(const bson_t *doc, struct host_ref *out)
 	out->url = xstrdup_null(hd.url);
 	out->tls_dir = hd.tls_dir && *hd.tls_dir ? xstrdup_null(hd.tls_dir) : NULL;
 	out->tls_verify = out->tls_dir != NULL;
+	out->tls_name = out->tls_dir && hd.tls_name && *hd.tls_name ? xstrdup(hd.tls_name) : NULL;
 	out->insecure = hd.insecure;
 	out->doc = bson_copy(doc);
 	return 0;
@@ -487,6 +490,7 @@ static int check_new(const struct host_new *h, char **tls_out, struct berr *err)
 	ep.name = h->name;
 	ep.url = h->url;
 	ep.tls_dir = tls;
+	ep.tls_name = h->tls_name;
 	ep.tls_verify = tls != NULL;
 	ep.insecure = h->insecure;
 	b = docker_backend_new(&ep, err);
@@ -609,6 +613,7 @@ int hosts_register(struct fleet *fl, const struct host_new *h, bson_t *doc_out, 
 	info.name = h->name;
 	info.url = h->url;
 	info.tls_dir = tls;
+	info.tls_name = h->tls_name;
 	info.insecure = h->insecure && !tls;
 	info.state = "spawned";
 	info.state_reason = h->reason;

@@ -29,6 +29,8 @@ struct host_ref {
 	char *name;      /* owned */
 	char *url;       /* owned */
 	char *tls_dir;   /* owned; NULL: no TLS */
+	char *tls_name;  /* owned; the name the server's certificate holds, pinned
+			  * to the URL's address (docker_endpoint.tls_name); NULL */
 	int tls_verify;  /* TLS with tls_dir's client certificates */
 	int insecure;    /* plain tcp:// explicitly allowed */
 	int from_config; /* settings from the configuration (else the store) */
@@ -86,6 +88,8 @@ struct host_new {
 	const char *reason;  /* state_reason: how it came ("host add"), may be NULL */
 	const json_t *info;  /* the engine's GET /info (hosts_ask_new), or NULL when
 			      * it did not answer: then it cannot be recognised */
+	const char *tls_name; /* with tls_dir: the name in the server's certificate,
+			       * pinned to the URL's address; NULL: the URL's host */
 };
 /* The checks of h that hosts_register() makes before it looks at the
  * store (name syntax, URL scheme, TLS directory, plain tcp://): 0, or -1

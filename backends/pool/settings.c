@@ -97,6 +97,10 @@ void settings_release(struct settings *cfg)
 	free(cfg->owner);
 	free(cfg->pool_policy);
 	free(cfg->image_dir);
+	for (i = 0; i < cfg->nclouds; i++)
+		cloud_profile_release(&cfg->clouds[i]);
+	free(cfg->clouds);
+	free(cfg->default_cloud);
 	for (i = 0; i < cfg->nloaded; i++)
 		free(cfg->loaded_files[i]);
 	free(cfg->loaded_files);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "backends/cloud/cloud.h"
 
 struct host_settings {
 	char *name;     /* owned */
@@ -39,6 +40,11 @@ struct settings {
 	char *pool_policy;         /* owned; pool.policy: least-loaded (default), round-robin, random */
 	int64_t pool_slot_memory;  /* pool.slot_memory (bytes, "512m" syntax); default 512 MiB */
 	char *image_dir;           /* owned; image_dir: tarballs for image distribute; NULL none */
+	struct cloud_profile *clouds; /* owned: clouds:, in the order the files name them
+				       * (a profile of a later file replaces one of the
+				       * same name); see berth(1), CLOUDS */
+	size_t nclouds;
+	char *default_cloud;       /* owned; default_cloud: (a name in clouds), or NULL */
 	char **loaded_files;       /* owned: the files actually read, for messages */
 	size_t nloaded;
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <jansson.h>
 #include "backends/pool/fleet.h"
 #include "backends/pool/settings.h"
@@ -410,6 +411,90 @@ static void test_cache_filters(struct fleet *fl)
 	is_str(names, "", "another host's rows are its own");
 }
 
+/* The store's ID: made once, the same for every fleet and process on the
+ * store, also when several make it at once. */
+static int valid_id(const char *id)
+{
+	size_t i;
+
+	if (!id || strlen(id) != 16)
+		return 0;
+	for (i = 0; i < 16; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static void test_store_id(struct fleet *fl, const struct settings *settings)
+{
+	enum { N = 5 };
+	struct notes quiet;
+	struct fleet other;
+	struct berr err;
+	char *id = NULL, *again = NULL, path[600];
+	int fds[N][2], i, all = 1;
+	pid_t pids[N];
+
+	ok(fleet_store_id(fl, &id, &err) == 0, "the store's ID is made (%s)", id ? "" : err.msg);
+	ok(valid_id(id), "... 16 hex digits (%s)", id ? id : "none");
+	ok(fleet_store_id(fl, &again, &err) == 0 && id && again && !strcmp(id, again),
+	   "asked again: the same");
+	free(again);
+	again = NULL;
+	memset(&quiet, 0, sizeof(quiet));
+	fleet_init(&other, settings, collect, &quiet);
+	ok(fleet_store_id(&other, &again, &err) == 0 && id && again && !strcmp(id, again),
+	   "another fleet on the store gets the same");
+	fleet_release(&other);
+	free(again);
+	free(id);
+
+	/* a fresh store, made by N processes at once */
+	snprintf(path, sizeof(path), "%s/store-race", dir);
+	setenv("BERTH_STORE_DIR", path, 1);
+	for (i = 0; i < N; i++) {
+		if (pipe(fds[i]) < 0)
+			return;
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct fleet f;
+			char *mine = NULL;
+			int r;
+
+			close(fds[i][0]);
+			fleet_init(&f, settings, collect, &quiet);
+			r = fleet_store_id(&f, &mine, &err);
+			if (write(fds[i][1], r == 0 ? mine : err.msg, strlen(r == 0 ? mine : err.msg)) < 0)
+				r = -1;
+			free(mine);
+			fleet_release(&f);
+			_exit(r == 0 ? 0 : 1);
+		}
+		close(fds[i][1]);
+	}
+	id = NULL;
+	for (i = 0; i < N; i++) {
+		char buf[1100] = "";
+		ssize_t n = read(fds[i][0], buf, sizeof(buf) - 1);
+		int st;
+
+		buf[n > 0 ? n : 0] = '\0';
+		close(fds[i][0]);
+		waitpid(pids[i], &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) || !valid_id(buf)) {
+			printf("# process %d: %s\n", i, buf);
+			all = 0;
+		} else if (!id) {
+			id = xstrdup(buf);
+		} else if (strcmp(id, buf)) {
+			printf("# process %d: %s, not %s\n", i, buf, id);
+			all = 0;
+		}
+	}
+	ok(all && id, "%d processes making a new store's ID at once all get the same one", N);
+	free(id);
+}
+
 int main(void)
 {
 	struct settings settings;
@@ -434,6 +519,7 @@ int main(void)
 	test_placement();
 	test_resolve();
 	test_cache_filters(&fl);
+	test_store_id(&fl, &settings);
 
 	fleet_release(&fl);
 	settings_release(&settings);

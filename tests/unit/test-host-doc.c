@@ -99,8 +99,9 @@ static json_t *engine_info(void)
 
 static void test_build(void)
 {
-	struct host_doc_new h = { "lab", "tcp://10.0.0.5:2376", "/etc/berth/lab", 0, "spawned",
-				  "registered with host add", NOW - 5 };
+	struct host_doc_new h = { .name = "lab", .url = "tcp://10.0.0.5:2376",
+				  .tls_dir = "/etc/berth/lab", .state = "spawned",
+				  .state_reason = "registered with host add", .added_ms = NOW - 5 };
 	json_t *info = engine_info();
 	struct berr err;
 	bson_t doc;
@@ -334,7 +335,8 @@ static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ft
 static void test_store_roundtrip(void)
 {
 	char dir[] = "/tmp/berth-hostdoc-XXXXXX";
-	struct host_doc_new h = { "lab", "unix:///run/lab.sock", NULL, 0, "spawned", "test", NOW };
+	struct host_doc_new h = { .name = "lab", .url = "unix:///run/lab.sock", .state = "spawned",
+				  .state_reason = "test", .added_ms = NOW };
 	struct store *s = NULL;
 	struct host_doc v;
 	struct berr err;
@@ -389,8 +391,9 @@ cleanup:
 static void test_view(void)
 {
 	json_t *info = engine_info();
-	struct host_doc_new h = { "web1", "tcp://10.0.0.7:2376", "/tls/web1", 0, "inactive",
-				  "3 consecutive errors: timed out", NOW - 1000 };
+	struct host_doc_new h = { .name = "web1", .url = "tcp://10.0.0.7:2376", .tls_dir = "/tls/web1",
+				  .state = "inactive", .state_reason = "3 consecutive errors: timed out",
+				  .added_ms = NOW - 1000 };
 	struct host_doc v;
 	struct berr err;
 	bson_t doc, f, dup;
@@ -454,7 +457,7 @@ static void test_view(void)
 
 static void test_json(void)
 {
-	struct host_doc_new h = { "lab", "unix:///stored.sock", NULL, 0, "spawned", NULL, 0 };
+	struct host_doc_new h = { .name = "lab", .url = "unix:///stored.sock", .state = "spawned" };
 	struct berr err;
 	json_t *o;
 	char *s;
@@ -480,6 +483,24 @@ static void test_json(void)
 	       "... with one: its fields, the settings given, the missing ones added");
 	free(s);
 	json_decref(o);
+	bson_destroy(&doc);
+
+	/* a pinned TLS name: stored when given, read back */
+	h.tls_dir = "/tls";
+	h.tls_name = "lab.berth.internal";
+	bson_init(&doc);
+	host_doc_build(&doc, &h, NULL, NOW, &err);
+	{
+		struct host_doc v;
+
+		host_doc_read(&doc, &v);
+		is_str(v.tls_name, "lab.berth.internal", "tls_name is stored and read back");
+	}
+	bson_destroy(&doc);
+	h.tls_name = NULL;
+	bson_init(&doc);
+	host_doc_build(&doc, &h, NULL, NOW, &err);
+	ok(!bson_has_field(&doc, "tls_name"), "... and absent when not given");
 	bson_destroy(&doc);
 }
 

@@ -127,6 +127,11 @@ static void test_names(void)
 	ok(!valid_host_name(""), "empty is not");
 	ok(!valid_host_name(NULL), "NULL is not");
 	ok(!valid_host_name("a b"), "a space is not allowed");
+	ok(valid_dns_name("web-1.berth.internal"), "web-1.berth.internal is a DNS name");
+	ok(!valid_dns_name("a_b.example"), "an underscore is not in a DNS name");
+	ok(!valid_dns_name(".x") && !valid_dns_name("-x"), "nor a leading dot or dash");
+	ok(!valid_dns_name("x:2376") && !valid_dns_name("") && !valid_dns_name(NULL),
+	   "nor a port, nothing or NULL");
 	ok(!valid_host_name("tcp://x:2375"), "a URL is not a name");
 	ok(!valid_host_name("caf\xc3\xa9"), "non-ASCII is not allowed");
 	ok(host_is_adhoc("tcp://10.0.0.5:2375"), "a URL names an ad-hoc host");

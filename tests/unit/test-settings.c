@@ -194,7 +194,7 @@ static void test_errors(void)
 		   "  lab: { url: tcp://x:2376 }\n",
 		   ":2: unknown key 'hots' (did you mean hosts?)", "top-level typo");
 	fails_with("\n\n\n\n\n\nfrobnicate: 1\n",
-		   ":7: unknown key 'frobnicate' (known keys: default_host, timeouts, hosts, mongodb, owner, pool, image_dir)",
+		   ":7: unknown key 'frobnicate' (known keys: default_host, timeouts, hosts, mongodb, owner, pool, image_dir, clouds, default_cloud)",
 		   "unknown key with nothing near");
 	fails_with("hosts:\n  lab:\n    ur: tcp://x:2376\n",
 		   ":3: unknown key 'ur' in hosts.lab (did you mean url?)", "host key typo");
@@ -296,7 +296,7 @@ static void test_credentials(void)
 	settings_release(&cfg);
 	r = load_text(&cfg, 0600, "token: abc\n", &err, &path);
 	snprintf(want, sizeof(want),
-		 "%s:1: unknown key 'token' (known keys: default_host, timeouts, hosts, mongodb, owner, pool, image_dir)",
+		 "%s:1: unknown key 'token' (known keys: default_host, timeouts, hosts, mongodb, owner, pool, image_dir, clouds, default_cloud)",
 		 path);
 	is_str(err.msg, want, "at 0600 the file is read, and its content judged");
 	settings_release(&cfg);
@@ -502,6 +502,154 @@ static void test_pool(void)
 		   "pool key typo");
 }
 
+static const char two_clouds[] =
+	"clouds:\n"
+	"  lab-os:\n"
+	"    driver: openstack\n"
+	"    cloud: berth-test\n"
+	"    region: RegionOne\n"
+	"    interface: internal\n"
+	"    flavor: m1.small\n"
+	"    image: debian-12-docker\n"
+	"    network: private\n"
+	"    address: floating\n"
+	"    floating_network: public\n"
+	"    allow_cidr: 127.0.0.0/8\n"
+	"    spawn_timeout: 2m\n"
+	"    engine_timeout: 90s\n"
+	"    slots: 4\n"
+	"    key_name: ops\n"
+	"    cloud_init: |\n"
+	"      packages: [htop]\n"
+	"  lab-ec2:\n"
+	"    driver: ec2\n"
+	"    profile: default\n"
+	"    region: us-east-1\n"
+	"    endpoint_url: http://127.0.0.1:5000\n"
+	"    instance_type: t3.micro\n"
+	"    image: ami-12c6146b\n"
+	"    subnet: subnet-1234\n"
+	"    address: private\n"
+	"default_cloud: lab-os\n";
+
+static void test_clouds(void)
+{
+	struct settings cfg;
+	struct berr err;
+	const struct cloud_profile *os, *ec2;
+	const char *path;
+	char want[1024];
+	int r;
+
+	clear_env();
+	r = load_text(&cfg, 0600, two_clouds, &err, NULL);
+	ok(r == 0, "two cloud profiles load (%s)", err.msg);
+	is_int(cfg.nclouds, 2, "... both of them");
+	if (r == 0 && cfg.nclouds == 2) {
+		os = &cfg.clouds[0];
+		ec2 = &cfg.clouds[1];
+		is_str(os->name, "lab-os", "in the file's order");
+		is_str(os->driver, "openstack", "driver");
+		is_str(os->os_cloud, "berth-test", "cloud: the clouds.yaml entry");
+		is_str(os->region, "RegionOne", "region");
+		is_str(os->interface, "internal", "interface");
+		is_str(os->flavor, "m1.small", "flavor");
+		is_str(os->network, "private", "network");
+		ok(os->address == CLOUD_ADDR_FLOATING, "address floating");
+		is_str(os->floating_network, "public", "floating_network");
+		is_str(os->allow_cidr, "127.0.0.0/8", "allow_cidr");
+		is_int(os->spawn_timeout_ms, 120000, "spawn_timeout as a duration");
+		is_int(os->engine_timeout_ms, 90000, "engine_timeout as a duration");
+		is_int(os->slots, 4, "slots");
+		is_str(os->key_name, "ops", "key_name");
+		is_str(os->cloud_init, "packages: [htop]\n", "cloud_init, the text as written");
+		is_str(ec2->aws_profile, "default", "profile: the ~/.aws profile");
+		is_str(ec2->endpoint_url, "http://127.0.0.1:5000", "endpoint_url");
+		is_str(ec2->flavor, "t3.micro", "instance_type is stored as the flavor");
+		is_str(ec2->network, "subnet-1234", "subnet is stored as the network");
+		ok(ec2->address == CLOUD_ADDR_FIXED, "address private is the fixed address");
+		is_int(ec2->spawn_timeout_ms, 600000, "the spawn timeout defaults to 10 minutes");
+		is_int(ec2->engine_timeout_ms, 600000, "the engine timeout too");
+		is_int(ec2->slots, 0, "slots default to 0: derived");
+		ok(!ec2->os_cloud && !ec2->cloud_init, "unset settings are NULL");
+	}
+	is_str(cfg.default_cloud, "lab-os", "default_cloud");
+	settings_release(&cfg);
+	ok(cfg.clouds == NULL && cfg.nclouds == 0 && cfg.default_cloud == NULL,
+	   "settings_release releases the profiles");
+
+	/* a later file's profile replaces the earlier one of the same name */
+	r = load_text(&cfg, 0600, two_clouds, &err, NULL);
+	path = put("later.yaml", 0600,
+		   "clouds:\n  lab-ec2: { driver: ec2, region: eu-west-1 }\n  more: { driver: ec2 }\n");
+	ok(r == 0 && settings_load_file(&cfg, path, &err) == 0, "a second file loads over the first (%s)",
+	   err.msg);
+	is_int(cfg.nclouds, 3, "... adding its new profile");
+	if (cfg.nclouds == 3) {
+		is_str(cfg.clouds[1].name, "lab-ec2", "... in place of the one of the same name");
+		is_str(cfg.clouds[1].region, "eu-west-1", "... whose settings are the later file's");
+		ok(cfg.clouds[1].image == NULL, "... and only those");
+		is_str(cfg.clouds[2].name, "more", "... the new one last");
+	}
+	settings_release(&cfg);
+
+	fails_with("clouds:\n  a:\n    driver: ec2\n    instance_typ: t3.micro\n",
+		   ":4: unknown key 'instance_typ' in clouds.a (did you mean instance_type?)",
+		   "a misspelt profile key");
+	fails_with("clouds:\n  a:\n    region: x\n", ":2: clouds.a needs a driver (driver: openstack or driver: ec2)",
+		   "a profile without a driver");
+	fails_with("clouds:\n  a: { driver: azure }\n", ":2: clouds.a.driver: unknown driver 'azure': use openstack or ec2",
+		   "an unknown driver");
+	fails_with("clouds:\n  a: { driver: ec2, address: elastic }\n",
+		   ":2: clouds.a.address: unknown address 'elastic': use fixed, private, floating or public",
+		   "an unknown address word");
+	fails_with("clouds:\n  a: { driver: ec2, spawn_timeout: soon }\n",
+		   ":2: clouds.a.spawn_timeout: invalid duration 'soon': use 5s, 500ms, 1m",
+		   "a bad duration");
+	fails_with("clouds:\n  a: { driver: ec2, slots: 0 }\n",
+		   ":2: clouds.a.slots: invalid value '0': use a whole number of slots from 1 to 1000000",
+		   "zero slots");
+	fails_with("clouds:\n  a: { driver: ec2, allow_cidr: 10.0.0.0 }\n",
+		   ":2: clouds.a.allow_cidr: invalid CIDR '10.0.0.0': use an address and a prefix length, like 203.0.113.0/24",
+		   "a CIDR without a prefix");
+	fails_with("clouds:\n  a:\n    driver: ec2\n    flavor: t3.micro\n    instance_type: t3.small\n",
+		   ":5: clouds.a.instance_type: flavor was given on line 4 already: give one of them",
+		   "flavor and instance_type both");
+	fails_with("clouds:\n  a:\n    driver: ec2\n    cloud: x\n",
+		   ":4: clouds.a.cloud is a setting of the openstack driver, not of ec2",
+		   "an OpenStack setting on an EC2 profile");
+	fails_with("clouds:\n  a:\n    driver: ec2\n    address: floating\n",
+		   ":2: clouds.a.address: floating addresses are OpenStack's (use private or public)",
+		   "floating on EC2");
+	fails_with("clouds:\n  a:\n    driver: ec2\n    cloud_init: |\n      - one\n      - two\n",
+		   ":4: clouds.a.cloud_init: not a YAML mapping of cloud-config keys (write_files:, runcmd:, packages: ...)",
+		   "a cloud_init that is not a mapping");
+	fails_with("clouds:\n  a:\n    driver: ec2\n    password: hunter2\n",
+		   ":4: clouds.a.password: credentials do not go into berth's settings: they belong in "
+		   "clouds.yaml or secure.yaml (OpenStack) and ~/.aws/credentials (EC2), where the "
+		   "official tools find them", "a password in a profile");
+	fails_with("clouds:\n  a:\n    driver: ec2\n    aws_secret_access_key: x\n",
+		   ":4: clouds.a.aws_secret_access_key: credentials do not go into berth's settings: they "
+		   "belong in clouds.yaml or secure.yaml (OpenStack) and ~/.aws/credentials (EC2), where "
+		   "the official tools find them", "an AWS secret in a profile");
+	fails_with("clouds:\n  a b: { driver: ec2 }\n",
+		   ":2: invalid cloud profile name 'a b': use letters, digits, '-', '_' and '.'",
+		   "a profile name with a space");
+	fails_with("clouds: [a]\n",
+		   ":1: clouds must be a mapping of profile names to profiles (clouds: { lab: { driver: openstack, cloud: NAME } })",
+		   "clouds as a list");
+	fails_with("clouds:\n  a: { driver: ec2 }\ndefault_cloud: b\n",
+		   ":3: default_cloud 'b' is not a profile of clouds: (known: a)",
+		   "default_cloud naming no profile");
+	fails_with("default_cloud: b\n", ":1: default_cloud 'b' is not a profile of clouds: (there are none)",
+		   "default_cloud without clouds");
+	r = load_text(&cfg, 0644, "clouds:\n  a:\n    driver: ec2\n    token: x\n", &err, &path);
+	snprintf(want, sizeof(want),
+		 "%s holds credentials and is readable by others (mode 0644): chmod 600 %s", path, path);
+	is_str(err.msg, want, "a readable file with a token in a profile: the mode is said first");
+	settings_release(&cfg);
+}
+
 static void test_sample(void)
 {
 	struct settings cfg;
@@ -543,6 +691,7 @@ int main(void)
 	test_environment();
 	test_xdg();
 	test_pool();
+	test_clouds();
 	test_sample();
 
 	{
