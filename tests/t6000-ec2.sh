@@ -75,6 +75,44 @@ run "$CD" -p driver=ec2 -p "endpoint_url=http://127.0.0.1:$(free_port)" check
 is "$RC" 1 "an endpoint that does not answer: exit 1"
 is "$(field error)" connect "... as a connection error"
 
+# --- faults: throttling, garbage (a proxy in front of moto breaks replies) ------------------
+
+PX=$TEST_DIR/proxy
+mkdir -p "$PX"
+PXPORT=$(free_port)
+"$PYTHON" "$TOP_SRCDIR/tests/ec2-fault-proxy.py" --port "$PXPORT" --to "$MOTO_URL" --dir "$PX" \
+	</dev/null >"$PX/log" 2>&1 &
+bg_track $!
+wait_for 20 test -f "$PX/port" || BAIL_OUT "the fault proxy did not start"
+px_run() { # FAULTS... then the driver through the proxy
+	local faults=$1
+	shift
+	printf '%s\n' $faults >"$PX/fault"
+	echo 0 >"$PX/count"
+	run "$CD" -p driver=ec2 -p "endpoint_url=http://127.0.0.1:$PXPORT" "$@"
+}
+px_run "" check
+is "$RC" 0 "through the proxy: the signature still checks out"
+px_run "throttle throttle" check
+is "$RC" 0 "RequestLimitExceeded twice: retried, then it works"
+is "$(cat "$PX/count")" 3 "... in three requests"
+px_run "throttle throttle throttle throttle throttle" check
+is "$RC" 1 "throttled every time: exit 1"
+is "$(cat "$PX/count")" 5 "... after five tries"
+is "$(field message)" "test: RequestLimitExceeded: Request limit exceeded." "... CODE: message"
+px_run "html502" check
+is "$RC" 0 "a 502 page once: retried, then it works"
+px_run "html502 html502 html502 html502 html502" check
+is "$RC" 1 "a 502 page every time: exit 1"
+like "$(field message)" "answered HTTP 502 with no error code$" "... said in one line"
+px_run "garbage" check
+is "$RC" 1 "a reply that is not XML: exit 1"
+is "$(field error)" protocol "... a protocol error"
+one_line "$OUT" "... in one line"
+px_run "truncated" list berth-store
+is "$RC" 1 "a truncated reply: exit 1"
+is "$(field error)" protocol "... a protocol error"
+
 # --- instances ------------------------------------------------------------------------
 
 printf '#cloud-config\nruncmd: [echo hello]\n' >"$TEST_DIR/ud"

@@ -374,12 +374,17 @@ static int error_reply(struct ec2_api *api, long status, xmlDoc *doc, char **cod
 	char *m = e ? ec2_xml_text(e, "Message") : NULL;
 	int again = 0;
 
-	if (!c) {
-		if (status == 401 || status == 403)
-			c = xstrdup("AuthFailure");
-		else
-			c = xasprintf("HTTP%ld", status);
+	if (!c && status != 401 && status != 403) {
+		/* a proxy's or load balancer's page, not EC2's */
+		free(m);
+		berr_set(err, status == 404 ? BERR_USAGE : BERR_ENGINE,
+			 "%s: EC2 at %s answered HTTP %ld with no error code", api->name,
+			 CUT(api->url), status);
+		err->http_status = status;
+		return status == 500 || status == 502 || status == 503 || status == 504;
 	}
+	if (!c)
+		c = xstrdup("AuthFailure");
 	one_line(c);
 	if (m)
 		one_line(m);
