@@ -2,9 +2,9 @@
 # loopback port, with signature checking on, an IAM user the harness makes,
 # a VPC with a subnet 127.0.0.0/24 (instances get loopback addresses), and
 # the VM watcher that boots berth's instances as private dockerds
-# (tests/moto-vms.py with tests/vmboot.py). Sourced after tests/lib.sh (its
-# EXIT trap stops the watcher, every VM it booted and moto, then runs
-# lib.sh's cleanup), or alone.
+# (tests/moto-vms.py with tests/vmboot.py). Sourced after tests/lib.sh,
+# whose helpers it uses (moto_python alone needs nothing); its EXIT trap stops the watcher, every VM it
+# booted and moto, then runs lib.sh's cleanup.
 #
 #   . "$TOP_SRCDIR/tests/lib-moto.sh"
 #   moto_start "$TEST_DIR/moto"     # moto + user + VPC; the exports below
@@ -46,55 +46,14 @@ unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE 
 	AWS_ENDPOINT_URL AWS_ENDPOINT_URL_EC2 AWS_CA_BUNDLE AWS_ACCESS_KEY_ID \
 	AWS_SECRET_ACCESS_KEY AWS_REGION AWS_DEFAULT_REGION
 
-_moto_real_home() {
-	getent passwd "$(id -u)" 2>/dev/null | cut -d: -f6 | grep . || echo "${HOME:-/root}"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib-venv.sh"
 
-_moto_cache() {
-	local c=${BERTH_CACHE:-/var/cache/berth}
-	if mkdir -p "$c" 2>/dev/null && [ -w "$c" ]; then
-		echo "$c"
-	else
-		c="${XDG_CACHE_HOME:-$(_moto_real_home)/.cache}/berth"
-		mkdir -p "$c" && echo "$c"
-	fi
-}
-
-# _moto_ok PYTHON: can it run moto's server and the watcher (boto3, yaml)?
-_moto_ok() {
-	[ -n "$1" ] && "$1" -c 'import moto.server, boto3, yaml, flask, flask_cors' 2>/dev/null
-}
-
-# Sets MOTO_PYTHON to a python3 that has moto[server], installing it into
-# a virtualenv in the cache when none has (once; concurrent runs wait).
+# Sets MOTO_PYTHON to a python3 that can run moto's server and the watcher
+# (boto3; yaml for tests/vmboot.py), else a venv in the cache with
+# moto[server] from PyPI (once; tests/lib-venv.sh).
 moto_python() {
-	local c venv lockfd
-	for c in "${MOTO_PYTHON:-}" "${PYTHON:-}" "$(command -v python3 2>/dev/null)"; do
-		if _moto_ok "$c"; then
-			MOTO_PYTHON=$c
-			return 0
-		fi
-	done
-	venv=$(_moto_cache)/moto-venv
-	exec {lockfd}>>"$(_moto_cache)/.moto-venv.lock"
-	flock "$lockfd"
-	if ! _moto_ok "$venv/bin/python"; then
-		echo "# installing moto[server] into $venv" >&2
-		c=/usr/bin/python3
-		[ -x "$c" ] || c=${PYTHON:-python3}
-		if ! "$c" -m venv "$venv" >&2; then
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >&2 &&
-				"$c" -m venv "$venv" >&2 || { exec {lockfd}>&-; return 1; }
-		fi
-		"$venv/bin/python" -m pip install -q 'moto[server]' >&2 || { exec {lockfd}>&-; return 1; }
-	fi
-	exec {lockfd}>&-
-	_moto_ok "$venv/bin/python" || return 1
-	MOTO_PYTHON=$venv/bin/python
-}
-
-_moto_free_port() {
-	"${MOTO_PYTHON:-python3}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	venv_python MOTO_PYTHON 'import moto.server, boto3, yaml, flask, flask_cors' moto-venv \
+		'moto[server]'
 }
 
 # At exit: the watcher first (it stops its VMs' daemons, which takes a
@@ -115,27 +74,27 @@ _moto_exit() {
 }
 trap _moto_exit EXIT
 
+_moto_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$1/moto-api/"; }
+_moto_up_or_dead() { _moto_up "$1" || ! kill -0 "$MOTO_PID" 2>/dev/null; }
+
 # moto_start DIR: the server (log in DIR/log), the user, the VPC; see the top.
 moto_start() {
-	local dir=$1 port try i setup
+	local dir=$1 port try setup
 	[ -z "$MOTO_PID" ] || { echo "Bail out! moto_start called twice"; exit 1; }
 	moto_python || { echo "Bail out! cannot find or install moto[server]"; exit 1; }
 	mkdir -p "$dir"
 	MOTO_DIR=$dir
 	for try in 1 2 3; do
-		port=$(_moto_free_port)
+		port=$(free_port)
 		INITIAL_NO_AUTH_ACTION_COUNT=3 MOTO_ENABLE_AMI_VALIDATION=true \
 			"$MOTO_PYTHON" -m moto.server -H 127.0.0.1 -p "$port" \
 			</dev/null >"$dir/log" 2>&1 &
 		MOTO_PID=$!
-		for ((i = 0; i < 150; i++)); do
-			if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/moto-api/"; then
-				export MOTO_URL="http://127.0.0.1:$port"
-				break 2
-			fi
-			kill -0 "$MOTO_PID" 2>/dev/null || break
-			sleep 0.2
-		done
+		wait_for 30 _moto_up_or_dead "$port"
+		if _moto_up "$port"; then
+			export MOTO_URL="http://127.0.0.1:$port"
+			break
+		fi
 		moto_stop
 		grep -qi 'address already in use' "$dir/log" 2>/dev/null || break
 	done
@@ -165,26 +124,20 @@ moto_start() {
 	)
 }
 
-# _moto_kill PID: TERM, then KILL after 10s.
-_moto_kill() {
-	local pid=$1 i
+# _moto_stop_var VAR SECS: stops the process whose PID VAR holds (and
+# empties VAR): TERM, then KILL after SECS (lib.sh's _wait_gone).
+_moto_stop_var() {
+	local pid=${!1}
+	[ -n "$pid" ] || return 0
+	printf -v "$1" '%s' ""
 	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
+	_wait_gone "$2" "$pid" || kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
 }
 
 # Stops the moto moto_start started, and nothing else.
-moto_stop() {
-	local pid=$MOTO_PID
-	[ -n "$pid" ] || return 0
-	MOTO_PID=
-	_moto_kill "$pid"
-}
+moto_stop() { _moto_stop_var MOTO_PID 10; }
 
 # moto_watch_start [DIR]: the VM watcher (tests/moto-vms.py watch), its
 # VMs' directories under DIR (default $MOTO_DIR/vms). Bails out when
@@ -202,22 +155,8 @@ moto_watch_start() {
 		{ sed 's/^/#   /' "$dir/watch.out"; echo "Bail out! the VM watcher did not start"; exit 1; }
 }
 
-# Stops the watcher, which stops every VM it booted.
-moto_watch_stop() {
-	local pid=$MOTO_WATCH_PID
-	[ -n "$pid" ] || return 0
-	MOTO_WATCH_PID=
-	# its VMs' daemons take a few seconds each to stop
-	kill -TERM "$pid" 2>/dev/null
-	local i
-	for ((i = 0; i < 600; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
+# Stops the watcher, which stops every VM it booted (a few seconds each).
+moto_watch_stop() { _moto_stop_var MOTO_WATCH_PID 60; }
 
 # moto_booted: the watcher's VMs, "INSTANCE-ID ADDRESS" per line.
 moto_booted() {

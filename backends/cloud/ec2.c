@@ -342,14 +342,23 @@ static int call_simple(struct ec2 *e, struct ec2_params *q, const char *const *o
 	return rc;
 }
 
+/* action with key=value, its object already gone (the codes in gone)
+ * being success. */
+static int delete_one(struct cloud *c, const char *action, const char *key, const char *value,
+		      const char *const *gone, struct berr *err)
+{
+	struct ec2_params q;
+
+	ec2_params_init(&q, action);
+	ec2_param(&q, key, value);
+	return call_simple((struct ec2 *)c, &q, gone, err);
+}
+
 static int ec2_vm_delete(struct cloud *c, const char *id, struct berr *err)
 {
 	static const char *const gone[] = { "InvalidInstanceID.NotFound", NULL };
-	struct ec2_params q;
 
-	ec2_params_init(&q, "TerminateInstances");
-	ec2_param(&q, "InstanceId.1", id);
-	return call_simple((struct ec2 *)c, &q, gone, err);
+	return delete_one(c, "TerminateInstances", "InstanceId.1", id, gone, err);
 }
 
 /* --- security groups -------------------------------------------------------------- */
@@ -490,11 +499,8 @@ static int ec2_secgroup_delete(struct cloud *c, const char *id, struct berr *err
 {
 	static const char *const gone[] = { "InvalidGroup.NotFound", "InvalidGroupId.NotFound",
 					    NULL };
-	struct ec2_params q;
 
-	ec2_params_init(&q, "DeleteSecurityGroup");
-	ec2_param(&q, "GroupId", id);
-	return call_simple((struct ec2 *)c, &q, gone, err);
+	return delete_one(c, "DeleteSecurityGroup", "GroupId", id, gone, err);
 }
 
 /* --- elastic IPs -------------------------------------------------------------------- */
@@ -585,11 +591,8 @@ static int ec2_keypair_import(struct cloud *c, const char *name, const char *pub
 static int ec2_keypair_delete(struct cloud *c, const char *name, struct berr *err)
 {
 	static const char *const gone[] = { "InvalidKeyPair.NotFound", NULL };
-	struct ec2_params q;
 
-	ec2_params_init(&q, "DeleteKeyPair");
-	ec2_param(&q, "KeyName", name);
-	return call_simple((struct ec2 *)c, &q, gone, err);
+	return delete_one(c, "DeleteKeyPair", "KeyName", name, gone, err);
 }
 
 /* --- everything of berth's, for reconcile ---------------------------------------------- */

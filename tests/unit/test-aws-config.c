@@ -233,7 +233,9 @@ static void test_refusals(void)
 
 int main(void)
 {
+	static const char *const leaves[] = { ".aws/credentials", ".aws/config", ".aws" };
 	char dir[128];
+	size_t i;
 
 	snprintf(home, sizeof(home), "/tmp/test-aws-config.XXXXXX");
 	if (!mkdtemp(home))
@@ -249,12 +251,10 @@ int main(void)
 	test_files();
 	test_refusals();
 
-	snprintf(dir, sizeof(dir), "%s/.aws/credentials", home);
-	unlink(dir);
-	snprintf(dir, sizeof(dir), "%s/.aws/config", home);
-	unlink(dir);
-	snprintf(dir, sizeof(dir), "%s/.aws", home);
-	rmdir(dir);
+	for (i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", home, leaves[i]);
+		(i + 1 < sizeof(leaves) / sizeof(leaves[0]) ? unlink : rmdir)(dir);
+	}
 	rmdir(home);
 	return done_testing();
 }
