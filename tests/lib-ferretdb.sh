@@ -25,20 +25,7 @@ FERRETDB_GO_TOOLCHAIN=go1.22.6
 FERRETDB_PID=
 FERRETDB_DIR=
 
-# The invoking user's real home: tests/lib.sh points HOME at the test dir.
-_real_home() {
-	getent passwd "$(id -u)" 2>/dev/null | cut -d: -f6 | grep . || echo "${HOME:-/root}"
-}
-
-_berth_cache() {
-	local c=${BERTH_CACHE:-/var/cache/berth}
-	if mkdir -p "$c" 2>/dev/null && [ -w "$c" ]; then
-		echo "$c"
-	else
-		c="${XDG_CACHE_HOME:-$(_real_home)/.cache}/berth"
-		mkdir -p "$c" && echo "$c"
-	fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib-venv.sh"
 
 _ferretdb_ok() { # BIN: is it FerretDB v1.24.0?
 	[ -x "$1" ] && "$1" --version 2>/dev/null | grep -qx "version: $FERRETDB_VERSION"
@@ -46,7 +33,7 @@ _ferretdb_ok() { # BIN: is it FerretDB v1.24.0?
 
 _go_env() { # the Go dirs of the real home, whatever HOME says now
 	local h
-	h=$(_real_home)
+	h=$(real_home)
 	export GOPATH="${GOPATH:-$h/go}" GOCACHE="${GOCACHE:-$h/.cache/go-build}"
 	export GOFLAGS="${GOFLAGS:-} -modcacherw"
 }
@@ -107,9 +94,9 @@ ferretdb_binary() {
 	for c in "${FERRETDB:-}" "$(command -v ferretdb 2>/dev/null)"; do
 		[ -n "$c" ] && _ferretdb_ok "$c" && { echo "$c"; return 0; }
 	done
-	gobin="${GOPATH:-$(_real_home)/go}/bin/ferretdb"
+	gobin="${GOPATH:-$(real_home)/go}/bin/ferretdb"
 	_ferretdb_ok "$gobin" && { echo "$gobin"; return 0; }
-	cache=$(_berth_cache)/ferretdb-$FERRETDB_VERSION
+	cache=$(berth_cache)/ferretdb-$FERRETDB_VERSION
 	mkdir -p "$cache" || return 1
 	_ferretdb_ok "$cache/ferretdb" && { echo "$cache/ferretdb"; return 0; }
 	# One build at a time: parallel test runs wait for the first.
@@ -182,25 +169,7 @@ ferretdb_stop() {
 
 # Sets PYMONGO_PYTHON to a python3 that can import pymongo: $PYTHON or
 # python3 when they can, else a virtualenv in the cache with pymongo
-# installed from PyPI (once).
+# installed from PyPI (once; tests/lib-venv.sh).
 pymongo_python() {
-	local c venv
-	for c in "${PYMONGO_PYTHON:-}" "${PYTHON:-}" "$(command -v python3 2>/dev/null)"; do
-		if [ -n "$c" ] && "$c" -c 'import pymongo' 2>/dev/null; then
-			PYMONGO_PYTHON=$c
-			return 0
-		fi
-	done
-	venv=$(_berth_cache)/pymongo-venv
-	if ! "$venv/bin/python" -c 'import pymongo' 2>/dev/null; then
-		echo "# installing pymongo into $venv" >&2
-		c=/usr/bin/python3
-		[ -x "$c" ] || c=${PYTHON:-python3}
-		if ! "$c" -m venv "$venv" >&2; then
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >&2 &&
-				"$c" -m venv "$venv" >&2 || return 1
-		fi
-		"$venv/bin/python" -m pip install -q pymongo >&2 || return 1
-	fi
-	PYMONGO_PYTHON=$venv/bin/python
+	venv_python PYMONGO_PYTHON 'import pymongo' pymongo-venv pymongo
 }

@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backends/cloud/cloud.h"
+#include "backends/cloud/ec2.h"
 
 /* The drivers: each adds its line (and its header above). */
 static const struct {
 	const char *name;
 	cloud_open_fn open;
 } drivers[] = {
+	{ .name = "ec2", .open = ec2_open },
 	{ .name = NULL },
 };
 
