@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backends/cloud/cloud.h"
+#include "backends/cloud/openstack.h"
 
 /* The drivers: each adds its line (and its header above). */
 static const struct {
 	const char *name;
 	cloud_open_fn open;
 } drivers[] = {
+	{ .name = "openstack", .open = openstack_open },
 	{ .name = NULL },
 };
 
