@@ -33,13 +33,18 @@ OST_FAKE_PID=
 OST_DIR=
 KEYSTONE_PYTHON=
 
-# Sets KEYSTONE_PYTHON to a python3 that imports keystone, installing
+# True when python $1 has Keystone (found, not imported: that takes seconds).
+_has_keystone() {
+	"$1" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("keystone") is None)' 2>/dev/null
+}
+
+# Sets KEYSTONE_PYTHON to a python3 that has Keystone, installing
 # Debian's python3-keystone when missing (not "keystone": that one starts
 # a service when installed).
 keystone_python() {
 	local c
 	for c in "${KEYSTONE_PYTHON:-}" /usr/bin/python3; do
-		if [ -n "$c" ] && [ -x "$c" ] && "$c" -c 'import keystone.server.wsgi' 2>/dev/null; then
+		if [ -n "$c" ] && [ -x "$c" ] && _has_keystone "$c"; then
 			KEYSTONE_PYTHON=$c
 			return 0
 		fi
@@ -48,7 +53,7 @@ keystone_python() {
 	echo "# installing python3-keystone" >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		python3-keystone >&2 || return 1
-	/usr/bin/python3 -c 'import keystone.server.wsgi' 2>/dev/null || return 1
+	_has_keystone /usr/bin/python3 || return 1
 	KEYSTONE_PYTHON=/usr/bin/python3
 }
 

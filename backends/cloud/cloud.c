@@ -15,7 +15,7 @@ static const struct {
 	{ .name = NULL },
 };
 
-static void tags_release(struct cloud_tag *tags, size_t n)
+void cloud_tags_release(struct cloud_tag *tags, size_t n)
 {
 	size_t i;
 
@@ -35,7 +35,7 @@ void cloud_vm_release(struct cloud_vm *vm)
 	free(vm->state_text);
 	free(vm->address);
 	free(vm->private_address);
-	tags_release(vm->tags, vm->ntags);
+	cloud_tags_release(vm->tags, vm->ntags);
 	memset(vm, 0, sizeof(*vm));
 }
 
@@ -66,7 +66,7 @@ void cloud_resources_release(struct cloud_resource *v, size_t n)
 		free(v[i].id);
 		free(v[i].name);
 		free(v[i].attached_to);
-		tags_release(v[i].tags, v[i].ntags);
+		cloud_tags_release(v[i].tags, v[i].ntags);
 	}
 	free(v);
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,38 +249,59 @@ static int check_complete(struct clouds_config *c, const char *type, struct berr
 	return 0;
 }
 
+/* The string fields: where clouds.yaml has them (under auth:, else at
+ * the entry's top) and which OS_* variables give them. */
+#define F(m) offsetof(struct clouds_config, m)
+static const struct field {
+	size_t off;
+	int top;                   /* at the entry's top, not under auth: */
+	const char *key, *alt_key; /* clouds.yaml's names */
+	const char *var, *alt_var; /* the variables' */
+} fields[] = {
+	{ F(auth_url), 0, "auth_url", NULL, "OS_AUTH_URL", NULL },
+	{ F(username), 0, "username", NULL, "OS_USERNAME", NULL },
+	{ F(user_id), 0, "user_id", NULL, "OS_USER_ID", NULL },
+	{ F(password), 0, "password", NULL, "OS_PASSWORD", NULL },
+	{ F(project_name), 0, "project_name", "tenant_name", "OS_PROJECT_NAME", "OS_TENANT_NAME" },
+	{ F(project_id), 0, "project_id", "tenant_id", "OS_PROJECT_ID", "OS_TENANT_ID" },
+	{ F(user_domain_name), 0, "user_domain_name", NULL, "OS_USER_DOMAIN_NAME", NULL },
+	{ F(user_domain_id), 0, "user_domain_id", NULL, "OS_USER_DOMAIN_ID", NULL },
+	{ F(project_domain_name), 0, "project_domain_name", NULL, "OS_PROJECT_DOMAIN_NAME", NULL },
+	{ F(project_domain_id), 0, "project_domain_id", NULL, "OS_PROJECT_DOMAIN_ID", NULL },
+	{ F(domain_name), 0, "domain_name", NULL, "OS_DEFAULT_DOMAIN_NAME", "OS_DOMAIN_NAME" },
+	{ F(domain_id), 0, "domain_id", NULL, "OS_DEFAULT_DOMAIN_ID", "OS_DOMAIN_ID" },
+	{ F(app_cred_id), 0, "application_credential_id", NULL, "OS_APPLICATION_CREDENTIAL_ID", NULL },
+	{ F(app_cred_name), 0, "application_credential_name", NULL,
+	  "OS_APPLICATION_CREDENTIAL_NAME", NULL },
+	{ F(app_cred_secret), 0, "application_credential_secret", NULL,
+	  "OS_APPLICATION_CREDENTIAL_SECRET", NULL },
+	{ F(token), 0, "token", NULL, "OS_TOKEN", NULL },
+	{ F(region_name), 1, "region_name", NULL, "OS_REGION_NAME", NULL },
+	{ F(interface), 1, "interface", NULL, "OS_INTERFACE", "OS_ENDPOINT_TYPE" },
+	{ F(cacert), 1, "cacert", NULL, "OS_CACERT", NULL },
+};
+#undef F
+#define FIELD(c, i) ((char **)((char *)(c) + fields[i].off))
+
 static int from_entry(const json_t *e, struct clouds_config *c, struct berr *err)
 {
 	const json_t *a = json_object_get(e, "auth"), *regions = json_object_get(e, "regions");
 	const char *verify = json_string_value(json_object_get(e, "verify"));
+	size_t i;
 
-	c->auth_url = jdup(a, "auth_url");
-	c->username = jdup(a, "username");
-	c->user_id = jdup(a, "user_id");
-	c->password = jdup(a, "password");
-	c->project_name = a && json_object_get(a, "project_name") ? jdup(a, "project_name")
-								    : jdup(a, "tenant_name");
-	c->project_id = a && json_object_get(a, "project_id") ? jdup(a, "project_id")
-								: jdup(a, "tenant_id");
-	c->user_domain_name = jdup(a, "user_domain_name");
-	c->user_domain_id = jdup(a, "user_domain_id");
-	c->project_domain_name = jdup(a, "project_domain_name");
-	c->project_domain_id = jdup(a, "project_domain_id");
-	c->domain_name = jdup(a, "domain_name");
-	c->domain_id = jdup(a, "domain_id");
-	c->app_cred_id = jdup(a, "application_credential_id");
-	c->app_cred_name = jdup(a, "application_credential_name");
-	c->app_cred_secret = jdup(a, "application_credential_secret");
-	c->token = jdup(a, "token");
-	c->region_name = jdup(e, "region_name");
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const json_t *o = fields[i].top ? e : a;
+
+		*FIELD(c, i) = jdup(o, fields[i].key);
+		if (!*FIELD(c, i) && fields[i].alt_key)
+			*FIELD(c, i) = jdup(o, fields[i].alt_key);
+	}
 	if (!c->region_name && json_array_size(regions) > 0) {
 		const json_t *r = json_array_get(regions, 0);
 
 		c->region_name = json_is_object(r) ? jdup(r, "name")
 						   : dup_or_null(json_string_value(r));
 	}
-	c->interface = jdup(e, "interface");
-	c->cacert = jdup(e, "cacert");
 	c->insecure = is_false(verify) || is_true(json_string_value(json_object_get(e, "insecure")));
 	return check_complete(c, json_string_value(json_object_get(e, "auth_type")), err);
 }
@@ -296,33 +318,17 @@ static char *env(const char *a, const char *b)
 static int from_env(struct clouds_config *c, struct berr *err)
 {
 	char *type, *insecure;
+	size_t i;
 	int rc;
 
 	c->cloud = xstrdup("envvars");
 	c->source = xstrdup("the OS_* variables");
-	c->auth_url = env("OS_AUTH_URL", NULL);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		*FIELD(c, i) = env(fields[i].var, fields[i].alt_var);
 	if (!c->auth_url)
 		return berr_set(err, BERR_USAGE,
 				"no OpenStack credentials: name a clouds.yaml entry (the profile's "
 				"cloud:, or OS_CLOUD), or set OS_AUTH_URL and the other OS_* variables");
-	c->username = env("OS_USERNAME", NULL);
-	c->user_id = env("OS_USER_ID", NULL);
-	c->password = env("OS_PASSWORD", NULL);
-	c->project_name = env("OS_PROJECT_NAME", "OS_TENANT_NAME");
-	c->project_id = env("OS_PROJECT_ID", "OS_TENANT_ID");
-	c->user_domain_name = env("OS_USER_DOMAIN_NAME", NULL);
-	c->user_domain_id = env("OS_USER_DOMAIN_ID", NULL);
-	c->project_domain_name = env("OS_PROJECT_DOMAIN_NAME", NULL);
-	c->project_domain_id = env("OS_PROJECT_DOMAIN_ID", NULL);
-	c->domain_name = env("OS_DEFAULT_DOMAIN_NAME", "OS_DOMAIN_NAME");
-	c->domain_id = env("OS_DEFAULT_DOMAIN_ID", "OS_DOMAIN_ID");
-	c->app_cred_id = env("OS_APPLICATION_CREDENTIAL_ID", NULL);
-	c->app_cred_name = env("OS_APPLICATION_CREDENTIAL_NAME", NULL);
-	c->app_cred_secret = env("OS_APPLICATION_CREDENTIAL_SECRET", NULL);
-	c->token = env("OS_TOKEN", NULL);
-	c->region_name = env("OS_REGION_NAME", NULL);
-	c->interface = env("OS_INTERFACE", "OS_ENDPOINT_TYPE");
-	c->cacert = env("OS_CACERT", NULL);
 	insecure = env("OS_INSECURE", NULL);
 	c->insecure = is_true(insecure);
 	free(insecure);
@@ -384,20 +390,17 @@ int clouds_config_resolve(const char *name, const struct clouds_search *where,
 
 static void release_fields(struct clouds_config *c)
 {
-	char **s[] = { &c->cloud, &c->source, &c->auth_url, &c->username, &c->user_id,
-		       &c->password, &c->project_name, &c->project_id, &c->user_domain_name,
-		       &c->user_domain_id, &c->project_domain_name, &c->project_domain_id,
-		       &c->domain_name, &c->domain_id, &c->app_cred_id, &c->app_cred_name,
-		       &c->app_cred_secret, &c->token, &c->region_name, &c->interface,
-		       &c->cacert };
 	size_t i;
 
-	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
-		if (*s[i] && (s[i] == &c->password || s[i] == &c->app_cred_secret ||
-			      s[i] == &c->token))
-			memset(*s[i], 0, strlen(*s[i]));
-		free(*s[i]);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		char **f = FIELD(c, i);
+
+		if (*f && (f == &c->password || f == &c->app_cred_secret || f == &c->token))
+			memset(*f, 0, strlen(*f)); /* secrets leave no copy behind */
+		free(*f);
 	}
+	free(c->cloud);
+	free(c->source);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -91,17 +91,6 @@ static char *tags_to_words(const struct cloud_tag *tags, size_t n)
 	return strbuf_detach(&sb);
 }
 
-static void tags_free(struct cloud_tag *t, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free((char *)t[i].key);
-		free((char *)t[i].value);
-	}
-	free(t);
-}
-
 /* A tag value that Nova metadata or a description word can hold. */
 static int check_tags(struct openstack *o, const struct cloud_tag *tags, size_t n,
 		      struct berr *err)
@@ -327,17 +316,12 @@ static int os_vm_get(struct cloud *c, const char *id, struct cloud_vm *out, stru
 	return rc;
 }
 
+static int delete_gone_ok(struct openstack *o, enum os_service svc, const char *collection,
+			  const char *id, struct berr *err);
+
 static int os_vm_delete(struct cloud *c, const char *id, struct berr *err)
 {
-	char *path = xasprintf("/servers/%s", CUT(id));
-	int rc = os_api(OS(c), OS_COMPUTE, "DELETE", path, NULL, NULL, err);
-
-	free(path);
-	if (rc < 0 && err->kind == BERR_NOT_FOUND) {
-		berr_clear(err);
-		rc = 0;
-	}
-	return rc;
+	return delete_gone_ok(OS(c), OS_COMPUTE, "/servers", id, err);
 }
 
 /* A server made earlier with this spawn's token (a retried create). */
@@ -557,26 +541,25 @@ cleanup:
 	return rc;
 }
 
-/* DELETE path where 404 is success. */
-static int delete_gone_ok(struct openstack *o, enum os_service svc, const char *path,
-			  struct berr *err)
+/* DELETE collection/id where 404 is success. */
+static int delete_gone_ok(struct openstack *o, enum os_service svc, const char *collection,
+			  const char *id, struct berr *err)
 {
+	char *path = xasprintf("%s/%s", collection, CUT(id));
 	int rc = os_api(o, svc, "DELETE", path, NULL, NULL, err);
 
 	if (rc < 0 && err->kind == BERR_NOT_FOUND) {
 		berr_clear(err);
 		rc = 0;
 	}
+	free(path);
 	return rc;
 }
 
 static int os_secgroup_delete(struct cloud *c, const char *id, struct berr *err)
 {
-	char *path = xasprintf("/security-groups/%s", CUT(id));
-	int rc = delete_gone_ok(OS(c), OS_NETWORK, path, err);
-
-	free(path);
-	return rc; /* 409 (in use) is BERR_CONFLICT already */
+	/* one in use is 409: BERR_CONFLICT already */
+	return delete_gone_ok(OS(c), OS_NETWORK, "/security-groups", id, err);
 }
 
 /* --- floating IPs ------------------------------------------------------------------ */
@@ -701,11 +684,7 @@ cleanup:
 
 static int os_address_release(struct cloud *c, const char *address_id, struct berr *err)
 {
-	char *path = xasprintf("/floatingips/%s", CUT(address_id));
-	int rc = delete_gone_ok(OS(c), OS_NETWORK, path, err);
-
-	free(path);
-	return rc;
+	return delete_gone_ok(OS(c), OS_NETWORK, "/floatingips", address_id, err);
 }
 
 /* --- resources ------------------------------------------------------------------ */
@@ -758,7 +737,7 @@ static int neutron_tagged(struct openstack *o, const char *path, const char *mem
 
 		t = tags_from_words(json_string_value(json_object_get(it, "description")), &nt);
 		if (!nt || !tags_match(t, nt, match, nmatch)) {
-			tags_free(t, nt);
+			cloud_tags_release(t, nt);
 			continue;
 		}
 		r = res_add(l);
