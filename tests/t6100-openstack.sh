@@ -190,6 +190,72 @@ is "$(($(os_token_issues) - before))" 2 "... after one re-authentication"
 grep -q 'revoked a token in Keystone: 204' "$OST_DIR/fake.log"
 ok $? "... the token was revoked by Keystone (DELETE /v3/auth/tokens)"
 
+# --- engines (tests/vmboot.py boots a dockerd from the user-data) -------------------
+
+# engine_ping ADDRESS: the engine answers over mutual TLS at ADDRESS:2376.
+engine_ping() {
+	curl -sS --max-time 5 --cacert "$CERTS/ca.pem" --cert "$CERTS/cert.pem" \
+		--key "$CERTS/key.pem" --connect-to "localhost:2376:$1:2376" \
+		https://localhost:2376/_ping 2>/dev/null | grep -qx OK
+}
+
+no_engines() { [ "$(os_count engines)" = 0 ]; }
+
+if [ ! -f "$TOP_SRCDIR/tests/vmboot.py" ] || ! command -v dockerd >/dev/null ||
+	[ "$(id -u)" -ne 0 ]; then
+	skip 9 "needs tests/vmboot.py, dockerd and root"
+else
+	CERTS=$TEST_DIR/certs
+	make_tls_certs "$CERTS" 127.0.0.1
+	"$PYTHON" - "$CERTS" >"$TEST_DIR/user-data" <<'EOF_PY'
+import base64, json, sys
+d = sys.argv[1]
+def b64(name):
+    return base64.b64encode(open("%s/%s" % (d, name), "rb").read()).decode()
+files = [{"path": "/etc/docker/certs/%s" % n, "permissions": p, "encoding": "b64",
+          "content": b64(n)} for n, p in (("ca.pem", "0644"), ("server-cert.pem", "0644"),
+                                          ("server-key.pem", "0600"))]
+files.append({"path": "/etc/docker/daemon.json", "permissions": "0644", "content": json.dumps({
+    "tlsverify": True, "tlscacert": "/etc/docker/certs/ca.pem",
+    "tlscert": "/etc/docker/certs/server-cert.pem", "tlskey": "/etc/docker/certs/server-key.pem",
+    "hosts": ["tcp://0.0.0.0:2376", "unix:///var/run/docker.sock"]})})
+print("#cloud-config\n" + json.dumps({"write_files": files}, indent=1))
+EOF_PY
+	cdrv berth-test create vmtls -u "$TEST_DIR/user-data" berth-store=S1 berth-host=vmtls
+	VMTLS=$(field id)
+	wait_state "$VMTLS" running 30
+	A=$(field address)
+	wait_for 120 engine_ping "$A"
+	ok $? "a server made from #cloud-config user-data runs an engine on its fixed address"
+	cdrv berth-test addr-attach "$VMTLS" berth-store=S1 berth-host=vmtls
+	FIP2=$(field id)
+	wait_for 30 engine_ping "$(field address)"
+	ok $? "... reached through its floating IP too (2376 forwarded)"
+	out=$(os_ctl POST "/servers/$VMTLS/address")
+	NEW=$(printf '%s' "$out" | pyjson 'd["address"]')
+	wait_for 120 engine_ping "$NEW"
+	ok $? "after an address change its engine answers on the new address"
+	engine_ping "$A"
+	isnt $? 0 "... and no longer on the old one"
+	cdrv berth-test get "$VMTLS"
+	is "$(field address)" "$NEW" "... which get reports"
+	cdrv berth-test addr-release "$FIP2"
+
+	os_ctl POST /engine '{"answer": false}' >/dev/null
+	cdrv berth-test create vmmute -u "$TEST_DIR/user-data" berth-store=S1 berth-host=vmmute
+	VMMUTE=$(field id)
+	wait_state "$VMMUTE" running 30
+	ok $? "with the engine switched off, a server still becomes ACTIVE"
+	sleep 2
+	is "$(os_count engines)" 1 "... but no engine is booted for it"
+	os_ctl POST /engine '{"answer": true}' >/dev/null
+	for id in "$VMTLS" "$VMMUTE"; do cdrv berth-test delete "$id"; done
+	wait_for 60 no_engines
+	ok $? "deleting a server stops its engine"
+	wait_state "$VMTLS" not_found 30
+	ok $? "... and the server is gone"
+fi
+
 # --- deletion ------------------------------------------------------------------------------
 
 for id in "$VM1" "$VM2" "$VMERR"; do

@@ -300,7 +300,7 @@ static int os_vm_list(struct cloud *c, const struct cloud_tag *match, size_t nma
 static int os_vm_get(struct cloud *c, const char *id, struct cloud_vm *out, struct berr *err)
 {
 	struct openstack *o = OS(c);
-	char *path = xasprintf("/servers/%s", CUT(id));
+	char *q = os_escape(o, id), *path = xasprintf("/servers/%s", q);
 	json_t *doc = NULL;
 	int rc;
 
@@ -313,6 +313,7 @@ static int os_vm_get(struct cloud *c, const char *id, struct cloud_vm *out, stru
 		vm_from_json(o, json_object_get(doc, "server"), out);
 	json_decref(doc);
 	free(path);
+	free(q);
 	return rc;
 }
 
@@ -545,7 +546,7 @@ cleanup:
 static int delete_gone_ok(struct openstack *o, enum os_service svc, const char *collection,
 			  const char *id, struct berr *err)
 {
-	char *path = xasprintf("%s/%s", collection, CUT(id));
+	char *q = os_escape(o, id), *path = xasprintf("%s/%s", collection, q);
 	int rc = os_api(o, svc, "DELETE", path, NULL, NULL, err);
 
 	if (rc < 0 && err->kind == BERR_NOT_FOUND) {
@@ -553,6 +554,7 @@ static int delete_gone_ok(struct openstack *o, enum os_service svc, const char *
 		rc = 0;
 	}
 	free(path);
+	free(q);
 	return rc;
 }
 
