@@ -5,6 +5,7 @@
 #include <string.h>
 #include "backends/cloud/cloud.h"
 #include "backends/cloud/ec2.h"
+#include "backends/cloud/openstack.h"
 
 /* The drivers: each adds its line (and its header above). */
 static const struct {
@@ -12,10 +13,11 @@ static const struct {
 	cloud_open_fn open;
 } drivers[] = {
 	{ .name = "ec2", .open = ec2_open },
+	{ .name = "openstack", .open = openstack_open },
 	{ .name = NULL },
 };
 
-static void tags_release(struct cloud_tag *tags, size_t n)
+void cloud_tags_release(struct cloud_tag *tags, size_t n)
 {
 	size_t i;
 
@@ -35,7 +37,7 @@ void cloud_vm_release(struct cloud_vm *vm)
 	free(vm->state_text);
 	free(vm->address);
 	free(vm->private_address);
-	tags_release(vm->tags, vm->ntags);
+	cloud_tags_release(vm->tags, vm->ntags);
 	memset(vm, 0, sizeof(*vm));
 }
 
@@ -66,7 +68,7 @@ void cloud_resources_release(struct cloud_resource *v, size_t n)
 		free(v[i].id);
 		free(v[i].name);
 		free(v[i].attached_to);
-		tags_release(v[i].tags, v[i].ntags);
+		cloud_tags_release(v[i].tags, v[i].ntags);
 	}
 	free(v);
 }

@@ -96,6 +96,8 @@ struct cloud_vm {
 	int64_t created_ms;    /* launch time, 0 when not told */
 };
 void cloud_vm_release(struct cloud_vm *vm);
+/* Frees n tags with owned strings, and the array. */
+void cloud_tags_release(struct cloud_tag *tags, size_t n);
 void cloud_vms_release(struct cloud_vm *v, size_t n);
 /* The value of tag key on vm, or NULL. Borrowed. */
 const char *cloud_vm_tag(const struct cloud_vm *vm, const char *key);
