@@ -99,8 +99,9 @@ static json_t *engine_info(void)
 
 static void test_build(void)
 {
-	struct host_doc_new h = { "lab", "tcp://10.0.0.5:2376", "/etc/berth/lab", 0, "spawned",
-				  "registered with host add", NOW - 5 };
+	struct host_doc_new h = { .name = "lab", .url = "tcp://10.0.0.5:2376",
+				  .tls_dir = "/etc/berth/lab", .state = "spawned",
+				  .state_reason = "registered with host add", .added_ms = NOW - 5 };
 	json_t *info = engine_info();
 	struct berr err;
 	bson_t doc;
@@ -137,6 +138,57 @@ static void test_build(void)
 	   "a host without a URL is refused: %s", err.msg);
 	bson_destroy(&doc);
 	json_decref(info);
+}
+
+/* A spawn's document: no URL yet, the cloud sub-document; read back. */
+static void test_cloud(void)
+{
+	struct host_doc_cloud c = {
+		.profile = "lab-os", .driver = "openstack", .spawn_id = "5f1e", .vm_id = NULL,
+		.flavor = "m1.small", .image = "debian-12-docker", .network = "private",
+		.phase = HOST_DOC_PHASE_INTENT, .deadline_ms = NOW + 600000, .machine = "m1", .pid = 42,
+	};
+	struct host_doc_new h = { .name = "lab-os-1", .state = "spawned",
+				  .state_reason = "host spawn", .added_ms = NOW, .cloud = &c };
+	struct host_doc v;
+	struct berr err;
+	bson_t doc, f;
+
+	bson_init(&doc);
+	ok(host_doc_build(&doc, &h, NULL, NOW, &err) == 0, "a spawn's intent document");
+	is_str(dump(&doc),
+	       "{name:s\"lab-os-1\",url:null,tls_dir:null,insecure:false,"
+	       "state:s\"spawned\",state_changed:d1700000000000,state_reason:s\"host spawn\","
+	       "errors:i32:0,last_error:null,last_seen:null,engine:null,added:d1700000000000,"
+	       "cloud:{profile:s\"lab-os\",driver:s\"openstack\",spawn_id:s\"5f1e\",vm_id:null,"
+	       "secgroup_id:null,address_id:null,address:null,request:{flavor:s\"m1.small\","
+	       "image:s\"debian-12-docker\",network:s\"private\"},phase:s\"intent\","
+	       "deadline:d1700000600000,machine:s\"m1\",pid:i64:42}}",
+	       "... url null until the VM has an address, the request and phase kept");
+	host_doc_read(&doc, &v);
+	ok(v.cloud.present && !strcmp(v.cloud.profile, "lab-os") && !v.cloud.vm_id &&
+	   !strcmp(v.cloud.phase, "intent") && !strcmp(v.cloud.flavor, "m1.small") &&
+	   !strcmp(v.cloud.network, "private") && v.cloud.deadline == NOW + 600000 &&
+	   v.cloud.pid == 42 && !v.url, "... read back");
+	bson_destroy(&doc);
+
+	c.vm_id = "i-0abc";
+	c.phase = HOST_DOC_PHASE_RUNNING;
+	bson_init(&f);
+	host_doc_set_cloud(&f, &c);
+	host_doc_set_endpoint(&f, "tcp://127.0.1.10:2376", "/d/hosts/lab-os-1",
+			      "lab-os-1.berth.internal");
+	host_doc_read(&f, &v);
+	ok(!strcmp(v.cloud.vm_id, "i-0abc") && !strcmp(v.cloud.phase, "running") &&
+	   !strcmp(v.url, "tcp://127.0.1.10:2376"), "the fields a spawn sets as it goes");
+	bson_destroy(&f);
+
+	h.cloud = NULL;
+	bson_init(&doc);
+	ok(host_doc_build(&doc, &h, NULL, NOW, &err) < 0, "no URL and no cloud: refused");
+	bson_destroy(&doc);
+	host_doc_read(NULL, &v);
+	ok(!v.cloud.present, "no document: no cloud");
 }
 
 /* --- updates ------------------------------------------------------------- */
@@ -334,7 +386,8 @@ static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ft
 static void test_store_roundtrip(void)
 {
 	char dir[] = "/tmp/berth-hostdoc-XXXXXX";
-	struct host_doc_new h = { "lab", "unix:///run/lab.sock", NULL, 0, "spawned", "test", NOW };
+	struct host_doc_new h = { .name = "lab", .url = "unix:///run/lab.sock", .state = "spawned",
+				  .state_reason = "test", .added_ms = NOW };
 	struct store *s = NULL;
 	struct host_doc v;
 	struct berr err;
@@ -389,8 +442,9 @@ cleanup:
 static void test_view(void)
 {
 	json_t *info = engine_info();
-	struct host_doc_new h = { "web1", "tcp://10.0.0.7:2376", "/tls/web1", 0, "inactive",
-				  "3 consecutive errors: timed out", NOW - 1000 };
+	struct host_doc_new h = { .name = "web1", .url = "tcp://10.0.0.7:2376", .tls_dir = "/tls/web1",
+				  .state = "inactive", .state_reason = "3 consecutive errors: timed out",
+				  .added_ms = NOW - 1000 };
 	struct host_doc v;
 	struct berr err;
 	bson_t doc, f, dup;
@@ -453,7 +507,7 @@ static void test_view(void)
 
 static void test_json(void)
 {
-	struct host_doc_new h = { "lab", "unix:///stored.sock", NULL, 0, "spawned", NULL, 0 };
+	struct host_doc_new h = { .name = "lab", .url = "unix:///stored.sock", .state = "spawned" };
 	struct berr err;
 	json_t *o;
 	char *s;
@@ -486,6 +540,7 @@ int main(void)
 {
 	unsetenv("BERTH_MONGODB_URI");
 	test_build();
+	test_cloud();
 	test_selectors();
 	test_transition();
 	test_history_cap();

@@ -202,7 +202,7 @@ static void free_docs(bson_t **docs, size_t n)
 static void test_hosts(void)
 {
 	struct store *s = must_open();
-	struct host_doc_new h = { "alpha", "unix:///run/a.sock", NULL, 0, "active", NULL, 0 };
+	struct host_doc_new h = { .name = "alpha", .url = "unix:///run/a.sock", .state = "active" };
 	json_t *info = load_json("engine-info.json");
 	const char *names[] = { "alpha", "beta", "gamma" };
 	bson_t doc, got, *sel;
@@ -1217,7 +1217,7 @@ static void write_fixture(void)
 	json_t *containers = load_engine_json("engine-containers.json", 1);
 	json_t *images = load_engine_json("engine-images.json", 1);
 	json_t *info = load_engine_json("engine-info.json", 1);
-	struct host_doc_new h = { "fixture", "unix:///run/fixture.sock", NULL, 0, "active", NULL, 0 };
+	struct host_doc_new h = { .name = "fixture", .url = "unix:///run/fixture.sock", .state = "active" };
 	struct store_docset cs, imgs;
 	bson_t host = BSON_INITIALIZER;
 	int64_t now = store_now_ms();
