@@ -99,7 +99,7 @@ int parse_duration_ms(const char *s, int64_t *ms)
 	{
 		const char *p = s;
 		if (read_decimal(&p, &ip, &frac) == 0 && *p == '\0') {
-			if (scale_value(ip, frac, 1000, &total) < 0)
+			if (scale_value(ip, frac, 1000, &total) < 0 || total > UNITS_DURATION_MAX_MS)
 				return -1;
 			*ms = total;
 			return 0;
@@ -133,6 +133,8 @@ int parse_duration_ms(const char *s, int64_t *ms)
 			return -1;
 		total += part;
 	}
+	if (total > UNITS_DURATION_MAX_MS)
+		return -1;
 	*ms = total;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* xalloc.c: allocation that cannot fail; see xalloc.h. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,4 +51,28 @@ char *xasprintf(const char *fmt, ...)
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	return s;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t c = 1;
+
+	while (c < n) {
+		if (c > SIZE_MAX / 2)
+			return n;
+		c *= 2;
+	}
+	return c;
+}
+
+void *xgrow(void *p, size_t have, size_t need, size_t size)
+{
+	size_t cap = have ? pow2_at_least(have) : 0;
+
+	if (p && need <= cap)
+		return p;
+	need = pow2_at_least(need);
+	if (size && need > SIZE_MAX / size)
+		abort();
+	return xrealloc(p, need * size);
 }

@@ -14,6 +14,11 @@
 void *xrealloc(void *p, size_t n);
 /* n zeroed elements of size bytes (at least one byte is allocated). */
 void *xcalloc(size_t n, size_t size);
+/* An array p of `have` elements of size bytes, room made for `need`: it
+ * grows to powers of two, so n appends one at a time cost O(n) copies and
+ * the capacity needs no field (it is implied by have). Only for arrays
+ * grown through it alone, starting from NULL with have 0. */
+void *xgrow(void *p, size_t have, size_t need, size_t size);
 char *xstrdup(const char *s);
 /* printf into a new string. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

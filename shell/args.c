@@ -47,13 +47,14 @@ static void add_value(struct args *a, const struct opt_spec *spec, const char *v
 	o->count++;
 	if (spec->type == OPT_FLAG)
 		return;
-	o->values = xrealloc(o->values, (o->nvalues + 1) * sizeof(*o->values));
+	o->values = xgrow(o->values, o->nvalues, o->nvalues + 1, sizeof(*o->values));
 	o->values[o->nvalues++] = xstrdup(value);
 }
 
 static void add_positional(struct args *a, const char *w)
 {
-	a->argv = xrealloc(a->argv, ((size_t)a->argc + 2) * sizeof(*a->argv));
+	a->argv = xgrow(a->argv, a->argv ? (size_t)a->argc + 1 : 0, (size_t)a->argc + 2,
+			sizeof(*a->argv));
 	a->argv[a->argc++] = xstrdup(w);
 	a->argv[a->argc] = NULL;
 }

@@ -13,7 +13,7 @@
 
 static void wl_push(struct wordlist *w, char *word)
 {
-	w->words = xrealloc(w->words, (w->n + 2) * sizeof(*w->words));
+	w->words = xgrow(w->words, w->words ? w->n + 1 : 0, w->n + 2, sizeof(*w->words));
 	w->words[w->n++] = word;
 	w->words[w->n] = NULL;
 }
@@ -51,6 +51,7 @@ struct lexer {
 	size_t word_start;
 	struct wordlist cur;  /* the command being built */
 	struct cmdline *out;  /* NULL in partial mode: only the last command is kept */
+	char start_quote;     /* '"': the text starts inside double quotes (lex_piece) */
 };
 
 static void end_word(struct lexer *lx)
@@ -69,7 +70,7 @@ static void end_command(struct lexer *lx)
 	if (lx->out) {
 		struct cmdline *c = lx->out;
 
-		c->cmds = xrealloc(c->cmds, (c->n + 1) * sizeof(*c->cmds));
+		c->cmds = xgrow(c->cmds, c->n, c->n + 1, sizeof(*c->cmds));
 		c->cmds[c->n++] = lx->cur;
 	} else {
 		wordlist_release(&lx->cur);
@@ -85,10 +86,56 @@ struct lex_end {
 	int in_comment;
 };
 
+/* Inside double quotes from *pp to the closing one (consumed): 0, or -1
+ * with end's status set when the text ends first. */
+static int lex_dquote(struct lexer *lx, const char **pp, struct lex_end *end)
+{
+	const char *p = *pp;
+
+	for (;;) {
+		if (!*p) {
+			end->status = LEX_UNTERMINATED_DQUOTE;
+			end->quote = '"';
+			return -1;
+		}
+		if (*p == '"') {
+			*pp = p + 1;
+			return 0;
+		}
+		if (*p == '\\') {
+			char n = p[1];
+
+			if (!n) {
+				end->status = LEX_TRAILING_BACKSLASH;
+				end->quote = '"';
+				return -1;
+			}
+			if (n == '\n') {
+				p += 2;
+				continue;
+			}
+			if (strchr("\"\\$`", n)) {
+				strbuf_addch(&lx->word, n);
+				p += 2;
+				continue;
+			}
+			/* any other backslash is kept, as POSIX says */
+			strbuf_addch(&lx->word, '\\');
+			p++;
+			continue;
+		}
+		strbuf_addch(&lx->word, *p++);
+	}
+}
+
 static struct lex_end lex_run(struct lexer *lx)
 {
 	const char *p = lx->line;
 	struct lex_end end = { LEX_OK, 0, 0 };
+
+	/* a piece that goes on inside double quotes (lex_piece) */
+	if (lx->start_quote == '"' && lex_dquote(lx, &p, &end) < 0)
+		return end;
 
 	while (*p) {
 		char c = *p;
@@ -133,40 +180,8 @@ static struct lex_end lex_run(struct lexer *lx)
 		}
 		if (c == '"') {
 			p++;
-			for (;;) {
-				if (!*p) {
-					end.status = LEX_UNTERMINATED_DQUOTE;
-					end.quote = '"';
-					return end;
-				}
-				if (*p == '"') {
-					p++;
-					break;
-				}
-				if (*p == '\\') {
-					char n = p[1];
-
-					if (!n) {
-						end.status = LEX_TRAILING_BACKSLASH;
-						end.quote = '"';
-						return end;
-					}
-					if (n == '\n') {
-						p += 2;
-						continue;
-					}
-					if (strchr("\"\\$`", n)) {
-						strbuf_addch(&lx->word, n);
-						p += 2;
-						continue;
-					}
-					/* any other backslash is kept, as POSIX says */
-					strbuf_addch(&lx->word, '\\');
-					p++;
-					continue;
-				}
-				strbuf_addch(&lx->word, *p++);
-			}
+			if (lex_dquote(lx, &p, &end) < 0)
+				return end;
 			continue;
 		}
 		if (c == '\\') {
@@ -206,6 +221,25 @@ enum lex_status lex_line(const char *line, struct cmdline *out)
 	lexer_release(&lx);
 	if (end.status != LEX_OK)
 		cmdline_release(out);
+	return end.status;
+}
+
+enum lex_status lex_piece(const char *piece, struct lex_cont *st)
+{
+	struct lexer lx;
+	struct lex_end end;
+
+	memset(&lx, 0, sizeof(lx));
+	strbuf_init(&lx.word);
+	lx.line = piece ? piece : "";
+	lx.in_word = st->in_word;
+	lx.start_quote = st->quote;
+	end = lex_run(&lx);
+	if (end.status == LEX_TRAILING_BACKSLASH) {
+		st->quote = end.quote;
+		st->in_word = lx.in_word;
+	}
+	lexer_release(&lx);
 	return end.status;
 }
 

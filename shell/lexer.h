@@ -36,6 +36,19 @@ void wordlist_release(struct wordlist *w);
 /* One line for the user: "unterminated single quote: close it with '". */
 const char *lex_strerror(enum lex_status st);
 
+/* A command read in pieces (the lines of a batch file or of the prompt,
+ * joined by backslash-newline): where the text so far ends, so that each
+ * line is scanned once and a long continued command costs linear time. */
+struct lex_cont {
+	char quote;  /* '"' when the text so far ends inside double quotes */
+	int in_word; /* ... or inside a word (a '#' there starts no comment) */
+};
+/* piece is the next line (without its newline), st where the lines before
+ * it left off ({0} for the first). LEX_TRAILING_BACKSLASH: it ends in a
+ * continuation, st is updated, read another line. Anything else: the text
+ * is complete (LEX_OK) or wrong as lex_line would say; lex it whole once. */
+enum lex_status lex_piece(const char *piece, struct lex_cont *st);
+
 /* For completion: the last ';'-separated command of a line being typed.
  * An open quote or a trailing backslash is not an error here. */
 struct lex_partial {

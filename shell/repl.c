@@ -21,6 +21,7 @@
 #include "shell/repl.h"
 #include "shell/complete.h"
 #include "shell/lexer.h"
+#include "lib/strbuf.h"
 #include "shell/settings.h"
 #include "lib/berr.h"
 #include "lib/paths.h"
@@ -320,8 +321,8 @@ static void repl_teardown(struct repl *r)
 int repl_run(struct shell *sh, const struct complete_source *src)
 {
 	struct repl r;
-	char *text = NULL;
-	size_t textlen = 0;
+	struct strbuf text = STRBUF_INIT;
+	struct lex_cont cont = { 0 };
 	int status = 0, sigint_set = 0;
 	struct sigaction sa, old_sa;
 
@@ -350,7 +351,7 @@ int repl_run(struct shell *sh, const struct complete_source *src)
 		int count = 0;
 
 		berth_interrupted = 0;
-		r.continuing = text != NULL;
+		r.continuing = text.len > 0;
 		/* the terminal goes raw before the prompt is drawn: a key typed
 		 * as soon as the prompt shows must not meet the cooked line
 		 * discipline (a ^D there turns into a NUL byte, not an EOF) */
@@ -361,42 +362,34 @@ int repl_run(struct shell *sh, const struct complete_source *src)
 				/* Ctrl-C at the prompt: drop the line, start afresh */
 				fputc('\n', r.out);
 				fflush(r.out);
-				free(text);
-				text = NULL;
-				textlen = 0;
+				strbuf_reset(&text);
+				memset(&cont, 0, sizeof(cont));
 				continue;
 			}
 			fputc('\n', r.out); /* Ctrl-D: leave the terminal on a new line */
 			break;
 		}
 		len = strlen(line);
-		text = xrealloc(text, textlen + len + 2); /* room for a continuation's '\n' */
-		memcpy(text + textlen, line, len + 1);
-		textlen += len;
-		if (textlen && text[textlen - 1] == '\n')
-			text[--textlen] = '\0';
-
-		st = lex_line(text, &cl);
-		if (st == LEX_TRAILING_BACKSLASH) {
-			/* more to come on a "> " line */
-			text[textlen++] = '\n';
-			text[textlen] = '\0';
-			continue;
-		}
+		if (len && line[len - 1] == '\n')
+			len--;
+		if (text.len)
+			strbuf_addch(&text, '\n');
+		strbuf_add(&text, line, len);
+		/* each line is scanned once: a long continued command stays linear */
+		if (lex_piece(text.buf + text.len - len, &cont) == LEX_TRAILING_BACKSLASH)
+			continue; /* more to come on a "> " line */
+		memset(&cont, 0, sizeof(cont));
+		st = lex_line(text.buf, &cl);
 		if (st == LEX_OK && cl.n == 0) {
-			free(text); /* blank or a comment: nothing to run or keep */
-			text = NULL;
-			textlen = 0;
+			strbuf_reset(&text); /* blank or a comment: nothing to run or keep */
 			continue;
 		}
 		cmdline_release(&cl);
-		history_add(&r, text);
+		history_add(&r, text.buf);
 		command_running = 1;
-		shell_run_line(sh, text);
+		shell_run_line(sh, text.buf);
 		command_running = 0;
-		free(text);
-		text = NULL;
-		textlen = 0;
+		strbuf_reset(&text);
 		if (sh->out_closed)
 			break;
 	}
@@ -406,7 +399,7 @@ int repl_run(struct shell *sh, const struct complete_source *src)
 cleanup:
 	if (sigint_set)
 		sigaction(SIGINT, &old_sa, NULL);
-	free(text);
+	strbuf_release(&text);
 	repl_teardown(&r);
 	return status;
 }

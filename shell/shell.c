@@ -15,6 +15,7 @@
 #include "commands/args.h"
 #include "commands/dispatch.h"
 #include "shell/lexer.h"
+#include "lib/strbuf.h"
 #include "backends/pool/hosts.h"
 #include "backends/pool/pool.h"
 #include "backends/backend.h"
@@ -395,64 +396,89 @@ int shell_run_line(struct shell *sh, const char *line)
 	return status;
 }
 
+/* The next command of in: its lines, joined by backslash-newline, into
+ * text (reset first). 1 with a command in text, 0 at the end of in, -1
+ * with sh->lineno on the bad line and *st the lexer's complaint or
+ * LEX_OK for a NUL byte (said by the caller), -2 when in cannot be read. */
+static int read_command(struct shell *sh, FILE *in, char **line, size_t *cap,
+			unsigned long *lineno, struct strbuf *text, enum lex_status *st)
+{
+	struct lex_cont cont = { 0 };
+
+	strbuf_reset(text);
+	for (;;) {
+		ssize_t len;
+
+		errno = 0;
+		len = getline(line, cap, in);
+		if (len < 0) {
+			if (berth_interrupted || ferror(in))
+				return -2;
+			if (!text->len)
+				return 0;
+			/* a last line ending in a backslash: it joins nothing */
+			strbuf_addch(text, '\n');
+			return 1;
+		}
+		++*lineno;
+		if (!text->len)
+			sh->lineno = *lineno; /* messages name a command's first line */
+		if (len && (*line)[len - 1] == '\n')
+			(*line)[--len] = '\0';
+		if (len && (*line)[len - 1] == '\r')
+			(*line)[--len] = '\0';
+		if (memchr(*line, '\0', (size_t)len)) {
+			sh->lineno = *lineno;
+			*st = LEX_OK;
+			return -1;
+		}
+		if (text->len)
+			strbuf_addch(text, '\n');
+		strbuf_add(text, *line, (size_t)len);
+		*st = lex_piece(*line, &cont);
+		if (*st != LEX_TRAILING_BACKSLASH)
+			return 1;
+	}
+}
+
 int shell_run_stream(struct shell *sh, FILE *in, const char *name)
 {
 	const char *saved_source = sh->source;
 	unsigned long saved_lineno = sh->lineno, lineno = 0;
-	char *line = NULL, *text = NULL;
-	size_t cap = 0, textlen = 0;
-	int status = 0, rc, at_end = 0;
+	struct strbuf text = STRBUF_INIT;
+	char *line = NULL;
+	size_t cap = 0;
+	int status = 0, rc;
 
 	sh->source = name;
-	while (!at_end && !sh->quit && !sh->out_closed) {
+	while (!sh->quit && !sh->out_closed) {
 		struct cmdline cl;
-		enum lex_status st;
-		ssize_t len;
+		enum lex_status st = LEX_OK;
 
-		errno = 0;
-		len = getline(&line, &cap, in);
-		if (len < 0) {
+		rc = read_command(sh, in, &line, &cap, &lineno, &text, &st);
+		if (rc == 0)
+			break;
+		if (rc == -2) {
 			if (berth_interrupted) {
 				status = 130;
 				break;
 			}
-			if (ferror(in)) {
-				sh->lineno = 0;
-				status = status_of(error(sh, "cannot read %s: %s",
-							 strcmp(name, "-") ? name : "stdin",
-							 strerror(errno ? errno : EIO)));
-				break;
-			}
-			if (!text)
-				break;
-			at_end = 1; /* a last line that ends in a backslash */
+			sh->lineno = 0;
+			status = status_of(error(sh, "cannot read %s: %s",
+						 strcmp(name, "-") ? name : "stdin",
+						 strerror(errno ? errno : EIO)));
+			break;
+		}
+		if (rc == -1) {
+			rc = status_of(usage_error(sh, "a NUL byte in the line: remove it"));
 		} else {
-			lineno++;
-			if (len && line[len - 1] == '\n')
-				line[--len] = '\0';
-			if (len && line[len - 1] == '\r')
-				line[--len] = '\0';
-			if (!text)
-				sh->lineno = lineno; /* messages name a command's first line */
-			text = xrealloc(text, textlen + (size_t)len + 2);
-			memcpy(text + textlen, line, (size_t)len + 1);
-			textlen += (size_t)len;
+			st = lex_line(text.buf, &cl);
+			if (st != LEX_OK)
+				rc = status_of(usage_error(sh, "%s", lex_strerror(st)));
+			else
+				rc = run_cmdline(sh, &cl);
+			cmdline_release(&cl);
 		}
-
-		st = lex_line(text, &cl);
-		if (st == LEX_TRAILING_BACKSLASH && !at_end) {
-			text[textlen++] = '\n';
-			text[textlen] = '\0';
-			continue;
-		}
-		if (st != LEX_OK)
-			rc = status_of(usage_error(sh, "%s", lex_strerror(st)));
-		else
-			rc = run_cmdline(sh, &cl);
-		cmdline_release(&cl);
-		free(text);
-		text = NULL;
-		textlen = 0;
 		if (sh->quit) {
 			status = sh->quit_status;
 			break;
@@ -463,7 +489,7 @@ int shell_run_stream(struct shell *sh, FILE *in, const char *name)
 				break;
 		}
 	}
-	free(text);
+	strbuf_release(&text);
 	free(line);
 	sh->source = saved_source;
 	sh->lineno = saved_lineno;

@@ -450,4 +450,37 @@ contains "$ERR" "berth: slow: the engine at unix://$FAKE_SOCK did not answer wit
 	"... names the idle and the request timeouts"
 ok $((elapsed < 5 || elapsed > 10)) "... noticed after the lines (3.6s) + idle (2s) + ping (1s) (took ${elapsed}s)"
 
+# --- hostile batch input (issue 14) ---------------------------------------------
+
+# A NUL byte used to end the line silently: "help ho\0st" ran "help ho".
+printf 'version\nhelp ho\0st\nversion\n' >nul.berth
+berth version
+one_version=$OUT
+berth -f nul.berth
+is "$RC" 2 "a NUL byte in a batch line is a usage error"
+is "$ERR" "nul.berth:2: a NUL byte in the line: remove it" "... one line naming FILE:LINE"
+is "$OUT" "$one_version" "... and the batch stops there: only the first line ran"
+
+# Continued lines are scanned once each: 100k of them used to take minutes
+# (every line re-lexed the text so far). The timeout is a guard against
+# that, not a speed claim: linear takes well under a second.
+"$PYTHON" -c 'import sys; sys.stdout.write("version \\\n" * 100000 + "\n")' >cont.berth
+berth_t=$(date +%s)
+RUN_TIMEOUT=120 berth -f cont.berth
+is "$RC" 2 "100,000 continued lines: one command, lexed (too many words for version)"
+like "$ERR" "^cont.berth:1: " "... its error names the command's first line"
+ok "$(( $(date +%s) - berth_t < 30 ? 0 : 1 ))" "... and it took seconds, not minutes"
+
+# A continuation inside double quotes carries on into the next line.
+printf 'container list --filter "label=a\\\nb" -q --nosuch\n' >dq.berth
+berth -f dq.berth
+is "$RC" 2 "a double-quoted continuation joins the lines into one command"
+like "$ERR" "^dq.berth:1: .*--nosuch" "... and the unknown option is reported at its first line"
+
+# A duration too long to add to now is refused when it is parsed (UBSan
+# reported a signed overflow in create before).
+berth container create --lifetime 9223372036854775807ms busybox
+is "$RC" 2 "--lifetime of 2^63-1 ms is a usage error"
+like "$ERR" "invalid duration" "... saying the duration is invalid"
+
 done_testing

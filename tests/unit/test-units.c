@@ -157,6 +157,12 @@ int main(void)
 	dur_bad("1.s");
 	dur_bad("99999999999999999999d");
 	dur_bad("9999999999999999d");
+	/* longer than 100 years: a caller adding it to now would overflow */
+	dur_ok("36500d", UNITS_DURATION_MAX_MS);
+	dur_bad("36501d");
+	dur_bad("9223372036854775807ms");
+	dur_bad("9223372036854775807");
+	dur_bad("36500d1ms");
 
 	/* CPUs */
 	cpus_ok("1", 1000000000);
