@@ -69,7 +69,6 @@ const struct cmd_entry cmd_host_destroy_entry = {
 
 /* --- exec bodies ------------------------------------------------------- */
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "backends/cloud/cloud.h"
@@ -77,36 +76,23 @@ const struct cmd_entry cmd_host_destroy_entry = {
 #include "lib/text.h"
 #include "lib/units.h"
 
-/* "8" -> 8, from 1 to max; -1 when it is not. */
-static int64_t whole(const char *v, int64_t max)
-{
-	char *end;
-	long long n;
-
-	if (!v || !*v || *v == '-' || *v == '+')
-		return -1;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno || *end || n < 1 || n > max)
-		return -1;
-	return (int64_t)n;
-}
-
 /* The options into o; CMD_OK or the usage error's status. */
 static int spawn_options(struct shell *sh, struct args *a, struct spawn_opts *o)
 {
 	const char *v, *flavor = args_get(a, "flavor"), *itype = args_get(a, "instance-type");
 	struct berr err;
+	long long count = 1, slots = 0;
 	int ec2;
 
 	memset(o, 0, sizeof(*o));
-	o->count = 1;
-	if ((v = args_get(a, "count")) && (o->count = (size_t)whole(v, SPAWN_MAX_COUNT)) == (size_t)-1)
+	if ((v = args_get(a, "count")) && cmd_parse_whole(v, SPAWN_MAX_COUNT, &count) < 0)
 		return usage_error(sh, "invalid --count '%s': use a whole number from 1 to %d", CUT(v),
 				   SPAWN_MAX_COUNT);
-	if ((v = args_get(a, "slots")) && (o->slots = whole(v, 1000000)) < 0)
+	if ((v = args_get(a, "slots")) && cmd_parse_whole(v, 1000000, &slots) < 0)
 		return usage_error(sh, "invalid --slots '%s': use a whole number of slots from 1 to 1000000",
 				   CUT(v));
+	o->count = (size_t)count;
+	o->slots = (int64_t)slots;
 	if ((v = args_get(a, "timeout")) && (parse_duration_ms(v, &o->timeout_ms) < 0 || o->timeout_ms <= 0))
 		return usage_error(sh, "invalid --timeout '%s': use a duration such as 90s, 15m or 1h", CUT(v));
 	if (flavor && itype)

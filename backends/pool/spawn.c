@@ -240,27 +240,18 @@ struct job {
 	char *why;    /* owned: the failure, for the document's reason */
 };
 
-/* The server certificate (NAME.berth.internal), the client directory and
- * the user-data that carries them. */
-static int make_userdata(struct job *j, char **ud, size_t *len, struct berr *err)
+/* A server certificate for dns from ca and the user-data that carries it
+ * (the key wiped once used). */
+static int server_userdata(struct pki_ca *ca, const struct cloud_profile *p, const char *dns,
+			   char **ud, size_t *len, struct berr *err)
 {
-	char *dns = xasprintf("%s.%s", j->h.name, BERTH_TLS_DOMAIN);
-	char *dir = sp_client_dir(j->h.name);
 	char *cert = NULL, *key = NULL;
 	struct userdata_in in;
-	int rc = -1;
+	int rc = pki_server_cert(ca, dns, &cert, &key, err);
 
-	sp_lock(j->ctx);
-	if (!dir)
-		berr_set(err, BERR_LOCAL, "cannot find the data directory (HOME is not set)");
-	else if (pki_server_cert(j->ca, dns, &cert, &key, err) == 0 &&
-		 pki_client_dir(j->ca, j->ctx->fl->settings->owner ? j->ctx->fl->settings->owner : "berth",
-				dir, err) == 0)
-		rc = 0;
-	sp_unlock(j->ctx);
 	if (rc == 0) {
-		in = (struct userdata_in){ .ca_pem = pki_ca_pem(j->ca), .cert_pem = cert,
-					   .key_pem = key, .extra = j->o->profile->cloud_init,
+		in = (struct userdata_in){ .ca_pem = pki_ca_pem(ca), .cert_pem = cert,
+					   .key_pem = key, .extra = p->cloud_init,
 					   .port = SPAWN_ENGINE_PORT };
 		rc = userdata_build(&in, ud, len, err);
 	}
@@ -268,6 +259,25 @@ static int make_userdata(struct job *j, char **ud, size_t *len, struct berr *err
 		memset(key, 0, strlen(key));
 	free(key);
 	free(cert);
+	return rc;
+}
+
+/* The server certificate (NAME.berth.internal), the client directory and
+ * the user-data that carries them. */
+static int make_userdata(struct job *j, char **ud, size_t *len, struct berr *err)
+{
+	char *dns = xasprintf("%s.%s", j->h.name, BERTH_TLS_DOMAIN);
+	char *dir = sp_client_dir(j->h.name);
+	const char *owner = j->ctx->fl->settings->owner;
+	int rc = -1;
+
+	sp_lock(j->ctx);
+	if (!dir)
+		berr_set(err, BERR_LOCAL, "cannot find the data directory (HOME is not set)");
+	else if (server_userdata(j->ca, j->o->profile, dns, ud, len, err) == 0 &&
+		 pki_client_dir(j->ca, owner ? owner : "berth", dir, err) == 0)
+		rc = 0;
+	sp_unlock(j->ctx);
 	free(dir);
 	free(dns);
 	return rc;
@@ -718,37 +728,26 @@ static json_t *plan_host(struct spawn_ctx *ctx, const struct spawn_opts *o, stru
 			 struct sp_host *h, const char *group, struct berr *err)
 {
 	const struct cloud_profile *p = o->profile;
-	char *dns = xasprintf("%s.%s", h->name, BERTH_TLS_DOMAIN), *cert = NULL, *key = NULL;
-	char *ud = NULL;
+	char *dns = xasprintf("%s.%s", h->name, BERTH_TLS_DOMAIN), *ud = NULL;
 	size_t len = 0;
 	struct cloud_tag t[3];
-	struct userdata_in in;
 	json_t *j = NULL;
 
-	if (pki_server_cert(ca, dns, &cert, &key, err) < 0)
-		goto cleanup;
-	in = (struct userdata_in){ .ca_pem = pki_ca_pem(ca), .cert_pem = cert, .key_pem = key,
-				   .extra = p->cloud_init, .port = SPAWN_ENGINE_PORT };
-	if (userdata_build(&in, &ud, &len, err) < 0)
-		goto cleanup;
-	j = json_pack("{s:s, s:s, s:{s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:o}, s:o, s:s%}",
-		      "Name", h->name, "TlsName", dns,
-		      "VM", "Name", h->name, "Flavor", h->flavor ? json_string(h->flavor) : json_null(),
-		      "Image", h->image ? json_string(h->image) : json_null(),
-		      "Network", h->network ? json_string(h->network) : json_null(),
-		      "KeyName", p->key_name ? json_string(p->key_name) : json_null(),
-		      "SecurityGroup", group, "ClientToken", h->spawn_id,
-		      "Tags", tags_json(t, sp_tags(ctx, h, t)),
-		      "Address", p->address == CLOUD_ADDR_FLOATING ?
-		      json_pack("{s:s, s:o}", "Floating", "allocate", "Network",
-				p->floating_network ? json_string(p->floating_network) : json_null()) :
-		      json_null(),
-		      "UserData", ud, len);
-cleanup:
-	if (key)
-		memset(key, 0, strlen(key));
-	free(key);
-	free(cert);
+	if (server_userdata(ca, p, dns, &ud, &len, err) == 0)
+		j = json_pack("{s:s, s:s, s:{s:s, s:o, s:o, s:o, s:o, s:s, s:s, s:o}, s:o, s:s%}",
+			      "Name", h->name, "TlsName", dns,
+			      "VM", "Name", h->name,
+			      "Flavor", h->flavor ? json_string(h->flavor) : json_null(),
+			      "Image", h->image ? json_string(h->image) : json_null(),
+			      "Network", h->network ? json_string(h->network) : json_null(),
+			      "KeyName", p->key_name ? json_string(p->key_name) : json_null(),
+			      "SecurityGroup", group, "ClientToken", h->spawn_id,
+			      "Tags", tags_json(t, sp_tags(ctx, h, t)),
+			      "Address", p->address == CLOUD_ADDR_FLOATING ?
+			      json_pack("{s:s, s:o}", "Floating", "allocate", "Network",
+					p->floating_network ? json_string(p->floating_network) : json_null()) :
+			      json_null(),
+			      "UserData", ud, len);
 	free(ud);
 	free(dns);
 	return j;

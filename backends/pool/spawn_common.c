@@ -138,20 +138,27 @@ static void cloud_view(const struct sp_host *h, struct host_doc_cloud *c)
 	};
 }
 
-int sp_record(struct spawn_ctx *ctx, const struct sp_host *h, const bson_t *more,
-	      struct berr *err)
+/* h's cloud sub-document and more's fields, into f (initialised here). */
+static void cloud_fields(bson_t *f, const struct sp_host *h, const bson_t *more)
 {
 	struct host_doc_cloud c;
 	bson_iter_t it;
+
+	bson_init(f);
+	cloud_view(h, &c);
+	host_doc_set_cloud(f, &c);
+	if (more && bson_iter_init(&it, more))
+		while (bson_iter_next(&it))
+			bson_append_iter(f, bson_iter_key(&it), -1, &it);
+}
+
+int sp_record(struct spawn_ctx *ctx, const struct sp_host *h, const bson_t *more,
+	      struct berr *err)
+{
 	bson_t f;
 	int rc;
 
-	bson_init(&f);
-	cloud_view(h, &c);
-	host_doc_set_cloud(&f, &c);
-	if (more && bson_iter_init(&it, more))
-		while (bson_iter_next(&it))
-			bson_append_iter(&f, bson_iter_key(&it), -1, &it);
+	cloud_fields(&f, h, more);
 	sp_lock(ctx);
 	rc = pool_set_fields(ctx->fl, h->name, &f, err);
 	sp_unlock(ctx);
@@ -162,17 +169,10 @@ int sp_record(struct spawn_ctx *ctx, const struct sp_host *h, const bson_t *more
 int sp_transition(struct spawn_ctx *ctx, const struct sp_host *h, const char *state,
 		  const char *reason, const bson_t *extra, struct berr *err)
 {
-	struct host_doc_cloud c;
-	bson_iter_t it;
 	bson_t f;
 	int rc;
 
-	bson_init(&f);
-	cloud_view(h, &c);
-	host_doc_set_cloud(&f, &c);
-	if (extra && bson_iter_init(&it, extra))
-		while (bson_iter_next(&it))
-			bson_append_iter(&f, bson_iter_key(&it), -1, &it);
+	cloud_fields(&f, h, extra);
 	sp_lock(ctx);
 	rc = pool_transition(ctx->fl, h->name, NULL, state, reason, &f, err);
 	sp_unlock(ctx);
