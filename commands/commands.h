@@ -38,6 +38,10 @@ extern const struct cmd_entry cmd_host_activate_entry;
 extern const struct cmd_entry cmd_host_deactivate_entry;
 extern const struct cmd_entry cmd_host_drain_entry;
 extern const struct cmd_entry cmd_host_slots_entry;
+extern const struct cmd_entry cmd_host_spawn_entry;
+extern const struct cmd_entry cmd_host_destroy_entry;
+
+extern const struct cmd_entry cmd_cloud_reconcile_entry;
 
 extern const struct cmd_entry cmd_cloud_list_entry;
 
@@ -50,5 +54,10 @@ extern const struct cmd_entry cmd_template_list_entry;
 extern const struct cmd_entry cmd_template_show_entry;
 extern const struct cmd_entry cmd_template_delete_entry;
 extern const struct cmd_entry cmd_housekeeping_entry;
+
+struct shell;
+/* cloud reconcile's differences, report-only, as housekeeping's lines
+ * (nothing when no cloud is configured). */
+void cloud_reconcile_report(struct shell *sh);
 
 #endif

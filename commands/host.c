@@ -592,14 +592,9 @@ static int register_failed(struct shell *sh, const char *name, const struct berr
 /* "8" -> 8: a host's slots, 1 to 1000000. */
 static int parse_slots(const char *v, int64_t *out)
 {
-	char *end;
 	long long n;
 
-	if (!v || !*v || *v == '-' || *v == '+')
-		return -1;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno || *end || n < 1 || n > 1000000)
+	if (cmd_parse_whole(v, 1000000, &n) < 0)
 		return -1;
 	*out = (int64_t)n;
 	return 0;

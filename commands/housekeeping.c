@@ -3,8 +3,9 @@
  * deletes the containers whose lifetime is over and refreshes the cache,
  * on every host of the pool at once, under a lease in the store so that
  * overlapping runs (from one machine or several sharing a MongoDB) never
- * act twice. Silent when there was nothing to do: cron mails only when
- * something happened. */
+ * act twice; then reports what cloud reconcile finds (deleting nothing).
+ * Silent when there was nothing to do: cron mails only when something
+ * happened. */
 #include "config.h"
 
 #include "commands/commands.h"
@@ -232,6 +233,9 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 	probe_due(sh, dry_run);
 	if (!berth_interrupted && sweep_pool(sh, dry_run) < 0)
 		failed = 1;
+	/* what the clouds hold against the hosts: said, never deleted */
+	if (!berth_interrupted && !dry_run)
+		cloud_reconcile_report(sh);
 	ret = failed || berth_interrupted ? CMD_ERROR : CMD_OK;
 
 	berr_clear(&err);

@@ -33,6 +33,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_deactivate_entry,
 	&cmd_host_drain_entry,
 	&cmd_host_slots_entry,
+	&cmd_host_spawn_entry,
+	&cmd_host_destroy_entry,
+
+	&cmd_cloud_reconcile_entry,
 
 	&cmd_cloud_list_entry,
 

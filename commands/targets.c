@@ -2,6 +2,8 @@
  * errors (see targets.h). */
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "commands/targets.h"
 #include "commands/context.h"
@@ -38,4 +40,19 @@ struct backend *cmd_backend(struct shell *sh, const struct args *a)
 	if (!b)
 		error(sh, "%s", err.msg);
 	return b;
+}
+
+int cmd_parse_whole(const char *v, long long max, long long *out)
+{
+	char *end;
+	long long n;
+
+	if (!v || !*v || *v == '-' || *v == '+')
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || *end || n < 1 || n > max)
+		return -1;
+	*out = n;
+	return 0;
 }

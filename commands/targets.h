@@ -24,4 +24,8 @@ int cmd_fail(struct shell *sh, const struct berr *err);
  * was reported (the command fails with CMD_ERROR). Borrowed. */
 struct backend *cmd_backend(struct shell *sh, const struct args *a);
 
+/* "8" -> 8: a whole number from 1 to max (--slots, --count), into *out;
+ * -1 when v is not one. */
+int cmd_parse_whole(const char *v, long long max, long long *out);
+
 #endif

@@ -55,10 +55,10 @@ static void append_engine(bson_t *parent, const json_t *info)
 int host_doc_build(bson_t *out, const struct host_doc_new *h, const json_t *info,
 		   int64_t now_ms, struct berr *err)
 {
-	if (!h->name || !*h->name || !h->url || !*h->url)
+	if (!h->name || !*h->name || ((!h->url || !*h->url) && !h->cloud))
 		return berr_set(err, BERR_USAGE, "store: a host needs a name and a URL");
 	BSON_APPEND_UTF8(out, "name", h->name);
-	BSON_APPEND_UTF8(out, "url", h->url);
+	append_opt_str(out, "url", h->url && *h->url ? h->url : NULL);
 	append_opt_str(out, "tls_dir", h->tls_dir);
 	BSON_APPEND_BOOL(out, "insecure", h->insecure != 0);
 	if (h->tls_name)
@@ -78,6 +78,8 @@ int host_doc_build(bson_t *out, const struct host_doc_new *h, const json_t *info
 	/* for least-loaded's ties: the oldest host first */
 	if (h->added_ms)
 		BSON_APPEND_DATE_TIME(out, "added", h->added_ms);
+	if (h->cloud)
+		host_doc_set_cloud(out, h->cloud);
 	return 0;
 }
 
@@ -345,6 +347,40 @@ void host_doc_set_auto_inactive(bson_t *f, int64_t next_probe_ms, int64_t backof
 	BSON_APPEND_INT64(f, "probe_backoff", backoff_ms);
 }
 
+void host_doc_set_cloud(bson_t *f, const struct host_doc_cloud *c)
+{
+	bson_t sub, req;
+
+	BSON_APPEND_DOCUMENT_BEGIN(f, "cloud", &sub);
+	append_opt_str(&sub, "profile", c->profile);
+	append_opt_str(&sub, "driver", c->driver);
+	append_opt_str(&sub, "spawn_id", c->spawn_id);
+	append_opt_str(&sub, "vm_id", c->vm_id);
+	append_opt_str(&sub, "secgroup_id", c->secgroup_id);
+	append_opt_str(&sub, "address_id", c->address_id);
+	append_opt_str(&sub, "address", c->address);
+	BSON_APPEND_DOCUMENT_BEGIN(&sub, "request", &req);
+	append_opt_str(&req, "flavor", c->flavor);
+	append_opt_str(&req, "image", c->image);
+	append_opt_str(&req, "network", c->network);
+	bson_append_document_end(&sub, &req);
+	append_opt_str(&sub, "phase", c->phase);
+	if (c->deadline_ms)
+		BSON_APPEND_DATE_TIME(&sub, "deadline", c->deadline_ms);
+	else
+		BSON_APPEND_NULL(&sub, "deadline");
+	append_opt_str(&sub, "machine", c->machine);
+	BSON_APPEND_INT64(&sub, "pid", c->pid);
+	bson_append_document_end(f, &sub);
+}
+
+void host_doc_set_endpoint(bson_t *f, const char *url, const char *tls_dir, const char *tls_name)
+{
+	append_opt_str(f, "url", url);
+	append_opt_str(f, "tls_dir", tls_dir);
+	append_opt_str(f, "tls_name", tls_name);
+}
+
 /* --- reading --------------------------------------------------------------- */
 
 /* As store_doc_str, store_doc_int, store_doc_date and store_doc_bool read
@@ -417,6 +453,30 @@ static const struct field engine_fields[] = {
 
 #undef F
 
+#define C(key, type, member) { key, type, offsetof(struct host_doc, cloud.member) }
+
+static const struct field cloud_fields[] = {
+	C("profile", T_STR, profile),
+	C("driver", T_STR, driver),
+	C("spawn_id", T_STR, spawn_id),
+	C("vm_id", T_STR, vm_id),
+	C("secgroup_id", T_STR, secgroup_id),
+	C("address_id", T_STR, address_id),
+	C("address", T_STR, address),
+	C("phase", T_STR, phase),
+	C("deadline", T_DATE, deadline),
+	C("machine", T_STR, machine),
+	C("pid", T_INT, pid),
+};
+
+static const struct field request_fields[] = {
+	C("flavor", T_STR, flavor),
+	C("image", T_STR, image),
+	C("network", T_STR, network),
+};
+
+#undef C
+
 /* Reads it into v's member of the field called like it, the first one of
  * each name only (as a lookup by name finds it); seen has a bit per field. */
 static void read_field(const bson_iter_t *it, const struct field *tab, size_t n, uint32_t *seen,
@@ -441,7 +501,8 @@ static void read_field(const bson_iter_t *it, const struct field *tab, size_t n,
 	}
 }
 
-static void read_engine(const bson_iter_t *it, struct host_doc *v)
+/* A sub-document's fields by tab; 0 when it is not a document. */
+static int read_sub(const bson_iter_t *it, const struct field *tab, size_t n, struct host_doc *v)
 {
 	bson_iter_t sub;
 	uint32_t seen = 0;
@@ -449,10 +510,26 @@ static void read_engine(const bson_iter_t *it, struct host_doc *v)
 	/* a lookup of "engine.version" descends into a document or array */
 	if ((!BSON_ITER_HOLDS_DOCUMENT(it) && !BSON_ITER_HOLDS_ARRAY(it)) ||
 	    !bson_iter_recurse(it, &sub))
-		return;
+		return 0;
 	while (bson_iter_next(&sub))
-		read_field(&sub, engine_fields, sizeof(engine_fields) / sizeof(engine_fields[0]),
-			   &seen, v);
+		read_field(&sub, tab, n, &seen, v);
+	return 1;
+}
+
+static void read_engine(const bson_iter_t *it, struct host_doc *v)
+{
+	read_sub(it, engine_fields, sizeof(engine_fields) / sizeof(engine_fields[0]), v);
+}
+
+static void read_cloud(const bson_iter_t *it, struct host_doc *v)
+{
+	bson_iter_t req;
+
+	if (!BSON_ITER_HOLDS_DOCUMENT(it))
+		return;
+	v->cloud.present = read_sub(it, cloud_fields, sizeof(cloud_fields) / sizeof(cloud_fields[0]), v);
+	if (bson_iter_recurse(it, &req) && bson_iter_find(&req, "request"))
+		read_sub(&req, request_fields, sizeof(request_fields) / sizeof(request_fields[0]), v);
 }
 
 void host_doc_read(const bson_t *doc, struct host_doc *v)
@@ -460,7 +537,7 @@ void host_doc_read(const bson_t *doc, struct host_doc *v)
 	bson_iter_t it;
 	uint32_t seen = 0;
 	int64_t oid_ms = 0, added = 0;
-	int have_id = 0, have_added = 0, have_engine = 0, have_history = 0;
+	int have_id = 0, have_added = 0, have_engine = 0, have_history = 0, have_cloud = 0;
 
 	memset(v, 0, sizeof(*v));
 	if (doc && bson_iter_init(&it, doc)) {
@@ -476,6 +553,9 @@ void host_doc_read(const bson_t *doc, struct host_doc *v)
 			} else if (!strcmp(key, "engine")) {
 				if (!have_engine++)
 					read_engine(&it, v);
+			} else if (!strcmp(key, "cloud")) {
+				if (!have_cloud++)
+					read_cloud(&it, v);
 			} else if (!strcmp(key, "history")) {
 				if (!have_history++)
 					v->nhistory = host_doc_history(doc, NULL, 0);

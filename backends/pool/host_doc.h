@@ -41,6 +41,33 @@ struct host_settings;
 
 /* --- a new document ------------------------------------------------------ */
 
+/* A spawned host's cloud sub-document (host spawn, berth-store(5)): what
+ * berth asked the cloud for and every ID the cloud returned, recorded the
+ * moment it returned it. Strings borrowed; NULL fields are stored null. */
+struct host_doc_cloud {
+	const char *profile;     /* the clouds: profile ("lab-os") */
+	const char *driver;      /* "openstack", "ec2" */
+	const char *spawn_id;    /* the intent ID: tag berth-spawn, EC2 ClientToken */
+	const char *vm_id;
+	const char *secgroup_id;
+	const char *address_id;  /* floating IP berth allocated */
+	const char *address;     /* where the engine is reached */
+	const char *flavor;      /* request { flavor, image, network } */
+	const char *image;
+	const char *network;
+	const char *phase;       /* HOST_DOC_PHASE_* */
+	int64_t deadline_ms;     /* when the spawn gives up */
+	const char *machine;     /* the spawning berth: its machine and pid, so */
+	int64_t pid;             /* that reconcile knows a dead one at once */
+};
+/* The phases of a spawn, in order: the document is written, nothing made
+ * yet; the cloud returned the VM's ID; the VM runs with an address (the
+ * engine is awaited); the engine answered. */
+#define HOST_DOC_PHASE_INTENT  "intent"
+#define HOST_DOC_PHASE_CREATED "created"
+#define HOST_DOC_PHASE_RUNNING "running"
+#define HOST_DOC_PHASE_ENGINE  "engine"
+
 /* A host to record (host add, host import-contexts). Strings borrowed. */
 struct host_doc_new {
 	const char *name;
@@ -53,12 +80,15 @@ struct host_doc_new {
 	const char *state;        /* NULL: "active" */
 	const char *state_reason; /* may be NULL */
 	int64_t added_ms;         /* when it was registered; 0: no "added" field */
+	const struct host_doc_cloud *cloud; /* host spawn: its cloud sub-document; then
+				   * url may be NULL (stored null) until the VM
+				   * has an address */
 };
 /* h's document, appended to out (initialised by the caller, destroyed by
  * it also on failure). info: the engine's GET /info (with "ApiVersion"
  * when the backend added it), or NULL when the engine was not asked: then
- * engine and last_seen are null. A host without a name or URL is
- * BERR_USAGE. */
+ * engine and last_seen are null. A host without a name, or without a URL
+ * and a cloud, is BERR_USAGE. */
 int host_doc_build(bson_t *out, const struct host_doc_new *h, const json_t *info,
 		   int64_t now_ms, struct berr *err);
 
@@ -116,6 +146,13 @@ void host_doc_set_no_probes(bson_t *f);
  * inactive by itself and housekeeping probes it. */
 void host_doc_set_auto_inactive(bson_t *f, int64_t next_probe_ms, int64_t backoff_ms);
 
+/* cloud: c's sub-document (a spawn's progress: the whole of it each time,
+ * since an update sets top-level fields only). */
+void host_doc_set_cloud(bson_t *f, const struct host_doc_cloud *c);
+/* url, tls_dir and tls_name: where a spawned host's engine is now (its
+ * server certificate names tls_name, not the address). */
+void host_doc_set_endpoint(bson_t *f, const char *url, const char *tls_dir, const char *tls_name);
+
 /* --- reading --------------------------------------------------------------- */
 
 /* One document's facts. Strings are borrowed from the document (NULL when
@@ -151,6 +188,14 @@ struct host_doc {
 		int64_t ncpu;
 		int64_t memory;   /* bytes */
 	} engine;
+	/* a spawned host's cloud sub-document (host_doc_cloud); present 0: none */
+	struct {
+		int present;
+		const char *profile, *driver, *spawn_id, *vm_id, *secgroup_id, *address_id,
+			*address, *flavor, *image, *network, *phase, *machine;
+		int64_t deadline;
+		int64_t pid;
+	} cloud;
 };
 /* doc's view in v; doc NULL (a configured host never recorded) gives the
  * defaults (state "active"). v borrows from doc. */

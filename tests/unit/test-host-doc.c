@@ -140,6 +140,57 @@ static void test_build(void)
 	json_decref(info);
 }
 
+/* A spawn's document: no URL yet, the cloud sub-document; read back. */
+static void test_cloud(void)
+{
+	struct host_doc_cloud c = {
+		.profile = "lab-os", .driver = "openstack", .spawn_id = "5f1e", .vm_id = NULL,
+		.flavor = "m1.small", .image = "debian-12-docker", .network = "private",
+		.phase = HOST_DOC_PHASE_INTENT, .deadline_ms = NOW + 600000, .machine = "m1", .pid = 42,
+	};
+	struct host_doc_new h = { .name = "lab-os-1", .state = "spawned",
+				  .state_reason = "host spawn", .added_ms = NOW, .cloud = &c };
+	struct host_doc v;
+	struct berr err;
+	bson_t doc, f;
+
+	bson_init(&doc);
+	ok(host_doc_build(&doc, &h, NULL, NOW, &err) == 0, "a spawn's intent document");
+	is_str(dump(&doc),
+	       "{name:s\"lab-os-1\",url:null,tls_dir:null,insecure:false,"
+	       "state:s\"spawned\",state_changed:d1700000000000,state_reason:s\"host spawn\","
+	       "errors:i32:0,last_error:null,last_seen:null,engine:null,added:d1700000000000,"
+	       "cloud:{profile:s\"lab-os\",driver:s\"openstack\",spawn_id:s\"5f1e\",vm_id:null,"
+	       "secgroup_id:null,address_id:null,address:null,request:{flavor:s\"m1.small\","
+	       "image:s\"debian-12-docker\",network:s\"private\"},phase:s\"intent\","
+	       "deadline:d1700000600000,machine:s\"m1\",pid:i64:42}}",
+	       "... url null until the VM has an address, the request and phase kept");
+	host_doc_read(&doc, &v);
+	ok(v.cloud.present && !strcmp(v.cloud.profile, "lab-os") && !v.cloud.vm_id &&
+	   !strcmp(v.cloud.phase, "intent") && !strcmp(v.cloud.flavor, "m1.small") &&
+	   !strcmp(v.cloud.network, "private") && v.cloud.deadline == NOW + 600000 &&
+	   v.cloud.pid == 42 && !v.url, "... read back");
+	bson_destroy(&doc);
+
+	c.vm_id = "i-0abc";
+	c.phase = HOST_DOC_PHASE_RUNNING;
+	bson_init(&f);
+	host_doc_set_cloud(&f, &c);
+	host_doc_set_endpoint(&f, "tcp://127.0.1.10:2376", "/d/hosts/lab-os-1",
+			      "lab-os-1.berth.internal");
+	host_doc_read(&f, &v);
+	ok(!strcmp(v.cloud.vm_id, "i-0abc") && !strcmp(v.cloud.phase, "running") &&
+	   !strcmp(v.url, "tcp://127.0.1.10:2376"), "the fields a spawn sets as it goes");
+	bson_destroy(&f);
+
+	h.cloud = NULL;
+	bson_init(&doc);
+	ok(host_doc_build(&doc, &h, NULL, NOW, &err) < 0, "no URL and no cloud: refused");
+	bson_destroy(&doc);
+	host_doc_read(NULL, &v);
+	ok(!v.cloud.present, "no document: no cloud");
+}
+
 /* --- updates ------------------------------------------------------------- */
 
 static void test_selectors(void)
@@ -508,6 +559,7 @@ int main(void)
 {
 	unsetenv("BERTH_MONGODB_URI");
 	test_build();
+	test_cloud();
 	test_selectors();
 	test_transition();
 	test_history_cap();
