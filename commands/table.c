@@ -36,9 +36,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_spawn_entry,
 	&cmd_host_destroy_entry,
 
-	&cmd_cloud_reconcile_entry,
-
 	&cmd_cloud_list_entry,
+	&cmd_cloud_reconcile_entry,
 
 	&cmd_cache_refresh_entry,
 	&cmd_cache_show_entry,

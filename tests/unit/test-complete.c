@@ -85,7 +85,7 @@ static void test_verbs(void)
 	CANDS("container st", "start stop");
 	CANDS("cont cr", "create");
 	CANDS("docker image ", "delete distribute inspect list load pull save");
-	CANDS("host ", "activate add deactivate drain import-contexts info list probe remove slots use");
+	CANDS("host ", "activate add deactivate destroy drain import-contexts info list probe remove slots spawn use");
 	CANDS("nosuch ", "");
 	CANDS("co ", "create delete inspect list logs pause restart start stop unpause");
 	CANDS("h ", ""); /* ambiguous noun: nothing to offer */
