@@ -298,7 +298,8 @@ static int load_timeouts(struct loader *L, const yaml_node_t *map)
 	return 0;
 }
 
-static int load_host(struct loader *L, const yaml_node_t *k, const yaml_node_t *map)
+static int load_host(struct loader *L, const yaml_node_t *k, const yaml_node_t *map,
+		     size_t nbefore)
 {
 	static const char *const known[] = { "url", "tls_dir", "insecure", NULL };
 	const char *name = scalar(k);
@@ -344,7 +345,7 @@ static int load_host(struct loader *L, const yaml_node_t *k, const yaml_node_t *
 	if (!url && strcmp(name, "local") != 0)
 		return fail_at(L, k, "host '%s' needs a url (unix:///PATH or tcp://HOST:PORT)", name);
 
-	h = settings_host_fresh(L->cfg, name);
+	h = settings_host_fresh(L->cfg, name, nbefore);
 	if (!h)
 		return oom(L);
 	h->url = strdup(url ? url : DEFAULT_LOCAL_URL);
@@ -363,6 +364,7 @@ static int load_host(struct loader *L, const yaml_node_t *k, const yaml_node_t *
 static int load_hosts(struct loader *L, const yaml_node_t *map)
 {
 	yaml_node_pair_t *p;
+	size_t nbefore = L->cfg->nhosts; /* earlier files' hosts, and local */
 
 	if (is_null(map))
 		return 0;
@@ -371,7 +373,7 @@ static int load_hosts(struct loader *L, const yaml_node_t *map)
 	if (check_mapping_keys(L, map, "hosts") < 0)
 		return -1;
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
-		if (load_host(L, node_at(L, p->key), node_at(L, p->value)) < 0)
+		if (load_host(L, node_at(L, p->key), node_at(L, p->value), nbefore) < 0)
 			return -1;
 	return 0;
 }

@@ -218,7 +218,7 @@ static const struct host_settings *add_url_host(struct shell *sh, const char *ur
 	struct host_settings *h;
 	const char *verify = getenv("DOCKER_TLS_VERIFY");
 
-	cfg->hosts = xrealloc(cfg->hosts, (cfg->nhosts + 1) * sizeof(*cfg->hosts));
+	cfg->hosts = xgrow(cfg->hosts, cfg->nhosts, cfg->nhosts + 1, sizeof(*cfg->hosts));
 	h = &cfg->hosts[cfg->nhosts++];
 	memset(h, 0, sizeof(*h));
 	h->name = xstrdup(url);

@@ -483,4 +483,52 @@ berth container create --lifetime 9223372036854775807ms busybox
 is "$RC" 2 "--lifetime of 2^63-1 ms is a usage error"
 like "$ERR" "invalid duration" "... saying the duration is invalid"
 
+# --- hostile settings files (issue 14) ------------------------------------------
+
+# An alias makes the document a graph: "x: &a [*a, *a]" hung the reader.
+printf 'x: &a [*a, *a]\n' >alias.yaml
+RUN_TIMEOUT=20 berth --config alias.yaml container list
+is "$RC" 1 "a settings file with a self-referencing alias is refused, promptly"
+is "$ERR" "berth: alias.yaml:1: YAML aliases (*name) are not supported here: write the value out in full" \
+	"... in one line naming FILE:LINE"
+cat >laughs.yaml <<'EOF2'
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+EOF2
+RUN_TIMEOUT=20 berth --config laughs.yaml container list
+is "$RC" 1 "a billion laughs settings file is refused"
+like "$ERR" "^berth: laughs.yaml:[0-9]+: YAML aliases" "... naming FILE:LINE of an alias"
+
+# A FIFO as the settings file: open() waited for a writer for ever.
+mkfifo settings.fifo
+RUN_TIMEOUT=20 berth --config settings.fifo container list
+is "$RC" 1 "a FIFO named as the settings file is refused, promptly"
+is "$ERR" "berth: cannot read config file settings.fifo: not a regular file" "... saying why"
+
+# 100k hosts with a duplicate at the end: the duplicate-key check was
+# quadratic (169k hosts took over two minutes), and so was the host table.
+"$PYTHON" -c '
+import sys
+w = sys.stdout.write
+w("hosts:\n")
+for i in range(100000):
+    w("  h%d:\n    url: unix:///tmp/h%d.sock\n" % (i, i))
+w("  h7:\n    url: unix:///tmp/again.sock\n")' >many.yaml
+berth_t=$(date +%s)
+RUN_TIMEOUT=120 berth --config many.yaml container list
+is "$RC" 1 "100,000 hosts and a duplicate: refused"
+is "$ERR" "berth: many.yaml:200002: duplicate key 'h7' in hosts (first on line 16)" \
+	"... naming the duplicate's line and the first's"
+head -n -2 many.yaml >many-ok.yaml
+RUN_TIMEOUT=120 berth --config many-ok.yaml cloud list
+is "$RC" 0 "100,000 distinct hosts are read (cloud list: the settings, no engine)"
+ok "$(( $(date +%s) - berth_t < 60 ? 0 : 1 ))" "... both in seconds, not minutes"
+
 done_testing

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "backends/pool/settings.h"
+#include "lib/xalloc.h"
 
 #define DEFAULT_LOCAL_URL "unix:///var/run/docker.sock"
 
@@ -30,17 +31,19 @@ struct host_settings *settings_host_get(struct settings *cfg, const char *name)
 }
 
 /* The entry for name, emptied if it existed, appended if not. */
-struct host_settings *settings_host_fresh(struct settings *cfg, const char *name)
+struct host_settings *settings_host_fresh(struct settings *cfg, const char *name, size_t nsearch)
 {
-	struct host_settings *h = settings_host_get(cfg, name), *nh;
+	struct host_settings *h = NULL;
+	size_t i;
 
+	for (i = 0; i < nsearch && i < cfg->nhosts; i++)
+		if (strcmp(cfg->hosts[i].name, name) == 0)
+			h = &cfg->hosts[i];
 	if (h) {
 		settings_host_clear(h);
 	} else {
-		nh = realloc(cfg->hosts, (cfg->nhosts + 1) * sizeof(*nh));
-		if (!nh)
-			return NULL;
-		cfg->hosts = nh;
+		/* settings_init's one entry, then powers of two */
+		cfg->hosts = xgrow(cfg->hosts, cfg->nhosts, cfg->nhosts + 1, sizeof(*cfg->hosts));
 		h = &cfg->hosts[cfg->nhosts++];
 		memset(h, 0, sizeof(*h));
 	}

@@ -55,9 +55,12 @@ void settings_release(struct settings *cfg); /* a second call is harmless */
 const struct host_settings *settings_find_host(const struct settings *cfg, const char *name);
 
 /* For the reader: cfg's entry for name (NULL: none), and the entry for name
- * emptied if it existed, appended if not (NULL: out of memory). */
+ * emptied if it existed among the first nsearch entries, appended if not
+ * (NULL: out of memory). The reader passes the count from before a file's
+ * hosts: their names are distinct (its duplicate-key check), so a file of
+ * n hosts costs O(n), not O(n^2). */
 struct host_settings *settings_host_get(struct settings *cfg, const char *name);
-struct host_settings *settings_host_fresh(struct settings *cfg, const char *name);
+struct host_settings *settings_host_fresh(struct settings *cfg, const char *name, size_t nsearch);
 void settings_host_clear(struct host_settings *h);
 
 #endif
