@@ -45,8 +45,7 @@ set -u
 BERTH=$BERTH_BENCH
 export BERTH_STORE_DIR=$TEST_DIR/store BERTH_CONFIG=$TEST_DIR/berth.yaml
 
-openstack_start "$TEST_DIR/openstack"
-openstack_control build_delay "$BUILD_DELAY"
+openstack_start --build-delay "$BUILD_DELAY"
 cat >"$BERTH_CONFIG" <<YAML
 clouds:
   lab:
