@@ -98,8 +98,9 @@ static int exec_reconcile(struct shell *sh, struct args *a)
 		ret = CMD_OK;
 	}
 	reconcile_items_release(v, n);
+	failed |= bad != NULL;
 	free(bad);
-	return bad || failed || berth_interrupted ? CMD_ERROR : ret;
+	return failed || berth_interrupted ? CMD_ERROR : ret;
 }
 
 void cloud_reconcile_report(struct shell *sh)

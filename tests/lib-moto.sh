@@ -27,7 +27,9 @@
 # region into $HOME/.aws/config. Signatures count from the fourth call
 # on (INITIAL_NO_AUTH_ACTION_COUNT=3: the user, its policy, its key), so a
 # wrong secret is refused as AWS would. AMI validation is on
-# (MOTO_ENABLE_AMI_VALIDATION): an unknown AMI fails RunInstances.
+# (MOTO_ENABLE_AMI_VALIDATION): an unknown AMI fails RunInstances; so does
+# instance-type validation (MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION): an
+# unknown instance type fails it too.
 #
 # moto is looked for in $MOTO_PYTHON, $PYTHON, python3, then a virtualenv
 # in the cache ($BERTH_CACHE, default /var/cache/berth, else
@@ -87,6 +89,7 @@ moto_start() {
 	for try in 1 2 3; do
 		port=$(free_port)
 		INITIAL_NO_AUTH_ACTION_COUNT=3 MOTO_ENABLE_AMI_VALIDATION=true \
+			MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION=true \
 			"$MOTO_PYTHON" -m moto.server -H 127.0.0.1 -p "$port" \
 			</dev/null >"$dir/log" 2>&1 &
 		MOTO_PID=$!

@@ -26,7 +26,7 @@
 # template in the cache ($BERTH_CACHE, default /var/cache/berth), then
 # copied for each run. Everything started here stops on exit, dockerds too.
 
-. "$TOP_SRCDIR/tests/lib-ferretdb.sh" # _berth_cache
+. "$TOP_SRCDIR/tests/lib-ferretdb.sh" # berth_cache (tests/lib-venv.sh)
 
 OST_KS_PID=
 OST_FAKE_PID=
@@ -108,7 +108,7 @@ keystone_template() {
 	local ver cache lockfd tmp
 	keystone_python || return 1
 	ver=$("$KEYSTONE_PYTHON" -c 'import importlib.metadata as m; print(m.version("keystone"))') || return 1
-	cache=$(_berth_cache)/keystone-$ver
+	cache=$(berth_cache)/keystone-$ver
 	mkdir -p "$cache" || return 1
 	if [ ! -s "$cache/template.db" ]; then
 		exec {lockfd}>"$cache/.build.lock"

@@ -60,7 +60,12 @@ cloud_leftovers() {
 cloud_api_stop() { kill -STOP "$MOTO_PID"; }
 cloud_api_cont() { kill -CONT "$MOTO_PID"; }
 cloud_engines_off() { moto_watch_stop; }
-cloud_engines_on() { moto_watch_start; }
+# the watcher signs its calls with the key from the environment, which
+# cloud_start took away from berth
+cloud_engines_on() {
+	AWS_ACCESS_KEY_ID=$MOTO_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$MOTO_SECRET_ACCESS_KEY \
+		moto_watch_start
+}
 BAD_FLAVOR="--instance-type x9.nonesuch"
 BAD_IMAGE="--image ami-0000000000deadbee"
 

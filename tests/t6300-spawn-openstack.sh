@@ -6,10 +6,9 @@
 # in ERROR and keep engines from answering. The cases are
 # tests/spawn.sub's, plus BUILD and ERROR.
 #
-# The hooks below use the harness's controls as the briefing declares
-# them (openstack_start DIR; openstack_control KEY VALUE; the fake's pid
-# in OPENSTACK_FAKE_PID; openstack_api GET PATH for a check that is not
-# berth's).
+# The hooks below use tests/lib-openstack.sh's controls: openstack_start,
+# os_ctl METHOD PATH [JSON] on the fake's control port, its pid in
+# OST_FAKE_PID, clouds.yaml's berth-test and berth-bad entries.
 
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 BERTH_TEST_STORE=file
@@ -40,43 +39,30 @@ YAML
 
 cloud_start() {
 	store_setup
-	openstack_start "$TEST_DIR/openstack"
+	openstack_start
 	write_config berth-test
 }
 
-# a clouds.yaml entry with the wrong password beside the good one
-cloud_config_bad_creds() {
-	"$PYTHON" - "$HOME/.config/openstack/clouds.yaml" <<'PY'
-import sys, yaml
-p = sys.argv[1]
-d = yaml.safe_load(open(p))
-bad = dict(d["clouds"]["berth-test"])
-bad["auth"] = dict(bad["auth"], password="not-the-password")
-d["clouds"]["berth-bad"] = bad
-open(p, "w").write(yaml.safe_dump(d))
-PY
-	write_config berth-bad
-}
+# the harness's clouds.yaml entry with the wrong password
+cloud_config_bad_creds() { write_config berth-bad; }
 
 # servers, security groups and floating IPs whose metadata or description
-# carry berth-store, asked of the fake's API with the harness's token
+# carry berth-store, from the fake's own state (not berth's view)
 cloud_leftovers() {
-	local s g f
-	s=$(openstack_api GET /compute/v2.1/servers/detail | pyjson \
-		'sum(1 for x in d["servers"] if "berth-store" in (x.get("metadata") or {}))')
-	g=$(openstack_api GET /network/v2.0/security-groups | pyjson \
-		'sum(1 for x in d["security_groups"] if "berth-store=" in (x.get("description") or ""))')
-	f=$(openstack_api GET /network/v2.0/floatingips | pyjson \
-		'sum(1 for x in d["floatingips"] if "berth-store=" in (x.get("description") or ""))')
-	echo "$s $g $f"
+	os_ctl GET /state | pyjson '"%d %d %d" % (
+	sum(1 for x in d["servers"] if "berth-store" in (x.get("metadata") or {})),
+	sum(1 for x in d["security_groups"] if "berth-store=" in (x.get("description") or "")),
+	sum(1 for x in d["floatingips"] if "berth-store=" in (x.get("description") or "")))'
 }
 
-cloud_api_stop() { kill -STOP "$OPENSTACK_FAKE_PID"; }
-cloud_api_cont() { kill -CONT "$OPENSTACK_FAKE_PID"; }
-cloud_engines_off() { openstack_control engine_never 1; }
-cloud_engines_on() { openstack_control engine_never 0; }
-cloud_build_delay() { openstack_control build_delay "$1"; }
-cloud_error_next() { openstack_control error_next "$1"; }
+cloud_api_stop() { kill -STOP "$OST_FAKE_PID"; }
+cloud_api_cont() { kill -CONT "$OST_FAKE_PID"; }
+cloud_engines_off() { os_ctl POST /engine '{"answer": false}' >/dev/null; }
+cloud_engines_on() { os_ctl POST /engine '{"answer": true}' >/dev/null; }
+cloud_build_delay() { os_ctl POST /build-delay "{\"seconds\": $1}" >/dev/null; }
+cloud_error_next() {
+	os_ctl POST /error-next "$("$PYTHON" -c 'import json, sys; print(json.dumps({"message": sys.argv[1]}))' "$1")" >/dev/null
+}
 BAD_FLAVOR="--flavor m9.nonesuch"
 BAD_IMAGE="--image no-such-image"
 

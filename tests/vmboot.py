@@ -297,6 +297,22 @@ def _sweep(vm_name, d):
             _bridge_del(name)
 
 
+def _daemon_json(d):
+    """The daemon's own settings: each VM its own identity. Before Docker
+    23 the engine ID comes from a key in /etc/docker/key.json, which every
+    daemon on this machine would share (berth would take them for one
+    engine); a real VM has its own. From 23 on it lives in the data root."""
+    try:
+        out = subprocess.run(["dockerd", "--version"], capture_output=True, text=True,
+                             timeout=30).stdout
+        major = int(out.split("version ", 1)[1].split(".", 1)[0])
+    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+        major = 0
+    if 0 < major < 23:
+        return json.dumps({"deprecated-key-path": os.path.join(d, "key.json")}) + "\n"
+    return "{}\n"
+
+
 def start(userdata, address, d, name=None):
     """Boots the VM in d on address from userdata (str or bytes); returns
     the daemon's PID once it is forked."""
@@ -316,7 +332,7 @@ def start(userdata, address, d, name=None):
         with os.fdopen(fd, "w") as f:
             f.write(pem)
     with open(os.path.join(d, "empty.json"), "w") as f:
-        f.write("{}\n")
+        f.write(_daemon_json(d))
     with open(os.path.join(d, "port"), "w") as f:
         f.write("%d\n" % port)
     with _Lock():

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -508,10 +509,20 @@ static int is_error_doc(xmlDoc *d)
 	return !root || is_elem(root, "Response") || is_elem(root, "ErrorResponse");
 }
 
+/* libxml2 before 2.11 initialises itself on first use without a lock:
+ * host spawn parses replies in several threads at once. */
+static void xml_init(void)
+{
+	xmlInitParser();
+}
+
 static xmlDoc *parse(const struct strbuf *body)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
 	if (!body->len || body->len > (size_t)EC2_MAX_REPLY)
 		return NULL;
+	pthread_once(&once, xml_init);
 	return xmlReadMemory(body->buf, (int)body->len, "ec2.xml", NULL,
 			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }

@@ -138,6 +138,32 @@ static int destroy_job_init(struct spawn_ctx *ctx, const char *name, struct dest
 	return 0;
 }
 
+/* The security groups of the hosts destroyed: each thread left its group
+ * while the others' documents still used it, so the last one to finish
+ * may not have seen the rest removed. Deleted now when nothing uses them. */
+static void release_groups(struct spawn_ctx *ctx, struct destroy_job *jobs, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n && !berth_interrupted; i++) {
+		struct cloud *c = NULL;
+		struct berr err;
+		int seen = 0;
+
+		if (!jobs[i].r->ok || !jobs[i].h.secgroup_id || !jobs[i].p)
+			continue;
+		for (k = 0; k < i && !seen; k++)
+			seen = jobs[k].r->ok && jobs[k].h.secgroup_id &&
+			       !strcmp(jobs[k].h.secgroup_id, jobs[i].h.secgroup_id);
+		if (seen)
+			continue;
+		berr_clear(&err);
+		if (cloud_open(jobs[i].p, &ctx->net, &c, &err) == 0)
+			sp_secgroup_release(ctx, c, jobs[i].h.secgroup_id, NULL, NULL, &err);
+		cloud_free(c);
+	}
+}
+
 int spawn_destroy(struct fleet *fl, const char *const *names, size_t n, int force,
 		  struct destroy_result **out, size_t *nout, struct berr *err)
 {
@@ -158,6 +184,7 @@ int spawn_destroy(struct fleet *fl, const char *const *names, size_t n, int forc
 			goto cleanup;
 	}
 	sp_run(n, destroy_thread, jobs, sizeof(*jobs));
+	release_groups(&ctx, jobs, n);
 	*out = res;
 	*nout = n;
 	res = NULL;

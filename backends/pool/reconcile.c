@@ -253,15 +253,22 @@ static int used(const struct recon *r, const struct cloud_resource *x)
 	return 0;
 }
 
-/* Groups and addresses that nothing of berth's uses. */
-static void check_resources(struct recon *r)
+/* Groups and addresses that nothing of berth's uses, listed once the
+ * documents and VMs are dealt with: a stalled spawn's teardown deleted
+ * its own already. -1 with err when they cannot be listed. */
+static int check_resources(struct recon *r, struct berr *err)
 {
-	struct berr err;
-	size_t i;
+	struct cloud_tag t[3];
+	size_t nt = sp_tags(r->ctx, NULL, t), i;
+	struct berr werr;
 
 	/* groups are in use until their VMs are gone */
-	if (r->ndeleted && sp_wait_gone(r->c, r->deleted_vms, r->ndeleted, GONE_WAIT_MS, &err) < 0)
-		berr_clear(&err);
+	if (r->ndeleted && sp_wait_gone(r->c, r->deleted_vms, r->ndeleted, GONE_WAIT_MS, &werr) < 0)
+		berr_clear(&werr);
+	if (!r->c->ops->resources_list)
+		return 0;
+	if (r->c->ops->resources_list(r->c, t, nt, &r->res, &r->nres, err) < 0)
+		return -1;
 	for (i = 0; i < r->nres && !berth_interrupted; i++) {
 		struct cloud_resource *x = &r->res[i];
 		struct reconcile_item *it;
@@ -284,6 +291,7 @@ static void check_resources(struct recon *r)
 			it->deleted = 1;
 		}
 	}
+	return 0;
 }
 
 /* One profile: -1 with err when its cloud could not be asked. */
@@ -295,14 +303,13 @@ static int reconcile_profile(struct recon *r, struct berr *err)
 
 	if (cloud_open(r->p, &r->ctx->net, &r->c, err) < 0 ||
 	    r->c->ops->vm_list(r->c, t, nt, &r->vms, &r->nvms, err) < 0 ||
-	    (r->c->ops->resources_list &&
-	     r->c->ops->resources_list(r->c, t, nt, &r->res, &r->nres, err) < 0) ||
 	    sp_hosts_of(r->ctx, r->p->name, &r->docs, &r->ndocs, err) < 0)
 		goto cleanup;
 	r->vm_done = xcalloc(r->nvms ? r->nvms : 1, sizeof(*r->vm_done));
 	check_docs(r);
 	check_vms(r);
-	check_resources(r);
+	if (check_resources(r, err) < 0)
+		goto cleanup;
 	rc = 0;
 cleanup:
 	cloud_vms_release(r->vms, r->nvms);
