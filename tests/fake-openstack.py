@@ -20,9 +20,14 @@ forward their port 2376 to the server's fixed address.
 
 Test controls, on 127.0.0.1:C (no authentication), JSON in and out:
   GET  /state                       servers, security groups, floating IPs, counts
-  POST /build-delay {"seconds": S}  how long new servers stay BUILD
+  POST /build-delay {"seconds": S}  how long new servers stay BUILD (with
+                                    "building_too": true, those building now
+                                    stay at most S more)
   POST /error-next {"message": M}   the next server created goes ERROR with fault M
   POST /engine {"answer": false}    servers made from now on boot no dockerd
+  POST /engine {"answer": true, "boot_waiting": true}
+                                    ... and the ACTIVE ones that booted none
+                                    boot theirs now
   POST /servers/ID/address          a new fixed address (its dockerd restarted
                                     there with its data); answers {"address": A}
   POST /revoke-after {"requests": N} the Nth authenticated request from now has
@@ -416,6 +421,14 @@ def create_server(project, user, body):
     return {"server": {"id": sid, "links": server_json(server)["links"],
                        "OS-DCF:diskConfig": "MANUAL", "adminPass": uuid.uuid4().hex[:12],
                        "security_groups": [{"name": GROUPS[g]["name"]} for g in groups]}}
+
+
+def port_address(server):
+    """The server's first fixed address (None without a port)."""
+    for p in PORTS.values():
+        if p["device_id"] == server["id"]:
+            return p["fixed_ips"][0]["ip_address"]
+    return None
 
 
 def make_port(server):
@@ -846,13 +859,28 @@ class Control(BaseHTTPRequestHandler):
         with LOCK:
             if p == ["build-delay"]:
                 CONTROL["build_delay"] = float(body.get("seconds", 0))
+                if body.get("building_too"):
+                    soon = time.time() + CONTROL["build_delay"]
+                    for sv in SERVERS.values():
+                        sv["_ready_at"] = min(sv["_ready_at"], soon)
                 return self.reply(200, {"ok": True})
             if p == ["error-next"]:
                 CONTROL["error_next"] = body.get("message") or "fault"
                 return self.reply(200, {"ok": True})
             if p == ["engine"]:
                 CONTROL["engine"] = bool(body.get("answer", True))
-                return self.reply(200, {"ok": True})
+                boots = []
+                if CONTROL["engine"] and body.get("boot_waiting"):
+                    boots = [(sv["id"], port_address(sv), sv["_user_data"])
+                             for sv in SERVERS.values()
+                             if sv["status"] == "ACTIVE" and not sv["_engine"]
+                             and sv["id"] not in ENGINES and ARGS.vmboot
+                             and is_cloud_config(sv["_user_data"])]
+                    for b in boots:
+                        SERVERS[b[0]]["_engine"] = True
+                for b in boots:
+                    threading.Thread(target=engine_start, args=b, daemon=True).start()
+                return self.reply(200, {"ok": True, "booted": len(boots)})
             if p == ["revoke-after"]:
                 CONTROL["revoke_after"] = int(body.get("requests", 0))
                 return self.reply(200, {"ok": True})

@@ -80,6 +80,9 @@ is "$RC" 1 "an unknown image: exit 1"
 like "$OUT" 'no image no-such-image' "... saying so"
 is "$(os_count servers)" 0 "... and nothing was created"
 
+# VM1 builds until the "get while building" below has seen it (a loaded
+# machine's steps up to it take seconds); 3 s again after that
+os_ctl POST /build-delay '{"seconds": 120}' >/dev/null
 before=$(os_token_issues)
 cdrv berth-test create vm1 -t spawn-1 berth-store=S1 berth-host=vm1 berth-spawn=spawn-1
 is "$RC" 0 "create with tags and a client token"
@@ -100,6 +103,7 @@ is "$(os_count servers)" 1 "... and makes no second one"
 
 cdrv berth-test get "$VM1"
 is "$(field state_text)" BUILD "get while building: BUILD"
+os_ctl POST /build-delay '{"seconds": 3, "building_too": true}' >/dev/null
 wait_state "$VM1" running 30
 ok $? "... then running (ACTIVE)"
 like "$(field address)" '^127\.0\.1\.[0-9]+$' "... with its fixed address"

@@ -66,6 +66,8 @@ cloud_engines_on() {
 	AWS_ACCESS_KEY_ID=$MOTO_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$MOTO_SECRET_ACCESS_KEY \
 		moto_watch_start
 }
+# the watcher boots every running instance of berth's that has no engine
+cloud_engines_boot() { cloud_engines_on; }
 BAD_FLAVOR="--instance-type x9.nonesuch"
 BAD_IMAGE="--image ami-0000000000deadbee"
 

@@ -59,6 +59,8 @@ cloud_api_stop() { kill -STOP "$OST_FAKE_PID"; }
 cloud_api_cont() { kill -CONT "$OST_FAKE_PID"; }
 cloud_engines_off() { os_ctl POST /engine '{"answer": false}' >/dev/null; }
 cloud_engines_on() { os_ctl POST /engine '{"answer": true}' >/dev/null; }
+# engines on, and the running VMs that booted none boot theirs now
+cloud_engines_boot() { os_ctl POST /engine '{"answer": true, "boot_waiting": true}' >/dev/null; }
 cloud_build_delay() { os_ctl POST /build-delay "{\"seconds\": $1}" >/dev/null; }
 cloud_error_next() {
 	os_ctl POST /error-next "$("$PYTHON" -c 'import json, sys; print(json.dumps({"message": sys.argv[1]}))' "$1")" >/dev/null

@@ -73,6 +73,13 @@ void cloud_resources_release(struct cloud_resource *v, size_t n)
 	free(v);
 }
 
+void cloud_share(struct cloud *to, const struct cloud *from)
+{
+	if (to && from && to != from && to->ops == from->ops && to->ops->share &&
+	    !strcmp(to->name, from->name))
+		to->ops->share(to, from);
+}
+
 void cloud_free(struct cloud *c)
 {
 	if (c && c->ops && c->ops->free)

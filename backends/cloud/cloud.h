@@ -225,6 +225,12 @@ struct cloud_ops {
 	int (*resources_list)(struct cloud *c, const struct cloud_tag *match, size_t nmatch,
 			      struct cloud_resource **out, size_t *n, struct berr *err);
 
+	/* Optional: to, a new instance of the same profile, takes over what
+	 * from already learned (OpenStack: the token and the catalog; EC2:
+	 * the VPC), so that the threads of one spawn log in once, not once
+	 * each. from is only read. */
+	void (*share)(struct cloud *to, const struct cloud *from);
+
 	void (*free)(struct cloud *c);
 };
 
@@ -233,6 +239,10 @@ struct cloud {
 	char *name;   /* the profile's name as the user knows it ("lab-os") */
 	char *region; /* may be NULL */
 };
+
+/* to takes over what from learned, when both are of one driver (see
+ * cloud_ops.share); otherwise nothing happens. */
+void cloud_share(struct cloud *to, const struct cloud *from);
 
 /* Releases a driver of any kind (NULL is fine). */
 void cloud_free(struct cloud *c);

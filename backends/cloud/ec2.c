@@ -736,6 +736,18 @@ static int ec2_resources_list(struct cloud *c, const struct cloud_tag *match, si
 	return 0;
 }
 
+/* The VPC, once known, is the same for every instance of a profile. */
+static void ec2_share(struct cloud *to, const struct cloud *from)
+{
+	struct ec2 *t = (struct ec2 *)to;
+	const struct ec2 *f = (const struct ec2 *)from;
+
+	if (t->vpc_known || !f->vpc_known)
+		return;
+	t->vpc = f->vpc ? xstrdup(f->vpc) : NULL;
+	t->vpc_known = 1;
+}
+
 static void ec2_free(struct cloud *c)
 {
 	struct ec2 *e = (struct ec2 *)c;
@@ -765,6 +777,7 @@ static const struct cloud_ops ec2_ops = {
 	.keypair_import = ec2_keypair_import,
 	.keypair_delete = ec2_keypair_delete,
 	.resources_list = ec2_resources_list,
+	.share = ec2_share,
 	.free = ec2_free,
 };
 

@@ -810,6 +810,11 @@ static int os_check(struct cloud *c, struct berr *err)
 	return rc;
 }
 
+static void os_share(struct cloud *to, const struct cloud *from)
+{
+	os_http_share(OS(to), (const struct openstack *)from);
+}
+
 static void os_free(struct cloud *c)
 {
 	struct openstack *o = OS(c);
@@ -838,6 +843,7 @@ static const struct cloud_ops openstack_ops = {
 	.keypair_import = NULL, /* Nova key pairs take no tags: berth makes none */
 	.keypair_delete = NULL,
 	.resources_list = os_resources_list,
+	.share = os_share,
 	.free = os_free,
 };
 

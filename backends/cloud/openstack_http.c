@@ -457,6 +457,17 @@ cleanup:
 	return rc;
 }
 
+void os_http_share(struct openstack *to, const struct openstack *from)
+{
+	if (to->token || !from->token || time(NULL) >= from->token_until ||
+	    !from->compute_url || !from->network_url)
+		return;
+	to->token = xstrdup(from->token);
+	to->token_until = from->token_until;
+	to->compute_url = xstrdup(from->compute_url);
+	to->network_url = xstrdup(from->network_url);
+}
+
 void os_http_release(struct openstack *o)
 {
 	if (o->token) {

@@ -38,6 +38,9 @@ int os_api(struct openstack *o, enum os_service svc, const char *method, const c
 /* s escaped for a URL's query or path (owned by the caller). */
 char *os_escape(struct openstack *o, const char *s);
 
+/* to (holding no token yet) takes from's token and catalog URLs while the
+ * token is valid; to re-authenticates on its own once it expires. */
+void os_http_share(struct openstack *to, const struct openstack *from);
 void os_http_release(struct openstack *o);
 
 #endif

@@ -592,10 +592,9 @@ static int ensure_group(struct spawn_ctx *ctx, struct job *jobs, size_t n, char 
 	int rc;
 
 	*id = NULL;
-	rc = sp_open_cloud(ctx, &c, err);
+	rc = sp_cloud(ctx, &c, err);
 	if (rc == 0)
 		rc = c->ops->secgroup_ensure(c, name, &rule, 1, t, sp_tags(ctx, NULL, t), id, err);
-	cloud_free(c);
 	free(name);
 	for (i = 0; rc == 0 && i < n; i++) {
 		struct berr e;
@@ -615,9 +614,8 @@ static void release_group(struct spawn_ctx *ctx, const char *id)
 	struct cloud *c = NULL;
 	struct berr err;
 
-	if (sp_open_cloud(ctx, &c, &err) == 0)
+	if (sp_cloud(ctx, &c, &err) == 0)
 		sp_secgroup_release(ctx, c, id, NULL, NULL, &err);
-	cloud_free(c);
 }
 
 static void run_jobs(struct spawn_ctx *ctx, struct job *jobs, size_t n)

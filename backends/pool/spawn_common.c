@@ -45,6 +45,7 @@ int sp_ctx_init(struct spawn_ctx *ctx, struct fleet *fl, const struct cloud_prof
 void sp_ctx_release(struct spawn_ctx *ctx)
 {
 	free(ctx->store_id);
+	cloud_free(ctx->primary);
 	pthread_mutex_destroy(&ctx->lock);
 	memset(ctx, 0, sizeof(*ctx));
 }
@@ -59,9 +60,22 @@ void sp_unlock(struct spawn_ctx *ctx)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
+int sp_cloud(struct spawn_ctx *ctx, struct cloud **c, struct berr *err)
+{
+	if (!ctx->primary && cloud_open(ctx->p, &ctx->net, &ctx->primary, err) < 0)
+		return -1;
+	*c = ctx->primary;
+	return 0;
+}
+
+/* A driver of its own for a thread, with the primary's login: the primary
+ * is only read here, and written only outside sp_run(). */
 int sp_open_cloud(struct spawn_ctx *ctx, struct cloud **c, struct berr *err)
 {
-	return cloud_open(ctx->p, &ctx->net, c, err);
+	if (cloud_open(ctx->p, &ctx->net, c, err) < 0)
+		return -1;
+	cloud_share(*c, ctx->primary);
+	return 0;
 }
 
 /* --- a host's cloud state ------------------------------------------------- */

@@ -20,12 +20,19 @@ struct spawn_ctx {
 	pthread_mutex_t lock;
 	char *store_id;        /* owned: fleet_store_id() */
 	struct cloud_net net;
+	/* owned, NULL until sp_cloud(): the driver of the thread that runs
+	 * the command (never used by the spawn threads); each thread's own
+	 * driver (sp_open_cloud) takes its login from it */
+	struct cloud *primary;
 };
 
 /* ctx for p: the store's ID (made on first use). -1 with err. */
 int sp_ctx_init(struct spawn_ctx *ctx, struct fleet *fl, const struct cloud_profile *p,
 		struct berr *err);
 void sp_ctx_release(struct spawn_ctx *ctx);
+/* The primary driver (borrowed, ctx's), opened on first use: only from
+ * the thread that runs the command, outside sp_run(). */
+int sp_cloud(struct spawn_ctx *ctx, struct cloud **c, struct berr *err);
 void sp_lock(struct spawn_ctx *ctx);
 void sp_unlock(struct spawn_ctx *ctx);
 
