@@ -187,7 +187,7 @@ const struct cmd_entry cmd_host_slots_entry = {
 
 static int host_uses_tls(const struct host_ref *h)
 {
-	return h->tls_verify || h->tls_dir || !strncmp(h->url, "https://", 8);
+	return h->tls_verify || h->tls_dir || (h->url && !strncmp(h->url, "https://", 8));
 }
 
 static int is_current(struct shell *sh, const char *name)
@@ -406,8 +406,8 @@ static void host_row(struct shell *sh, struct table *t, const struct host_ref *h
 		snprintf(slots, sizeof(slots), "-/%lld", (long long)total);
 	else
 		snprintf(slots, sizeof(slots), "-");
-	table_add_row(t, h->name, h->url,
-		      host_uses_tls(h) ? "yes" : h->insecure ? "no (insecure)" : "no",
+	table_add_row(t, h->name, h->url ? h->url : "-",
+		      !h->url ? "-" : host_uses_tls(h) ? "yes" : h->insecure ? "no (insecure)" : "no",
 		      st, why ? why : "-", age, slots, engine ? engine : "-", ncont, ago,
 		      is_current(sh, h->name) ? "*" : "");
 	free(why);
@@ -423,7 +423,7 @@ static int exec_list(struct shell *sh, struct args *a)
 	size_t i;
 	int ret = CMD_ERROR;
 
-	hosts_list(&sh->fleet, HOSTS_WITH_DOC, &l);
+	hosts_list(&sh->fleet, HOSTS_WITH_DOC | HOSTS_SPAWNING, &l);
 	if (args_has(a, "quiet")) {
 		for (i = 0; i < l.n; i++)
 			if (out_printf(sh, "%s\n", l.v[i].name) < 0) {
@@ -444,7 +444,7 @@ static int exec_list(struct shell *sh, struct args *a)
 		 * maybe a state): show them as they are now */
 		struct host_list fresh;
 
-		hosts_list(&sh->fleet, HOSTS_WITH_DOC, &fresh);
+		hosts_list(&sh->fleet, HOSTS_WITH_DOC | HOSTS_SPAWNING, &fresh);
 		if (fresh.n == l.n) {
 			for (i = 0; i < l.n && !strcmp(l.v[i].name, fresh.v[i].name); i++)
 				;

@@ -623,7 +623,7 @@ json_t *host_doc_json(const bson_t *doc, const char *name, const char *url, cons
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "name", json_string(name));
-	json_object_set_new(o, "url", json_string(url));
+	json_object_set_new(o, "url", url ? json_string(url) : json_null());
 	json_object_set_new(o, "tls_dir", tls_dir ? json_string(tls_dir) : json_null());
 	json_object_set_new(o, "insecure", json_boolean(insecure));
 	if (!json_object_get(o, "state"))

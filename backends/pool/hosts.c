@@ -97,6 +97,21 @@ static int ref_from_doc(const bson_t *doc, struct host_ref *out)
 	return 0;
 }
 
+/* A spawning host's document, which has no URL until its VM has an
+ * address: a ref with url NULL (host list shows it). -1 otherwise. */
+static int spawning_from_doc(const bson_t *doc, struct host_ref *out)
+{
+	struct host_doc hd;
+
+	host_doc_read(doc, &hd);
+	if (!hd.name || !*hd.name || (hd.url && *hd.url) || !hd.cloud.present)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->name = xstrdup(hd.name);
+	out->doc = bson_copy(doc);
+	return 0;
+}
+
 static int read_doc(struct fleet *fl, const char *name, bson_t **doc, struct berr *err);
 
 /* A configured host's document describes the engine at the URL it was
@@ -301,7 +316,10 @@ static void list_hosts(struct fleet *fl, unsigned flags, struct host_list *out, 
 		}
 		/* a document of a host the configuration had once is
 		 * no registration */
-		if (!dup && !hd.configured && ref_from_doc(dv.v[i], &r) == 0)
+		if (dup || hd.configured)
+			continue;
+		if (ref_from_doc(dv.v[i], &r) == 0 ||
+		    ((flags & HOSTS_SPAWNING) && spawning_from_doc(dv.v[i], &r) == 0))
 			list_push(out, &r);
 	}
 	doc_vec_release(&dv);

@@ -51,6 +51,8 @@ void host_ref_endpoint(const struct host_ref *h, const struct settings *cfg,
 #define HOSTS_QUIET    0x2 /* hosts_list: no warning when the store cannot be read
 			    * (the pool's own listing: the cache warning that
 			    * follows says the store is out of reach) */
+#define HOSTS_SPAWNING 0x4 /* hosts_list: also the documents of hosts still
+			    * spawning, which have no URL yet (url NULL) */
 
 /* Looks name up: the configuration, then the store. Returns 1 with *out
  * filled (release it), 0 when there is no such host, -1 when it is not in
