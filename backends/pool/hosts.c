@@ -78,36 +78,25 @@ static void ref_from_config(const struct host_settings *hc, struct host_ref *out
 }
 
 /* A registered host's settings from its document; -1 when it lacks a name
- * or URL (then out is untouched). The document is copied into out. */
-static int ref_from_doc(const bson_t *doc, struct host_ref *out)
+ * or URL (then out is untouched), except for a host still spawning when
+ * spawning is set: it has no URL until its VM has an address (url NULL).
+ * The document is copied into out. */
+static int ref_from_doc(const bson_t *doc, int spawning, struct host_ref *out)
 {
 	struct host_doc hd;
+	int has_url;
 
 	host_doc_read(doc, &hd);
-	if (!hd.name || !*hd.name || !hd.url || !*hd.url)
+	has_url = hd.url && *hd.url;
+	if (!hd.name || !*hd.name || (!has_url && !(spawning && hd.cloud.present)))
 		return -1;
 	memset(out, 0, sizeof(*out));
 	out->name = xstrdup_null(hd.name);
-	out->url = xstrdup_null(hd.url);
+	out->url = has_url ? xstrdup(hd.url) : NULL;
 	out->tls_dir = hd.tls_dir && *hd.tls_dir ? xstrdup_null(hd.tls_dir) : NULL;
 	out->tls_verify = out->tls_dir != NULL;
 	out->tls_name = out->tls_dir && hd.tls_name && *hd.tls_name ? xstrdup(hd.tls_name) : NULL;
 	out->insecure = hd.insecure;
-	out->doc = bson_copy(doc);
-	return 0;
-}
-
-/* A spawning host's document, which has no URL until its VM has an
- * address: a ref with url NULL (host list shows it). -1 otherwise. */
-static int spawning_from_doc(const bson_t *doc, struct host_ref *out)
-{
-	struct host_doc hd;
-
-	host_doc_read(doc, &hd);
-	if (!hd.name || !*hd.name || (hd.url && *hd.url) || !hd.cloud.present)
-		return -1;
-	memset(out, 0, sizeof(*out));
-	out->name = xstrdup(hd.name);
 	out->doc = bson_copy(doc);
 	return 0;
 }
@@ -213,7 +202,7 @@ int hosts_find(struct fleet *fl, const char *name, unsigned flags, struct host_r
 	}
 	if (!doc)
 		return 0;
-	if (ref_from_doc(doc, out) < 0) {
+	if (ref_from_doc(doc, 0, out) < 0) {
 		bson_destroy(doc);
 		berr_set(err, BERR_PROTOCOL, "the store's document for host %s has no URL", name);
 		return -1;
@@ -318,8 +307,7 @@ static void list_hosts(struct fleet *fl, unsigned flags, struct host_list *out, 
 		 * no registration */
 		if (dup || hd.configured)
 			continue;
-		if (ref_from_doc(dv.v[i], &r) == 0 ||
-		    ((flags & HOSTS_SPAWNING) && spawning_from_doc(dv.v[i], &r) == 0))
+		if (ref_from_doc(dv.v[i], !!(flags & HOSTS_SPAWNING), &r) == 0)
 			list_push(out, &r);
 	}
 	doc_vec_release(&dv);
