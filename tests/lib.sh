@@ -554,6 +554,10 @@ make_tls_certs() {
 
 _lib_cleanup() {
 	local status=$? p n
+	# A child forked for a background command (`cmd &`) keeps these traps
+	# until it execs: a TERM sent to it in that window must not clean up
+	# the script's daemons and directory from there.
+	[ "$BASHPID" = "$_LIB_PID" ] || exit "$status"
 	trap - EXIT INT TERM
 	trap '' PIPE # a reader gone away must not cut the cleanup short
 	for p in "${BG_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
@@ -581,6 +585,7 @@ _lib_cleanup() {
 	fi
 	exit "$status"
 }
+_LIB_PID=$BASHPID
 trap _lib_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
