@@ -3,7 +3,9 @@
  * deletes the containers whose lifetime is over and refreshes the cache,
  * on every host of the pool at once, under a lease in the store so that
  * overlapping runs (from one machine or several sharing a MongoDB) never
- * act twice; then reports what cloud reconcile finds (deleting nothing).
+ * act twice; then sizes the pool (pool.autoscale) or carries on its
+ * shutdown (commands/pool.c), and reports what cloud reconcile finds
+ * (deleting nothing).
  * Silent when there was nothing to do: cron mails only when something
  * happened. */
 #include "config.h"
@@ -49,10 +51,6 @@ const struct cmd_entry cmd_housekeeping_entry = {
 #include "backends/fanout.h"
 #include "backends/store/store.h"
 
-#define LEASE_NAME "housekeeping"
-/* Longer than a run over many hosts takes: a holder that outlives its
- * lease may see a second run start beside it. */
-#define LEASE_TTL_MS (10 * 60 * 1000)
 
 /* The name a container is known by: its first name without the '/', or
  * its short ID. */
@@ -129,10 +127,7 @@ static int sweep_host(struct shell *sh, struct backend *b, const json_t *list, i
 	return failed ? -1 : 0;
 }
 
-/* The pool's containers in one fan-out; the expired ones deleted, then
- * the cache of every host that answered refreshed in a second one.
- * Returns 0, or -1 when something failed (said). */
-static int sweep_pool(struct shell *sh, int dry_run)
+int housekeeping_sweep(struct shell *sh, int dry_run)
 {
 	struct pool_want want;
 	struct berr err;
@@ -200,23 +195,31 @@ static int sweep_pool(struct shell *sh, int dry_run)
 	return failed ? -1 : 0;
 }
 
+char *housekeeping_holder(struct shell *sh)
+{
+	char host[256], *holder = NULL;
+
+	if (gethostname(host, sizeof(host)) < 0)
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (asprintf(&holder, "%s %ld@%s", sh->settings.owner, (long)getpid(), host) < 0)
+		abort();
+	return holder;
+}
+
 static int exec_housekeeping(struct shell *sh, struct args *a)
 {
 	struct store *s;
 	struct berr err;
-	char host[256], *holder = NULL, *current = NULL;
+	char *holder = NULL, *current = NULL;
 	int dry_run = args_has(a, "dry-run"), failed = 0, r, ret = CMD_ERROR;
 
 	berr_clear(&err);
 	if (!(s = fleet_store(&sh->fleet, &err)))
 		return error(sh, "housekeeping needs the store: %s", err.msg);
-	if (gethostname(host, sizeof(host)) < 0)
-		strcpy(host, "localhost");
-	host[sizeof(host) - 1] = '\0';
-	if (asprintf(&holder, "%s %ld@%s", sh->settings.owner, (long)getpid(), host) < 0)
-		return error(sh, "out of memory");
+	holder = housekeeping_holder(sh);
 
-	r = store_lease_acquire(s, LEASE_NAME, holder, LEASE_TTL_MS, &current, &err);
+	r = store_lease_acquire(s, HOUSEKEEPING_LEASE, holder, HOUSEKEEPING_LEASE_TTL_MS, &current, &err);
 	if (r < 0) {
 		fleet_store_failed(&sh->fleet, &err);
 		ret = error(sh, "housekeeping: cannot take the lease: %s", err.msg);
@@ -231,7 +234,10 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 
 	/* hosts that come back take part in the sweep */
 	probe_due(sh, dry_run);
-	if (!berth_interrupted && sweep_pool(sh, dry_run) < 0)
+	if (!berth_interrupted && housekeeping_sweep(sh, dry_run) < 0)
+		failed = 1;
+	/* the pool's size, or its shutdown, under the lease */
+	if (!berth_interrupted && pool_housekeeping(sh, dry_run) < 0)
 		failed = 1;
 	/* what the clouds hold against the hosts: said, never deleted */
 	if (!berth_interrupted && !dry_run)
@@ -239,7 +245,7 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 	ret = failed || berth_interrupted ? CMD_ERROR : CMD_OK;
 
 	berr_clear(&err);
-	if (store_lease_release(s, LEASE_NAME, holder, &err) < 0) {
+	if (store_lease_release(s, HOUSEKEEPING_LEASE, holder, &err) < 0) {
 		fleet_store_failed(&sh->fleet, &err);
 		ret = error(sh, "housekeeping: cannot release the lease (it runs out by itself): %s", err.msg);
 	}
