@@ -30,7 +30,7 @@ const struct cmd_entry cmd_housekeeping_entry = {
 	.args_min = 0,
 	.args_max = 0,
 	.usage = "",
-	.summary = "probe due hosts, delete expired containers and refresh the cache (for cron; silent when idle)",
+	.summary = "probe due hosts, delete expired containers, refresh the cache and size the pool (for cron; silent when idle)",
 	.exec = exec_housekeeping,
 };
 
