@@ -69,6 +69,12 @@ void cloud_reconcile_report(struct shell *sh);
  * a holder that outlives its lease may see a second run start beside it. */
 #define HOUSEKEEPING_LEASE "housekeeping"
 #define HOUSEKEEPING_LEASE_TTL_MS (10 * 60 * 1000)
+/* Takes it for holder as store_lease_acquire does (1 taken, 0 held by
+ * *current, -1 err); a holder of this machine whose process is gone
+ * (killed while it held it) loses it at once rather than in 10 minutes. */
+struct store;
+struct berr;
+int housekeeping_lease(struct store *s, const char *holder, char **current, struct berr *err);
 /* "OWNER PID@MACHINE": who holds a lease. Caller frees. */
 char *housekeeping_holder(struct shell *sh);
 /* The pool's containers in one fan-out; the expired ones deleted (with

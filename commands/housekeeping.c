@@ -36,6 +36,8 @@ const struct cmd_entry cmd_housekeeping_entry = {
 
 /* --- exec body ---------------------------------------------------------- */
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +209,62 @@ char *housekeeping_holder(struct shell *sh)
 	return holder;
 }
 
+/* Is the lease holder ("OWNER PID@MACHINE") a process of this machine
+ * that is gone (killed -9 while it held the lease)? */
+static int holder_gone(const char *holder)
+{
+	const char *sp = strrchr(holder, ' '), *at;
+	char host[256], *end;
+	long pid;
+
+	if (!sp || !(at = strchr(sp + 1, '@')))
+		return 0;
+	pid = strtol(sp + 1, &end, 10);
+	if (end != at || pid <= 0)
+		return 0;
+	if (gethostname(host, sizeof(host)) < 0)
+		return 0;
+	host[sizeof(host) - 1] = '\0';
+	return !strcmp(at + 1, host) && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* A lease of a holder that is gone is removed (that holder's only: a
+ * taker that came meanwhile keeps its own). 1 when one was. */
+static int clear_dead_holder(struct store *s, struct berr *err)
+{
+	bson_t *sel = BCON_NEW("name", BCON_UTF8(HOUSEKEEPING_LEASE)), *rm;
+	bson_iter_t it;
+	bson_t doc;
+	int found = 0, gone = 0;
+
+	if (store_find_one(s, STORE_LEASES, sel, &doc, &found, err) < 0 || !found) {
+		bson_destroy(sel);
+		return 0;
+	}
+	if (bson_iter_init_find(&it, &doc, "holder") && BSON_ITER_HOLDS_UTF8(&it) &&
+	    holder_gone(bson_iter_utf8(&it, NULL))) {
+		rm = BCON_NEW("name", BCON_UTF8(HOUSEKEEPING_LEASE), "holder",
+			      BCON_UTF8(bson_iter_utf8(&it, NULL)));
+		gone = store_remove(s, STORE_LEASES, rm, NULL, err) == 0;
+		bson_destroy(rm);
+	}
+	bson_destroy(&doc);
+	bson_destroy(sel);
+	return gone;
+}
+
+int housekeeping_lease(struct store *s, const char *holder, char **current, struct berr *err)
+{
+	int r = store_lease_acquire(s, HOUSEKEEPING_LEASE, holder, HOUSEKEEPING_LEASE_TTL_MS, current, err);
+
+	if (r == 0 && clear_dead_holder(s, err)) {
+		free(*current);
+		*current = NULL;
+		r = store_lease_acquire(s, HOUSEKEEPING_LEASE, holder, HOUSEKEEPING_LEASE_TTL_MS, current, err);
+	}
+	return r;
+}
+
 static int exec_housekeeping(struct shell *sh, struct args *a)
 {
 	struct store *s;
@@ -219,7 +277,7 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 		return error(sh, "housekeeping needs the store: %s", err.msg);
 	holder = housekeeping_holder(sh);
 
-	r = store_lease_acquire(s, HOUSEKEEPING_LEASE, holder, HOUSEKEEPING_LEASE_TTL_MS, &current, &err);
+	r = housekeeping_lease(s, holder, &current, &err);
 	if (r < 0) {
 		fleet_store_failed(&sh->fleet, &err);
 		ret = error(sh, "housekeeping: cannot take the lease: %s", err.msg);

@@ -333,7 +333,7 @@ static int take_lease(struct shell *sh, struct store *s, const char *holder)
 
 	for (i = 0; i < LEASE_WAIT_S && !berth_interrupted; i++) {
 		berr_clear(&err);
-		r = store_lease_acquire(s, HOUSEKEEPING_LEASE, holder, HOUSEKEEPING_LEASE_TTL_MS, &current, &err);
+		r = housekeeping_lease(s, holder, &current, &err);
 		if (r != 0) {
 			if (r < 0)
 				error(sh, "pool shutdown: cannot take the housekeeping lease: %s", err.msg);

@@ -204,8 +204,9 @@ static void ask_engines(struct fleet *fl, const struct host_list *l, struct as_h
 		int64_t mem = 0;
 
 		if (jobs[k].status < 0 || !jobs[k].reply) {
-			if (h->answered)
-				pool_record(fl, h->name, jobs[k].status < 0 ? &jobs[k].err : NULL);
+			/* counts towards its error threshold, as any request */
+			if (h->answered && !dry_run && jobs[k].status < 0)
+				pool_record(fl, h->name, &jobs[k].err);
 			h->answered = 0;
 		} else if (jobs[k].op == FANOUT_CONTAINER_LIST) {
 			h->containers = (int64_t)json_array_size(jobs[k].reply);
@@ -216,7 +217,13 @@ static void ask_engines(struct fleet *fl, const struct host_list *l, struct as_h
 		}
 	}
 	for (i = 0; i < l->n; i++) {
-		if (!x[i].answered || x[i].containers <= 0)
+		if (!x[i].answered)
+			continue;
+		/* an answer resets the host's error count: errors are
+		 * consecutive, never a tally that marks a host bad for ever */
+		if (!dry_run)
+			pool_record(fl, x[i].name, NULL);
+		if (x[i].containers <= 0)
 			continue;
 		x[i].idle_since = now;
 		if (!dry_run)
