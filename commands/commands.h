@@ -45,6 +45,10 @@ extern const struct cmd_entry cmd_cloud_reconcile_entry;
 
 extern const struct cmd_entry cmd_cloud_list_entry;
 
+extern const struct cmd_entry cmd_pool_status_entry;
+extern const struct cmd_entry cmd_pool_shutdown_entry;
+extern const struct cmd_entry cmd_pool_resume_entry;
+
 extern const struct cmd_entry cmd_cache_refresh_entry;
 extern const struct cmd_entry cmd_cache_show_entry;
 extern const struct cmd_entry cmd_cache_reset_entry;
@@ -59,5 +63,28 @@ struct shell;
 /* cloud reconcile's differences, report-only, as housekeeping's lines
  * (nothing when no cloud is configured). */
 void cloud_reconcile_report(struct shell *sh);
+
+/* housekeeping's lease: one run at a time across processes and machines
+ * (pool shutdown takes it too). Longer than a run over many hosts takes:
+ * a holder that outlives its lease may see a second run start beside it. */
+#define HOUSEKEEPING_LEASE "housekeeping"
+#define HOUSEKEEPING_LEASE_TTL_MS (10 * 60 * 1000)
+/* Takes it for holder as store_lease_acquire does (1 taken, 0 held by
+ * *current, -1 err); a holder of this machine whose process is gone
+ * (killed while it held it) loses it at once rather than in 10 minutes. */
+struct store;
+struct berr;
+int housekeeping_lease(struct store *s, const char *holder, char **current, struct berr *err);
+/* "OWNER PID@MACHINE": who holds a lease. Caller frees. */
+char *housekeeping_holder(struct shell *sh);
+/* The pool's containers in one fan-out; the expired ones deleted (with
+ * dry_run named), then the cache of every host that answered refreshed.
+ * 0, or -1 when something failed (said). */
+int housekeeping_sweep(struct shell *sh, int dry_run);
+/* housekeeping's pool step, under its lease: in shutdown mode the
+ * shutdown carries on; else pool.autoscale sizes the pool (one line per
+ * action, nothing when nothing was done). 0, or -1 when something failed
+ * (said). */
+int pool_housekeeping(struct shell *sh, int dry_run);
 
 #endif

@@ -3,7 +3,9 @@
  * deletes the containers whose lifetime is over and refreshes the cache,
  * on every host of the pool at once, under a lease in the store so that
  * overlapping runs (from one machine or several sharing a MongoDB) never
- * act twice; then reports what cloud reconcile finds (deleting nothing).
+ * act twice; then sizes the pool (pool.autoscale) or carries on its
+ * shutdown (commands/pool.c), and reports what cloud reconcile finds
+ * (deleting nothing).
  * Silent when there was nothing to do: cron mails only when something
  * happened. */
 #include "config.h"
@@ -28,12 +30,14 @@ const struct cmd_entry cmd_housekeeping_entry = {
 	.args_min = 0,
 	.args_max = 0,
 	.usage = "",
-	.summary = "probe due hosts, delete expired containers and refresh the cache (for cron; silent when idle)",
+	.summary = "probe due hosts, delete expired containers, refresh the cache and size the pool (for cron; silent when idle)",
 	.exec = exec_housekeeping,
 };
 
 /* --- exec body ---------------------------------------------------------- */
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +53,6 @@ const struct cmd_entry cmd_housekeeping_entry = {
 #include "backends/fanout.h"
 #include "backends/store/store.h"
 
-#define LEASE_NAME "housekeeping"
-/* Longer than a run over many hosts takes: a holder that outlives its
- * lease may see a second run start beside it. */
-#define LEASE_TTL_MS (10 * 60 * 1000)
 
 /* The name a container is known by: its first name without the '/', or
  * its short ID. */
@@ -129,10 +129,7 @@ static int sweep_host(struct shell *sh, struct backend *b, const json_t *list, i
 	return failed ? -1 : 0;
 }
 
-/* The pool's containers in one fan-out; the expired ones deleted, then
- * the cache of every host that answered refreshed in a second one.
- * Returns 0, or -1 when something failed (said). */
-static int sweep_pool(struct shell *sh, int dry_run)
+int housekeeping_sweep(struct shell *sh, int dry_run)
 {
 	struct pool_want want;
 	struct berr err;
@@ -200,23 +197,87 @@ static int sweep_pool(struct shell *sh, int dry_run)
 	return failed ? -1 : 0;
 }
 
+char *housekeeping_holder(struct shell *sh)
+{
+	char host[256], *holder = NULL;
+
+	if (gethostname(host, sizeof(host)) < 0)
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (asprintf(&holder, "%s %ld@%s", sh->settings.owner, (long)getpid(), host) < 0)
+		abort();
+	return holder;
+}
+
+/* Is the lease holder ("OWNER PID@MACHINE") a process of this machine
+ * that is gone (killed -9 while it held the lease)? */
+static int holder_gone(const char *holder)
+{
+	const char *sp = strrchr(holder, ' '), *at;
+	char host[256], *end;
+	long pid;
+
+	if (!sp || !(at = strchr(sp + 1, '@')))
+		return 0;
+	pid = strtol(sp + 1, &end, 10);
+	if (end != at || pid <= 0)
+		return 0;
+	if (gethostname(host, sizeof(host)) < 0)
+		return 0;
+	host[sizeof(host) - 1] = '\0';
+	return !strcmp(at + 1, host) && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* A lease of a holder that is gone is removed (that holder's only: a
+ * taker that came meanwhile keeps its own). 1 when one was. */
+static int clear_dead_holder(struct store *s, struct berr *err)
+{
+	bson_t *sel = BCON_NEW("name", BCON_UTF8(HOUSEKEEPING_LEASE)), *rm;
+	bson_iter_t it;
+	bson_t doc;
+	int found = 0, gone = 0;
+
+	if (store_find_one(s, STORE_LEASES, sel, &doc, &found, err) < 0 || !found) {
+		bson_destroy(sel);
+		return 0;
+	}
+	if (bson_iter_init_find(&it, &doc, "holder") && BSON_ITER_HOLDS_UTF8(&it) &&
+	    holder_gone(bson_iter_utf8(&it, NULL))) {
+		rm = BCON_NEW("name", BCON_UTF8(HOUSEKEEPING_LEASE), "holder",
+			      BCON_UTF8(bson_iter_utf8(&it, NULL)));
+		gone = store_remove(s, STORE_LEASES, rm, NULL, err) == 0;
+		bson_destroy(rm);
+	}
+	bson_destroy(&doc);
+	bson_destroy(sel);
+	return gone;
+}
+
+int housekeeping_lease(struct store *s, const char *holder, char **current, struct berr *err)
+{
+	int r = store_lease_acquire(s, HOUSEKEEPING_LEASE, holder, HOUSEKEEPING_LEASE_TTL_MS, current, err);
+
+	if (r == 0 && clear_dead_holder(s, err)) {
+		free(*current);
+		*current = NULL;
+		r = store_lease_acquire(s, HOUSEKEEPING_LEASE, holder, HOUSEKEEPING_LEASE_TTL_MS, current, err);
+	}
+	return r;
+}
+
 static int exec_housekeeping(struct shell *sh, struct args *a)
 {
 	struct store *s;
 	struct berr err;
-	char host[256], *holder = NULL, *current = NULL;
+	char *holder = NULL, *current = NULL;
 	int dry_run = args_has(a, "dry-run"), failed = 0, r, ret = CMD_ERROR;
 
 	berr_clear(&err);
 	if (!(s = fleet_store(&sh->fleet, &err)))
 		return error(sh, "housekeeping needs the store: %s", err.msg);
-	if (gethostname(host, sizeof(host)) < 0)
-		strcpy(host, "localhost");
-	host[sizeof(host) - 1] = '\0';
-	if (asprintf(&holder, "%s %ld@%s", sh->settings.owner, (long)getpid(), host) < 0)
-		return error(sh, "out of memory");
+	holder = housekeeping_holder(sh);
 
-	r = store_lease_acquire(s, LEASE_NAME, holder, LEASE_TTL_MS, &current, &err);
+	r = housekeeping_lease(s, holder, &current, &err);
 	if (r < 0) {
 		fleet_store_failed(&sh->fleet, &err);
 		ret = error(sh, "housekeeping: cannot take the lease: %s", err.msg);
@@ -231,7 +292,10 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 
 	/* hosts that come back take part in the sweep */
 	probe_due(sh, dry_run);
-	if (!berth_interrupted && sweep_pool(sh, dry_run) < 0)
+	if (!berth_interrupted && housekeeping_sweep(sh, dry_run) < 0)
+		failed = 1;
+	/* the pool's size, or its shutdown, under the lease */
+	if (!berth_interrupted && pool_housekeeping(sh, dry_run) < 0)
 		failed = 1;
 	/* what the clouds hold against the hosts: said, never deleted */
 	if (!berth_interrupted && !dry_run)
@@ -239,7 +303,7 @@ static int exec_housekeeping(struct shell *sh, struct args *a)
 	ret = failed || berth_interrupted ? CMD_ERROR : CMD_OK;
 
 	berr_clear(&err);
-	if (store_lease_release(s, LEASE_NAME, holder, &err) < 0) {
+	if (store_lease_release(s, HOUSEKEEPING_LEASE, holder, &err) < 0) {
 		fleet_store_failed(&sh->fleet, &err);
 		ret = error(sh, "housekeeping: cannot release the lease (it runs out by itself): %s", err.msg);
 	}

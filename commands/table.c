@@ -39,6 +39,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_cloud_list_entry,
 	&cmd_cloud_reconcile_entry,
 
+	&cmd_pool_status_entry,
+	&cmd_pool_shutdown_entry,
+	&cmd_pool_resume_entry,
+
 	&cmd_cache_refresh_entry,
 	&cmd_cache_show_entry,
 	&cmd_cache_reset_entry,

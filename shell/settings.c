@@ -411,9 +411,80 @@ static int load_mongodb(struct loader *L, const yaml_node_t *map)
 	return 0;
 }
 
+/* A whole number from min to max for key what. */
+static int want_whole(struct loader *L, const yaml_node_t *v, const char *what, long long min,
+		      long long max, int64_t *out)
+{
+	const char *s;
+	char *end;
+	long long n;
+
+	if (want_string(L, v, what, &s) < 0)
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || end == s || *end || n < min || n > max)
+		return fail_at(L, v, "%s: invalid value '%s': use a whole number from %lld to %lld", what,
+			       CUT(s), min, max);
+	*out = (int64_t)n;
+	return 0;
+}
+
+/* pool.autoscale: { cloud, min_hosts, max_hosts, free_slots, idle_after, spawn_step } */
+static int load_autoscale(struct loader *L, const yaml_node_t *map)
+{
+	static const char *const known[] = { "cloud", "min_hosts", "max_hosts", "free_slots",
+					     "idle_after", "spawn_step", NULL };
+	struct autoscale_settings *as = &L->cfg->autoscale;
+	yaml_node_pair_t *p;
+
+	if (is_null(map))
+		return 0;
+	if (map->type != YAML_MAPPING_NODE)
+		return fail_at(L, map, "pool.autoscale must be a mapping (autoscale: { cloud: lab, max_hosts: 4, free_slots: 4 })");
+	if (check_mapping_keys(L, map, "pool.autoscale") < 0)
+		return -1;
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(L, p->key), *v = node_at(L, p->value);
+		const char *key = scalar(k), *s;
+		long ms;
+		int rc = 0;
+
+		if (!strcmp(key, "cloud")) {
+			if (want_string(L, v, "pool.autoscale.cloud", &s) < 0)
+				return -1;
+			if (replace_str(&as->cloud, s) < 0)
+				return oom(L);
+		} else if (!strcmp(key, "min_hosts")) {
+			rc = want_whole(L, v, "pool.autoscale.min_hosts", 0, 100000, &as->min_hosts);
+		} else if (!strcmp(key, "max_hosts")) {
+			rc = want_whole(L, v, "pool.autoscale.max_hosts", 0, 100000, &as->max_hosts);
+		} else if (!strcmp(key, "free_slots")) {
+			rc = want_whole(L, v, "pool.autoscale.free_slots", 0, 100000000, &as->free_slots);
+		} else if (!strcmp(key, "spawn_step")) {
+			rc = want_whole(L, v, "pool.autoscale.spawn_step", 1, 100, &as->spawn_step);
+		} else if (!strcmp(key, "idle_after")) {
+			if (want_duration(L, v, "pool.autoscale.idle_after", &ms) < 0)
+				return -1;
+			as->idle_after_ms = ms;
+		} else {
+			return unknown_key(L, k, " in pool.autoscale", known);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (!as->cloud)
+		return fail_at(L, map, "pool.autoscale needs a cloud (the clouds: profile to spawn hosts on)");
+	if (as->min_hosts > as->max_hosts)
+		return fail_at(L, map, "pool.autoscale: min_hosts (%lld) is above max_hosts (%lld)",
+			       (long long)as->min_hosts, (long long)as->max_hosts);
+	as->enabled = 1;
+	return 0;
+}
+
 static int load_pool(struct loader *L, const yaml_node_t *map)
 {
-	static const char *const known[] = { "error_threshold", "policy", "slot_memory", NULL };
+	static const char *const known[] = { "error_threshold", "policy", "slot_memory", "autoscale", NULL };
 	static const char *const policies[] = { "least-loaded", "round-robin", "random", NULL };
 	yaml_node_pair_t *p;
 	size_t i;
@@ -457,6 +528,9 @@ static int load_pool(struct loader *L, const yaml_node_t *map)
 			if (parse_size(s, &bytes) < 0 || bytes < ((int64_t)1 << 20))
 				return fail_at(L, v, "pool.slot_memory: invalid size '%s': use a size of at least 1m, like 512m or 2g", CUT(s));
 			L->cfg->pool_slot_memory = bytes;
+		} else if (strcmp(key, "autoscale") == 0) {
+			if (load_autoscale(L, v) < 0)
+				return -1;
 		} else {
 			return unknown_key(L, k, " in pool", known);
 		}

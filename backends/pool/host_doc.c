@@ -305,6 +305,11 @@ void host_doc_update_placed(bson_t *update, int64_t when_ms)
 	bson_append_document_end(update, &set);
 }
 
+void host_doc_set_busy(bson_t *f, int64_t when_ms)
+{
+	BSON_APPEND_DATE_TIME(f, "last_busy", when_ms);
+}
+
 void host_doc_set_drained(bson_t *f, int drained)
 {
 	BSON_APPEND_BOOL(f, "drained", drained != 0);
@@ -440,6 +445,7 @@ static const struct field fields[] = {
 	F("slots", T_INT, slots),
 	F("last_seen", T_DATE, last_seen),
 	F("last_placed", T_DATE, last_placed),
+	F("last_busy", T_DATE, last_busy),
 };
 
 static const struct field engine_fields[] = {

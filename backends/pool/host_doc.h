@@ -8,7 +8,7 @@
  *     ncpu, memory, os }, added,
  *     and as they are first set: history [ { state, at, reason } ],
  *     last_error_at, auto_inactive, next_probe, probe_backoff, drained,
- *     slots, configured, last_placed }
+ *     slots, configured, last_placed, last_busy }
  *
  * Dates are BSON datetimes (milliseconds since the epoch, UTC). engine.id
  * is the engine's own ID (GET /info's "ID"): two hosts whose documents
@@ -133,6 +133,9 @@ void host_doc_update_placed(bson_t *update, int64_t when_ms);
  * fields set by hand: each appends to f (initialised by the caller), in
  * the order called. */
 void host_doc_set_drained(bson_t *f, int drained);
+/* last_busy: when_ms, the last time the host was seen holding a container
+ * (housekeeping; autoscale's idle time counts from it) */
+void host_doc_set_busy(bson_t *f, int64_t when_ms);
 /* slots <= 0: null (derived from the engine's memory) */
 void host_doc_set_slots(bson_t *f, int64_t slots);
 /* last_seen: now_ms; 0: null */
@@ -180,6 +183,7 @@ struct host_doc {
 	int64_t created;          /* added, else the ObjectId's time; 0 unknown */
 	int64_t last_seen;
 	int64_t last_placed;
+	int64_t last_busy;        /* last seen holding a container (housekeeping); 0 never */
 	struct {
 		const char *id;   /* GET /info's "ID" */
 		const char *version;

@@ -21,6 +21,7 @@
 #include "lib/fmt.h"
 #include "backends/fanout.h"
 #include "backends/store/store.h"
+#include "backends/pool/shutdown.h"
 
 int placement_wanted(struct fleet *fl, const struct pool_want *want, struct backend **single,
 		     struct berr *err)
@@ -51,7 +52,7 @@ static int64_t label_int(const json_t *c, const char *key, int64_t dflt, int64_t
 	return (int64_t)v;
 }
 
-static void count_containers(struct placement_load *l, const json_t *list)
+void placement_count_live(const json_t *list, int64_t *slots, int64_t *memory)
 {
 	const json_t *c;
 	size_t i;
@@ -63,9 +64,17 @@ static void count_containers(struct placement_load *l, const json_t *list)
 		 * ones give their room back */
 		if (state && (!strcmp(state, "exited") || !strcmp(state, "dead")))
 			continue;
-		l->used += label_int(c, LABEL_SLOTS, 1, 1);
-		l->mem_used += label_int(c, LABEL_MEMORY, 0, 0);
+		*slots += label_int(c, LABEL_SLOTS, 1, 1);
+		*memory += label_int(c, LABEL_MEMORY, 0, 0);
 	}
+}
+
+int64_t placement_total_slots(const struct fleet *fl, int64_t slots, int64_t mem_total)
+{
+	int64_t per = fl->settings->pool_slot_memory > 0 ? fl->settings->pool_slot_memory : 512LL << 20;
+	int64_t total = slots > 0 ? slots : mem_total / per;
+
+	return total < 1 ? 1 : total;
 }
 
 /* When round-robin last gave host a container (0: never). */
@@ -136,22 +145,18 @@ static int recount(struct fleet *fl, const struct placement_request *req, struct
 						 t->v[owner[k]].name, fanout_op_name(jobs[k].op));
 			}
 		} else if (kind[k] == 0) {
-			count_containers(l, reply);
+			placement_count_live(reply, &l->used, &l->mem_used);
 		} else {
 			l->mem_total = (int64_t)json_integer_value(json_object_get(reply, "MemTotal"));
 		}
 	}
 	for (i = 0; i < t->n; i++) {
 		struct placement_load *l = &loads[i];
-		int64_t per = fl->settings->pool_slot_memory > 0 ? fl->settings->pool_slot_memory : 512LL << 20;
 
 		if (t->v[i].b)
 			pool_record(fl, t->v[i].name, l->ok ? NULL : &l->err);
-		if (!l->ok)
-			continue;
-		l->total = t->v[i].slots > 0 ? t->v[i].slots : l->mem_total / per;
-		if (l->total < 1)
-			l->total = 1;
+		if (l->ok)
+			l->total = placement_total_slots(fl, t->v[i].slots, l->mem_total);
 	}
 	fanout_jobs_release(jobs, n);
 	free(jobs);
@@ -431,6 +436,12 @@ int placement_run(struct fleet *fl, const struct pool_want *want,
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
+	/* a pool shutting down takes nothing new (a store that cannot say
+	 * does not stop placement: pool_targets reads it again and says so) */
+	berr_clear(err);
+	if (pool_mode_refuses(fl, err) == 1)
+		return -1;
+	berr_clear(err);
 	if (pool_targets(fl, want, POOL_PLACEMENT, &out->hosts, err) < 0)
 		return -1;
 	loads = xcalloc(out->hosts.n + 1, sizeof(*loads));

@@ -77,6 +77,14 @@ struct placement_load {
 	size_t placed;       /* containers this command put there */
 };
 
+/* The slots and memory (berth.slots, berth.memory) of the live
+ * containers (not exited or dead) in an engine's listing, added to
+ * *slots and *memory. */
+void placement_count_live(const json_t *list, int64_t *slots, int64_t *memory);
+/* A host's capacity in slots: slots when set by hand (> 0), else its
+ * engine's mem_total / pool.slot_memory; at least 1. */
+int64_t placement_total_slots(const struct fleet *fl, int64_t slots, int64_t mem_total);
+
 enum placement_policy {
 	PLACE_LEAST_LOADED,
 	PLACE_ROUND_ROBIN,

@@ -78,6 +78,9 @@ void settings_init(struct settings *cfg)
 	cfg->pool_error_threshold = 3;
 	cfg->pool_policy = strdup("least-loaded");
 	cfg->pool_slot_memory = (int64_t)512 << 20;
+	cfg->autoscale.max_hosts = 10;
+	cfg->autoscale.idle_after_ms = 30 * 60 * 1000;
+	cfg->autoscale.spawn_step = 2;
 	cfg->hosts = calloc(1, sizeof(*cfg->hosts));
 	if (cfg->hosts) {
 		cfg->hosts[0].name = strdup("local");
@@ -100,6 +103,7 @@ void settings_release(struct settings *cfg)
 	free(cfg->owner);
 	free(cfg->pool_policy);
 	free(cfg->image_dir);
+	free(cfg->autoscale.cloud);
 	for (i = 0; i < cfg->nclouds; i++)
 		cloud_profile_release(&cfg->clouds[i]);
 	free(cfg->clouds);

@@ -20,6 +20,18 @@ struct host_settings {
 	int from_env;   /* the URL is DOCKER_HOST's, read by the docker CLI's rules */
 };
 
+/* pool.autoscale: housekeeping keeps the pool of hosts berth spawns on
+ * one cloud at the size the work needs (backends/pool/autoscale.h). */
+struct autoscale_settings {
+	int enabled;               /* the section is there (with a cloud) */
+	char *cloud;               /* owned: the profile hosts are spawned on */
+	int64_t min_hosts;         /* default 0 */
+	int64_t max_hosts;         /* default 10; no ceiling of berth's own */
+	int64_t free_slots;        /* spare slots to keep ready; default 0 */
+	int64_t idle_after_ms;     /* an empty spawned host goes after this; default 30m */
+	int64_t spawn_step;        /* most hosts spawned in one run; default 2 */
+};
+
 struct settings {
 	struct host_settings *hosts; /* owned; "local" always present */
 	size_t nhosts;
@@ -39,6 +51,7 @@ struct settings {
 	long pool_error_threshold; /* pool.error_threshold; default 3 consecutive errors */
 	char *pool_policy;         /* owned; pool.policy: least-loaded (default), round-robin, random */
 	int64_t pool_slot_memory;  /* pool.slot_memory (bytes, "512m" syntax); default 512 MiB */
+	struct autoscale_settings autoscale; /* pool.autoscale */
 	char *image_dir;           /* owned; image_dir: tarballs for image distribute; NULL none */
 	struct cloud_profile *clouds; /* owned: clouds:, in the order the files name them
 				       * (a profile of a later file replaces one of the

@@ -67,10 +67,10 @@ static char *cands(const char *line, const struct complete_source *src)
 
 static void test_command_words(void)
 {
-	CANDS("", "cache cloud container docker exit help host housekeeping image template version");
+	CANDS("", "cache cloud container docker exit help host housekeeping image pool template version");
 	CANDS("co", "container");
 	CANDS("h", "help host housekeeping");
-	CANDS("docker ", "cache cloud container exit help host housekeeping image template version");
+	CANDS("docker ", "cache cloud container exit help host housekeeping image pool template version");
 	CANDS("docker im", "image");
 	CANDS("  i", "image");
 	CANDS("xyz", "");
@@ -159,7 +159,7 @@ static void test_values(void)
 
 static void test_help_words(void)
 {
-	CANDS("help ", "cache cloud container exit help host housekeeping image template version");
+	CANDS("help ", "cache cloud container exit help host housekeeping image pool template version");
 	CANDS("help co", "container");
 	CANDS("help container ", "create delete inspect list logs pause restart start stop unpause");
 	CANDS("help container lo", "logs");
