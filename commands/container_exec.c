@@ -220,7 +220,8 @@ static int exec_exec(struct shell *sh, struct args *a)
 		.detach = args_has(a, "detach"),
 		.privileged = args_has(a, "privileged"),
 	};
-	struct container_io io = { .tty = spec.tty, .stdin_open = spec.stdin_open };
+	struct container_io io = { .tty = spec.tty, .stdin_open = spec.stdin_open,
+				   .detach_keys = spec.detach_keys };
 	struct tty_owner owner = { .is_exec = 1 };
 	struct backend_stream *s = NULL;
 	struct resolver res;
@@ -302,7 +303,8 @@ static int container_status(struct shell *sh, struct backend *b, const char *id,
 static int attach_session(struct shell *sh, struct backend *b, const char *id,
 			  const struct attach_opts *ao, int start, int *sig)
 {
-	struct container_io io = { .tty = ao->tty, .stdin_open = ao->stdin_open };
+	struct container_io io = { .tty = ao->tty, .stdin_open = ao->stdin_open,
+				   .detach_keys = ao->detach_keys };
 	struct tty_owner owner = { .b = b, .id = id };
 	struct backend_stream *s = NULL;
 	struct berr err;

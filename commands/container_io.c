@@ -81,6 +81,9 @@ struct session {
 	size_t in_len, in_off;
 	int in_eof;            /* stdin ended and the connection was half-closed */
 	int out_failed;        /* stdout or stderr is gone */
+	unsigned char keys[64]; /* the detach keys, when watched for */
+	size_t nkeys;
+	size_t matched;        /* of them, typed so far (held back) */
 };
 
 static int session_signals_on(struct session *ss)
@@ -190,11 +193,39 @@ static int push_input(struct session *ss, struct berr *err)
 	return 0;
 }
 
+/* The typed bytes in ss->in[0..n) with the detach keys taken out, as the
+ * docker CLI does: a partial sequence is held back until the next byte
+ * shows it was not one, then passed on. 1 when the whole sequence came. */
+static int watch_keys(struct session *ss, size_t *n)
+{
+	unsigned char typed[IO_BUF];
+	size_t i, out = 0, len = *n;
+
+	memcpy(typed, ss->in, len);
+	for (i = 0; i < len; i++) {
+		if (typed[i] == ss->keys[ss->matched]) {
+			if (++ss->matched == ss->nkeys)
+				return 1;
+			continue;
+		}
+		memcpy(ss->in + out, ss->keys, ss->matched);
+		out += ss->matched;
+		ss->matched = 0;
+		if (typed[i] == ss->keys[0]) {
+			ss->matched = 1;
+			continue;
+		}
+		ss->in[out++] = (char)typed[i];
+	}
+	*n = out;
+	return 0;
+}
+
 /* stdin is readable: its bytes on to the connection, or at its end the
  * half-close. */
 static int pull_input(struct session *ss, struct berr *err)
 {
-	ssize_t n = read(STDIN_FILENO, ss->in, IO_BUF);
+	ssize_t n = read(STDIN_FILENO, ss->in, IO_BUF - sizeof(ss->keys));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
@@ -205,6 +236,10 @@ static int pull_input(struct session *ss, struct berr *err)
 	}
 	ss->in_len = (size_t)n;
 	ss->in_off = 0;
+	if (ss->nkeys && watch_keys(ss, &ss->in_len)) {
+		ss->io->detached = 1;
+		return 0;
+	}
 	return push_input(ss, err);
 }
 
@@ -277,6 +312,8 @@ static int pump(struct session *ss, struct berr *err)
 			return -1;
 		if ((p[2].revents & (POLLIN | POLLHUP | POLLERR)) && pull_input(ss, err) < 0)
 			return -1;
+		if (ss->io->detached)
+			return 0;
 	}
 }
 
@@ -288,6 +325,14 @@ int container_io_run(struct shell *sh, struct backend_stream *s, struct containe
 
 	berr_clear(&err);
 	io->signal = 0;
+	io->detached = 0;
+	if (io->tty && io->stdin_open) {
+		const char *bad;
+		size_t badlen;
+		int n = tty_detach_keys(io->detach_keys ? io->detach_keys : "ctrl-p,ctrl-q", ss.keys,
+					sizeof(ss.keys), &bad, &badlen);
+		ss.nkeys = n > 0 ? (size_t)n : 0;
+	}
 	fflush(stdout);
 	if (!(ss.in = malloc(IO_BUF)))
 		return error(sh, "out of memory");

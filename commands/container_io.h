@@ -26,12 +26,17 @@ int container_create_one(struct shell *sh, struct args *a, struct backend **b, c
 struct container_io {
 	int tty;         /* the remote side has a TTY: one raw stream */
 	int stdin_open;  /* copy berth's stdin in, then half-close */
+	/* with tty and stdin_open: the keys (docker's spelling, checked)
+	 * that end the session leaving the process running; NULL:
+	 * ctrl-p,ctrl-q */
+	const char *detach_keys;
 	/* the TTY's new size (at the start and on SIGWINCH), or NULL */
 	int (*resize)(void *ud, int rows, int cols);
 	void *ud;
 	/* out: the signal that ended the session (SIGINT, SIGTERM, SIGHUP),
 	 * or 0; container_io_reraise() it once cleaned up */
 	int signal;
+	int detached;    /* out: the detach keys ended it */
 };
 
 /*
