@@ -186,7 +186,7 @@ static struct backend *holder(struct shell *sh, struct args *a, const char *ref,
  * running for good (detached with the keys): then 0, as docker. */
 static int exec_status(struct shell *sh, struct backend *b, const char *id, int may_detach)
 {
-	int tries = may_detach ? 5 : 100, i;
+	int tries = may_detach ? 20 : 400, i;
 
 	for (i = 0; i < tries; i++) {
 		json_t *obj = NULL;
@@ -201,7 +201,7 @@ static int exec_status(struct shell *sh, struct backend *b, const char *id, int 
 		json_decref(obj);
 		if (!running)
 			return CMD_OK;
-		sleep_ms(20);
+		sleep_ms(5);
 	}
 	sh->cmd_status = 0;
 	return CMD_OK;

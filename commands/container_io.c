@@ -348,7 +348,10 @@ int container_io_run(struct shell *sh, struct backend_stream *s, struct containe
 		ss.raw = 1;
 	}
 	send_size(&ss);
-	if (pump(&ss, &err) < 0 && !ss.out_failed)
+	/* a Ctrl-C before the handlers were in place */
+	if (berth_interrupted)
+		io->signal = SIGINT;
+	else if (pump(&ss, &err) < 0 && !ss.out_failed)
 		ret = error(sh, "%s", err.msg);
 	if (ss.out_failed && ss.out_failed != EPIPE)
 		ret = error(sh, "cannot write the output: %s", strerror(ss.out_failed));
