@@ -100,7 +100,7 @@ say "timing $ROUNDS rounds of exec (after $WARMUP warm-up rounds), $STREAM_ROUND
 	"docker exec C true" "${#docker_exec[@]}" "${docker_exec[@]}" \
 	"curl create+start+inspect" "${#curl_exec[@]}" "${curl_exec[@]}" \
 	"berth container exec -i C cat" 5 "$BERTH" container exec -i bexec cat \
-	"docker exec -i C cat" 4 "$DOCKER_CLI" exec -i bexec cat <<'EOF'
+	"docker exec -i C cat" 5 "$DOCKER_CLI" exec -i bexec cat <<'EOF'
 import os, subprocess, sys, time
 
 rounds, warmup, srounds, stream = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]

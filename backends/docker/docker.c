@@ -362,6 +362,13 @@ int docker_negotiate(struct docker *d, struct berr *err)
 	return negotiate(d, err);
 }
 
+static json_t *string_array(const char *const *s, size_t n);
+
+json_t *docker_string_array(const char *const *s, size_t n)
+{
+	return string_array(s, n);
+}
+
 const char *docker_api_version(struct backend *b)
 {
 	struct docker *d = to_docker(b);

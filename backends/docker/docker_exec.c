@@ -330,19 +330,6 @@ cleanup:
 	return ret;
 }
 
-static json_t *string_array(const char *const *v, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a && i < n; i++)
-		if (json_array_append_new(a, json_string(v[i])) < 0) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
 int docker_exec_create(struct backend *b, const char *ref, const struct exec_spec *spec,
 		       char **exec_id, struct berr *err)
 {
@@ -362,8 +349,8 @@ int docker_exec_create(struct backend *b, const char *ref, const struct exec_spe
 	json_object_set_new(body, "AttachStderr", json_boolean(!spec->detach));
 	json_object_set_new(body, "Tty", json_boolean(spec->tty));
 	json_object_set_new(body, "Privileged", json_boolean(spec->privileged));
-	if (json_object_set_new(body, "Cmd", string_array(spec->cmd, spec->ncmd)) < 0 ||
-	    (spec->nenv && json_object_set_new(body, "Env", string_array(spec->env, spec->nenv)) < 0) ||
+	if (json_object_set_new(body, "Cmd", docker_string_array(spec->cmd, spec->ncmd)) < 0 ||
+	    (spec->nenv && json_object_set_new(body, "Env", docker_string_array(spec->env, spec->nenv)) < 0) ||
 	    (spec->user && json_object_set_new(body, "User", json_string(spec->user)) < 0) ||
 	    (spec->workdir && json_object_set_new(body, "WorkingDir", json_string(spec->workdir)) < 0) ||
 	    (spec->detach_keys &&

@@ -59,6 +59,8 @@ int docker_call(struct docker *d, const char *method, const char *path, json_t *
 		json_t **out, unsigned flags, struct berr *err);
 /* d->api set (GET /_ping, or /version), once per backend. */
 int docker_negotiate(struct docker *d, struct berr *err);
+/* A JSON array of the n strings (NULL when one is not UTF-8). */
+json_t *docker_string_array(const char *const *s, size_t n);
 
 int docker_malformed(struct docker *d, const char *what, struct berr *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
