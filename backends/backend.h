@@ -36,6 +36,8 @@ struct container_spec {
 	int64_t nano_cpus;     /* 1e9 per CPU, 0 = unlimited */
 	const char *restart;   /* "no", "always", "unless-stopped", "on-failure[:N]" or NULL */
 	int tty;               /* allocate a TTY (raw log stream) */
+	int open_stdin;        /* keep stdin open for an attach (-i): OpenStdin, StdinOnce */
+	int auto_remove;       /* the engine deletes it when it exits (--rm, detached) */
 };
 
 enum container_action {
@@ -75,6 +77,51 @@ struct image_copy_target {
 	int64_t bytes;     /* out: bytes of the tarball it took */
 	int by_source;     /* out: it failed because the source did (err is the
 			    * source's): another source may still serve it */
+};
+
+/* A command run in a running container (exec_create below). */
+struct exec_spec {
+	const char *const *cmd; size_t ncmd;     /* at least one word */
+	const char *const *env; size_t nenv;     /* "K=V" */
+	const char *user;        /* NULL: the container's */
+	const char *workdir;     /* NULL: the container's */
+	const char *detach_keys; /* NULL: the engine's (ctrl-p,ctrl-q) */
+	int tty;                 /* a pseudo-terminal: one raw stream */
+	int stdin_open;          /* stdin is attached */
+	int detach;              /* nothing attached: started and left running */
+	int privileged;
+};
+
+struct attach_opts {
+	int tty;                 /* the container has a TTY: the stream is raw */
+	int stdin_open;          /* attach stdin too */
+	const char *detach_keys; /* NULL: the engine's */
+};
+
+/*
+ * The connection of an attach or exec, taken over from HTTP: the
+ * process's output comes out of read() (stream 1 or 2, decoded; all 1
+ * with a TTY), its input goes into write(). Non-blocking: the caller
+ * polls fd() (POLLIN to read, POLLOUT when write() took nothing).
+ */
+struct backend_stream;
+#define BACKEND_STREAM_EOF 0   /* the engine ended the output */
+#define BACKEND_STREAM_DATA 1  /* fn got bytes (or a part of a frame arrived) */
+#define BACKEND_STREAM_AGAIN 2 /* nothing there now: poll */
+struct backend_stream_ops {
+	int (*fd)(struct backend_stream *s);
+	/* One read: BACKEND_STREAM_*, or -1 with err (the connection broke,
+	 * the stream is malformed, fn returned -1). Call again until AGAIN
+	 * before polling: bytes decrypted ahead do not wake poll(). */
+	int (*read)(struct backend_stream *s, backend_stream_fn fn, void *ud, struct berr *err);
+	/* Bytes taken (0: none now), or -1 with err. */
+	long (*write)(struct backend_stream *s, const char *buf, size_t len, struct berr *err);
+	/* No more input: the process's stdin gets EOF (half-close). */
+	int (*close_write)(struct backend_stream *s, struct berr *err);
+	void (*free)(struct backend_stream *s);
+};
+struct backend_stream {
+	const struct backend_stream_ops *ops;
 };
 
 struct backend;
@@ -154,6 +201,29 @@ struct backend_ops {
 	 */
 	int (*image_copy)(struct backend *src, const char *ref, backend_source_fn fn, void *ud,
 			  struct image_copy_target *targets, size_t n, struct berr *err);
+
+	/*
+	 * Optional (NULL: the kind cannot): commands in containers, attach,
+	 * resize, wait. exec_create's *exec_id is the caller's. exec_start
+	 * with detach starts it and returns (*s NULL); else *s gets the
+	 * process's connection (free it with s->ops->free). exec_inspect's
+	 * *obj is the engine's ("Running", "ExitCode"). The resizes set the
+	 * TTY's size. container_wait waits until the container is not
+	 * running (no time limit; a quiet engine is pinged) and gives its
+	 * exit code.
+	 */
+	int (*exec_create)(struct backend *b, const char *ref, const struct exec_spec *spec,
+			   char **exec_id, struct berr *err);
+	int (*exec_start)(struct backend *b, const char *exec_id, int tty, int detach,
+			  struct backend_stream **s, struct berr *err);
+	int (*exec_inspect)(struct backend *b, const char *exec_id, json_t **obj, struct berr *err);
+	int (*exec_resize)(struct backend *b, const char *exec_id, int rows, int cols,
+			   struct berr *err);
+	int (*container_attach)(struct backend *b, const char *ref, const struct attach_opts *opts,
+				struct backend_stream **s, struct berr *err);
+	int (*container_resize)(struct backend *b, const char *ref, int rows, int cols,
+				struct berr *err);
+	int (*container_wait)(struct backend *b, const char *ref, int64_t *code, struct berr *err);
 
 	void (*free)(struct backend *b);
 };

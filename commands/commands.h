@@ -18,6 +18,10 @@ extern const struct cmd_entry cmd_container_delete_entry;
 extern const struct cmd_entry cmd_container_list_entry;
 extern const struct cmd_entry cmd_container_inspect_entry;
 extern const struct cmd_entry cmd_container_logs_entry;
+extern const struct cmd_entry cmd_container_exec_entry;
+extern const struct cmd_entry cmd_container_attach_entry;
+extern const struct cmd_entry cmd_container_run_entry;
+extern const struct cmd_entry cmd_container_wait_entry;
 
 extern const struct cmd_entry cmd_image_list_entry;
 extern const struct cmd_entry cmd_image_inspect_entry;

@@ -5,6 +5,7 @@
 #include "commands/inspect.h"
 #include "commands/container_show.h"
 #include "commands/create_spec.h"
+#include "commands/container_io.h"
 #include "commands/context.h"
 #include "commands/args.h"
 #include "commands/targets.h"
@@ -38,6 +39,7 @@ static const struct opt_spec create_opts[] = {
 	CREATE_SPEC_OPTIONS,
 	{ .short_name = 't', .long_name = "tty", .type = OPT_FLAG,
 	  .help = "allocate a pseudo-terminal" },
+	CONTAINER_STDIN_OPTIONS,
 	{ .long_name = "start", .type = OPT_FLAG, .help = "start the container once created" },
 	{ .long_name = "template", .type = OPT_VALUE, .metavar = "NAME",
 	  .help = "start from a template (options given here override it)" },
@@ -424,22 +426,183 @@ cleanup:
 	return ret;
 }
 
-static int exec_create(struct shell *sh, struct args *a)
-{
+/* What the create options of a (create's or run's) come to before the
+ * engine is asked: the spec, the strings it borrows, the placement. */
+struct create_work {
 	struct container_spec spec;
-	struct string_list env = { NULL, 0 }, labels = { NULL, 0 };
-	struct port_list ports = { NULL, 0 };
+	struct string_list env, labels;
+	struct port_list ports;
+	struct placement pl;
+	int placed;         /* pl is set */
+	struct backend *b;  /* the chosen host (borrowed) */
+	int64_t count;      /* --count, or 0 */
+};
+
+static void create_work_release(struct create_work *w)
+{
+	if (w->placed)
+		placement_release(&w->pl);
+	ports_release(&w->ports);
+	sl_release(&w->env);
+	sl_release(&w->labels);
+}
+
+/* The labels every container berth makes carries: whose it is (delete
+ * asks) and, with --lifetime, when housekeeping may take it away. */
+static int create_labels(struct shell *sh, struct args *a, struct create_work *w)
+{
 	const char *const *list;
 	const char *s;
 	size_t n, i;
+
+	list = args_list(a, "label", &n);
+	for (i = 0; i < n; i++) {
+		if (sl_push(&w->labels, strchr(list[i], '=') ? strdup(list[i])
+				    : xasprintf("%s=", list[i])) < 0)
+			return error(sh, "out of memory");
+	}
+	if ((s = args_get(a, "lifetime"))) {
+		int64_t ms;
+		if (parse_duration_ms(s, &ms) < 0 || ms <= 0)
+			return usage_error(sh, "invalid duration '%s' for --lifetime: use a number with s, m, h "
+					   "or d (90s, 10m, 2h, 1d)", CUT(s));
+		if (sl_push(&w->labels, xasprintf(LABEL_EXPIRES "=%lld",
+						  (long long)time(NULL) + (long long)((ms + 999) / 1000))) < 0)
+			return error(sh, "out of memory");
+	}
+	if (sl_push(&w->labels, xasprintf(LABEL_OWNER "=%s", sh->settings.owner)) < 0)
+		return error(sh, "out of memory");
+	return CMD_OK;
+}
+
+/* The spec of a's options (image and command from its positionals). */
+static int create_spec_of(struct shell *sh, struct args *a, struct create_work *w, int64_t *slots)
+{
+	struct container_spec *spec = &w->spec;
+	const char *const *list;
+	const char *s;
+	size_t n, i;
+	int ret;
+
+	spec->image = a->argv[0];
+	spec->cmd = (const char *const *)(a->argv + 1);
+	spec->ncmd = (size_t)(a->argc - 1);
+	spec->name = args_get(a, "name");
+	spec->tty = args_has(a, "tty");
+	spec->open_stdin = args_has(a, "interactive");
+	/* run --rm without -d: berth deletes it, also after a Ctrl-C */
+	spec->auto_remove = args_has(a, "rm") && (a->entry == &cmd_container_create_entry ||
+						  args_has(a, "detach"));
+
+	if ((ret = parse_publish_options(sh, a, &w->ports)) != CMD_OK ||
+	    (ret = check_key_value_options(sh, a)) != CMD_OK)
+		return ret;
+
+	list = args_list(a, "env", &n);
+	for (i = 0; i < n; i++) {
+		if (!strchr(list[i], '=') && (s = getenv(list[i]))) {
+			/* -e KEY passes berth's own value on, as docker does. */
+			if (sl_push(&w->env, xasprintf("%s=%s", list[i], s)) < 0)
+				return error(sh, "out of memory");
+		} else if (sl_push(&w->env, strdup(list[i])) < 0) {
+			/* KEY unset here: the engine drops it from the image's env. */
+			return error(sh, "out of memory");
+		}
+	}
+	if ((ret = create_labels(sh, a, w)) != CMD_OK)
+		return ret;
+
+	if ((s = args_get(a, "memory")) && parse_size(s, &spec->memory) < 0)
+		return usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", CUT(s));
+	if ((s = args_get(a, "slots")) && parse_positive(s, SLOTS_MAX, slots) < 0)
+		return usage_error(sh, "invalid value '%s' for --slots: use a whole number of slots from 1 "
+				   "to %d", CUT(s), SLOTS_MAX);
+	if ((s = args_get(a, "count")) && parse_positive(s, COUNT_MAX, &w->count) < 0)
+		return usage_error(sh, "invalid value '%s' for --count: use a whole number from 1 to %d",
+				   CUT(s), COUNT_MAX);
+	/* what placement recounts a host's load from */
+	if (sl_push(&w->labels, xasprintf(LABEL_SLOTS "=%lld", (long long)*slots)) < 0 ||
+	    sl_push(&w->labels, xasprintf(LABEL_MEMORY "=%lld", (long long)spec->memory)) < 0)
+		return error(sh, "out of memory");
+	if ((s = args_get(a, "cpus")) && parse_cpus(s, &spec->nano_cpus) < 0)
+		return usage_error(sh, "invalid value '%s' for --cpus: use a positive number of CPUs (0.5, 2)", CUT(s));
+	if ((s = args_get(a, "restart"))) {
+		if (!valid_restart(s))
+			return usage_error(sh, "invalid restart policy '%s' for --restart: use no, always, "
+					   "unless-stopped or on-failure[:N]", CUT(s));
+		spec->restart = s;
+	}
+	spec->env = (const char *const *)w->env.v;
+	spec->nenv = w->env.n;
+	spec->labels = (const char *const *)w->labels.v;
+	spec->nlabels = w->labels.n;
+	spec->ports = w->ports.v;
+	spec->nports = w->ports.n;
+	return CMD_OK;
+}
+
+/* The spec, and the host it goes to (the wanted one, or the pool's choice). */
+static int create_prepare(struct shell *sh, struct args *a, struct create_work *w)
+{
+	struct pool_want want;
+	struct berr err;
+	int64_t slots = 1;
+	int rc, ret;
+
+	memset(w, 0, sizeof(*w));
+	if ((ret = create_spec_of(sh, a, w, &slots)) != CMD_OK)
+		return ret;
+	cmd_want(sh, a, &want);
+	berr_clear(&err);
+	if ((rc = placement_wanted(&sh->fleet, &want, &w->b, &err)) < 0)
+		return cmd_fail(sh, &err);
+	if (rc == 1) {
+		struct placement_request req;
+
+		memset(&req, 0, sizeof(req));
+		req.image = w->spec.image;
+		req.slots = slots;
+		req.memory = w->spec.memory;
+		req.count = w->count ? (size_t)w->count : 1;
+		req.no_distribute = args_has(a, "no-distribute");
+		if (placement_run(&sh->fleet, &want, &req, &w->pl, &err) < 0)
+			return cmd_fail(sh, &err);
+		w->placed = 1;
+		w->b = w->pl.hosts.v[w->pl.chosen[0]].b;
+		if (!w->count && w->pl.dist_err[w->pl.chosen[0]].kind != BERR_NONE)
+			return error(sh, "%s", w->pl.dist_err[w->pl.chosen[0]].msg);
+	}
+	return CMD_OK;
+}
+
+int container_create_one(struct shell *sh, struct args *a, struct backend **b, char **id)
+{
+	struct create_work w;
+	struct berr err;
+	int ret;
+
+	*id = NULL;
+	if ((ret = create_prepare(sh, a, &w)) == CMD_OK) {
+		berr_clear(&err);
+		if (w.b->ops->container_create(w.b, &w.spec, id, &err) < 0) {
+			ret = error(sh, "%s", err.msg);
+		} else {
+			cache_put_container(&sh->fleet, w.b, *id);
+			*b = w.b;
+		}
+	}
+	create_work_release(&w);
+	return ret;
+}
+
+static int exec_create(struct shell *sh, struct args *a)
+{
+	struct create_work w;
 	struct backend *b;
 	struct berr err;
-	struct placement pl;
-	struct pool_want want;
-	int64_t slots = 1, count = 0;
 	char *id = NULL;
 	json_t *doc = NULL, *obj = NULL;
-	int started = 0, placed = 0, rc, ret = CMD_ERROR;
+	int started = 0, ret = CMD_ERROR;
 
 	if (args_get(a, "template")) {
 		struct args merged;
@@ -455,121 +618,14 @@ static int exec_create(struct shell *sh, struct args *a)
 		return usage_error(sh, "container create needs IMAGE (usage: container create [OPTIONS] "
 				   "IMAGE [CMD...]) or --template NAME");
 	berr_clear(&err);
-	memset(&spec, 0, sizeof(spec));
-	spec.image = a->argv[0];
-	spec.cmd = (const char *const *)(a->argv + 1);
-	spec.ncmd = (size_t)(a->argc - 1);
-	spec.name = args_get(a, "name");
-	spec.tty = args_has(a, "tty");
-
-	if ((ret = parse_publish_options(sh, a, &ports)) != CMD_OK ||
-	    (ret = check_key_value_options(sh, a)) != CMD_OK)
+	if ((ret = create_prepare(sh, a, &w)) != CMD_OK)
 		goto cleanup;
-
-	list = args_list(a, "env", &n);
-	for (i = 0; i < n; i++) {
-		if (!strchr(list[i], '=') && (s = getenv(list[i]))) {
-			/* -e KEY passes berth's own value on, as docker does. */
-			if (sl_push(&env, xasprintf("%s=%s", list[i], s)) < 0)
-				goto oom;
-		} else if (sl_push(&env, strdup(list[i])) < 0) {
-			/* KEY unset here: the engine drops it from the image's env. */
-			goto oom;
-		}
-	}
-
-	list = args_list(a, "label", &n);
-	for (i = 0; i < n; i++) {
-		if (sl_push(&labels, strchr(list[i], '=') ? strdup(list[i])
-				    : xasprintf("%s=", list[i])) < 0)
-			goto oom;
-	}
-
-	/* Every container berth makes says whose it is (delete asks) and,
-	 * with --lifetime, when housekeeping may take it away. */
-	if ((s = args_get(a, "lifetime"))) {
-		int64_t ms;
-		if (parse_duration_ms(s, &ms) < 0 || ms <= 0) {
-			ret = usage_error(sh, "invalid duration '%s' for --lifetime: use a number with s, m, h "
-					  "or d (90s, 10m, 2h, 1d)", CUT(s));
-			goto cleanup;
-		}
-		if (sl_push(&labels, xasprintf(LABEL_EXPIRES "=%lld",
-					       (long long)time(NULL) + (long long)((ms + 999) / 1000))) < 0)
-			goto oom;
-	}
-	if (sl_push(&labels, xasprintf(LABEL_OWNER "=%s", sh->settings.owner)) < 0)
-		goto oom;
-
-	if ((s = args_get(a, "memory")) && parse_size(s, &spec.memory) < 0) {
-		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", CUT(s));
+	b = w.b;
+	if (w.count) {
+		ret = create_many(sh, a, &w.spec, (size_t)w.count, w.placed ? &w.pl : NULL, b);
 		goto cleanup;
 	}
-	if ((s = args_get(a, "slots")) && parse_positive(s, SLOTS_MAX, &slots) < 0) {
-		ret = usage_error(sh, "invalid value '%s' for --slots: use a whole number of slots from 1 "
-				  "to %d", CUT(s), SLOTS_MAX);
-		goto cleanup;
-	}
-	if ((s = args_get(a, "count")) && parse_positive(s, COUNT_MAX, &count) < 0) {
-		ret = usage_error(sh, "invalid value '%s' for --count: use a whole number from 1 to %d",
-				  CUT(s), COUNT_MAX);
-		goto cleanup;
-	}
-	/* what placement recounts a host's load from */
-	if (sl_push(&labels, xasprintf(LABEL_SLOTS "=%lld", (long long)slots)) < 0 ||
-	    sl_push(&labels, xasprintf(LABEL_MEMORY "=%lld", (long long)spec.memory)) < 0)
-		goto oom;
-	if ((s = args_get(a, "cpus")) && parse_cpus(s, &spec.nano_cpus) < 0) {
-		ret = usage_error(sh, "invalid value '%s' for --cpus: use a positive number of CPUs (0.5, 2)", CUT(s));
-		goto cleanup;
-	}
-	if ((s = args_get(a, "restart"))) {
-		if (!valid_restart(s)) {
-			ret = usage_error(sh, "invalid restart policy '%s' for --restart: use no, always, "
-					  "unless-stopped or on-failure[:N]", CUT(s));
-			goto cleanup;
-		}
-		spec.restart = s;
-	}
-	spec.env = (const char *const *)env.v;
-	spec.nenv = env.n;
-	spec.labels = (const char *const *)labels.v;
-	spec.nlabels = labels.n;
-	spec.ports = ports.v;
-	spec.nports = ports.n;
-
-	cmd_want(sh, a, &want);
-	berr_clear(&err);
-	if ((rc = placement_wanted(&sh->fleet, &want, &b, &err)) < 0) {
-		ret = cmd_fail(sh, &err);
-		goto cleanup;
-	}
-	if (rc == 1) {
-		struct placement_request req;
-
-		memset(&req, 0, sizeof(req));
-		req.image = spec.image;
-		req.slots = slots;
-		req.memory = spec.memory;
-		req.count = count ? (size_t)count : 1;
-		req.no_distribute = args_has(a, "no-distribute");
-		if (placement_run(&sh->fleet, &want, &req, &pl, &err) < 0) {
-			ret = cmd_fail(sh, &err);
-			goto cleanup;
-		}
-		placed = 1;
-		ret = CMD_ERROR;
-		b = pl.hosts.v[pl.chosen[0]].b;
-		if (!count && pl.dist_err[pl.chosen[0]].kind != BERR_NONE) {
-			ret = error(sh, "%s", pl.dist_err[pl.chosen[0]].msg);
-			goto cleanup;
-		}
-	}
-	if (count) {
-		ret = create_many(sh, a, &spec, (size_t)count, placed ? &pl : NULL, b);
-		goto cleanup;
-	}
-	if (b->ops->container_create(b, &spec, &id, &err) < 0) {
+	if (b->ops->container_create(b, &w.spec, &id, &err) < 0) {
 		ret = error(sh, "%s", err.msg);
 		goto cleanup;
 	}
@@ -584,36 +640,32 @@ static int exec_create(struct shell *sh, struct args *a)
 	cache_put_container(&sh->fleet, b, id);
 
 	if (args_has(a, "json")) {
+		const char *nm = w.spec.name;
 		json_t *name;
-		if (spec.name) {
-			name = json_string(spec.name[0] == '/' ? spec.name + 1 : spec.name);
+		if (nm) {
+			name = json_string(nm[0] == '/' ? nm + 1 : nm);
 		} else if (b->ops->container_inspect(b, id, &obj, &err) == 0) {
 			/* The engine picked the name: ask it which. */
-			const char *nm = jstr(obj, "Name");
+			nm = jstr(obj, "Name");
 			name = json_string(nm[0] == '/' ? nm + 1 : nm);
 		} else {
 			name = json_null();
 		}
 		doc = json_pack("{s:s, s:o, s:s, s:b}", "Id", id, "Name", name,
 				"Host", b->name ? b->name : "", "Started", started);
-		if (!doc)
-			goto oom;
+		if (!doc) {
+			ret = error(sh, "out of memory");
+			goto cleanup;
+		}
 		ret = output_result(sh, output_json(sh, doc));
 	} else {
 		ret = output_result(sh, out_printf(sh, "%s\n", id));
 	}
-	goto cleanup;
-oom:
-	ret = error(sh, "out of memory");
 cleanup:
-	if (placed)
-		placement_release(&pl);
+	create_work_release(&w);
 	json_decref(doc);
 	json_decref(obj);
 	free(id);
-	ports_release(&ports);
-	sl_release(&env);
-	sl_release(&labels);
 	return ret;
 }
 

@@ -32,6 +32,9 @@ struct shell {
 	int out_closed;           /* stdout hit EPIPE (1: end quietly) or another write error (2): stop writing */
 	int quit;                 /* exit/quit was run */
 	int quit_status;
+	int cmd_status;           /* a command's own exit status (exec, run, wait: the
+				   * process's), used when it returns CMD_OK; the
+				   * shell clears it before each command */
 
 	struct settings settings;     /* owned; the defaults when the load failed: */
 	int settings_failed;      /* a settings file could not be read or is wrong: */

@@ -13,6 +13,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_container_list_entry,
 	&cmd_container_inspect_entry,
 	&cmd_container_logs_entry,
+	&cmd_container_exec_entry,
+	&cmd_container_attach_entry,
+	&cmd_container_run_entry,
+	&cmd_container_wait_entry,
 
 	&cmd_image_list_entry,
 	&cmd_image_inspect_entry,

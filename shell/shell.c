@@ -345,7 +345,10 @@ int shell_run_words(struct shell *sh, int argc, char *const *argv)
 		status = status_of(error(sh, "%s", sh->settings_err.msg));
 		goto cleanup;
 	}
+	sh->cmd_status = 0;
 	status = status_of(d.entry->exec(sh, &a));
+	if (status == 0)
+		status = sh->cmd_status & 255;
 
 cleanup:
 	args_release(&a);

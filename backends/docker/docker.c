@@ -242,12 +242,12 @@ int docker_reply(struct docker *d, const char *what, const struct http_response 
 }
 
 #define CALL_OK304 DOCKER_OK304
-#define CALL_LONG 0x100 /* a long call (http_request's stream): a stop's grace period */
+#define CALL_LONG DOCKER_LONG /* a long call (http_request's stream): a stop's grace period */
 
 /* A buffered call: method, path (with query), optional JSON body; on 2xx
  * *out (if not NULL) gets the parsed reply. */
-static int docker_call(struct docker *d, const char *method, const char *path, json_t *body,
-		       json_t **out, unsigned flags, struct berr *err)
+int docker_call(struct docker *d, const char *method, const char *path, json_t *body,
+		json_t **out, unsigned flags, struct berr *err)
 {
 	struct http_request req = { .method = method, .stream = !!(flags & CALL_LONG) };
 	struct http_response resp;
@@ -355,6 +355,18 @@ static int negotiate(struct docker *d, struct berr *err)
 cleanup:
 	http_response_release(&resp);
 	return ret;
+}
+
+int docker_negotiate(struct docker *d, struct berr *err)
+{
+	return negotiate(d, err);
+}
+
+static json_t *string_array(const char *const *s, size_t n);
+
+json_t *docker_string_array(const char *const *s, size_t n)
+{
+	return string_array(s, n);
 }
 
 const char *docker_api_version(struct backend *b)
@@ -648,6 +660,13 @@ int docker_create_request(struct docker *d, const struct container_spec *spec,
 	    json_object_set_new(body, "Labels", labels_object(spec->labels, spec->nlabels)) < 0)
 		goto bad_text;
 	json_object_set_new(body, "Tty", json_boolean(spec->tty));
+	if (spec->open_stdin) {
+		json_object_set_new(body, "OpenStdin", json_true());
+		json_object_set_new(body, "StdinOnce", json_true());
+		json_object_set_new(body, "AttachStdin", json_true());
+	}
+	if (spec->auto_remove)
+		json_object_set_new(host, "AutoRemove", json_true());
 	if (spec->nports) {
 		if (port_objects(spec, &exposed, &bindings) < 0)
 			goto bad_text;
@@ -1296,6 +1315,13 @@ static const struct backend_ops docker_ops = {
 	.image_pull = docker_image_pull,
 	.fanout = docker_fanout,
 	.image_copy = docker_image_copy_many,
+	.exec_create = docker_exec_create,
+	.exec_start = docker_exec_start,
+	.exec_inspect = docker_exec_inspect,
+	.exec_resize = docker_exec_resize,
+	.container_attach = docker_container_attach,
+	.container_resize = docker_container_resize,
+	.container_wait = docker_container_wait,
 	.free = docker_free,
 };
 

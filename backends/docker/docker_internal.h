@@ -51,6 +51,17 @@ int docker_negotiate_version(struct docker *d, const struct http_response *resp,
 int docker_reply(struct docker *d, const char *what, const struct http_response *resp,
 		 unsigned flags, json_t **out, struct berr *err);
 
+#define DOCKER_LONG 0x100 /* no whole-request limit; a quiet engine gets a liveness ping */
+
+/* A buffered call: method, path (with query, unversioned), optional JSON
+ * body; on 2xx *out (if not NULL) gets the parsed reply. flags: DOCKER_*. */
+int docker_call(struct docker *d, const char *method, const char *path, json_t *body,
+		json_t **out, unsigned flags, struct berr *err);
+/* d->api set (GET /_ping, or /version), once per backend. */
+int docker_negotiate(struct docker *d, struct berr *err);
+/* A JSON array of the n strings (NULL when one is not UTF-8). */
+json_t *docker_string_array(const char *const *s, size_t n);
+
 int docker_malformed(struct docker *d, const char *what, struct berr *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -79,5 +90,20 @@ int docker_load_reply_finish(struct docker *d, const struct http_response *resp,
 int docker_image_copy_many(struct backend *src, const char *ref,
 			   backend_source_fn fn, void *ud,
 			   struct image_copy_target *targets, size_t n, struct berr *err);
+
+/* The exec, attach, resize and wait calls (backends/docker/docker_exec.c);
+ * backends/backend.h says what each does. */
+int docker_exec_create(struct backend *b, const char *ref, const struct exec_spec *spec,
+		       char **exec_id, struct berr *err);
+int docker_exec_start(struct backend *b, const char *exec_id, int tty, int detach,
+		      struct backend_stream **s, struct berr *err);
+int docker_exec_inspect(struct backend *b, const char *exec_id, json_t **obj, struct berr *err);
+int docker_exec_resize(struct backend *b, const char *exec_id, int rows, int cols,
+		       struct berr *err);
+int docker_container_attach(struct backend *b, const char *ref, const struct attach_opts *opts,
+			    struct backend_stream **s, struct berr *err);
+int docker_container_resize(struct backend *b, const char *ref, int rows, int cols,
+			    struct berr *err);
+int docker_container_wait(struct backend *b, const char *ref, int64_t *code, struct berr *err);
 
 #endif

@@ -755,6 +755,106 @@ void http_xfer_free(struct http_xfer *x)
 	free(x);
 }
 
+/* ---- raw connections (a hijacked request) ------------------------------ */
+
+struct http_raw {
+	struct http_conn *c; /* borrowed */
+	CURL *h;
+	curl_socket_t fd;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct http_raw *http_raw_open(struct http_conn *c, const char *what, struct berr *err)
+{
+	struct http_request req = { .method = "GET", .path = "/_ping", .what = what };
+	struct http_response resp;
+	struct http_raw *r = calloc(1, sizeof(*r));
+	struct transfer t = { .c = c, .req = &req, .resp = &resp };
+	struct curl_slist *headers = NULL;
+	int ok = -1;
+
+	memset(&resp, 0, sizeof(resp));
+	if (!r || !(r->h = curl_easy_init())) {
+		free(r);
+		berr_set(err, BERR_LOCAL, "%s: out of memory", c->name);
+		return NULL;
+	}
+	r->c = c;
+	t.h = r->h;
+	t.errbuf = r->errbuf;
+	if (set_options(&t, &headers) < 0 ||
+	    curl_easy_setopt(r->h, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK) {
+		setup_failed(&t, err);
+	} else if (transfer_finish(&t, curl_easy_perform(r->h), err) == 0) {
+		/* the callbacks' data lives on this stack: none may run now */
+		curl_easy_setopt(r->h, CURLOPT_NOPROGRESS, 1L);
+		curl_easy_setopt(r->h, CURLOPT_XFERINFOFUNCTION, (curl_xferinfo_callback)NULL);
+		curl_easy_setopt(r->h, CURLOPT_HEADERFUNCTION, (curl_write_callback)NULL);
+		curl_easy_setopt(r->h, CURLOPT_WRITEFUNCTION, (curl_write_callback)NULL);
+#if LIBCURL_VERSION_NUM >= 0x075000
+		curl_easy_setopt(r->h, CURLOPT_PREREQFUNCTION, (curl_prereq_callback)NULL);
+#endif
+		if (curl_easy_getinfo(r->h, CURLINFO_ACTIVESOCKET, &r->fd) != CURLE_OK ||
+		    r->fd == CURL_SOCKET_BAD)
+			berr_set(err, BERR_CONNECT, "%s: no connection to the engine at %s for %s",
+				 c->name, c->display_url, what);
+		else
+			ok = 0;
+	}
+	curl_slist_free_all(headers);
+	http_response_release(&resp);
+	if (ok < 0) {
+		http_raw_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int http_raw_socket(struct http_raw *r)
+{
+	return (int)r->fd;
+}
+
+const char *http_raw_name(const struct http_raw *r)
+{
+	return r->c->name;
+}
+
+long http_raw_send(struct http_raw *r, const void *buf, size_t len, struct berr *err)
+{
+	size_t n = 0;
+	CURLcode rc = curl_easy_send(r->h, buf, len, &n);
+
+	if (rc == CURLE_AGAIN)
+		return n ? (long)n : 0;
+	if (rc != CURLE_OK)
+		return berr_set(err, BERR_CONNECT, "%s: lost the connection to the engine at %s: %s",
+				r->c->name, r->c->display_url, curl_easy_strerror(rc));
+	return (long)n;
+}
+
+long http_raw_recv(struct http_raw *r, void *buf, size_t len, struct berr *err)
+{
+	size_t n = 0;
+	CURLcode rc = curl_easy_recv(r->h, buf, len, &n);
+
+	if (rc == CURLE_AGAIN)
+		return HTTP_RAW_AGAIN;
+	if (rc != CURLE_OK)
+		return berr_set(err, BERR_CONNECT, "%s: lost the connection to the engine at %s: %s",
+				r->c->name, r->c->display_url, curl_easy_strerror(rc));
+	return (long)n;
+}
+
+void http_raw_free(struct http_raw *r)
+{
+	if (!r)
+		return;
+	if (r->h)
+		curl_easy_cleanup(r->h);
+	free(r);
+}
+
 long http_conn_timeout_ms(const struct http_conn *c)
 {
 	return c->timeout_ms;

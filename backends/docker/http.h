@@ -110,6 +110,29 @@ void http_xfer_set_timeout(struct http_xfer *x, long ms);
 int http_xfer_finish(struct http_xfer *x, CURLcode rc, struct berr *err);
 void http_xfer_free(struct http_xfer *x);
 
+/*
+ * A raw connection to c's engine (unix socket, TCP or mutual TLS, set up
+ * as every request's), for a request that takes the connection over
+ * (Docker's attach and exec start, after "Upgrade: tcp"): connected and,
+ * with TLS, through the handshake, nothing sent yet. The caller speaks
+ * HTTP on it with http_raw_send()/http_raw_recv(). what names the request
+ * in messages.
+ */
+struct http_raw;
+
+struct http_raw *http_raw_open(struct http_conn *c, const char *what, struct berr *err);
+/* The socket, to poll (POLLIN, POLLOUT) and to half-close. */
+int http_raw_socket(struct http_raw *r);
+/* Bytes sent (> 0), 0 when the socket cannot take any now, -1 with err. */
+long http_raw_send(struct http_raw *r, const void *buf, size_t len, struct berr *err);
+/* Bytes read (> 0), 0 at the end of the stream, HTTP_RAW_AGAIN when none
+ * are there now, -1 with err. */
+#define HTTP_RAW_AGAIN (-2L)
+long http_raw_recv(struct http_raw *r, void *buf, size_t len, struct berr *err);
+/* The engine's name, for messages. */
+const char *http_raw_name(const struct http_raw *r);
+void http_raw_free(struct http_raw *r);
+
 /* The whole-request limit (ms) requests on c get. */
 long http_conn_timeout_ms(const struct http_conn *c);
 /* How long (ms) a long transfer on c may be quiet before a liveness ping

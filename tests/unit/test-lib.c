@@ -14,6 +14,7 @@
 #include "lib/names.h"
 #include "lib/strbuf.h"
 #include "lib/timefmt.h"
+#include "lib/tty.h"
 #include "lib/xalloc.h"
 
 static void test_xalloc(void)
@@ -186,8 +187,31 @@ static void test_fdsource(void)
 	close(bad.fd);
 }
 
+/* --detach-keys as docker's term.ToBytes reads them. */
+static void test_detach_keys(void)
+{
+	unsigned char k[8];
+	const char *bad = NULL;
+	size_t badlen = 0;
+
+	is_int(tty_detach_keys("ctrl-p,ctrl-q", k, sizeof(k), &bad, &badlen), 2,
+	       "ctrl-p,ctrl-q: two keys");
+	ok(k[0] == 16 && k[1] == 17, "ctrl-p is 16, ctrl-q 17");
+	is_int(tty_detach_keys("a,ctrl-@,ctrl-[,ctrl-\\,ctrl-_,DEL", k, sizeof(k), &bad, &badlen), 6,
+	       "a character, ctrl-@, ctrl-[, ctrl-\\, ctrl-_ and DEL");
+	ok(k[0] == 'a' && k[1] == 0 && k[2] == 27 && k[3] == 28 && k[4] == 31 && k[5] == 127,
+	   "... as 'a', 0, 27, 28, 31, 127");
+	is_int(tty_detach_keys("ctrl-p,ctrl-P", k, sizeof(k), &bad, &badlen), -1,
+	       "ctrl-P (upper case) is no key, as in docker");
+	ok(badlen == 6 && !strncmp(bad, "ctrl-P", 6), "... and is the one named");
+	is_int(tty_detach_keys("ctrl-p,", k, sizeof(k), &bad, &badlen), -1, "an empty key is none");
+	is_int(tty_detach_keys("ab", k, sizeof(k), &bad, &badlen), -1, "two characters are no key");
+	is_int(tty_detach_keys("a,a,a", k, 2, &bad, &badlen), -1, "more keys than room: refused");
+}
+
 int main(void)
 {
+	test_detach_keys();
 	test_xalloc();
 	test_strbuf();
 	test_time();
