@@ -18,6 +18,9 @@ extern const struct cmd_entry cmd_container_delete_entry;
 extern const struct cmd_entry cmd_container_list_entry;
 extern const struct cmd_entry cmd_container_inspect_entry;
 extern const struct cmd_entry cmd_container_logs_entry;
+extern const struct cmd_entry cmd_container_cp_entry;
+extern const struct cmd_entry cmd_container_top_entry;
+extern const struct cmd_entry cmd_container_stats_entry;
 
 extern const struct cmd_entry cmd_image_list_entry;
 extern const struct cmd_entry cmd_image_inspect_entry;
@@ -48,6 +51,8 @@ extern const struct cmd_entry cmd_cloud_list_entry;
 extern const struct cmd_entry cmd_cache_refresh_entry;
 extern const struct cmd_entry cmd_cache_show_entry;
 extern const struct cmd_entry cmd_cache_reset_entry;
+extern const struct cmd_entry cmd_cache_watch_entry;
+extern const struct cmd_entry cmd_events_entry;
 
 extern const struct cmd_entry cmd_template_add_entry;
 extern const struct cmd_entry cmd_template_list_entry;

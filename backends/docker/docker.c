@@ -1296,6 +1296,12 @@ static const struct backend_ops docker_ops = {
 	.image_pull = docker_image_pull,
 	.fanout = docker_fanout,
 	.image_copy = docker_image_copy_many,
+	.container_top = docker_container_top,
+	.container_stats = docker_container_stats,
+	.archive_stat = docker_archive_stat,
+	.archive_get = docker_archive_get,
+	.archive_put = docker_archive_put,
+	.events = docker_events,
 	.free = docker_free,
 };
 
