@@ -119,6 +119,11 @@ static int copy_out(struct shell *sh, struct backend *b, const char *ref, const 
 	memset(&st, 0, sizeof(st));
 	if (contents)
 		path[strlen(path) - 2] = '\0';
+	if (!strcmp(dest, "-") && sh->out_tty) {
+		ret = usage_error(sh, "refusing to write a tar archive to a terminal: redirect "
+				  "standard output (container cp %s:%s - > FILE.tar)", ref, src);
+		goto cleanup;
+	}
 	if (!strcmp(dest, "-")) {
 		if (b->ops->archive_get(b, ref, path, to_stdout, sh, &err) < 0 && !sh->out_closed)
 			ret = error(sh, "%s", err.msg);

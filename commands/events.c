@@ -144,7 +144,6 @@ static int on_event(void *ud, const struct backend_event *ev)
 		if (o->lost[ev->host])
 			warning(o->sh, "%s: event stream back", host);
 		o->lost[ev->host] = 0;
-		pool_record(&o->sh->fleet, host, NULL);
 		break;
 	case BACKEND_EVENT_LOST:
 		o->lost[ev->host] = 1;

@@ -204,7 +204,7 @@ char *docker_api_path(struct docker *d, const char *path)
 }
 
 /* A versioned request; fills resp, and err on failure to get one. */
-static int docker_request(struct docker *d, struct http_request *req, const char *path,
+int docker_request(struct docker *d, struct http_request *req, const char *path,
 			  struct http_response *resp, struct berr *err)
 {
 	char what[512];

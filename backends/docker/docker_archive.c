@@ -21,29 +21,6 @@
 #define GO_MODE_SETGID  (1u << 22)
 #define GO_MODE_STICKY  (1u << 20)
 
-/* A request with the API version negotiated first (by the backend's
- * ping, which does that once); resp is the caller's to release. */
-static int inside_request(struct docker *d, struct http_request *req, const char *path,
-			  struct http_response *resp, struct berr *err)
-{
-	char what[512];
-	char *full;
-	int ret;
-
-	memset(resp, 0, sizeof(*resp));
-	if (!d->api[0] && d->base.ops->ping(&d->base, err) < 0)
-		return -1;
-	docker_describe(what, sizeof(what), req->method, path);
-	full = docker_api_path(d, path);
-	req->path = full;
-	req->what = what;
-	ret = http_request(d->http, req, resp, err);
-	req->path = NULL;
-	req->what = NULL;
-	free(full);
-	return ret;
-}
-
 /* "/containers/REF/archive?path=PATH" + extra, both escaped. */
 static char *archive_path(const char *ref, const char *path, const char *extra)
 {
@@ -146,7 +123,7 @@ int docker_archive_stat(struct backend *b, const char *ref, const char *path,
 
 	memset(st, 0, sizeof(*st));
 	docker_describe(what, sizeof(what), "HEAD", p);
-	if (inside_request(d, &req, p, &resp, err) < 0)
+	if (docker_request(d, &req, p, &resp, err) < 0)
 		goto cleanup;
 	if (resp.status == 404) {
 		/* a HEAD has no body to say whose: the container's or the path's */
@@ -163,41 +140,23 @@ cleanup:
 	return ret;
 }
 
-struct sink_state {
-	backend_sink_fn sink;
-	void *ud;
-	int stopped;
-};
-
-static int archive_write(void *ud, const char *buf, size_t len)
-{
-	struct sink_state *s = ud;
-
-	if (s->sink(s->ud, buf, len) < 0) {
-		s->stopped = 1;
-		return -1;
-	}
-	return 0;
-}
-
 int docker_archive_get(struct backend *b, const char *ref, const char *path,
 		       backend_sink_fn sink, void *ud, struct berr *err)
 {
 	struct docker *d = docker_of(b);
-	struct sink_state s = { .sink = sink, .ud = ud };
-	struct http_request req = { .method = "GET", .write = archive_write, .write_ud = &s,
-				    .stream = 1 };
+	/* a backend_sink_fn is an http_write_fn: resp.stopped says it stopped */
+	struct http_request req = { .method = "GET", .write = sink, .write_ud = ud, .stream = 1 };
 	struct http_response resp;
 	char *p = archive_path(ref, path, "");
 	char what[512];
 	int ret = -1;
 
 	docker_describe(what, sizeof(what), "GET", p);
-	if (inside_request(d, &req, p, &resp, err) < 0)
+	if (docker_request(d, &req, p, &resp, err) < 0)
 		goto cleanup;
 	if (docker_reply(d, what, &resp, 0, NULL, err) < 0)
 		goto cleanup;
-	if (s.stopped) {
+	if (resp.stopped) {
 		berr_set(err, BERR_LOCAL, "%s: the copy of %s was stopped", b->name, path);
 		goto cleanup;
 	}
@@ -220,7 +179,7 @@ int docker_archive_put(struct backend *b, const char *ref, const char *path,
 	int ret = -1;
 
 	docker_describe(what, sizeof(what), "PUT", p);
-	if (inside_request(d, &req, p, &resp, err) < 0)
+	if (docker_request(d, &req, p, &resp, err) < 0)
 		goto cleanup;
 	ret = docker_reply(d, what, &resp, 0, NULL, err);
 cleanup:
@@ -239,7 +198,7 @@ static int get_object(struct docker *d, const char *path, json_t **out, struct b
 
 	*out = NULL;
 	docker_describe(what, sizeof(what), "GET", path);
-	if (inside_request(d, &req, path, &resp, err) < 0)
+	if (docker_request(d, &req, path, &resp, err) < 0)
 		goto cleanup;
 	if (docker_reply(d, what, &resp, DOCKER_NEEDJSON, out, err) < 0)
 		goto cleanup;

@@ -41,6 +41,7 @@ struct stream {
 	int connected;        /* said CONNECTED for this transfer */
 	int too_long;
 	long next_ms;         /* ST_WAITING: when to start */
+	long quiet_since;     /* ST_RUNNING: the last byte (or the start) */
 	long backoff_ms;
 	int64_t last_nano;    /* the last event's timeNano, 0 none */
 };
@@ -90,6 +91,7 @@ static int on_bytes(void *ud, const char *buf, size_t len)
 {
 	struct stream *s = ud;
 
+	s->quiet_since = mono_ms();
 	while (len) {
 		const char *nl = memchr(buf, '\n', len);
 		size_t n = nl ? (size_t)(nl - buf) : len;
@@ -187,6 +189,7 @@ static int stream_start(struct loop *l, struct stream *s, const char *filters, s
 		return berr_set(err, BERR_LOCAL, "%s: cannot start GET /events", s->d->base.name);
 	}
 	s->state = ST_RUNNING;
+	s->quiet_since = mono_ms();
 	s->connected = 0;
 	s->too_long = 0;
 	strbuf_reset(&s->line);
@@ -222,8 +225,9 @@ static void deliver(struct loop *l, struct stream *s)
 	json_array_clear(s->queue);
 }
 
-/* A transfer ended with rc: done (until), refused, or lost and retried. */
-static void stream_ended(struct loop *l, struct stream *s, CURLcode rc)
+/* A transfer ended with rc (or was ended for stall, its reason): done
+ * (until), refused, or lost and retried. */
+static void stream_ended(struct loop *l, struct stream *s, CURLcode rc, const struct berr *stall)
 {
 	struct berr err;
 	long first = l->opts->retry_first_ms > 0 ? l->opts->retry_first_ms : RETRY_FIRST_MS;
@@ -232,7 +236,9 @@ static void stream_ended(struct loop *l, struct stream *s, CURLcode rc)
 
 	berr_clear(&err);
 	curl_multi_remove_handle(l->m, http_xfer_handle(s->x));
-	ret = http_xfer_finish(s->x, rc, &err);
+	ret = stall ? -1 : http_xfer_finish(s->x, rc, &err);
+	if (stall)
+		err = *stall;
 	http_xfer_free(s->x);
 	s->x = NULL;
 	if (!s->resp.stopped && s->line.len)
@@ -256,7 +262,9 @@ static void stream_ended(struct loop *l, struct stream *s, CURLcode rc)
 		s->state = ST_DONE;
 		return;
 	}
-	if (err.http_status >= 400 && err.http_status < 500) {
+	/* a refusal, or a window that closed while the host was away */
+	if ((err.http_status >= 400 && err.http_status < 500) ||
+	    (l->opts->until && strtod(l->opts->until, NULL) <= (double)time(NULL))) {
 		s->state = ST_DONE;
 		say(l, s, BACKEND_EVENT_FAILED, NULL, &err, 0);
 		return;
@@ -281,7 +289,32 @@ static void loop_finished(struct loop *l)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
 		if (s)
-			stream_ended(l, s, msg->data.result);
+			stream_ended(l, s, msg->data.result, NULL);
+	}
+}
+
+/* An engine's event stream is quiet when nothing happens, and a host that
+ * vanished without closing the connection (a frozen daemon, a network
+ * gone) would keep it open: a stream quiet for the host's idle timeout
+ * gets the engine pinged (within its request timeout); no answer ends
+ * it as lost. */
+static void check_quiet(struct loop *l)
+{
+	long now = mono_ms();
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct stream *s = &l->s[i];
+		struct berr err;
+
+		if (s->state != ST_RUNNING || now - s->quiet_since < http_conn_idle_ms(s->d->http))
+			continue;
+		berr_clear(&err);
+		if (s->d->base.ops->ping(&s->d->base, &err) == 0 || err.kind == BERR_INTERRUPTED) {
+			s->quiet_since = mono_ms();
+			continue;
+		}
+		stream_ended(l, s, CURLE_OK, &err);
 	}
 }
 
@@ -343,6 +376,7 @@ int docker_events(struct backend *const *bs, size_t n, const struct event_opts *
 		loop_finished(&l);
 		for (i = 0; i < n && !l.stop; i++)
 			deliver(&l, &l.s[i]);
+		check_quiet(&l);
 	}
 	ret = 0;
 cleanup:

@@ -80,6 +80,11 @@ int docker_image_copy_many(struct backend *src, const char *ref,
 			   backend_source_fn fn, void *ud,
 			   struct image_copy_target *targets, size_t n, struct berr *err);
 
+/* A request on d's connection with the API version negotiated first and
+ * "/vX.Y" put before path; resp as http_request()'s (release it). */
+int docker_request(struct docker *d, struct http_request *req, const char *path,
+		   struct http_response *resp, struct berr *err);
+
 /* backends/docker/docker_archive.c: the ops of backends/backend.h of the
  * same names (archive, top, stats). */
 int docker_archive_stat(struct backend *b, const char *ref, const char *path,
