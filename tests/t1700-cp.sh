@@ -71,7 +71,7 @@ berth container cp tree box:/tmp
 is "$RC" 0 "cp DIR CONTAINER:/tmp exits 0"
 rm -rf dtree; dk main cp box:/tmp/tree dtree
 is "$(listing dtree)" "$(listing tree)" "docker cp finds the tree berth copied in: names, types, modes, sizes, links, times"
-diff -r tree dtree >/dev/null
+diff -r --no-dereference tree dtree >/dev/null
 ok $? "... and the same contents"
 
 dk main cp tree box:/tmp/dtree
@@ -79,7 +79,7 @@ berth container cp box:/tmp/dtree btree
 is "$RC" 0 "cp CONTAINER:DIR NEW exits 0"
 rm -rf ddtree; dk main cp box:/tmp/dtree ddtree
 is "$(listing btree)" "$(listing ddtree)" "berth unpacks the tree as docker cp does"
-diff -r tree btree >/dev/null
+diff -r --no-dereference tree btree >/dev/null
 ok $? "... with the same contents"
 
 mkdir into
