@@ -212,7 +212,7 @@ static void deliver(struct loop *l, struct stream *s)
 	size_t i;
 	long status = 0;
 
-	if (s->state == ST_RUNNING && !s->connected) {
+	if (s->state == ST_RUNNING && s->x && !s->connected) {
 		curl_easy_getinfo(http_xfer_handle(s->x), CURLINFO_RESPONSE_CODE, &status);
 		if (status == 200) {
 			s->connected = 1;
@@ -239,11 +239,11 @@ static void stream_ended(struct loop *l, struct stream *s, CURLcode rc, const st
 	ret = stall ? -1 : http_xfer_finish(s->x, rc, &err);
 	if (stall)
 		err = *stall;
-	http_xfer_free(s->x);
-	s->x = NULL;
 	if (!s->resp.stopped && s->line.len)
 		take_line(s, s->line.buf, s->line.len);
 	deliver(l, s);
+	http_xfer_free(s->x);
+	s->x = NULL;
 	if (ret == 0 && s->too_long)
 		ret = docker_malformed(s->d, "GET /events", &err, "a line longer than %d bytes",
 				       MAX_LINE);
