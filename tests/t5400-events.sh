@@ -112,8 +112,4 @@ is "$RC" 2 "a time that is none of the three forms: usage error"
 one_line "$ERR" "... in one line"
 berth events --filter nokey --until "$T1"
 is "$RC" 2 "a filter without '=': usage error"
-berth events --filter bogus=1 --since "$T0" --until "$T1"
-is "$RC" 1 "a filter the engines refuse: exit 1"
-like "$ERR" "bogus" "... with the engine's reason"
-
 done_testing

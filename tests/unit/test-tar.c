@@ -66,10 +66,12 @@ static int archive(const char *path, const char *name, size_t step, struct strbu
 static int unpack(const struct strbuf *sb, size_t len, const char *dir, const char *from,
 		  const char *to, size_t step, struct berr *err)
 {
-	struct tar_reader *tr = tar_reader_new(dir, from, to, err);
+	struct tar_reader *tr;
 	size_t off;
 	int ret = 0;
 
+	berr_clear(err);
+	tr = tar_reader_new(dir, from, to, err);
 	if (!tr)
 		return -1;
 	for (off = 0; off < len && ret == 0; off += step)
