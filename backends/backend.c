@@ -1,6 +1,8 @@
 /* backend.c: what all backends share. */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "backends/backend.h"
 
 int backend_image_copy(struct backend *src, const char *ref, backend_source_fn fn, void *ud,
@@ -41,4 +43,31 @@ void backend_free(struct backend *b)
 {
 	if (b && b->ops && b->ops->free)
 		b->ops->free(b);
+}
+
+int backend_events(struct backend *const *bs, size_t n, const struct event_opts *opts,
+		   backend_event_fn fn, void *ud, struct berr *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!bs[i] || bs[i]->ops != bs[0]->ops)
+			return berr_set(err, BERR_USAGE, "%s: hosts of different kinds cannot be "
+					"watched together", bs[i] && bs[i]->name ? bs[i]->name : "(no host)");
+	}
+	if (!n)
+		return 0;
+	if (!bs[0]->ops->events)
+		return berr_set(err, BERR_USAGE, "%s: a %s backend has no event stream",
+				bs[0]->name, bs[0]->ops->kind);
+	return bs[0]->ops->events(bs, n, opts, fn, ud, err);
+}
+
+void archive_stat_release(struct archive_stat *st)
+{
+	if (!st)
+		return;
+	free(st->name);
+	free(st->link_target);
+	st->name = st->link_target = NULL;
 }

@@ -124,6 +124,47 @@ struct backend_stream {
 	const struct backend_stream_ops *ops;
 };
 
+/* What the engine says of a path in a container (the archive API's
+ * X-Docker-Container-Path-Stat): archive_stat, archive_get. */
+struct archive_stat {
+	char *name;        /* owned: the base name */
+	int64_t size;
+	uint32_t mode;     /* st_mode as Go writes it: see backends/docker/docker_archive.c */
+	int is_dir;
+	int is_link;
+	char *link_target; /* owned, "" when none */
+};
+void archive_stat_release(struct archive_stat *st);
+
+/* Engine events (events, cache watch): what backend_events() hands fn. */
+enum backend_event_kind {
+	BACKEND_EVENT_MESSAGE,   /* one event of the engine: msg */
+	BACKEND_EVENT_CONNECTED, /* the host's stream is open (again) */
+	BACKEND_EVENT_LOST,      /* it dropped (err); retried in retry_ms */
+	BACKEND_EVENT_FAILED,    /* it cannot be had (err: the engine refused the
+				  * request); not retried */
+	BACKEND_EVENT_ENDED,     /* --until was reached */
+};
+
+struct backend_event {
+	enum backend_event_kind kind;
+	size_t host;            /* index into the backends given */
+	const json_t *msg;      /* MESSAGE: the engine's object (borrowed) */
+	const struct berr *err; /* LOST, FAILED */
+	long retry_ms;          /* LOST */
+};
+
+/* 0 to go on, -1 to end the whole watch (then backend_events returns 0). */
+typedef int (*backend_event_fn)(void *ud, const struct backend_event *ev);
+
+struct event_opts {
+	const char *since;   /* engine time ("1733390000" or "1733390000.5"), or NULL */
+	const char *until;   /* the same; NULL: follow until stopped */
+	const char *const *filters; size_t nfilters; /* "type=container", "event=die" */
+	long retry_first_ms; /* reconnect backoff: first wait (0: 250 ms), */
+	long retry_max_ms;   /* doubling up to this (0: 10 s) */
+};
+
 struct backend;
 struct fanout_job;  /* backends/fanout.h */
 struct fanout_opts;
@@ -224,6 +265,35 @@ struct backend_ops {
 	int (*container_resize)(struct backend *b, const char *ref, int rows, int cols,
 				struct berr *err);
 	int (*container_wait)(struct backend *b, const char *ref, int64_t *code, struct berr *err);
+	/* GET /containers/{ref}/top: *out gets {"Titles": [...], "Processes": [[...]]}.
+	 * ps_args NULL: the engine's default. */
+	int (*container_top)(struct backend *b, const char *ref, const char *ps_args,
+			     json_t **out, struct berr *err);
+	/* One sample of GET /containers/{ref}/stats (stream=0, one-shot). */
+	int (*container_stats)(struct backend *b, const char *ref, json_t **out,
+			       struct berr *err);
+	/* The archive API. stat: what path is (BERR_NOT_FOUND when nothing).
+	 * get: the tar of path streamed into sink (st, may be NULL, gets its
+	 * stat first). put: the tar src supplies extracted into the
+	 * directory path (it must exist); no_overwrite_dir: a directory may
+	 * not replace a file nor a file a directory. */
+	int (*archive_stat)(struct backend *b, const char *ref, const char *path,
+			    struct archive_stat *st, struct berr *err);
+	int (*archive_get)(struct backend *b, const char *ref, const char *path,
+			   backend_sink_fn sink, void *ud, struct berr *err);
+	int (*archive_put)(struct backend *b, const char *ref, const char *path,
+			   int no_overwrite_dir, backend_source_fn src, void *ud,
+			   struct berr *err);
+	/*
+	 * Optional: the event streams of bs[0..n) (all of this kind) at once,
+	 * each into fn as it comes (see struct backend_event), until every
+	 * stream ended (opts->until), fn returned -1, or berth_interrupted
+	 * (then 0: Ctrl-C is how a watch ends). A stream that drops is
+	 * retried with backoff, from its last event on. -1 with err only
+	 * when nothing could be set up. Call it through backend_events().
+	 */
+	int (*events)(struct backend *const *bs, size_t n, const struct event_opts *opts,
+		      backend_event_fn fn, void *ud, struct berr *err);
 
 	void (*free)(struct backend *b);
 };
@@ -242,6 +312,11 @@ void backend_free(struct backend *b);
  * it is src's kind), and returns -1 with err that error. */
 int backend_image_copy(struct backend *src, const char *ref, backend_source_fn fn, void *ud,
 		       struct image_copy_target *targets, size_t n, struct berr *err);
+/* The events op of bs' kind (they must all be of one kind; BERR_USAGE
+ * otherwise, or when the kind has none). */
+int backend_events(struct backend *const *bs, size_t n, const struct event_opts *opts,
+		   backend_event_fn fn, void *ud, struct berr *err);
+
 /* Frees each target's loaded. */
 void image_copy_targets_release(struct image_copy_target *targets, size_t n);
 

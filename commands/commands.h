@@ -22,6 +22,9 @@ extern const struct cmd_entry cmd_container_exec_entry;
 extern const struct cmd_entry cmd_container_attach_entry;
 extern const struct cmd_entry cmd_container_run_entry;
 extern const struct cmd_entry cmd_container_wait_entry;
+extern const struct cmd_entry cmd_container_cp_entry;
+extern const struct cmd_entry cmd_container_top_entry;
+extern const struct cmd_entry cmd_container_stats_entry;
 
 extern const struct cmd_entry cmd_image_list_entry;
 extern const struct cmd_entry cmd_image_inspect_entry;
@@ -56,6 +59,8 @@ extern const struct cmd_entry cmd_pool_resume_entry;
 extern const struct cmd_entry cmd_cache_refresh_entry;
 extern const struct cmd_entry cmd_cache_show_entry;
 extern const struct cmd_entry cmd_cache_reset_entry;
+extern const struct cmd_entry cmd_cache_watch_entry;
+extern const struct cmd_entry cmd_events_entry;
 
 extern const struct cmd_entry cmd_template_add_entry;
 extern const struct cmd_entry cmd_template_list_entry;

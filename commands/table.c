@@ -17,6 +17,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_container_attach_entry,
 	&cmd_container_run_entry,
 	&cmd_container_wait_entry,
+	&cmd_container_cp_entry,
+	&cmd_container_top_entry,
+	&cmd_container_stats_entry,
 
 	&cmd_image_list_entry,
 	&cmd_image_inspect_entry,
@@ -50,6 +53,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_cache_refresh_entry,
 	&cmd_cache_show_entry,
 	&cmd_cache_reset_entry,
+	&cmd_cache_watch_entry,
+
+	&cmd_events_entry,
 
 	&cmd_template_add_entry,
 	&cmd_template_list_entry,

@@ -204,7 +204,7 @@ char *docker_api_path(struct docker *d, const char *path)
 }
 
 /* A versioned request; fills resp, and err on failure to get one. */
-static int docker_request(struct docker *d, struct http_request *req, const char *path,
+int docker_request(struct docker *d, struct http_request *req, const char *path,
 			  struct http_response *resp, struct berr *err)
 {
 	char what[512];
@@ -1322,6 +1322,12 @@ static const struct backend_ops docker_ops = {
 	.container_attach = docker_container_attach,
 	.container_resize = docker_container_resize,
 	.container_wait = docker_container_wait,
+	.container_top = docker_container_top,
+	.container_stats = docker_container_stats,
+	.archive_stat = docker_archive_stat,
+	.archive_get = docker_archive_get,
+	.archive_put = docker_archive_put,
+	.events = docker_events,
 	.free = docker_free,
 };
 

@@ -105,5 +105,25 @@ int docker_container_attach(struct backend *b, const char *ref, const struct att
 int docker_container_resize(struct backend *b, const char *ref, int rows, int cols,
 			    struct berr *err);
 int docker_container_wait(struct backend *b, const char *ref, int64_t *code, struct berr *err);
+/* A request on d's connection with the API version negotiated first and
+ * "/vX.Y" put before path; resp as http_request()'s (release it). */
+int docker_request(struct docker *d, struct http_request *req, const char *path,
+		   struct http_response *resp, struct berr *err);
+
+/* backends/docker/docker_archive.c: the ops of backends/backend.h of the
+ * same names (archive, top, stats). */
+int docker_archive_stat(struct backend *b, const char *ref, const char *path,
+			struct archive_stat *st, struct berr *err);
+int docker_archive_get(struct backend *b, const char *ref, const char *path,
+		       backend_sink_fn sink, void *ud, struct berr *err);
+int docker_archive_put(struct backend *b, const char *ref, const char *path,
+		       int no_overwrite_dir, backend_source_fn src, void *ud, struct berr *err);
+int docker_container_top(struct backend *b, const char *ref, const char *ps_args, json_t **out,
+			 struct berr *err);
+int docker_container_stats(struct backend *b, const char *ref, json_t **out, struct berr *err);
+
+/* backends/docker/docker_events.c: backend_ops.events. */
+int docker_events(struct backend *const *bs, size_t n, const struct event_opts *opts,
+		  backend_event_fn fn, void *ud, struct berr *err);
 
 #endif

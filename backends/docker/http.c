@@ -384,8 +384,12 @@ static int set_options(struct transfer *t, struct curl_slist **headers)
 	}
 	if (!strcmp(req->method, "GET")) {
 		SET(CURLOPT_HTTPGET, 1L);
-	} else if (!strcmp(req->method, "POST") && req->read) {
-		SET(CURLOPT_POST, 1L);
+	} else if (req->read) {
+		/* POST, or PUT (CURLOPT_UPLOAD's method) */
+		if (!strcmp(req->method, "POST"))
+			SET(CURLOPT_POST, 1L);
+		else
+			SET(CURLOPT_UPLOAD, 1L);
 		SET(CURLOPT_READFUNCTION, on_read);
 		SET(CURLOPT_READDATA, t);
 		/* A stream cannot be rewound to retry on a stale kept-alive
@@ -398,6 +402,8 @@ static int set_options(struct transfer *t, struct curl_slist **headers)
 		SET(CURLOPT_POST, 1L);
 		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
 		SET(CURLOPT_COPYPOSTFIELDS, req->body ? req->body : "");
+	} else if (!strcmp(req->method, "HEAD")) {
+		SET(CURLOPT_NOBODY, 1L);
 	} else {
 		SET(CURLOPT_CUSTOMREQUEST, req->method);
 	}
