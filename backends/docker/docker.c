@@ -103,6 +103,11 @@ char *docker_object_path(const char *prefix, const char *ref, const char *suffix
 /* ---- replies ----------------------------------------------------------- */
 
 /* Quotes the start of a stray body for a message: printable, one line. */
+void docker_param(struct strbuf *sb, const char *key, const char *value)
+{
+	sb_param(sb, key, value);
+}
+
 static void snippet(char *out, size_t size, const char *body, size_t len)
 {
 	size_t i, o = 0;
@@ -204,7 +209,7 @@ char *docker_api_path(struct docker *d, const char *path)
 }
 
 /* A versioned request; fills resp, and err on failure to get one. */
-static int docker_request(struct docker *d, struct http_request *req, const char *path,
+int docker_request(struct docker *d, struct http_request *req, const char *path,
 			  struct http_response *resp, struct berr *err)
 {
 	char what[512];
@@ -242,12 +247,12 @@ int docker_reply(struct docker *d, const char *what, const struct http_response 
 }
 
 #define CALL_OK304 DOCKER_OK304
-#define CALL_LONG 0x100 /* a long call (http_request's stream): a stop's grace period */
+#define CALL_LONG DOCKER_CALL_LONG
 
 /* A buffered call: method, path (with query), optional JSON body; on 2xx
  * *out (if not NULL) gets the parsed reply. */
-static int docker_call(struct docker *d, const char *method, const char *path, json_t *body,
-		       json_t **out, unsigned flags, struct berr *err)
+int docker_call(struct docker *d, const char *method, const char *path, json_t *body,
+		json_t **out, unsigned flags, struct berr *err)
 {
 	struct http_request req = { .method = method, .stream = !!(flags & CALL_LONG) };
 	struct http_response resp;
@@ -662,6 +667,8 @@ int docker_create_request(struct docker *d, const struct container_spec *spec,
 		json_object_set_new(host, "RestartPolicy", restart);
 		restart = NULL;
 	}
+	if (docker_create_more(spec, body, host) < 0)
+		goto bad_text;
 	json_object_set(body, "HostConfig", host);
 
 	strbuf_addstr(&path, "/containers/create");
@@ -807,6 +814,16 @@ static json_t *filters_object(struct docker *d, const struct list_filter *f, str
 	if (!obj && err && err->kind == BERR_NONE)
 		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
 	return obj;
+}
+
+json_t *docker_restart_policy(struct docker *d, const char *restart, struct berr *err)
+{
+	return restart_policy(d, restart, err);
+}
+
+json_t *docker_filters_object(struct docker *d, const struct list_filter *f, struct berr *err)
+{
+	return filters_object(d, f, err);
 }
 
 char *docker_list_path(struct docker *d, const struct list_filter *filter, struct berr *err)
@@ -1294,6 +1311,15 @@ static const struct backend_ops docker_ops = {
 	.image_load = docker_image_load,
 	.image_save = docker_image_save,
 	.image_pull = docker_image_pull,
+	.container_kill = docker_container_kill,
+	.container_rename = docker_container_rename,
+	.container_stop_after = docker_container_stop_after,
+	.container_update = docker_container_update,
+	.container_prune = docker_container_prune,
+	.image_tag = docker_image_tag,
+	.image_history = docker_image_history,
+	.image_prune = docker_image_prune,
+	.image_import = docker_image_import,
 	.fanout = docker_fanout,
 	.image_copy = docker_image_copy_many,
 	.free = docker_free,

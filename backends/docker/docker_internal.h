@@ -51,6 +51,19 @@ int docker_negotiate_version(struct docker *d, const struct http_response *resp,
 int docker_reply(struct docker *d, const char *what, const struct http_response *resp,
 		 unsigned flags, json_t **out, struct berr *err);
 
+/* A versioned request (negotiating first): resp filled, or -1 with err. */
+int docker_request(struct docker *d, struct http_request *req, const char *path,
+		   struct http_response *resp, struct berr *err);
+#define DOCKER_CALL_LONG 0x100 /* a long call (http_request's stream): a stop's grace period */
+/* A buffered call: method, path (with query), optional JSON body; on 2xx
+ * *out (if not NULL) gets the parsed reply. flags: DOCKER_OK304,
+ * DOCKER_CALL_LONG. */
+int docker_call(struct docker *d, const char *method, const char *path, json_t *body,
+		json_t **out, unsigned flags, struct berr *err);
+struct strbuf;
+/* "?key=value" or "&key=value", the value escaped. */
+void docker_param(struct strbuf *sb, const char *key, const char *value);
+
 int docker_malformed(struct docker *d, const char *what, struct berr *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -59,6 +72,36 @@ char *docker_list_path(struct docker *d, const struct list_filter *filter, struc
 /* The body and path (with ?name=) of POST /containers/create for spec. */
 int docker_create_request(struct docker *d, const struct container_spec *spec,
 			  json_t **body, char **path, struct berr *err);
+/* What create's body says of the options after the first ones (binds,
+ * mounts, workdir, health check, ...): into body and its HostConfig
+ * host (backends/docker/docker_create.c). -1 when out of memory or a
+ * string is not valid UTF-8. */
+int docker_create_more(const struct container_spec *spec, json_t *body, json_t *host);
+
+/* The verbs after create (backends/docker/docker_verbs.c): backend_ops'. */
+int docker_container_kill(struct backend *b, const char *ref, const char *signal,
+			  struct berr *err);
+int docker_container_rename(struct backend *b, const char *ref, const char *name,
+			    struct berr *err);
+int docker_container_stop_after(struct backend *b, const char *ref,
+				enum container_action action, int64_t seconds, struct berr *err);
+int docker_container_update(struct backend *b, const char *ref, const struct container_update *u,
+			    json_t **warnings, struct berr *err);
+int docker_container_prune(struct backend *b, const char *const *filters, size_t nfilters,
+			   json_t **report, struct berr *err);
+int docker_image_tag(struct backend *b, const char *ref, const char *target, struct berr *err);
+int docker_image_history(struct backend *b, const char *ref, json_t **list, struct berr *err);
+int docker_image_prune(struct backend *b, int all, const char *const *filters, size_t nfilters,
+		       json_t **report, struct berr *err);
+int docker_image_import(struct backend *b, backend_source_fn src, void *ud,
+			const struct image_import_opts *opts, char **id, struct berr *err);
+/* restart_policy's JSON for update (NULL with err when malformed). */
+json_t *docker_restart_policy(struct docker *d, const char *restart, struct berr *err);
+
+/* ["label=a=b", "until=24h"] -> {"label": ["a=b"], "until": ["24h"]};
+ * NULL with err when one is not KEY=VALUE. */
+json_t *docker_filters_object(struct docker *d, const struct list_filter *f, struct berr *err);
+
 /* The new container's ID from create's reply (borrowed from reply). */
 const char *docker_created_id(struct docker *d, json_t *reply, struct berr *err);
 
