@@ -214,7 +214,8 @@ static char *port_key(const char *s)
 }
 
 /* NetworkSettings.Ports, docker port's way: "80/tcp -> 0.0.0.0:8080"
- * (only "0.0.0.0:8080" for the one port asked), IPv6 in brackets. */
+ * (only "0.0.0.0:8080" for the one port asked), ":::8080" for IPv6 as
+ * the docker CLI prints it. */
 static int print_ports(struct shell *sh, const json_t *ports, const char *only, int as_json)
 {
 	const char **keys = calloc(json_object_size(ports) + 1, sizeof(*keys));
@@ -236,7 +237,6 @@ static int print_ports(struct shell *sh, const json_t *ports, const char *only, 
 		json_array_foreach(json_object_get(ports, keys[i]), j, bind) {
 			const char *ip = json_string_value(json_object_get(bind, "HostIp"));
 			const char *hp = json_string_value(json_object_get(bind, "HostPort"));
-			int v6 = ip && strchr(ip, ':');
 
 			if (as_json) {
 				json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "Port", keys[i],
@@ -246,8 +246,7 @@ static int print_ports(struct shell *sh, const json_t *ports, const char *only, 
 			}
 			if (!only)
 				rc |= out_printf(sh, "%s -> ", keys[i]);
-			rc |= out_printf(sh, "%s%s%s:%s\n", v6 ? "[" : "", ip && *ip ? ip : "0.0.0.0",
-					 v6 ? "]" : "", hp ? hp : "");
+			rc |= out_printf(sh, "%s:%s\n", ip && *ip ? ip : "0.0.0.0", hp ? hp : "");
 		}
 	}
 	if (as_json)

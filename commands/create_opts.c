@@ -492,8 +492,9 @@ static int read_kv_file(struct shell *sh, const char *opt, const char *path, int
 			ret = sl_push(l, strdup(p)) < 0 ? error(sh, "out of memory") : CMD_OK;
 		else if (env && (val = getenv(p)))
 			ret = sl_push(l, xasprintf("%s=%s", p, val)) < 0 ? error(sh, "out of memory") : CMD_OK;
-		else
-			ret = sl_push(l, xasprintf(env ? "%s" : "%s=", p)) < 0 ? error(sh, "out of memory") : CMD_OK;
+		else if (env)
+			ret = sl_push(l, strdup(p)) < 0 ? error(sh, "out of memory") : CMD_OK;
+		/* a label file's KEY alone is dropped, as the docker CLI drops it */
 	}
 	free(line);
 	fclose(f);

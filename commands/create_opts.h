@@ -106,7 +106,7 @@ void create_more_release(struct create_more *x);
 /*
  * --env-file and --label-file: each file's KEY=VALUE lines (blank lines
  * and # comments skipped; an env KEY alone takes berth's own value when
- * it has one, as docker does) pushed onto env and labels (NULL: only
+ * it has one, a label file's is dropped, as docker does) pushed onto env and labels (NULL: only
  * checked). CMD_OK, or CMD_USAGE after naming the file and line.
  */
 int create_more_files(struct shell *sh, const struct args *a, struct string_list *env,
