@@ -25,6 +25,22 @@ struct port_binding {
 	const char *proto;          /* "tcp" or "udp" */
 };
 
+/* A --mount: a bind mount, a named (or anonymous) volume, or a tmpfs. */
+struct mount_spec {
+	const char *type;    /* "bind", "volume" or "tmpfs" */
+	const char *source;  /* host path, volume name; NULL: an anonymous volume, a tmpfs */
+	const char *target;  /* path in the container */
+	int read_only;
+	int64_t tmpfs_size;  /* bytes; 0: the engine's default */
+	int tmpfs_mode;      /* 0: the engine's default (1777) */
+};
+
+/* A --ulimit: nofile=1024:2048. */
+struct ulimit_spec {
+	const char *name;
+	int64_t soft, hard;
+};
+
 struct container_spec {
 	const char *image;
 	const char *name;                 /* NULL: engine picks */
@@ -38,6 +54,52 @@ struct container_spec {
 	int tty;               /* allocate a TTY (raw log stream) */
 	int open_stdin;        /* keep stdin open for an attach (-i): OpenStdin, StdinOnce */
 	int auto_remove;       /* the engine deletes it when it exits (--rm, detached) */
+
+	/* docker create's further options; 0, NULL or empty: the engine's default */
+	const char *const *binds; size_t nbinds;   /* -v: "SRC:DST[:MODE]" or "DST" */
+	const struct mount_spec *mounts; size_t nmounts;
+	const char *const *tmpfs; size_t ntmpfs;   /* "PATH[:OPTIONS]" */
+	const char *workdir;
+	const char *entrypoint; /* one word, as docker's --entrypoint; "" clears the image's */
+	const char *user;
+	const char *hostname;
+	const char *network;    /* NetworkMode: bridge, host, none, a network's name */
+	const char *const *network_aliases; size_t naliases;
+	int init;
+	int read_only;          /* read-only root filesystem */
+	const char *const *cap_add; size_t ncap_add;
+	const char *const *cap_drop; size_t ncap_drop;
+	const char *const *security_opt; size_t nsecurity_opt;
+	const struct ulimit_spec *ulimits; size_t nulimits;
+	const char *const *extra_hosts; size_t nextra_hosts; /* "HOST:IP" */
+	const char *const *dns; size_t ndns;
+	int64_t shm_size;       /* bytes */
+	int64_t pids_limit;     /* -1: unlimited */
+	int64_t memory_swap;    /* bytes, -1: unlimited */
+	const char *cpuset_cpus;
+	const char *stop_signal;
+	int has_stop_timeout;
+	int64_t stop_timeout;   /* seconds, when has_stop_timeout */
+	const char *health_cmd; /* run by the container's shell (CMD-SHELL) */
+	int no_healthcheck;     /* turn off the image's */
+	int64_t health_interval_ns, health_timeout_ns, health_start_period_ns;
+	int64_t health_retries;
+};
+
+/* container update: what changes; 0 or NULL leaves it as it is. */
+struct container_update {
+	int64_t memory;      /* bytes */
+	int64_t memory_swap; /* bytes, -1: unlimited */
+	int64_t nano_cpus;
+	const char *restart; /* as container_spec's */
+};
+
+/* image import: where the rootfs goes and what it says. */
+struct image_import_opts {
+	const char *repo;    /* NULL: untagged */
+	const char *tag;     /* NULL: latest when repo is set */
+	const char *message;
+	const char *const *changes; size_t nchanges; /* Dockerfile lines: "CMD [\"sh\"]" */
 };
 
 enum container_action {
@@ -212,6 +274,36 @@ struct backend_ops {
 	int (*image_save)(struct backend *b, const char *const *refs, size_t nrefs,
 			  backend_sink_fn sink, void *ud, struct berr *err);
 	int (*image_pull)(struct backend *b, const char *ref, struct berr *err);
+
+	/* The container and image verbs after create (issue 13). */
+	/* Sends signal ("SIGHUP", "9"; NULL: the engine's SIGKILL). */
+	int (*container_kill)(struct backend *b, const char *ref, const char *signal,
+			      struct berr *err);
+	int (*container_rename)(struct backend *b, const char *ref, const char *name,
+				struct berr *err);
+	/* CONTAINER_STOP or CONTAINER_RESTART, waiting seconds before SIGKILL. */
+	int (*container_stop_after)(struct backend *b, const char *ref,
+				    enum container_action action, int64_t seconds, struct berr *err);
+	/* *warnings (may be NULL) gets the engine's array of warnings. */
+	int (*container_update)(struct backend *b, const char *ref, const struct container_update *u,
+				json_t **warnings, struct berr *err);
+	/* Deletes the stopped containers that match filters ("until=24h",
+	 * "label=K=V"): *report gets the engine's {"ContainersDeleted": [...],
+	 * "SpaceReclaimed": N}. */
+	int (*container_prune)(struct backend *b, const char *const *filters, size_t nfilters,
+			       json_t **report, struct berr *err);
+	/* Names ref also target ("repo[:tag]"; no tag: latest). */
+	int (*image_tag)(struct backend *b, const char *ref, const char *target, struct berr *err);
+	/* *list gets the engine's array (GET /images/REF/history). */
+	int (*image_history)(struct backend *b, const char *ref, json_t **list, struct berr *err);
+	/* Deletes dangling images (all: every image no container uses) that
+	 * match filters: *report gets {"ImagesDeleted": [...], "SpaceReclaimed": N}. */
+	int (*image_prune)(struct backend *b, int all, const char *const *filters, size_t nfilters,
+			   json_t **report, struct berr *err);
+	/* A rootfs tarball (plain or compressed) from src as a new image: *id
+	 * gets its ID (caller frees). */
+	int (*image_import)(struct backend *b, backend_source_fn src, void *ud,
+			    const struct image_import_opts *opts, char **id, struct berr *err);
 
 	/*
 	 * Optional: many jobs on backends of this kind at once

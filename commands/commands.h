@@ -25,6 +25,11 @@ extern const struct cmd_entry cmd_container_wait_entry;
 extern const struct cmd_entry cmd_container_cp_entry;
 extern const struct cmd_entry cmd_container_top_entry;
 extern const struct cmd_entry cmd_container_stats_entry;
+extern const struct cmd_entry cmd_container_kill_entry;
+extern const struct cmd_entry cmd_container_rename_entry;
+extern const struct cmd_entry cmd_container_port_entry;
+extern const struct cmd_entry cmd_container_update_entry;
+extern const struct cmd_entry cmd_container_prune_entry;
 
 extern const struct cmd_entry cmd_image_list_entry;
 extern const struct cmd_entry cmd_image_inspect_entry;
@@ -33,6 +38,10 @@ extern const struct cmd_entry cmd_image_load_entry;
 extern const struct cmd_entry cmd_image_save_entry;
 extern const struct cmd_entry cmd_image_pull_entry;
 extern const struct cmd_entry cmd_image_distribute_entry;
+extern const struct cmd_entry cmd_image_tag_entry;
+extern const struct cmd_entry cmd_image_history_entry;
+extern const struct cmd_entry cmd_image_prune_entry;
+extern const struct cmd_entry cmd_image_import_entry;
 
 extern const struct cmd_entry cmd_host_list_entry;
 extern const struct cmd_entry cmd_host_use_entry;

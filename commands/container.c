@@ -52,6 +52,12 @@ static const struct opt_spec create_opts[] = {
 	OPT_END
 };
 
+static const struct opt_spec stop_opts[] = {
+	{ .short_name = 't', .long_name = "time", .type = OPT_VALUE, .metavar = "SECONDS",
+	  .help = "seconds to wait for it to stop before killing it" },
+	OPT_END
+};
+
 static const struct opt_spec delete_opts[] = {
 	{ .short_name = 'f', .long_name = "force", .type = OPT_FLAG,
 	  .help = "stop running containers first" },
@@ -106,6 +112,7 @@ const struct cmd_entry cmd_container_start_entry = {
 const struct cmd_entry cmd_container_stop_entry = {
 	.noun = "container",
 	.verb = "stop",
+	.options = stop_opts,
 	.args_min = 1,
 	.args_max = -1,
 	.usage = "CONTAINER...",
@@ -117,6 +124,7 @@ const struct cmd_entry cmd_container_stop_entry = {
 const struct cmd_entry cmd_container_restart_entry = {
 	.noun = "container",
 	.verb = "restart",
+	.options = stop_opts,
 	.args_min = 1,
 	.args_max = -1,
 	.usage = "CONTAINER...",
@@ -436,6 +444,7 @@ struct create_work {
 	int placed;         /* pl is set */
 	struct backend *b;  /* the chosen host (borrowed) */
 	int64_t count;      /* --count, or 0 */
+	struct create_more more; /* what create's further options own */
 };
 
 static void create_work_release(struct create_work *w)
@@ -443,6 +452,7 @@ static void create_work_release(struct create_work *w)
 	if (w->placed)
 		placement_release(&w->pl);
 	ports_release(&w->ports);
+	create_more_release(&w->more);
 	sl_release(&w->env);
 	sl_release(&w->labels);
 }
@@ -495,7 +505,9 @@ static int create_spec_of(struct shell *sh, struct args *a, struct create_work *
 						  args_has(a, "detach"));
 
 	if ((ret = parse_publish_options(sh, a, &w->ports)) != CMD_OK ||
-	    (ret = check_key_value_options(sh, a)) != CMD_OK)
+	    (ret = check_key_value_options(sh, a)) != CMD_OK ||
+	    (ret = create_more_parse(sh, a, spec, &w->more)) != CMD_OK ||
+	    (ret = create_more_files(sh, a, &w->env, &w->labels)) != CMD_OK)
 		return ret;
 
 	list = args_list(a, "env", &n);
@@ -541,6 +553,25 @@ static int create_spec_of(struct shell *sh, struct args *a, struct create_work *
 	return CMD_OK;
 }
 
+/* A bind mount names a path on one engine's machine: placement may not
+ * choose among several hosts for it. */
+static int bind_needs_one_host(struct shell *sh, const struct pool_want *want)
+{
+	struct pool_targets t;
+	struct berr err;
+	int ret = CMD_OK;
+
+	memset(&t, 0, sizeof(t));
+	berr_clear(&err);
+	if (pool_targets(&sh->fleet, want, POOL_PLACEMENT, &t, &err) < 0)
+		ret = cmd_fail(sh, &err);
+	else if (t.n > 1)
+		ret = usage_error(sh, "a bind mount names a path on one engine's machine and %zu hosts "
+				  "could take this container: add --host NAME", t.n);
+	pool_targets_release(&t);
+	return ret;
+}
+
 /* The spec, and the host it goes to (the wanted one, or the pool's choice). */
 static int create_prepare(struct shell *sh, struct args *a, struct create_work *w)
 {
@@ -556,6 +587,8 @@ static int create_prepare(struct shell *sh, struct args *a, struct create_work *
 	berr_clear(&err);
 	if ((rc = placement_wanted(&sh->fleet, &want, &w->b, &err)) < 0)
 		return cmd_fail(sh, &err);
+	if (rc == 1 && w->more.binds && (ret = bind_needs_one_host(sh, &want)) != CMD_OK)
+		return ret;
 	if (rc == 1) {
 		struct placement_request req;
 
@@ -694,6 +727,7 @@ struct act_run {
 	int is_delete;
 	int force;     /* delete --force */
 	int record;    /* successes still go to the store (until one fails) */
+	int64_t wait;  /* stop, restart -t: seconds; -2 when not given */
 };
 
 static int act_on_one(struct shell *sh, struct backend *b, const char *ref, void *ud)
@@ -724,6 +758,9 @@ static int act_on_one(struct shell *sh, struct backend *b, const char *ref, void
 	}
 	if (run->is_delete)
 		r = b->ops->container_delete(b, ref, run->force, &err);
+	else if (run->wait != -2)
+		r = b->ops->container_stop_after(b, ref, (enum container_action)run->action, run->wait,
+						 &err);
 	else
 		r = b->ops->container_action(b, ref, (enum container_action)run->action, &err);
 	if (r < 0) {
@@ -747,8 +784,17 @@ static int act_on_one(struct shell *sh, struct backend *b, const char *ref, void
  * about once). */
 static int act_on_each(struct shell *sh, struct args *a, int action, int is_delete)
 {
-	struct act_run run = { action, is_delete, is_delete && args_has(a, "force"), 1 };
+	struct act_run run = { action, is_delete, is_delete && args_has(a, "force"), 1, -2 };
+	const char *t = (action == CONTAINER_STOP || action == CONTAINER_RESTART) && !is_delete
+			? args_get(a, "time") : NULL;
+	long long secs = 0;
 	int failed, ret;
+
+	if (t && strcmp(t, "0") && cmd_parse_whole(t, 1000000000, &secs) < 0)
+		return usage_error(sh, "invalid value '%s' for --time: use a whole number of seconds",
+				   CUT(t));
+	if (t)
+		run.wait = secs;
 
 	if ((ret = for_each_ref(sh, a, RESOLVE_CONTAINER, act_on_one, &run, &failed)) != CMD_OK)
 		return ret;

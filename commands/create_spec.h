@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "backends/backend.h"
+#include "commands/create_opts.h"
 
 struct shell;
 struct args;
@@ -26,7 +27,8 @@ struct args;
 	{ .long_name = "restart", .type = OPT_VALUE, .metavar = "POLICY", \
 	  .help = "no, always, unless-stopped or on-failure[:N]" }, \
 	{ .long_name = "slots", .type = OPT_VALUE, .metavar = "N", \
-	  .help = "slots of its host's capacity it takes (default 1)" }
+	  .help = "slots of its host's capacity it takes (default 1)" }, \
+	CREATE_MORE_OPTIONS
 
 /* A list of owned strings. */
 struct string_list {

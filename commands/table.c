@@ -20,6 +20,11 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_container_cp_entry,
 	&cmd_container_top_entry,
 	&cmd_container_stats_entry,
+	&cmd_container_kill_entry,
+	&cmd_container_rename_entry,
+	&cmd_container_port_entry,
+	&cmd_container_update_entry,
+	&cmd_container_prune_entry,
 
 	&cmd_image_list_entry,
 	&cmd_image_inspect_entry,
@@ -28,6 +33,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_image_save_entry,
 	&cmd_image_pull_entry,
 	&cmd_image_distribute_entry,
+	&cmd_image_tag_entry,
+	&cmd_image_history_entry,
+	&cmd_image_prune_entry,
+	&cmd_image_import_entry,
 
 	&cmd_host_list_entry,
 	&cmd_host_use_entry,

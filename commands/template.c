@@ -82,6 +82,7 @@ const struct cmd_entry cmd_template_delete_entry = {
 struct tmpl {
 	char *name, *image, *restart; /* restart NULL: not set */
 	struct string_list cmd, env, labels, ports;
+	struct string_list more; /* the further create options, as --name=value words */
 	int64_t memory, nano_cpus, lifetime_ms, slots; /* 0: not set */
 	int64_t created;                         /* ms */
 };
@@ -95,6 +96,7 @@ static void tmpl_release(struct tmpl *t)
 	sl_release(&t->env);
 	sl_release(&t->labels);
 	sl_release(&t->ports);
+	sl_release(&t->more);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -128,7 +130,7 @@ static int tmpl_from_doc(const bson_t *doc, struct tmpl *t)
 	if (dup_str(doc, "name", &t->name) < 0 || dup_str(doc, "image", &t->image) < 0 ||
 	    dup_str(doc, "restart", &t->restart) < 0 || read_strings(doc, "cmd", &t->cmd) < 0 ||
 	    read_strings(doc, "env", &t->env) < 0 || read_strings(doc, "labels", &t->labels) < 0 ||
-	    read_strings(doc, "ports", &t->ports) < 0)
+	    read_strings(doc, "ports", &t->ports) < 0 || read_strings(doc, "options", &t->more) < 0)
 		return -1;
 	t->memory = store_doc_int(doc, "memory", 0);
 	t->nano_cpus = store_doc_int(doc, "nano_cpus", 0);
@@ -162,6 +164,7 @@ static void tmpl_to_doc(const struct tmpl *t, bson_t *doc)
 	append_strings(doc, "env", &t->env);
 	append_strings(doc, "labels", &t->labels);
 	append_strings(doc, "ports", &t->ports);
+	append_strings(doc, "options", &t->more);
 	BSON_APPEND_INT64(doc, "memory", t->memory);
 	BSON_APPEND_INT64(doc, "nano_cpus", t->nano_cpus);
 	if (t->restart)
@@ -272,10 +275,11 @@ static json_t *tmpl_json(const struct tmpl *t)
 {
 	char created[64];
 
-	return json_pack("{s:s, s:s, s:o*, s:o*, s:o*, s:o*, s:I, s:I, s:s?, s:I, s:I, s:s}",
+	return json_pack("{s:s, s:s, s:o*, s:o*, s:o*, s:o*, s:o*, s:I, s:I, s:s?, s:I, s:I, s:s}",
 			 "Name", t->name ? t->name : "", "Image", t->image ? t->image : "",
 			 "Cmd", json_strings(&t->cmd), "Env", json_strings(&t->env),
 			 "Labels", json_strings(&t->labels), "Ports", json_strings(&t->ports),
+			 "Options", json_strings(&t->more),
 			 "Memory", (json_int_t)t->memory, "NanoCpus", (json_int_t)t->nano_cpus,
 			 "Restart", t->restart, "LifetimeMs", (json_int_t)t->lifetime_ms,
 			 "Slots", (json_int_t)t->slots,
@@ -294,6 +298,45 @@ static int copy_list(struct args *a, const char *opt, struct string_list *l)
 		if (sl_push(l, strdup(v[i])) < 0)
 			return -1;
 	return 0;
+}
+
+/* "--name=value" (a flag: "--name"), or NULL when out of memory. */
+static char *opt_word(const char *name, const char *value);
+
+/* The further create options of a, in the order given, as words that
+ * parse back into the same options. */
+static int more_words(const struct args *a, struct string_list *l)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->nopts; i++) {
+		const struct args_opt *o = &a->opts[i];
+
+		if (!create_more_option(o->spec->long_name))
+			continue;
+		if (o->spec->type == OPT_FLAG) {
+			if (o->count && sl_push(l, opt_word(o->spec->long_name, NULL)) < 0)
+				return -1;
+			continue;
+		}
+		for (j = 0; j < o->nvalues; j++)
+			if (sl_push(l, opt_word(o->spec->long_name, o->values[j])) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* What container create would refuse of them; the files are read now
+ * too, and again at each create. */
+static int check_more(struct shell *sh, const struct args *a)
+{
+	struct create_more x;
+	int ret = create_more_parse(sh, a, NULL, &x);
+
+	create_more_release(&x);
+	if (ret == CMD_OK)
+		ret = create_more_files(sh, a, NULL, NULL);
+	return ret;
 }
 
 static int exec_add(struct shell *sh, struct args *a)
@@ -316,7 +359,8 @@ static int exec_add(struct shell *sh, struct args *a)
 
 	/* refused here for what container create would refuse */
 	if ((ret = parse_publish_options(sh, a, NULL)) != CMD_OK ||
-	    (ret = check_key_value_options(sh, a)) != CMD_OK)
+	    (ret = check_key_value_options(sh, a)) != CMD_OK ||
+	    (ret = check_more(sh, a)) != CMD_OK)
 		goto cleanup;
 	if ((v = args_get(a, "memory")) && parse_size(v, &t.memory) < 0) {
 		ret = usage_error(sh, "invalid size '%s' for --memory: use a number with k, m or g (256m, 1g)", CUT(v));
@@ -349,7 +393,7 @@ static int exec_add(struct shell *sh, struct args *a)
 		if (sl_push(&t.cmd, strdup(a->argv[i])) < 0)
 			goto oom;
 	if (copy_list(a, "env", &t.env) < 0 || copy_list(a, "label", &t.labels) < 0 ||
-	    copy_list(a, "publish", &t.ports) < 0)
+	    copy_list(a, "publish", &t.ports) < 0 || more_words(a, &t.more) < 0)
 		goto oom;
 	t.created = store_now_ms();
 
@@ -473,7 +517,7 @@ static int exec_show(struct shell *sh, struct args *a)
 	struct table kv;
 	json_t *doc;
 	char mem[32] = "-", cpus[32] = "-", life[32] = "-", slots[32] = "-", created[64];
-	char *cmd, *env, *labels, *ports;
+	char *cmd, *env, *labels, *ports, *more;
 	int rc, ret;
 
 	if ((rc = tmpl_load(sh, a->argv[0], &t)) <= 0)
@@ -497,6 +541,7 @@ static int exec_show(struct shell *sh, struct args *a)
 	env = joined(&t.env, "\n");
 	labels = joined(&t.labels, "\n");
 	ports = joined(&t.ports, "\n");
+	more = joined(&t.more, "\n");
 	table_init(&kv, "KEY", "VALUE", NULL);
 	table_add_row(&kv, "Name", t.name);
 	table_add_row(&kv, "Image", t.image);
@@ -504,18 +549,20 @@ static int exec_show(struct shell *sh, struct args *a)
 	table_add_row(&kv, "Env", env && *env ? env : "-");
 	table_add_row(&kv, "Labels", labels && *labels ? labels : "-");
 	table_add_row(&kv, "Ports", ports && *ports ? ports : "-");
+	table_add_row(&kv, "Options", more && *more ? more : "-");
 	table_add_row(&kv, "Memory", mem);
 	table_add_row(&kv, "CPUs", cpus);
 	table_add_row(&kv, "Restart", t.restart ? t.restart : "-");
 	table_add_row(&kv, "Slots", slots);
 	table_add_row(&kv, "Lifetime", life);
 	table_add_row(&kv, "Created", store_fmt_date(created, sizeof(created), t.created));
-	ret = (cmd && env && labels && ports) ? output_result(sh, kv_print(sh, &kv)) : error(sh, "out of memory");
+	ret = (cmd && env && labels && ports && more) ? output_result(sh, kv_print(sh, &kv)) : error(sh, "out of memory");
 	table_release(&kv);
 	free(cmd);
 	free(env);
 	free(labels);
 	free(ports);
+	free(more);
 	tmpl_release(&t);
 	return ret;
 }
@@ -581,7 +628,7 @@ int create_from_template(struct shell *sh, const struct args *a, struct args *ou
 	if ((rc = tmpl_load(sh, name, &t)) <= 0)
 		return CMD_ERROR;
 	/* the template's settings first ... */
-	if (list_words(&w, "publish", &t.ports) < 0 ||
+	if (list_words(&w, NULL, &t.more) < 0 || list_words(&w, "publish", &t.ports) < 0 ||
 	    list_words(&w, "env", &t.env) < 0 ||
 	    list_words(&w, "label", &t.labels) < 0)
 		goto oom;

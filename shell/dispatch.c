@@ -49,26 +49,46 @@ static int common_applies(const struct cmd_entry *e, const struct opt_spec *o)
 	return 1; /* --help, and whatever common option comes later */
 }
 
+/* A common option whose short name an entry's own option takes (-h is
+ * --hostname in container create, as in docker's): the same option
+ * without it, so that help and completion show only its long name. */
+static const struct opt_spec *without_short(const struct opt_spec *o)
+{
+	static struct opt_spec copies[16];
+	size_t i = (size_t)(o - cmd_common_options);
+
+	if (i >= sizeof(copies) / sizeof(copies[0]))
+		return o;
+	copies[i] = *o;
+	copies[i].short_name = 0;
+	return &copies[i];
+}
+
 size_t cmd_options(const struct cmd_entry *e, const struct opt_spec **out, size_t max)
 {
 	const struct opt_spec *o;
-	size_t n = 0;
+	size_t n = 0, own;
 
 	for (o = e->options; o && o->long_name; o++)
 		if (n < max)
 			out[n++] = o;
+	own = n;
 	for (o = cmd_common_options; o->long_name; o++) {
 		size_t i;
-		int shadowed = 0;
+		int shadowed = 0, short_taken = 0;
 
 		if (!common_applies(e, o))
 			continue;
-		/* an entry's own option of the same name wins */
-		for (i = 0; i < n; i++)
+		/* an entry's own option of the same name wins, and of the
+		 * same short name takes that */
+		for (i = 0; i < own; i++) {
 			if (!strcmp(out[i]->long_name, o->long_name))
 				shadowed = 1;
+			if (o->short_name && out[i]->short_name == o->short_name)
+				short_taken = 1;
+		}
 		if (!shadowed && n < max)
-			out[n++] = o;
+			out[n++] = short_taken ? without_short(o) : o;
 	}
 	return n;
 }

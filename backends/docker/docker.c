@@ -103,6 +103,11 @@ char *docker_object_path(const char *prefix, const char *ref, const char *suffix
 /* ---- replies ----------------------------------------------------------- */
 
 /* Quotes the start of a stray body for a message: printable, one line. */
+void docker_param(struct strbuf *sb, const char *key, const char *value)
+{
+	sb_param(sb, key, value);
+}
+
 static void snippet(char *out, size_t size, const char *body, size_t len)
 {
 	size_t i, o = 0;
@@ -681,6 +686,8 @@ int docker_create_request(struct docker *d, const struct container_spec *spec,
 		json_object_set_new(host, "RestartPolicy", restart);
 		restart = NULL;
 	}
+	if (docker_create_more(spec, body, host) < 0)
+		goto bad_text;
 	json_object_set(body, "HostConfig", host);
 
 	strbuf_addstr(&path, "/containers/create");
@@ -826,6 +833,16 @@ static json_t *filters_object(struct docker *d, const struct list_filter *f, str
 	if (!obj && err && err->kind == BERR_NONE)
 		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
 	return obj;
+}
+
+json_t *docker_restart_policy(struct docker *d, const char *restart, struct berr *err)
+{
+	return restart_policy(d, restart, err);
+}
+
+json_t *docker_filters_object(struct docker *d, const struct list_filter *f, struct berr *err)
+{
+	return filters_object(d, f, err);
 }
 
 char *docker_list_path(struct docker *d, const struct list_filter *filter, struct berr *err)
@@ -1313,6 +1330,15 @@ static const struct backend_ops docker_ops = {
 	.image_load = docker_image_load,
 	.image_save = docker_image_save,
 	.image_pull = docker_image_pull,
+	.container_kill = docker_container_kill,
+	.container_rename = docker_container_rename,
+	.container_stop_after = docker_container_stop_after,
+	.container_update = docker_container_update,
+	.container_prune = docker_container_prune,
+	.image_tag = docker_image_tag,
+	.image_history = docker_image_history,
+	.image_prune = docker_image_prune,
+	.image_import = docker_image_import,
 	.fanout = docker_fanout,
 	.image_copy = docker_image_copy_many,
 	.exec_create = docker_exec_create,

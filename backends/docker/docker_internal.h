@@ -61,6 +61,9 @@ int docker_call(struct docker *d, const char *method, const char *path, json_t *
 int docker_negotiate(struct docker *d, struct berr *err);
 /* A JSON array of the n strings (NULL when one is not UTF-8). */
 json_t *docker_string_array(const char *const *s, size_t n);
+struct strbuf;
+/* "?key=value" or "&key=value", the value escaped. */
+void docker_param(struct strbuf *sb, const char *key, const char *value);
 
 int docker_malformed(struct docker *d, const char *what, struct berr *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -70,6 +73,36 @@ char *docker_list_path(struct docker *d, const struct list_filter *filter, struc
 /* The body and path (with ?name=) of POST /containers/create for spec. */
 int docker_create_request(struct docker *d, const struct container_spec *spec,
 			  json_t **body, char **path, struct berr *err);
+/* What create's body says of the options after the first ones (binds,
+ * mounts, workdir, health check, ...): into body and its HostConfig
+ * host (backends/docker/docker_create.c). -1 when out of memory or a
+ * string is not valid UTF-8. */
+int docker_create_more(const struct container_spec *spec, json_t *body, json_t *host);
+
+/* The verbs after create (backends/docker/docker_verbs.c): backend_ops'. */
+int docker_container_kill(struct backend *b, const char *ref, const char *signal,
+			  struct berr *err);
+int docker_container_rename(struct backend *b, const char *ref, const char *name,
+			    struct berr *err);
+int docker_container_stop_after(struct backend *b, const char *ref,
+				enum container_action action, int64_t seconds, struct berr *err);
+int docker_container_update(struct backend *b, const char *ref, const struct container_update *u,
+			    json_t **warnings, struct berr *err);
+int docker_container_prune(struct backend *b, const char *const *filters, size_t nfilters,
+			   json_t **report, struct berr *err);
+int docker_image_tag(struct backend *b, const char *ref, const char *target, struct berr *err);
+int docker_image_history(struct backend *b, const char *ref, json_t **list, struct berr *err);
+int docker_image_prune(struct backend *b, int all, const char *const *filters, size_t nfilters,
+		       json_t **report, struct berr *err);
+int docker_image_import(struct backend *b, backend_source_fn src, void *ud,
+			const struct image_import_opts *opts, char **id, struct berr *err);
+/* restart_policy's JSON for update (NULL with err when malformed). */
+json_t *docker_restart_policy(struct docker *d, const char *restart, struct berr *err);
+
+/* ["label=a=b", "until=24h"] -> {"label": ["a=b"], "until": ["24h"]};
+ * NULL with err when one is not KEY=VALUE. */
+json_t *docker_filters_object(struct docker *d, const struct list_filter *f, struct berr *err);
+
 /* The new container's ID from create's reply (borrowed from reply). */
 const char *docker_created_id(struct docker *d, json_t *reply, struct berr *err);
 
