@@ -838,6 +838,56 @@ fail:
 	return NULL;
 }
 
+json_t *docker_kv_object(const char *const *kv, size_t n)
+{
+	return labels_object(kv, n);
+}
+
+json_t *docker_string_array(const char *const *s, size_t n)
+{
+	return string_array(s, n);
+}
+
+int docker_api_at_least(struct docker *d, const char *version, struct berr *err)
+{
+	if (negotiate(d, err) < 0)
+		return -1;
+	return version_number(d->api) >= version_number(version);
+}
+
+int docker_call_json(struct docker *d, const char *method, const char *path, json_t *body,
+		     json_t **out, struct berr *err)
+{
+	return docker_call(d, method, path, body, out, 0, err);
+}
+
+char *docker_filtered_path(struct docker *d, const char *path, const char *const *filters,
+			   size_t n, struct berr *err)
+{
+	const struct list_filter f = { .filters = filters, .nfilters = n };
+	struct strbuf sb = STRBUF_INIT;
+	json_t *obj;
+	char *text;
+
+	strbuf_addstr(&sb, path);
+	if (!n)
+		return strbuf_detach(&sb);
+	if (!(obj = filters_object(d, &f, err))) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (!text) {
+		strbuf_release(&sb);
+		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
+		return NULL;
+	}
+	sb_param(&sb, "filters", text);
+	free(text);
+	return strbuf_detach(&sb);
+}
+
 static int docker_container_list(struct backend *b, const struct list_filter *filter,
 				 json_t **list, struct berr *err)
 {
