@@ -23,6 +23,8 @@ enum arg_kind {
 	ARG_HOST,
 	ARG_FILE,
 	ARG_COMMAND,    /* a command word, for "help" */
+	ARG_VOLUME,
+	ARG_NETWORK,
 };
 
 enum opt_type {

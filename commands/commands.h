@@ -43,6 +43,23 @@ extern const struct cmd_entry cmd_image_history_entry;
 extern const struct cmd_entry cmd_image_prune_entry;
 extern const struct cmd_entry cmd_image_import_entry;
 
+extern const struct cmd_entry cmd_volume_create_entry;
+extern const struct cmd_entry cmd_volume_list_entry;
+extern const struct cmd_entry cmd_volume_inspect_entry;
+extern const struct cmd_entry cmd_volume_delete_entry;
+extern const struct cmd_entry cmd_volume_prune_entry;
+
+extern const struct cmd_entry cmd_network_create_entry;
+extern const struct cmd_entry cmd_network_list_entry;
+extern const struct cmd_entry cmd_network_inspect_entry;
+extern const struct cmd_entry cmd_network_delete_entry;
+extern const struct cmd_entry cmd_network_connect_entry;
+extern const struct cmd_entry cmd_network_disconnect_entry;
+extern const struct cmd_entry cmd_network_prune_entry;
+
+extern const struct cmd_entry cmd_system_df_entry;
+extern const struct cmd_entry cmd_system_prune_entry;
+
 extern const struct cmd_entry cmd_host_list_entry;
 extern const struct cmd_entry cmd_host_use_entry;
 extern const struct cmd_entry cmd_host_info_entry;

@@ -38,6 +38,23 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_image_prune_entry,
 	&cmd_image_import_entry,
 
+	&cmd_volume_create_entry,
+	&cmd_volume_list_entry,
+	&cmd_volume_inspect_entry,
+	&cmd_volume_delete_entry,
+	&cmd_volume_prune_entry,
+
+	&cmd_network_create_entry,
+	&cmd_network_list_entry,
+	&cmd_network_inspect_entry,
+	&cmd_network_delete_entry,
+	&cmd_network_connect_entry,
+	&cmd_network_disconnect_entry,
+	&cmd_network_prune_entry,
+
+	&cmd_system_df_entry,
+	&cmd_system_prune_entry,
+
 	&cmd_host_list_entry,
 	&cmd_host_use_entry,
 	&cmd_host_info_entry,

@@ -164,6 +164,8 @@ static void values(const struct cmd_entry *const *table, enum arg_kind kind, con
 	case ARG_CONTAINER:
 	case ARG_IMAGE:
 	case ARG_HOST:
+	case ARG_VOLUME:
+	case ARG_NETWORK:
 		if (src && src->names)
 			src->names(src->ud, kind, prefix, &got);
 		break;

@@ -874,6 +874,45 @@ fail:
 	return NULL;
 }
 
+json_t *docker_kv_object(const char *const *kv, size_t n)
+{
+	return labels_object(kv, n);
+}
+
+int docker_api_at_least(struct docker *d, const char *version, struct berr *err)
+{
+	if (negotiate(d, err) < 0)
+		return -1;
+	return version_number(d->api) >= version_number(version);
+}
+
+char *docker_filtered_path(struct docker *d, const char *path, const char *const *filters,
+			   size_t n, struct berr *err)
+{
+	const struct list_filter f = { .filters = filters, .nfilters = n };
+	struct strbuf sb = STRBUF_INIT;
+	json_t *obj;
+	char *text;
+
+	strbuf_addstr(&sb, path);
+	if (!n)
+		return strbuf_detach(&sb);
+	if (!(obj = filters_object(d, &f, err))) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	text = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	if (!text) {
+		strbuf_release(&sb);
+		berr_set(err, BERR_LOCAL, "%s: out of memory", d->base.name);
+		return NULL;
+	}
+	sb_param(&sb, "filters", text);
+	free(text);
+	return strbuf_detach(&sb);
+}
+
 static int docker_container_list(struct backend *b, const struct list_filter *filter,
 				 json_t **list, struct berr *err)
 {

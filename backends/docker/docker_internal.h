@@ -68,6 +68,27 @@ void docker_param(struct strbuf *sb, const char *key, const char *value);
 int docker_malformed(struct docker *d, const char *what, struct berr *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* path + "?filters=" of filters[0..n) ("label=K=V", "dangling=true",
+ * as GET /containers/json takes them); path alone for none (caller frees). */
+char *docker_filtered_path(struct docker *d, const char *path, const char *const *filters,
+			   size_t n, struct berr *err);
+
+/* 1 when the API in use (negotiated first) is version or newer, 0 when
+ * older, -1 with err when the negotiation failed. */
+int docker_api_at_least(struct docker *d, const char *version, struct berr *err);
+/* "K=V" strings as {"K": "V"} ("K" alone: ""), as labels and options go. */
+json_t *docker_kv_object(const char *const *kv, size_t n);
+/* b as a Docker backend, else NULL with BERR_USAGE in err. */
+struct docker *docker_need(struct backend *b, struct berr *err);
+/* POST path (a prune) with filters: *report gets the engine's reply. */
+int docker_prune_call(struct backend *b, const char *path, const char *const *filters,
+		      size_t nfilters, json_t **report, struct berr *err);
+
+/* The same with one filter more (extra, "all=true"), NULL for none. */
+int docker_prune_with(struct backend *b, const char *path, const char *extra,
+		      const char *const *filters, size_t nfilters, json_t **report,
+		      struct berr *err);
+
 /* GET /containers/json with filter (may be NULL), unversioned (caller frees). */
 char *docker_list_path(struct docker *d, const struct list_filter *filter, struct berr *err);
 /* The body and path (with ?name=) of POST /containers/create for spec. */

@@ -101,63 +101,6 @@ cleanup:
 	return ret;
 }
 
-/* POST /KIND/prune?filters=...: the engine's report. */
-static int prune(struct docker *d, const char *kind, const struct list_filter *f, json_t **report,
-		 struct berr *err)
-{
-	struct strbuf path = STRBUF_INIT;
-	json_t *obj = NULL;
-	char *text = NULL;
-	int ret = -1;
-
-	*report = NULL;
-	strbuf_addf(&path, "/%s/prune", kind);
-	if (f->nfilters) {
-		if (!(obj = docker_filters_object(d, f, err)))
-			goto cleanup;
-		if (!(text = json_dumps(obj, JSON_COMPACT))) {
-			oom(d, err);
-			goto cleanup;
-		}
-		docker_param(&path, "filters", text);
-	}
-	/* deleting many takes the engine a while */
-	ret = docker_call(d, "POST", path.buf, NULL, report, DOCKER_LONG, err);
-cleanup:
-	json_decref(obj);
-	free(text);
-	strbuf_release(&path);
-	return ret;
-}
-
-int docker_container_prune(struct backend *b, const char *const *filters, size_t nfilters,
-			   json_t **report, struct berr *err)
-{
-	struct list_filter f = { 0, filters, nfilters };
-
-	return prune(dk(b), "containers", &f, report, err);
-}
-
-int docker_image_prune(struct backend *b, int all, const char *const *filters, size_t nfilters,
-		       json_t **report, struct berr *err)
-{
-	const char **v = calloc(nfilters + 1, sizeof(*v));
-	struct list_filter f = { 0, v, 0 };
-	size_t i;
-	int ret;
-
-	if (!v)
-		return oom(dk(b), err);
-	for (i = 0; i < nfilters; i++)
-		v[f.nfilters++] = filters[i];
-	/* the CLI's -a: not only the dangling ones */
-	if (all)
-		v[f.nfilters++] = "dangling=false";
-	ret = prune(dk(b), "images", &f, report, err);
-	free(v);
-	return ret;
-}
-
 /* "repo[:tag]" -> repo and tag (latest when none); a colon before the
  * last slash is a registry's port. NULL repo when out of memory. */
 static void split_ref(const char *ref, char **repo, const char **tag)
