@@ -30,7 +30,8 @@
 
 /* One line on stderr, labelled for where the shell is: "FILE:LINE: " while
  * a batch runs, "berth: " everywhere else. Messages from engines may hold
- * newlines; they are folded so that each report stays one line. */
+ * newlines; they are folded so that each report stays one line, and other
+ * control characters (a word's or an engine's) are shown as '?'. */
 static void report(struct shell *sh, const char *kind, const char *fmt, va_list ap)
 {
 	char *msg = NULL, *p;
@@ -42,6 +43,8 @@ static void report(struct shell *sh, const char *kind, const char *fmt, va_list 
 		for (p = msg; *p; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
 				*p = ' ';
+			else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?'; /* \v, \f, ESC: no line feed, no terminal escape */
 		/* the user's words are cut where they are quoted (CUT); this
 		 * catches whatever else would make the line huge */
 		text_cut_words(msg);
