@@ -114,9 +114,14 @@ static void append_int(bson_t *b, const char *key, const bson_iter_t *it)
 /* The engine gives seconds since the epoch. */
 static void append_unix_time(bson_t *b, const char *key, const struct entry_fields *f)
 {
+	int64_t s = 0;
+
 	if ((f->have & F_CREATED) &&
 	    (BSON_ITER_HOLDS_INT32(&f->created) || BSON_ITER_HOLDS_INT64(&f->created)))
-		bson_append_date_time(b, key, -1, bson_iter_as_int64(&f->created) * 1000);
+		s = bson_iter_as_int64(&f->created);
+	/* a time that does not fit in milliseconds is no time */
+	if (s && s <= INT64_MAX / 1000 && s >= INT64_MIN / 1000)
+		bson_append_date_time(b, key, -1, s * 1000);
 	else
 		bson_append_null(b, key, -1);
 }
