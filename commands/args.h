@@ -29,7 +29,8 @@ struct args {
 /* Parses words (not including the command words themselves) for entry.
  * On a usage problem returns -1 and writes one line to errbuf naming what
  * was wrong ("unknown option --nmae for container create (did you mean
- * --name?)", "option --name needs a value", "container create needs IMAGE").
+ * --name?)", "option --name needs a value", "option --name given 2 times:
+ * give it once", "container create needs IMAGE").
  * On success returns 0; release a with args_release(). */
 int args_parse(struct args *a, const struct cmd_entry *entry, int argc, char *const *argv,
 	       char *errbuf, size_t errlen);

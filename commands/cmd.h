@@ -29,7 +29,7 @@ enum arg_kind {
 
 enum opt_type {
 	OPT_FLAG,  /* --all */
-	OPT_VALUE, /* --name web; the last one given wins */
+	OPT_VALUE, /* --name web; given twice is a usage error */
 	OPT_LIST,  /* -e A=1 -e B=2; every value kept, in order */
 };
 

@@ -615,6 +615,30 @@ static int list_words(struct string_list *w, const char *name, const struct stri
 	return 0;
 }
 
+/* The template's further create options ("--name=value", "--flag"),
+ * less the single-valued ones (values and flags) a gives itself. */
+static int tmpl_more_words(struct string_list *w, const struct string_list *more, const struct args *a)
+{
+	const struct opt_spec *o;
+	size_t i, len;
+
+	for (i = 0; i < more->n; i++) {
+		const char *word = more->v[i];
+
+		if (!strncmp(word, "--", 2)) {
+			len = strcspn(word + 2, "=");
+			for (o = a->entry->options; o && o->long_name; o++)
+				if (strlen(o->long_name) == len && !strncmp(o->long_name, word + 2, len))
+					break;
+			if (o && o->long_name && o->type != OPT_LIST && args_has(a, o->long_name))
+				continue;
+		}
+		if (sl_push(w, strdup(word)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int create_from_template(struct shell *sh, const struct args *a, struct args *out)
 {
 	struct tmpl t;
@@ -627,29 +651,30 @@ int create_from_template(struct shell *sh, const struct args *a, struct args *ou
 	memset(out, 0, sizeof(*out));
 	if ((rc = tmpl_load(sh, name, &t)) <= 0)
 		return CMD_ERROR;
-	/* the template's settings first ... */
-	if (list_words(&w, NULL, &t.more) < 0 || list_words(&w, "publish", &t.ports) < 0 ||
+	/* the template's settings first, those the command line does not
+	 * give (it may give each single one once) ... */
+	if (tmpl_more_words(&w, &t.more, a) < 0 || list_words(&w, "publish", &t.ports) < 0 ||
 	    list_words(&w, "env", &t.env) < 0 ||
 	    list_words(&w, "label", &t.labels) < 0)
 		goto oom;
-	if (t.memory) {
+	if (t.memory && !args_has(a, "memory")) {
 		snprintf(buf, sizeof(buf), "%" PRId64, t.memory);
 		if (sl_push(&w, opt_word("memory", buf)) < 0)
 			goto oom;
 	}
-	if (t.nano_cpus && sl_push(&w, opt_word("cpus", fmt_cpus(buf, sizeof(buf), t.nano_cpus))) < 0)
+	if (t.nano_cpus && !args_has(a, "cpus") && sl_push(&w, opt_word("cpus", fmt_cpus(buf, sizeof(buf), t.nano_cpus))) < 0)
 		goto oom;
-	if (t.restart && sl_push(&w, opt_word("restart", t.restart)) < 0)
+	if (t.restart && !args_has(a, "restart") && sl_push(&w, opt_word("restart", t.restart)) < 0)
 		goto oom;
-	if (t.slots) {
+	if (t.slots && !args_has(a, "slots")) {
 		snprintf(buf, sizeof(buf), "%" PRId64, t.slots);
 		if (sl_push(&w, opt_word("slots", buf)) < 0)
 			goto oom;
 	}
-	if (t.lifetime_ms &&
+	if (t.lifetime_ms && !args_has(a, "lifetime") &&
 	    sl_push(&w, opt_word("lifetime", fmt_lifetime(buf, sizeof(buf), t.lifetime_ms))) < 0)
 		goto oom;
-	/* ... then the command line's, which win where only one counts */
+	/* ... then the command line's */
 	for (i = 0; i < a->nopts; i++) {
 		const struct args_opt *o = &a->opts[i];
 

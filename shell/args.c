@@ -155,6 +155,22 @@ static int usage_word(const char *usage, int n, char *buf, size_t len)
 	}
 }
 
+/* An option that takes one value, given more than once: which one was
+ * meant is a guess, so none is taken. */
+static int check_repeats(const struct args *a, char *errbuf, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < a->nopts; i++) {
+		const struct args_opt *o = &a->opts[i];
+
+		if (o->spec->type == OPT_VALUE && o->nvalues > 1)
+			return fail(errbuf, errlen, "option --%s given %zu times: give it once",
+				    o->spec->long_name, o->nvalues);
+	}
+	return 0;
+}
+
 static int check_counts(const struct args *a, char *errbuf, size_t errlen)
 {
 	const struct cmd_entry *e = a->entry;
@@ -259,7 +275,8 @@ int args_parse(struct args *a, const struct cmd_entry *entry, int argc, char *co
 		}
 	}
 	/* "--help" asks for usage: what else is missing does not matter */
-	if (!args_has(a, "help") && check_counts(a, errbuf, errlen) < 0)
+	if (!args_has(a, "help") &&
+	    (check_repeats(a, errbuf, errlen) < 0 || check_counts(a, errbuf, errlen) < 0))
 		goto fail;
 	return 0;
 

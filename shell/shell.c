@@ -30,7 +30,8 @@
 
 /* One line on stderr, labelled for where the shell is: "FILE:LINE: " while
  * a batch runs, "berth: " everywhere else. Messages from engines may hold
- * newlines; they are folded so that each report stays one line. */
+ * newlines; they are folded so that each report stays one line, and other
+ * control characters (a word's or an engine's) are shown as '?'. */
 static void report(struct shell *sh, const char *kind, const char *fmt, va_list ap)
 {
 	char *msg = NULL, *p;
@@ -42,6 +43,8 @@ static void report(struct shell *sh, const char *kind, const char *fmt, va_list 
 		for (p = msg; *p; p++)
 			if (*p == '\n' || *p == '\r' || *p == '\t')
 				*p = ' ';
+			else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?'; /* \v, \f, ESC: no line feed, no terminal escape */
 		/* the user's words are cut where they are quoted (CUT); this
 		 * catches whatever else would make the line huge */
 		text_cut_words(msg);
@@ -401,8 +404,9 @@ int shell_run_line(struct shell *sh, const char *line)
 
 /* The next command of in: its lines, joined by backslash-newline, into
  * text (reset first). 1 with a command in text, 0 at the end of in, -1
- * with sh->lineno on the bad line and *st the lexer's complaint or
- * LEX_OK for a NUL byte (said by the caller), -2 when in cannot be read. */
+ * with sh->lineno on the bad line and *st LEX_OK for a NUL byte or
+ * LEX_TRAILING_BACKSLASH for an end of file inside a continued command
+ * (said by the caller), -2 when in cannot be read. */
 static int read_command(struct shell *sh, FILE *in, char **line, size_t *cap,
 			unsigned long *lineno, struct strbuf *text, enum lex_status *st)
 {
@@ -419,9 +423,11 @@ static int read_command(struct shell *sh, FILE *in, char **line, size_t *cap,
 				return -2;
 			if (!text->len)
 				return 0;
-			/* a last line ending in a backslash: it joins nothing */
-			strbuf_addch(text, '\n');
-			return 1;
+			/* a last line ending in a backslash: the file was cut
+			 * short (or the rest never written), so the command is
+			 * not run half */
+			*st = LEX_TRAILING_BACKSLASH;
+			return -1;
 		}
 		++*lineno;
 		if (!text->len)
@@ -472,7 +478,10 @@ int shell_run_stream(struct shell *sh, FILE *in, const char *name)
 						 strerror(errno ? errno : EIO)));
 			break;
 		}
-		if (rc == -1) {
+		if (rc == -1 && st == LEX_TRAILING_BACKSLASH) {
+			rc = status_of(usage_error(sh, "the file ends inside this command (its last "
+						   "line ends in a backslash): finish it"));
+		} else if (rc == -1) {
 			rc = status_of(usage_error(sh, "a NUL byte in the line: remove it"));
 		} else {
 			st = lex_line(text.buf, &cl);

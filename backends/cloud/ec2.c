@@ -145,6 +145,20 @@ static int reservation_item(struct ec2 *e, const xmlNode *res, void *data, struc
 	return 0;
 }
 
+size_t ec2_reply_vms(enum cloud_address address, const xmlDoc *doc, int skip_gone,
+		     struct cloud_vm **out)
+{
+	struct ec2 e = { .address = address };
+	struct vm_list l = { .skip_gone = skip_gone };
+	const xmlNode *set = ec2_xml_child(xmlDocGetRootElement((xmlDoc *)doc), "reservationSet");
+	const xmlNode *it = NULL;
+
+	while ((it = ec2_xml_next(set, it, "item")))
+		reservation_item(&e, it, &l, NULL);
+	*out = l.v;
+	return l.n;
+}
+
 /* Instances by ID (id) or carrying match's tags, the terminated ones
  * left out of a tag search. */
 static int describe_instances(struct ec2 *e, const char *id, const struct cloud_tag *match,

@@ -527,6 +527,33 @@ static xmlDoc *parse(const struct strbuf *body)
 			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
+int ec2_reply(struct ec2_api *api, long status, const char *body, size_t len, xmlDoc **doc,
+	      char **code, struct berr *err)
+{
+	const struct strbuf b = { .buf = (char *)body, .len = len };
+	xmlDoc *d = parse(&b);
+	int again;
+
+	*doc = NULL;
+	if (status / 100 == 2 && d && !is_error_doc(d)) {
+		*doc = d;
+		return 0;
+	}
+	if (!d && status / 100 == 2) {
+		berr_set(err, BERR_PROTOCOL, "%s: EC2 at %s answered with no valid XML",
+			 api->name, CUT(api->url));
+		err->http_status = status;
+		return -1;
+	}
+	if (code) {
+		free(*code);
+		*code = NULL;
+	}
+	again = error_reply(api, status, d, code, err);
+	xmlFreeDoc(d);
+	return again ? 1 : -1;
+}
+
 int ec2_call(struct ec2_api *api, struct ec2_params *p, xmlDoc **doc, char **code,
 	     struct berr *err)
 {
@@ -539,32 +566,17 @@ int ec2_call(struct ec2_api *api, struct ec2_params *p, xmlDoc **doc, char **cod
 	for (attempt = 1;; attempt++) {
 		struct reply r = { .body = STRBUF_INIT };
 		long status = 0;
-		xmlDoc *d;
-		int again;
+		int rc;
 
 		if (send_once(api, p, &r, &status, err) < 0) {
 			strbuf_release(&r.body);
 			return -1;
 		}
-		d = parse(&r.body);
+		rc = ec2_reply(api, status, r.body.buf, r.body.len, doc, code, err);
 		strbuf_release(&r.body);
-		if (status / 100 == 2 && d && !is_error_doc(d)) {
-			*doc = d;
-			return 0;
-		}
-		if (!d && status / 100 == 2) {
-			berr_set(err, BERR_PROTOCOL, "%s: EC2 at %s answered with no valid XML",
-				 api->name, CUT(api->url));
-			err->http_status = status;
-			return -1;
-		}
-		if (code) {
-			free(*code);
-			*code = NULL;
-		}
-		again = error_reply(api, status, d, code, err);
-		xmlFreeDoc(d);
-		if (!again || attempt >= EC2_TRIES)
+		if (rc <= 0)
+			return rc;
+		if (attempt >= EC2_TRIES)
 			return -1;
 		if (backoff_sleep(jitter(wait)) < 0)
 			return berr_set(err, BERR_INTERRUPTED, "%s: interrupted", api->name);

@@ -54,6 +54,19 @@ void ec2_param_tag_filters(struct ec2_params *p, size_t *nfilter, const struct c
 int ec2_call(struct ec2_api *api, struct ec2_params *p, xmlDoc **doc, char **code,
 	     struct berr *err);
 
+/* Internal (ec2_call's second half, exposed for tests/fuzz): what a
+ * reply of HTTP status with body comes to: 0 and *doc, -1 and err (and
+ * *code as above), or 1 for an error worth another try (err, *code set). */
+int ec2_reply(struct ec2_api *api, long status, const char *body, size_t len, xmlDoc **doc,
+	      char **code, struct berr *err);
+
+/* Internal (ec2.c, exposed for tests/fuzz): the instances of a
+ * DescribeInstances reply as the driver reads them, terminated ones left
+ * out with skip_gone; *out is an array of the count returned
+ * (cloud_vms_release). */
+size_t ec2_reply_vms(enum cloud_address address, const xmlDoc *doc, int skip_gone,
+		     struct cloud_vm **out);
+
 /* --- reading replies ---------------------------------------------------- */
 
 /* The first child element of n named name (local name), or NULL. */

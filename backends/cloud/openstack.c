@@ -272,19 +272,15 @@ cleanup:
 	return rc;
 }
 
-static int os_vm_list(struct cloud *c, const struct cloud_tag *match, size_t nmatch,
-		      struct cloud_vm **out, size_t *n, struct berr *err)
+void os_vms_from_json(struct openstack *o, const json_t *servers, const struct cloud_tag *match,
+		      size_t nmatch, struct cloud_vm **out, size_t *n)
 {
-	struct openstack *o = OS(c);
-	json_t *all, *s;
+	const json_t *s;
 	size_t i;
 
-	*out = NULL;
 	*n = 0;
-	if (servers_all(o, &all, err) < 0)
-		return -1;
-	*out = xcalloc(json_array_size(all) + 1, sizeof(**out));
-	json_array_foreach(all, i, s) {
+	*out = xcalloc(json_array_size(servers) + 1, sizeof(**out));
+	json_array_foreach(servers, i, s) {
 		struct cloud_vm *vm = &(*out)[*n];
 
 		vm_from_json(o, s, vm);
@@ -293,6 +289,19 @@ static int os_vm_list(struct cloud *c, const struct cloud_tag *match, size_t nma
 		else
 			(*n)++;
 	}
+}
+
+static int os_vm_list(struct cloud *c, const struct cloud_tag *match, size_t nmatch,
+		      struct cloud_vm **out, size_t *n, struct berr *err)
+{
+	struct openstack *o = OS(c);
+	json_t *all;
+
+	*out = NULL;
+	*n = 0;
+	if (servers_all(o, &all, err) < 0)
+		return -1;
+	os_vms_from_json(o, all, match, nmatch, out, n);
 	json_decref(all);
 	return 0;
 }

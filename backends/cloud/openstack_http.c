@@ -411,6 +411,22 @@ static int os_call(struct openstack *o, enum os_service svc, const char *method,
 	return rc;
 }
 
+/* A 2xx reply's JSON body into *out (NULL for an empty body). */
+static int take_json(struct openstack *o, const char *method, const char *path,
+		     const struct os_reply *r, json_t **out, struct berr *err)
+{
+	json_error_t jerr;
+
+	*out = NULL;
+	if (!r->body.len)
+		return 0;
+	*out = json_loadb(r->body.buf, r->body.len, 0, &jerr);
+	if (!*out)
+		return berr_set(err, BERR_PROTOCOL, "cloud %s: %s %s: the answer is not JSON (%s)",
+				o->base.name, method, CUT_N(path, strcspn(path, "?")), jerr.text);
+	return 0;
+}
+
 int os_api(struct openstack *o, enum os_service svc, const char *method, const char *path,
 	   json_t *body, json_t **out, struct berr *err)
 {
@@ -440,16 +456,8 @@ int os_api(struct openstack *o, enum os_service svc, const char *method, const c
 		free(what);
 		goto cleanup;
 	}
-	if (out && r.body.len > 0) {
-		json_error_t jerr;
-
-		*out = json_loadb(r.body.buf, r.body.len, 0, &jerr);
-		if (!*out) {
-			berr_set(err, BERR_PROTOCOL, "cloud %s: %s %s: the answer is not JSON (%s)",
-				 o->base.name, method, CUT_N(path, strcspn(path, "?")), jerr.text);
-			goto cleanup;
-		}
-	}
+	if (out && take_json(o, method, path, &r, out, err) < 0)
+		goto cleanup;
 	rc = 0;
 cleanup:
 	reply_release(&r);
@@ -466,6 +474,33 @@ void os_http_share(struct openstack *to, const struct openstack *from)
 	to->token_until = from->token_until;
 	to->compute_url = xstrdup(from->compute_url);
 	to->network_url = xstrdup(from->network_url);
+}
+
+int os_reply_keystone(struct openstack *o, long status, const char *body, size_t len,
+		      const char *subject_token, struct berr *err)
+{
+	struct os_reply r = { .status = status, .body = STRBUF_INIT,
+			      .subject_token = subject_token ? xstrdup(subject_token) : NULL };
+	int rc;
+
+	strbuf_add(&r.body, body, len);
+	rc = status != 201 ? status_fail(o, "Keystone", &r, err) : take_token(o, &r, "Keystone", err);
+	reply_release(&r);
+	return rc;
+}
+
+int os_reply_api(struct openstack *o, long status, const char *body, size_t len, json_t **out,
+		 struct berr *err)
+{
+	struct os_reply r = { .status = status, .body = STRBUF_INIT };
+	int rc;
+
+	*out = NULL;
+	strbuf_add(&r.body, body, len);
+	rc = status < 200 || status > 299 ? status_fail(o, "GET /servers/detail", &r, err)
+					  : take_json(o, "GET", "/servers/detail", &r, out, err);
+	reply_release(&r);
+	return rc;
 }
 
 void os_http_release(struct openstack *o)

@@ -41,6 +41,19 @@ char *os_escape(struct openstack *o, const char *s);
 /* to (holding no token yet) takes from's token and catalog URLs while the
  * token is valid; to re-authenticates on its own once it expires. */
 void os_http_share(struct openstack *to, const struct openstack *from);
+/* Internal, exposed for tests/fuzz: what the transport makes of a reply
+ * once it has arrived. Keystone's answer to POST /auth/tokens (the token
+ * and the endpoints into o), and an API's answer (*out, NULL for an empty
+ * body), each 0, or -1 with err as os_api() says. */
+int os_reply_keystone(struct openstack *o, long status, const char *body, size_t len,
+		      const char *subject_token, struct berr *err);
+int os_reply_api(struct openstack *o, long status, const char *body, size_t len, json_t **out,
+		 struct berr *err);
+/* The VMs of GET /servers/detail's servers (openstack.c), the deleted
+ * ones and those without match's tags left out: *out owned, *n of them. */
+void os_vms_from_json(struct openstack *o, const json_t *servers, const struct cloud_tag *match,
+		      size_t nmatch, struct cloud_vm **out, size_t *n);
+
 void os_http_release(struct openstack *o);
 
 #endif

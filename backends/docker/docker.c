@@ -1433,6 +1433,42 @@ static int check_tls_name(const char *said, const char *tls_name, int tls, struc
 	return 0;
 }
 
+/* What is wrong with the HOST[:PORT] or [IPV6][:PORT] that starts rest
+ * (up to a '/'), or NULL: curl would only say "bad/illegal format" when
+ * the first request goes out, after host add had stored the host. */
+static const char *authority_problem(const char *rest)
+{
+	size_t n = strcspn(rest, "/?#");
+	const char *end = rest + n, *port, *p;
+	long v = 0;
+
+	if (*rest == '[') {
+		const char *close = memchr(rest, ']', n);
+
+		if (!close)
+			return "the IPv6 address has no closing ']'";
+		port = close + 1;
+		if (port < end && *port != ':')
+			return "text after the IPv6 address";
+	} else {
+		port = memchr(rest, ':', n);
+		if (!port)
+			port = end;
+	}
+	if (port == end)
+		return NULL;
+	if (++port == end)
+		return "the port is empty";
+	for (p = port; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return "the port is not a number";
+		v = v * 10 + (*p - '0');
+		if (v > 65535)
+			return "the port is above 65535";
+	}
+	return v ? NULL : "port 0";
+}
+
 struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr *err)
 {
 	const char *name = ep->name ? ep->name : "local";
@@ -1440,7 +1476,7 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	struct http_endpoint hep = { .name = name };
 	struct docker *d = NULL;
 	struct strbuf base = STRBUF_INIT, shown = STRBUF_INIT, pin = STRBUF_INIT;
-	const char *rest = NULL;
+	const char *rest = NULL, *bad;
 	int tls = 0, is_unix = 0;
 	/* for messages: a host named by its URL (-H URL) has a name of any length */
 	char name_buf[TEXT_CUT_SIZE], url_buf[TEXT_CUT_SIZE];
@@ -1491,6 +1527,11 @@ struct backend *docker_backend_new(const struct docker_endpoint *ep, struct berr
 	if (!is_unix && (!*rest || *rest == '/' || *rest == ':')) {
 		berr_set(err, BERR_USAGE, "%s: invalid URL '%s': it names no host (tcp://HOST:PORT)",
 			 said, said_url);
+		return NULL;
+	}
+	if (!is_unix && (bad = authority_problem(rest))) {
+		berr_set(err, BERR_USAGE, "%s: invalid URL '%s': %s (tcp://HOST:PORT, the port "
+			 "from 1 to 65535)", said, said_url, bad);
 		return NULL;
 	}
 	if (!is_unix && tls && !ep->tls_dir) {

@@ -78,6 +78,16 @@ static void append_str(bson_t *b, const char *key, const bson_iter_t *it)
 		bson_append_null(b, key, -1);
 }
 
+/* d as an int64_t when it is a whole number in range (casting any other
+ * is undefined behaviour): 1, else 0. */
+static int double_int(double d, int64_t *v)
+{
+	if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != (double)(int64_t)d)
+		return 0;
+	*v = (int64_t)d;
+	return 1;
+}
+
 #define FIELD(f, bit, member) (((f)->have & (bit)) ? &(f)->member : NULL)
 
 static int iter_int(const bson_iter_t *it, int64_t *v)
@@ -85,7 +95,7 @@ static int iter_int(const bson_iter_t *it, int64_t *v)
 	if (BSON_ITER_HOLDS_INT32(it) || BSON_ITER_HOLDS_INT64(it))
 		*v = bson_iter_as_int64(it);
 	else if (BSON_ITER_HOLDS_DOUBLE(it))
-		*v = (int64_t)bson_iter_double(it);
+		return double_int(bson_iter_double(it), v);
 	else
 		return 0;
 	return 1;
@@ -104,9 +114,14 @@ static void append_int(bson_t *b, const char *key, const bson_iter_t *it)
 /* The engine gives seconds since the epoch. */
 static void append_unix_time(bson_t *b, const char *key, const struct entry_fields *f)
 {
+	int64_t s = 0;
+
 	if ((f->have & F_CREATED) &&
 	    (BSON_ITER_HOLDS_INT32(&f->created) || BSON_ITER_HOLDS_INT64(&f->created)))
-		bson_append_date_time(b, key, -1, bson_iter_as_int64(&f->created) * 1000);
+		s = bson_iter_as_int64(&f->created);
+	/* a time that does not fit in milliseconds is no time */
+	if (s && s <= INT64_MAX / 1000 && s >= INT64_MIN / 1000)
+		bson_append_date_time(b, key, -1, s * 1000);
 	else
 		bson_append_null(b, key, -1);
 }
@@ -619,13 +634,14 @@ const char *store_doc_str(const bson_t *doc, const char *path)
 int64_t store_doc_int(const bson_t *doc, const char *path, int64_t dflt)
 {
 	bson_iter_t it;
+	int64_t v;
 
 	if (!find_path(doc, path, &it))
 		return dflt;
 	if (BSON_ITER_HOLDS_INT32(&it) || BSON_ITER_HOLDS_INT64(&it))
 		return bson_iter_as_int64(&it);
-	if (BSON_ITER_HOLDS_DOUBLE(&it))
-		return (int64_t)bson_iter_double(&it);
+	if (BSON_ITER_HOLDS_DOUBLE(&it) && double_int(bson_iter_double(&it), &v))
+		return v;
 	return dflt;
 }
 

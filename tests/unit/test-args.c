@@ -89,8 +89,10 @@ static void test_basics(void)
 	is_str(list[2], "1:1", "--publish=1:1");
 	args_release(&a);
 
-	is_int(parse(&a, &test_run, "--name a --name b img"), 0, "value given twice");
-	is_str(args_get(&a, "name"), "b", "the last value wins");
+	is_int(parse(&a, &test_run, "--name a --name b img"), -1, "value given twice: refused");
+	is_str(errbuf, "option --name given 2 times: give it once", "... saying so");
+	is_int(parse(&a, &test_run, "--name=a --name b img"), -1, "--name=a then --name b: refused");
+	is_int(parse(&a, &test_run, "--name a --name b --help"), 0, "... but not with --help");
 	args_release(&a);
 
 	is_int(parse(&a, &test_run, "--name= img"), 0, "empty value with =");
