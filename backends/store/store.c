@@ -155,6 +155,40 @@ int store_replace_host_set(struct store *s, enum store_coll c, const char *host,
 	return s->ops->replace_host_set(s, c, host, docs, ndocs, stats, err);
 }
 
+int store_replace_host_sets(struct store *s, enum store_coll c, struct store_host_set *sets,
+			    size_t n, struct berr *err)
+{
+	size_t i;
+
+	if (bad_coll(c, err))
+		return -1;
+	if (!store_coll_is_cache(c))
+		return berr_set(err, BERR_USAGE,
+				"store: %s is not a per-host collection (only images and containers are)",
+				store_coll_name(c));
+	if (s->ops->replace_host_sets)
+		return s->ops->replace_host_sets(s, c, sets, n, err);
+	for (i = 0; i < n; i++)
+		if (s->ops->replace_host_set(s, c, sets[i].host, sets[i].docs, sets[i].ndocs,
+					     &sets[i].stats, err) < 0)
+			return -1;
+	return 0;
+}
+
+int store_batch_begin(struct store *s, enum store_coll c, struct berr *err)
+{
+	if (bad_coll(c, err))
+		return -1;
+	return s->ops->batch_begin ? s->ops->batch_begin(s, c, err) : 0;
+}
+
+int store_batch_end(struct store *s, enum store_coll c, struct berr *err)
+{
+	if (bad_coll(c, err))
+		return -1;
+	return s->ops->batch_end ? s->ops->batch_end(s, c, err) : 0;
+}
+
 int store_modify(struct store *s, enum store_coll c, const bson_t *selector,
 		 const bson_t *update, int flags, bson_t *result, int *found,
 		 struct berr *err)
