@@ -45,14 +45,14 @@ def load(name):
 
 
 def container_template(n):
-    """The body of /containers/json with HOSTTAG____ where each engine's
-    number goes (a fixed width keeps the Content-Length per engine
-    computable by replacement)."""
+    """The body of /containers/json with HOSTTAG____ (in names) and HOSTID
+    (in IDs) where each engine's number goes."""
     rec = load("engine-containers.json")
     out = []
     for j in range(n):
         c = json.loads(json.dumps(rec[j % len(rec)]))
-        c["Id"] = "HOSTTAG____" + "%053x" % (j + 1)
+        # the short ID (12 characters) unique too: the container, then the host
+        c["Id"] = "%06x" % (j + 1) + "HOSTID" + "%052x" % (j + 1)
         c["Names"] = ["/hHOSTTAG____-c%d" % (j + 1)]
         c["Created"] = 1795346743 - j
         c["Labels"] = {"replay": "yes", "index": str(j + 1)}
@@ -80,7 +80,8 @@ class Engine:
         if p == "/_ping":
             return 200, b"OK", "text/plain"
         if p == "/containers/json":
-            return 200, self.bodies["containers"].replace(b"HOSTTAG____", tag(self.i)), None
+            body = self.bodies["containers"].replace(b"HOSTTAG____", tag(self.i))
+            return 200, body.replace(b"HOSTID", b"%06d" % self.i), None
         if p == "/info":
             info = dict(self.bodies["info"])
             info["ID"] = "REPLAY:%d" % self.i
