@@ -142,9 +142,8 @@ int store_count(struct store *s, enum store_coll c, const bson_t *selector,
 	return s->ops->count(s, c, selector, n, err);
 }
 
-int store_replace_host_set(struct store *s, enum store_coll c, const char *host,
-			   const bson_t *const *docs, size_t ndocs,
-			   struct store_set_stats *stats, struct berr *err)
+/* BERR_USAGE unless c is a collection of per-host sets. */
+static int not_per_host(enum store_coll c, struct berr *err)
 {
 	if (bad_coll(c, err))
 		return -1;
@@ -152,6 +151,15 @@ int store_replace_host_set(struct store *s, enum store_coll c, const char *host,
 		return berr_set(err, BERR_USAGE,
 				"store: %s is not a per-host collection (only images and containers are)",
 				store_coll_name(c));
+	return 0;
+}
+
+int store_replace_host_set(struct store *s, enum store_coll c, const char *host,
+			   const bson_t *const *docs, size_t ndocs,
+			   struct store_set_stats *stats, struct berr *err)
+{
+	if (not_per_host(c, err))
+		return -1;
 	return s->ops->replace_host_set(s, c, host, docs, ndocs, stats, err);
 }
 
@@ -160,12 +168,8 @@ int store_replace_host_sets(struct store *s, enum store_coll c, struct store_hos
 {
 	size_t i;
 
-	if (bad_coll(c, err))
+	if (not_per_host(c, err))
 		return -1;
-	if (!store_coll_is_cache(c))
-		return berr_set(err, BERR_USAGE,
-				"store: %s is not a per-host collection (only images and containers are)",
-				store_coll_name(c));
 	if (s->ops->replace_host_sets)
 		return s->ops->replace_host_sets(s, c, sets, n, err);
 	for (i = 0; i < n; i++)
