@@ -217,6 +217,20 @@ cleanup:
 	return failed;
 }
 
+/* ---- the process's concurrency ------------------------------------------- */
+
+static size_t max_inflight = FANOUT_MAX_INFLIGHT;
+
+void fanout_set_max_inflight(size_t n)
+{
+	max_inflight = n ? n : FANOUT_MAX_INFLIGHT;
+}
+
+size_t fanout_max_inflight(void)
+{
+	return max_inflight;
+}
+
 /* ---- helpers -------------------------------------------------------------- */
 
 /* A fresh job but for b. */

@@ -75,6 +75,11 @@ struct fanout_opts {
 
 #define FANOUT_MAX_INFLIGHT 32
 
+/* What max_inflight 0 (or opts NULL) means for this process from now on:
+ * n, or FANOUT_MAX_INFLIGHT for 0 (pool.concurrency sets it). */
+void fanout_set_max_inflight(size_t n);
+size_t fanout_max_inflight(void);
+
 /* Runs jobs[0..n) (b, op and the op's arguments filled in). Returns the
  * number of failed jobs. */
 size_t fanout_run(struct fanout_job *jobs, size_t n, const struct fanout_opts *opts);

@@ -314,6 +314,7 @@ static void ask_engines(struct shell *sh, const struct host_list *l, struct host
 	struct fanout_job *jobs = calloc(l->n ? l->n : 1, sizeof(*jobs));
 	size_t *which = calloc(l->n ? l->n : 1, sizeof(*which));
 	size_t i, nj = 0;
+	int opened;
 
 	if (!jobs || !which)
 		abort();
@@ -333,6 +334,7 @@ static void ask_engines(struct shell *sh, const struct host_list *l, struct host
 	}
 	if (nj)
 		fanout_info(jobs, nj, NULL);
+	opened = nj > 1 ? pool_records_begin(&sh->fleet) : 0; /* one write of the hosts */
 	for (i = 0; i < nj; i++) {
 		const char *name = l->v[which[i]].name;
 
@@ -345,6 +347,7 @@ static void ask_engines(struct shell *sh, const struct host_list *l, struct host
 		f[which[i]].error = strdup(jobs[i].err.msg);
 		error(sh, "%s", jobs[i].err.msg);
 	}
+	pool_records_end(&sh->fleet, opened);
 	fanout_jobs_release(jobs, nj);
 	free(jobs);
 	free(which);

@@ -484,7 +484,8 @@ static int load_autoscale(struct loader *L, const yaml_node_t *map)
 
 static int load_pool(struct loader *L, const yaml_node_t *map)
 {
-	static const char *const known[] = { "error_threshold", "policy", "slot_memory", "autoscale", NULL };
+	static const char *const known[] = { "error_threshold", "policy", "slot_memory", "concurrency",
+					     "autoscale", NULL };
 	static const char *const policies[] = { "least-loaded", "round-robin", "random", NULL };
 	yaml_node_pair_t *p;
 	size_t i;
@@ -510,6 +511,16 @@ static int load_pool(struct loader *L, const yaml_node_t *map)
 			if (errno || end == s || *end || n < 1 || n > 1000)
 				return fail_at(L, v, "pool.error_threshold: invalid value '%s': use a whole number of consecutive errors from 1 to 1000", CUT(s));
 			L->cfg->pool_error_threshold = n;
+		} else if (strcmp(key, "concurrency") == 0) {
+			long n;
+
+			if (want_string(L, v, "pool.concurrency", &s) < 0)
+				return -1;
+			errno = 0;
+			n = strtol(s, &end, 10);
+			if (errno || end == s || *end || n < 1 || n > 1024)
+				return fail_at(L, v, "pool.concurrency: invalid value '%s': use a whole number of requests at once from 1 to 1024", CUT(s));
+			L->cfg->pool_concurrency = n;
 		} else if (strcmp(key, "policy") == 0) {
 			if (want_string(L, v, "pool.policy", &s) < 0)
 				return -1;

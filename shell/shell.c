@@ -221,6 +221,7 @@ static const struct host_settings *add_url_host(struct shell *sh, const char *ur
 	struct host_settings *h;
 	const char *verify = getenv("DOCKER_TLS_VERIFY");
 
+	strindex_clear(&cfg->host_ix); /* built again with this one */
 	cfg->hosts = xgrow(cfg->hosts, cfg->nhosts, cfg->nhosts + 1, sizeof(*cfg->hosts));
 	h = &cfg->hosts[cfg->nhosts++];
 	memset(h, 0, sizeof(*h));

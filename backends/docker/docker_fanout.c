@@ -444,7 +444,7 @@ size_t docker_jobs_run(struct docker_job *jobs, size_t n, const struct fanout_op
 	struct loop l = { .n = n };
 	size_t i, failed = 0;
 
-	l.max = opts && opts->max_inflight ? opts->max_inflight : FANOUT_MAX_INFLIGHT;
+	l.max = opts && opts->max_inflight ? opts->max_inflight : fanout_max_inflight();
 	l.runs = calloc(n ? n : 1, sizeof(*l.runs));
 	l.hosts = calloc(n ? n : 1, sizeof(*l.hosts));
 	l.m = curl_multi_init();

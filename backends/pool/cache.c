@@ -17,6 +17,7 @@
 #include "backends/fanout.h"
 #include "backends/pool/pool.h"
 #include "lib/text.h"
+#include "lib/xalloc.h"
 
 /* A filtered listing of up to this many rows is recorded row by row; a
  * longer one as one rewrite of the host's set, since on the file store
@@ -196,6 +197,52 @@ cleanup:
 	if (ret < 0)
 		return wt_failed(fl, &err, c);
 	record_seen(fl, host);
+	return 0;
+}
+
+int cache_put_listings(struct fleet *fl, enum store_coll c, const char *const *hosts,
+		       const json_t *const *lists, size_t n)
+{
+	struct store_docset *sets = NULL;
+	struct store_host_set *hs = NULL;
+	int64_t now = store_now_ms();
+	struct store *s;
+	struct berr err;
+	size_t i;
+	int ret = -1, opened;
+
+	if (!n)
+		return 0;
+	if (!(s = wt_store(fl)))
+		return -1;
+	berr_clear(&err);
+	sets = calloc(n, sizeof(*sets));
+	hs = calloc(n, sizeof(*hs));
+	if (!sets || !hs) {
+		berr_set(&err, BERR_LOCAL, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		if (store_docset_from_list(&sets[i], c, hosts[i], lists[i], now, &err) < 0)
+			goto cleanup;
+		hs[i].host = hosts[i];
+		hs[i].docs = (const bson_t *const *)sets[i].docs;
+		hs[i].ndocs = sets[i].n;
+	}
+	if (store_replace_host_sets(s, c, hs, n, &err) < 0)
+		goto cleanup;
+	ret = 0;
+cleanup:
+	for (i = 0; sets && i < n; i++)
+		store_docset_release(&sets[i]);
+	free(sets);
+	free(hs);
+	if (ret < 0)
+		return wt_failed(fl, &err, c);
+	opened = n > 1 ? pool_records_begin(fl) : 0;
+	for (i = 0; i < n; i++)
+		record_seen(fl, hosts[i]);
+	pool_records_end(fl, opened);
 	return 0;
 }
 
@@ -754,55 +801,78 @@ int cache_fallback(struct fleet *fl, enum store_coll c, const char *host,
 
 /* --- refresh ----------------------------------------------------------------------- */
 
-/* One host's part of a refresh: the listings its jobs brought, written. */
-static int refresh_write(struct fleet *fl, struct store *s, const char *host,
-			 struct fanout_job *jobs, struct cache_refresh_stats *st, struct berr *err)
+/* One host's listings parsed: both first, so that a malformed one keeps
+ * the host's old records whole rather than half new. */
+static int refresh_parse(const char *host, struct fanout_job *jobs, int64_t now,
+			 struct store_docset *cs, struct store_docset *is, struct berr *err)
 {
-	struct store_docset cs = { NULL, 0 }, is = { NULL, 0 };
-	struct store_set_stats ss;
-	int64_t now = store_now_ms();
-	int ret = -1;
+	int ret = 0;
 
-	/* Both listings parsed first: a malformed one keeps the host's old
-	 * records whole rather than half new. */
-	if (store_docset_from_text(&cs, STORE_CONTAINERS, host, jobs[0].raw, jobs[0].raw_len, now,
+	if (store_docset_from_text(cs, STORE_CONTAINERS, host, jobs[0].raw, jobs[0].raw_len, now,
 				   err) < 0 ||
-	    store_docset_from_text(&is, STORE_IMAGES, host, jobs[1].raw, jobs[1].raw_len, now,
+	    store_docset_from_text(is, STORE_IMAGES, host, jobs[1].raw, jobs[1].raw_len, now,
 				   err) < 0)
-		goto cleanup;
+		ret = -1;
 	/* the bodies are not needed any more: give their memory back before
 	 * the store builds its files */
 	fanout_job_release(&jobs[0]);
 	fanout_job_release(&jobs[1]);
-	if (store_replace_host_set(s, STORE_CONTAINERS, host, (const bson_t *const *)cs.docs, cs.n,
-				   &ss, err) < 0) {
-		cache_advise_reset(err, STORE_CONTAINERS);
-		st->store_failed = 1;
-		goto cleanup;
-	}
-	st->containers = ss.written;
-	if (store_replace_host_set(s, STORE_IMAGES, host, (const bson_t *const *)is.docs, is.n,
-				   &ss, err) < 0) {
-		cache_advise_reset(err, STORE_IMAGES);
-		st->store_failed = 1;
-		goto cleanup;
-	}
-	st->images = ss.written;
-	ret = 0;
-cleanup:
-	store_docset_release(&cs);
-	store_docset_release(&is);
 	return ret;
+}
+
+/* The parsed hosts (ok[i]) written: each collection once for all of them. */
+static void refresh_write(struct fleet *fl, struct store *s, struct backend *const *bs, size_t n,
+			  const unsigned char *ok, struct store_docset *sets,
+			  struct cache_refresh_stats *st, struct berr *errs, size_t *failed)
+{
+	static const enum store_coll colls[] = { STORE_CONTAINERS, STORE_IMAGES };
+	struct store_host_set *hs = xcalloc(n + 1, sizeof(*hs));
+	size_t *idx = xcalloc(n + 1, sizeof(*idx));
+	struct berr err;
+	size_t i, k, m;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0, m = 0; i < n; i++)
+			if (ok[i] && !st[i].store_failed) {
+				hs[m].host = bs[i]->name;
+				hs[m].docs = (const bson_t *const *)sets[2 * i + k].docs;
+				hs[m].ndocs = sets[2 * i + k].n;
+				idx[m++] = i;
+			}
+		if (!m)
+			break;
+		berr_clear(&err);
+		if (store_replace_host_sets(s, colls[k], hs, m, &err) < 0) {
+			cache_advise_reset(&err, colls[k]);
+			for (i = 0; i < m; i++) {
+				st[idx[i]].store_failed = 1;
+				errs[idx[i]] = err;
+				(*failed)++;
+			}
+			break;
+		}
+		for (i = 0; i < m; i++) {
+			if (k == 0)
+				st[idx[i]].containers = hs[i].stats.written;
+			else
+				st[idx[i]].images = hs[i].stats.written;
+		}
+	}
+	free(hs);
+	free(idx);
 }
 
 size_t cache_refresh_hosts(struct fleet *fl, struct backend *const *bs, size_t n,
 			   struct cache_refresh_stats *st, struct berr *errs)
 {
 	struct fanout_job *jobs = NULL;
+	struct store_docset *sets = NULL;
+	unsigned char *ok = NULL;
 	struct store *s;
 	struct berr store_err;
+	int64_t now = store_now_ms();
 	size_t i, failed = 0;
-	int store_down = 0;
+	int opened;
 
 	for (i = 0; i < n; i++) {
 		memset(&st[i], 0, sizeof(st[i]));
@@ -816,45 +886,42 @@ size_t cache_refresh_hosts(struct fleet *fl, struct backend *const *bs, size_t n
 		}
 		return n;
 	}
-	jobs = calloc(3 * n + 1, sizeof(*jobs));
-	if (!jobs) {
-		for (i = 0; i < n; i++)
-			berr_set(&errs[i], BERR_LOCAL, "out of memory");
-		return n;
-	}
+	jobs = xcalloc(3 * n + 1, sizeof(*jobs));
+	sets = xcalloc(2 * n + 1, sizeof(*sets));
+	ok = xcalloc(n + 1, 1);
 	fanout_refresh(jobs, bs, n, NULL);
+	/* what each engine answered, recorded in one write of the hosts */
+	opened = n > 1 ? pool_records_begin(fl) : 0;
 	for (i = 0; i < n; i++) {
 		struct fanout_job *j = &jobs[3 * i];
-		const char *host = bs[i]->name;
 		const struct berr *engine_err = j[0].status < 0 ? &j[0].err :
 						j[1].status < 0 ? &j[1].err : NULL;
 
 		if (engine_err) {
 			errs[i] = *engine_err;
-			pool_record(fl, host, engine_err);
+			pool_record(fl, bs[i]->name, engine_err);
 			failed++;
 			continue;
 		}
 		/* it answered; and what the engine is (version, CPUs, memory)
 		 * for host list: a failed GET /info is not worth failing a
 		 * refresh for */
-		pool_record_answer(fl, host, j[2].status == 0 ? j[2].reply : NULL);
-		if (store_down) {
-			/* the next host would meet the same store */
-			st[i].store_failed = 1;
-			errs[i] = store_err;
-			failed++;
-			continue;
-		}
-		if (refresh_write(fl, s, host, j, &st[i], &errs[i]) < 0) {
-			failed++;
-			if (st[i].store_failed) {
-				store_down = 1;
-				store_err = errs[i];
-			}
-		}
+		pool_record_answer(fl, bs[i]->name, j[2].status == 0 ? j[2].reply : NULL);
+		ok[i] = 1;
 	}
+	pool_records_end(fl, opened);
+	for (i = 0; i < n; i++)
+		if (ok[i] && refresh_parse(bs[i]->name, &jobs[3 * i], now, &sets[2 * i],
+					   &sets[2 * i + 1], &errs[i]) < 0) {
+			ok[i] = 0;
+			failed++;
+		}
 	fanout_jobs_release(jobs, 3 * n);
+	refresh_write(fl, s, bs, n, ok, sets, st, errs, &failed);
+	for (i = 0; i < 2 * n; i++)
+		store_docset_release(&sets[i]);
+	free(sets);
+	free(ok);
 	free(jobs);
 	return failed;
 }

@@ -32,6 +32,12 @@ struct backend;
  * filtered listing proves nothing about the rows it left out. */
 int cache_put_listing(struct fleet *fl, enum store_coll c, const char *host,
 		      const json_t *list, int whole);
+/* The whole listings of many hosts (lists[i] of hosts[i], distinct) as
+ * cache_put_listing(..., whole) would write them one by one, in one write
+ * of the collection, and every host recorded as seen in one write of the
+ * hosts. */
+int cache_put_listings(struct fleet *fl, enum store_coll c, const char *const *hosts,
+		       const json_t *const *lists, size_t n);
 /* The container ref (ID, prefix or name) of b's host as the engine has it
  * now, after a create, start, stop, ...: re-read with one inspect and one
  * listing, so the document is what a listing would record. */

@@ -10,6 +10,7 @@
 #include "backends/pool/settings.h"
 #include "backends/backend.h"
 #include "backends/docker/docker.h"
+#include "backends/fanout.h"
 #include "backends/store/store.h"
 #include "lib/text.h"
 #include "lib/xalloc.h"
@@ -18,6 +19,9 @@ void fleet_init(struct fleet *fl, const struct settings *settings, fleet_note_fn
 {
 	memset(fl, 0, sizeof(*fl));
 	fl->settings = settings;
+	fl->active_hosts = -1;
+	if (settings)
+		fanout_set_max_inflight((size_t)settings->pool_concurrency);
 	fl->note = note;
 	fl->note_ud = ud;
 }
@@ -32,7 +36,8 @@ void fleet_release(struct fleet *fl)
 	}
 	free(fl->backends);
 	fl->backends = NULL;
-	fl->nbackends = 0;
+	fl->nbackends = fl->backends_alloc = 0;
+	strindex_clear(&fl->backend_ix);
 	if (fl->store) {
 		store_free(fl->store);
 		fl->store = NULL;
@@ -153,10 +158,7 @@ static struct backend *open_backend(struct fleet *fl, const char *host)
 {
 	size_t i;
 
-	for (i = 0; i < fl->nbackends; i++)
-		if (!strcmp(fl->backends[i].host, host))
-			return fl->backends[i].backend;
-	return NULL;
+	return strindex_find(&fl->backend_ix, host, &i) ? fl->backends[i].backend : NULL;
 }
 
 struct backend *fleet_backend_ref(struct fleet *fl, const struct host_ref *h, struct berr *err)
@@ -180,9 +182,13 @@ struct backend *fleet_backend_ref(struct fleet *fl, const struct host_ref *h, st
 		return NULL;
 	}
 	warn_plain_env(fl, h);
-	fl->backends = xrealloc(fl->backends, (fl->nbackends + 1) * sizeof(*fl->backends));
+	if (fl->nbackends == fl->backends_alloc) {
+		fl->backends_alloc = fl->backends_alloc ? 2 * fl->backends_alloc : 16;
+		fl->backends = xrealloc(fl->backends, fl->backends_alloc * sizeof(*fl->backends));
+	}
 	fl->backends[fl->nbackends].host = xstrdup(h->name);
 	fl->backends[fl->nbackends].backend = b;
+	strindex_add(&fl->backend_ix, fl->backends[fl->nbackends].host, fl->nbackends);
 	fl->nbackends++;
 	return b;
 }
@@ -218,6 +224,10 @@ void fleet_forget_backend(struct fleet *fl, const char *host)
 		memmove(&fl->backends[i], &fl->backends[i + 1],
 			(fl->nbackends - i - 1) * sizeof(*fl->backends));
 		fl->nbackends--;
+		/* the positions after it moved */
+		strindex_clear(&fl->backend_ix);
+		for (i = 0; i < fl->nbackends; i++)
+			strindex_add(&fl->backend_ix, fl->backends[i].host, i);
 		return;
 	}
 }

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include "lib/berr.h"
+#include "lib/strindex.h"
 
 struct settings;
 struct store;
@@ -55,7 +56,11 @@ struct fleet {
 				    * DOCKER_HOST's is no warning */
 	int plain_warned;          /* the DOCKER_HOST plain HTTP warning was said */
 	struct fleet_backend_slot *backends; /* owned; opened lazily, one per host used */
-	size_t nbackends;
+	size_t nbackends, backends_alloc;
+	long active_hosts;          /* between pool_records_begin and _end: how many hosts
+				     * are active (counted once, then kept up to date);
+				     * else -1 */
+	struct strindex backend_ix; /* host -> position in backends */
 };
 
 /* settings and note are kept (borrowed); nothing is opened yet. */

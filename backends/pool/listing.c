@@ -79,6 +79,7 @@ long listing_run(struct fleet *fl, const struct pool_targets *t, enum listing_ki
 	struct listing_host *v;
 	size_t i;
 	long answered = 0;
+	int opened;
 
 	*out = NULL;
 	v = calloc(t->n ? t->n : 1, sizeof(*v));
@@ -95,6 +96,9 @@ long listing_run(struct fleet *fl, const struct pool_targets *t, enum listing_ki
 		list_one(&v[0], kind, filter, all);
 	else if (t->n > 1)
 		list_many(v, t->n, kind, filter, all);
+	/* one write of the hosts for all their records (a sole host's
+	 * record needs no batch) */
+	opened = t->n > 1 ? pool_records_begin(fl) : 0;
 	for (i = 0; i < t->n; i++) {
 		if (v[i].rows)
 			answered++;
@@ -104,6 +108,7 @@ long listing_run(struct fleet *fl, const struct pool_targets *t, enum listing_ki
 			continue;
 		pool_record(fl, v[i].name, v[i].rows ? NULL : &v[i].err);
 	}
+	pool_records_end(fl, opened);
 	*out = v;
 	return answered;
 }
@@ -216,12 +221,32 @@ int listing_gather(struct fleet *fl, const struct pool_want *want, enum listing_
 
 void listing_record(struct fleet *fl, const struct listing_result *res, int whole_set)
 {
-	size_t i;
+	const char **hosts;
+	const json_t **lists;
+	size_t i, n = 0;
+	int opened;
 
+	if (!whole_set) {
+		/* row by row or merged, per host; the hosts' last_seen in one write */
+		opened = res->n > 1 ? pool_records_begin(fl) : 0;
+		for (i = 0; i < res->n; i++)
+			if (res->v[i].src == LISTING_LIVE &&
+			    cache_put_listing(fl, res->coll, res->v[i].name, res->v[i].rows, 0) < 0)
+				break;
+		pool_records_end(fl, opened);
+		return;
+	}
+	/* whole sets: one write of the collection for every host */
+	hosts = xcalloc(res->n + 1, sizeof(*hosts));
+	lists = xcalloc(res->n + 1, sizeof(*lists));
 	for (i = 0; i < res->n; i++)
-		if (res->v[i].src == LISTING_LIVE &&
-		    cache_put_listing(fl, res->coll, res->v[i].name, res->v[i].rows, whole_set) < 0)
-			break;
+		if (res->v[i].src == LISTING_LIVE) {
+			hosts[n] = res->v[i].name;
+			lists[n++] = res->v[i].rows;
+		}
+	cache_put_listings(fl, res->coll, hosts, lists, n);
+	free(hosts);
+	free(lists);
 }
 
 void listing_result_release(struct listing_result *res)

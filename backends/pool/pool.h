@@ -135,6 +135,16 @@ struct backend *pool_single(struct fleet *fl, const struct pool_want *want, stru
  */
 int pool_record(struct fleet *fl, const char *host, const struct berr *err);
 
+/* Many records in one write: between pool_records_begin() and
+ * pool_records_end() the hosts collection is held in memory (a store
+ * batch: on the file store one rewrite at the end, not one per host).
+ * begin returns whether a batch was opened (a store that cannot batch, or
+ * cannot be read now, records each call as it comes); end takes that. No
+ * engine may be waited for in between: other processes wait for the
+ * collection meanwhile. */
+int pool_records_begin(struct fleet *fl);
+void pool_records_end(struct fleet *fl, int opened);
+
 /* A transition by hand or by a probe: state and reason recorded with the
  * time and appended to history. "active" also resets errors and the probe
  * backoff; "inactive" this way is by hand (auto_inactive false:

@@ -20,14 +20,28 @@ void settings_host_clear(struct host_settings *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* The position of host name, through the index (built here when the hosts
+ * changed since: a linear search per lookup is quadratic over 100,000
+ * hosts). The index is a cache, not the settings' meaning: it may be built
+ * in a const settings. */
+static int host_pos(const struct settings *cfg, const char *name, size_t *pos)
+{
+	struct strindex *ix = (struct strindex *)&cfg->host_ix;
+	size_t i;
+
+	if (!name)
+		return 0;
+	if (!ix->n)
+		for (i = 0; i < cfg->nhosts; i++)
+			strindex_add(ix, cfg->hosts[i].name, i);
+	return strindex_find(ix, name, pos);
+}
+
 struct host_settings *settings_host_get(struct settings *cfg, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < cfg->nhosts; i++)
-		if (strcmp(cfg->hosts[i].name, name) == 0)
-			return &cfg->hosts[i];
-	return NULL;
+	return host_pos(cfg, name, &i) ? &cfg->hosts[i] : NULL;
 }
 
 /* The entry for name, emptied if it existed, appended if not. */
@@ -36,6 +50,7 @@ struct host_settings *settings_host_fresh(struct settings *cfg, const char *name
 	struct host_settings *h = NULL;
 	size_t i;
 
+	strindex_clear(&cfg->host_ix); /* names change below */
 	for (i = 0; i < nsearch && i < cfg->nhosts; i++)
 		if (strcmp(cfg->hosts[i].name, name) == 0)
 			h = &cfg->hosts[i];
@@ -76,6 +91,7 @@ void settings_init(struct settings *cfg)
 	cfg->default_host = strdup("local");
 	cfg->owner = default_owner();
 	cfg->pool_error_threshold = 3;
+	cfg->pool_concurrency = 32;
 	cfg->pool_policy = strdup("least-loaded");
 	cfg->pool_slot_memory = (int64_t)512 << 20;
 	cfg->autoscale.max_hosts = 10;
@@ -93,6 +109,7 @@ void settings_release(struct settings *cfg)
 {
 	size_t i;
 
+	strindex_clear(&cfg->host_ix);
 	for (i = 0; i < cfg->nhosts; i++)
 		settings_host_clear(&cfg->hosts[i]);
 	free(cfg->hosts);
@@ -120,10 +137,5 @@ const struct host_settings *settings_find_host(const struct settings *cfg, const
 {
 	size_t i;
 
-	if (!name)
-		return NULL;
-	for (i = 0; i < cfg->nhosts; i++)
-		if (strcmp(cfg->hosts[i].name, name) == 0)
-			return &cfg->hosts[i];
-	return NULL;
+	return host_pos(cfg, name, &i) ? &cfg->hosts[i] : NULL;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "backends/cloud/cloud.h"
+#include "lib/strindex.h"
 
 struct host_settings {
 	char *name;     /* owned */
@@ -49,6 +50,8 @@ struct settings {
 	char *owner;               /* owned; BERTH_OWNER or config owner:; default user@hostname */
 	/* pool: (see shell/pool.h) */
 	long pool_error_threshold; /* pool.error_threshold; default 3 consecutive errors */
+	long pool_concurrency;     /* pool.concurrency: requests to engines at once in a
+				    * fan-out; default 32 (FANOUT_MAX_INFLIGHT) */
 	char *pool_policy;         /* owned; pool.policy: least-loaded (default), round-robin, random */
 	int64_t pool_slot_memory;  /* pool.slot_memory (bytes, "512m" syntax); default 512 MiB */
 	struct autoscale_settings autoscale; /* pool.autoscale */
@@ -60,6 +63,9 @@ struct settings {
 	char *default_cloud;       /* owned; default_cloud: (a name in clouds), or NULL */
 	char **loaded_files;       /* owned: the files actually read, for messages */
 	size_t nloaded;
+	/* owned: hosts by name, for settings_find_host (built on first use,
+	 * dropped when the hosts change) */
+	struct strindex host_ix;
 };
 
 void settings_init(struct settings *cfg);   /* defaults only */

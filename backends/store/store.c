@@ -142,9 +142,8 @@ int store_count(struct store *s, enum store_coll c, const bson_t *selector,
 	return s->ops->count(s, c, selector, n, err);
 }
 
-int store_replace_host_set(struct store *s, enum store_coll c, const char *host,
-			   const bson_t *const *docs, size_t ndocs,
-			   struct store_set_stats *stats, struct berr *err)
+/* BERR_USAGE unless c is a collection of per-host sets. */
+static int not_per_host(enum store_coll c, struct berr *err)
 {
 	if (bad_coll(c, err))
 		return -1;
@@ -152,7 +151,46 @@ int store_replace_host_set(struct store *s, enum store_coll c, const char *host,
 		return berr_set(err, BERR_USAGE,
 				"store: %s is not a per-host collection (only images and containers are)",
 				store_coll_name(c));
+	return 0;
+}
+
+int store_replace_host_set(struct store *s, enum store_coll c, const char *host,
+			   const bson_t *const *docs, size_t ndocs,
+			   struct store_set_stats *stats, struct berr *err)
+{
+	if (not_per_host(c, err))
+		return -1;
 	return s->ops->replace_host_set(s, c, host, docs, ndocs, stats, err);
+}
+
+int store_replace_host_sets(struct store *s, enum store_coll c, struct store_host_set *sets,
+			    size_t n, struct berr *err)
+{
+	size_t i;
+
+	if (not_per_host(c, err))
+		return -1;
+	if (s->ops->replace_host_sets)
+		return s->ops->replace_host_sets(s, c, sets, n, err);
+	for (i = 0; i < n; i++)
+		if (s->ops->replace_host_set(s, c, sets[i].host, sets[i].docs, sets[i].ndocs,
+					     &sets[i].stats, err) < 0)
+			return -1;
+	return 0;
+}
+
+int store_batch_begin(struct store *s, enum store_coll c, struct berr *err)
+{
+	if (bad_coll(c, err))
+		return -1;
+	return s->ops->batch_begin ? s->ops->batch_begin(s, c, err) : 0;
+}
+
+int store_batch_end(struct store *s, enum store_coll c, struct berr *err)
+{
+	if (bad_coll(c, err))
+		return -1;
+	return s->ops->batch_end ? s->ops->batch_end(s, c, err) : 0;
 }
 
 int store_modify(struct store *s, enum store_coll c, const bson_t *selector,

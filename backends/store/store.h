@@ -75,6 +75,15 @@ struct store_set_stats {
 	int64_t removed; /* documents of the old set (vanished or rewritten) */
 };
 
+/* One host's set for store_replace_host_sets: docs as replace_host_set
+ * takes them; stats is filled in. */
+struct store_host_set {
+	const char *host;
+	const bson_t *const *docs;
+	size_t ndocs;
+	struct store_set_stats stats;
+};
+
 /* store_modify flags */
 #define STORE_UPSERT     0x1 /* insert when nothing matches */
 #define STORE_RETURN_NEW 0x2 /* *result gets the document after the change */
@@ -106,6 +115,11 @@ struct store_ops {
 	int (*replace_host_set)(struct store *s, enum store_coll c, const char *host,
 				const bson_t *const *docs, size_t ndocs,
 				struct store_set_stats *stats, struct berr *err);
+	/* replace_host_set for many hosts (distinct) in one call; on the file
+	 * store one rewrite of the collection. May be NULL: the hosts one by
+	 * one. */
+	int (*replace_host_sets)(struct store *s, enum store_coll c, struct store_host_set *sets,
+				 size_t n, struct berr *err);
 	/* Find-one-and-modify (atomic but on FerretDB, see above): applies
 	 * update to the first document matching selector. *found (may be NULL) is 1 when one matched or was
 	 * upserted, 0 otherwise. When result is not NULL and found, it is
@@ -121,6 +135,17 @@ struct store_ops {
 	 * kept). */
 	int (*drop)(struct store *s, enum store_coll c, char **kept_aside,
 		    struct berr *err);
+
+	/* A batch on collection c (may be NULL: no batching, each call writes
+	 * at once): from batch_begin to batch_end the file store holds c
+	 * locked and in memory, every call on c reads and changes that copy,
+	 * and batch_end writes the file once (a command's many small writes,
+	 * e.g. last_seen of each of 1,000 hosts, as one rewrite). Other
+	 * processes wait for the lock meanwhile: keep a batch short, and
+	 * never wait for an engine inside one. batch_end also ends the batch
+	 * when the write fails. */
+	int (*batch_begin)(struct store *s, enum store_coll c, struct berr *err);
+	int (*batch_end)(struct store *s, enum store_coll c, struct berr *err);
 
 	void (*free)(struct store *s);
 };
@@ -172,9 +197,14 @@ int store_count(struct store *s, enum store_coll c, const bson_t *selector,
 int store_replace_host_set(struct store *s, enum store_coll c, const char *host,
 			   const bson_t *const *docs, size_t ndocs,
 			   struct store_set_stats *stats, struct berr *err);
+int store_replace_host_sets(struct store *s, enum store_coll c, struct store_host_set *sets,
+			    size_t n, struct berr *err);
 int store_modify(struct store *s, enum store_coll c, const bson_t *selector,
 		 const bson_t *update, int flags, bson_t *result, int *found,
 		 struct berr *err);
+/* See store_ops.batch_begin; both are no-ops on a store without batches. */
+int store_batch_begin(struct store *s, enum store_coll c, struct berr *err);
+int store_batch_end(struct store *s, enum store_coll c, struct berr *err);
 int store_drop(struct store *s, enum store_coll c, char **kept_aside, struct berr *err);
 
 /* --- leases (housekeeping: one run at a time across processes/machines) -- */

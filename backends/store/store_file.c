@@ -9,6 +9,19 @@
  * processes never lose each other's writes. Readers take no lock: a
  * rename never changes a file someone has open. A file that does not parse
  * is never written over; store_drop() moves it aside.
+ *
+ * The cache collections (images, containers) are written the same way but
+ * without the fsyncs: after a crash of the machine, a cache file may be
+ * the old one, the new one, or torn; a torn one is found by the count in
+ * its header (or by a document that does not parse), named, never written
+ * over, and moved aside by `cache reset`; the next listing or refresh
+ * builds it again. The other collections (hosts above all) keep full
+ * durability.
+ *
+ * A batch (store_batch_begin/end) holds a collection locked and in memory
+ * between the two calls: the changes go to that copy (a changed document
+ * replaced in place, not a new file each time) and the file is written
+ * once at the end.
  */
 #include "config.h"
 
@@ -23,14 +36,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "backends/store/store_internal.h"
+#include "lib/strindex.h"
 
 #define FORMAT_VERSION 1
 #define LOCK_WAIT_MS 30000
 
-struct file_store {
-	struct store base;
-	char *dir;
-};
 
 /* One collection as read: the file's bytes and where each document is. */
 struct docref {
@@ -44,7 +54,30 @@ struct coll_data {
 	size_t len;
 	struct docref *docs;
 	size_t n, alloc;
+	int borrowed; /* a batch's copy, lent: coll_release leaves it alone */
 };
+
+/* A collection in a batch: its lock, its documents (in the file's buffer or
+ * in blocks of keep), written back by batch_end when dirty. */
+struct batch {
+	int active;
+	int lock;
+	struct coll_data cd;
+	void **keep; /* buffers that documents (or lent copies) may still point into */
+	size_t nkeep, keep_alloc;
+	int dirty;
+	/* hosts, templates, leases: documents by name (keys in the
+	 * documents' kept buffers), built on first use, dropped when a
+	 * change may have moved one */
+	struct strindex by_name;
+};
+
+struct file_store {
+	struct store base;
+	char *dir;
+	struct batch batch[STORE_NCOLLS];
+};
+
 
 /* A new collection file being built. */
 struct outbuf {
@@ -73,6 +106,10 @@ static int oom(struct berr *err)
 
 static void coll_release(struct coll_data *cd)
 {
+	if (cd->borrowed) {
+		memset(cd, 0, sizeof(*cd));
+		return;
+	}
 	free(cd->path);
 	free(cd->buf);
 	free(cd->docs);
@@ -173,6 +210,11 @@ static int load(const struct file_store *fs, enum store_coll c, struct coll_data
 	int fd = -1, ret = -1;
 
 	memset(cd, 0, sizeof(*cd));
+	if (fs->batch[c].active) {
+		*cd = fs->batch[c].cd;
+		cd->borrowed = 1;
+		return 0;
+	}
 	cd->path = path_of(fs, c, ".bson");
 	if (!cd->path)
 		return oom(err);
@@ -227,6 +269,10 @@ static int lock_coll(const struct file_store *fs, enum store_coll c, int *fdp, s
 	int fd = -1, ret = -1;
 
 	*fdp = -1;
+	if (fs->batch[c].active) {
+		free(path); /* the batch holds the lock */
+		return 0;
+	}
 	if (!path)
 		return oom(err);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -376,17 +422,182 @@ static int fsync_dir(const char *dir, struct berr *err)
 	return ret;
 }
 
-/* Replaces collection c's file by ob's bytes, atomically and durably. */
-static int commit(const struct file_store *fs, enum store_coll c, const struct coll_data *cd,
+/* Every document of cd except skip ((size_t)-1: none) into ob. */
+static void ob_add_all(struct outbuf *ob, const struct coll_data *cd, size_t skip)
+{
+	for (size_t i = 0; i < cd->n; i++)
+		if (i != skip)
+			ob_add(ob, cd->docs[i].data, cd->docs[i].len);
+}
+
+/* --- batches ---------------------------------------------------------------- */
+
+/* p stays alive until the batch ends: lent copies may point into it. */
+static int batch_keep(struct batch *b, void *p, struct berr *err)
+{
+	if (b->nkeep == b->keep_alloc) {
+		size_t na = b->keep_alloc ? 2 * b->keep_alloc : 16;
+		void **nv = realloc(b->keep, na * sizeof(*nv));
+
+		if (!nv) {
+			free(p);
+			return oom(err);
+		}
+		b->keep = nv;
+		b->keep_alloc = na;
+	}
+	b->keep[b->nkeep++] = p;
+	return 0;
+}
+
+/* Document m of the batch's copy becomes doc (m (size_t)-1: doc added). */
+static int batch_put(struct batch *b, size_t m, const bson_t *doc, struct berr *err)
+{
+	uint8_t *data = malloc(doc->len);
+
+	if (!data || batch_keep(b, data, err) < 0)
+		return data ? -1 : oom(err);
+	memcpy(data, bson_get_data(doc), doc->len);
+	if (m == (size_t)-1) {
+		if (b->cd.n == b->cd.alloc) {
+			size_t na = b->cd.alloc ? 2 * b->cd.alloc : 16;
+			struct docref *nv = malloc(na * sizeof(*nv));
+
+			if (!nv || batch_keep(b, b->cd.docs, err) < 0) {
+				free(nv);
+				return oom(err);
+			}
+			if (b->cd.n)
+				memcpy(nv, b->cd.docs, b->cd.n * sizeof(*nv));
+			b->cd.docs = nv;
+			b->cd.alloc = na;
+		}
+		m = b->cd.n++;
+	}
+	b->cd.docs[m].data = data;
+	b->cd.docs[m].len = doc->len;
+	b->dirty = 1;
+	return 0;
+}
+
+/* The one document after ob's header (ob_add_with_id made its _id) added
+ * to the batch's copy. */
+static int batch_put_raw(struct batch *b, struct outbuf *ob, struct berr *err)
+{
+	uint32_t hlen;
+	bson_t d;
+
+	if (ob->failed)
+		return oom(err);
+	hlen = le32(ob->p);
+	if (!bson_init_static(&d, ob->p + hlen, ob->len - hlen))
+		return berr_set(err, BERR_LOCAL, "store: a document could not be built");
+	return batch_put(b, (size_t)-1, &d, err);
+}
+
+/* A whole new file built in ob becomes the batch's copy (ob's buffer is
+ * taken). The old copy's memory is kept: a caller may still read it. */
+static int batch_take(struct batch *b, enum store_coll c, struct outbuf *ob, struct berr *err)
+{
+	struct coll_data nd = { 0 };
+
+	nd.path = b->cd.path;
+	nd.buf = ob->p;
+	nd.len = ob->len;
+	ob->p = NULL;
+	if (batch_keep(b, b->cd.buf, err) < 0 || batch_keep(b, b->cd.docs, err) < 0) {
+		free(nd.buf);
+		return -1;
+	}
+	b->cd.buf = NULL;
+	b->cd.docs = NULL;
+	b->cd.n = b->cd.alloc = 0;
+	if (parse(&nd, c, err) < 0) {
+		free(nd.buf);
+		free(nd.docs);
+		return -1;
+	}
+	b->cd = nd;
+	b->dirty = 1;
+	strindex_clear(&b->by_name);
+	return 0;
+}
+
+static int commit(struct file_store *fs, enum store_coll c, const struct coll_data *cd,
+		  struct outbuf *ob, struct berr *err);
+
+static int file_batch_begin(struct store *s, enum store_coll c, struct berr *err)
+{
+	struct file_store *fs = (struct file_store *)s;
+	struct batch *b = &fs->batch[c];
+	int lock;
+
+	if (b->active)
+		return berr_set(err, BERR_USAGE, "store: a batch on %s is already open",
+				store_coll_name(c));
+	if (lock_coll(fs, c, &lock, err) < 0)
+		return -1;
+	memset(b, 0, sizeof(*b));
+	if (load(fs, c, &b->cd, err) < 0) {
+		coll_release(&b->cd);
+		unlock_coll(lock);
+		return -1;
+	}
+	if (!b->cd.path && !(b->cd.path = path_of(fs, c, ".bson"))) {
+		unlock_coll(lock);
+		return oom(err);
+	}
+	b->lock = lock;
+	b->active = 1;
+	return 0;
+}
+
+static int file_batch_end(struct store *s, enum store_coll c, struct berr *err)
+{
+	struct file_store *fs = (struct file_store *)s;
+	struct batch *b = &fs->batch[c];
+	struct outbuf ob = { 0 };
+	size_t i, total = 0;
+	int ret = 0;
+
+	if (!b->active)
+		return 0;
+	b->active = 0;
+	if (b->dirty) {
+		for (i = 0; i < b->cd.n; i++)
+			total += b->cd.docs[i].len;
+		ob_begin(&ob, c, total);
+		ob_add_all(&ob, &b->cd, (size_t)-1);
+		ret = commit(fs, c, &b->cd, &ob, err);
+		free(ob.p);
+	}
+	for (i = 0; i < b->nkeep; i++)
+		free(b->keep[i]);
+	free(b->keep);
+	strindex_clear(&b->by_name);
+	coll_release(&b->cd);
+	unlock_coll(b->lock);
+	memset(b, 0, sizeof(*b));
+	return ret;
+}
+
+/* --- committing -------------------------------------------------------------- */
+
+/* Replaces collection c's file by ob's bytes, atomically, and durably for
+ * all but the cache collections (see the top); in a batch, the batch's
+ * copy instead. */
+static int commit(struct file_store *fs, enum store_coll c, const struct coll_data *cd,
 		  struct outbuf *ob, struct berr *err)
 {
 	char *tmp = NULL;
 	size_t off = 0;
-	int fd = -1, ret = -1;
+	int fd = -1, ret = -1, durable = !store_coll_is_cache(c);
 
 	if (ob->failed)
 		return oom(err);
 	ob_finish(ob, c);
+	if (fs->batch[c].active)
+		return batch_take(&fs->batch[c], c, ob, err);
 	tmp = path_of(fs, c, ".bson.tmp");
 	if (!tmp)
 		return oom(err);
@@ -406,7 +617,7 @@ static int commit(const struct file_store *fs, enum store_coll c, const struct c
 		}
 		off += (size_t)w;
 	}
-	if (fsync(fd) < 0) {
+	if (durable && fsync(fd) < 0) {
 		berr_set(err, BERR_LOCAL, "store: cannot sync %s: %s", tmp, strerror(errno));
 		goto cleanup;
 	}
@@ -420,7 +631,7 @@ static int commit(const struct file_store *fs, enum store_coll c, const struct c
 		berr_set(err, BERR_LOCAL, "store: cannot replace %s: %s", cd->path, strerror(errno));
 		goto cleanup;
 	}
-	ret = fsync_dir(fs->dir, err);
+	ret = durable ? fsync_dir(fs->dir, err) : 0;
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -428,14 +639,6 @@ cleanup:
 		unlink(tmp);
 	free(tmp);
 	return ret;
-}
-
-/* Every document of cd except skip ((size_t)-1: none) into ob. */
-static void ob_add_all(struct outbuf *ob, const struct coll_data *cd, size_t skip)
-{
-	for (size_t i = 0; i < cd->n; i++)
-		if (i != skip)
-			ob_add(ob, cd->docs[i].data, cd->docs[i].len);
 }
 
 static int same_id(const bson_t *a, const bson_t *b)
@@ -493,6 +696,16 @@ static int file_insert(struct store *s, enum store_coll c, const bson_t *doc, st
 		goto cleanup;
 	if (load(fs, c, &cd, err) < 0 || check_unique(c, &cd, doc, (size_t)-1, err) < 0)
 		goto cleanup;
+	if (fs->batch[c].active) {
+		/* the document alone, not a new copy of all */
+		ob_begin(&ob, c, doc->len + 17);
+		if (bson_has_field(doc, "_id"))
+			ob_add(&ob, bson_get_data(doc), doc->len);
+		else
+			ob_add_with_id(&ob, doc);
+		ret = batch_put_raw(&fs->batch[c], &ob, err);
+		goto cleanup;
+	}
 	ob_begin(&ob, c, cd.len + doc->len + 17);
 	ob_add_all(&ob, &cd, (size_t)-1);
 	if (bson_has_field(doc, "_id"))
@@ -507,6 +720,78 @@ cleanup:
 	return ret;
 }
 
+/* --- a batch's lookups by name ------------------------------------------------ */
+
+static const char *name_of(const bson_t *d)
+{
+	bson_iter_t it;
+
+	return bson_iter_init_find(&it, d, "name") && BSON_ITER_HOLDS_UTF8(&it) ?
+	       bson_iter_utf8(&it, NULL) : NULL;
+}
+
+/* sel is { name: "..." } and nothing else, in a collection keyed by name. */
+static const char *name_selector(enum store_coll c, const bson_t *sel)
+{
+	return !store_coll_is_cache(c) && sel && bson_count_keys(sel) == 1 ? name_of(sel) : NULL;
+}
+
+/* The batch's document named name, or (size_t)-1. */
+static size_t batch_by_name(struct batch *b, const char *name)
+{
+	const char *k;
+	size_t i;
+	bson_t d;
+
+	if (!b->by_name.n)
+		for (i = 0; i < b->cd.n; i++) {
+			doc_of(&b->cd, i, &d);
+			if ((k = name_of(&d)))
+				strindex_add(&b->by_name, k, i);
+		}
+	return strindex_find(&b->by_name, name, &i) ? i : (size_t)-1;
+}
+
+/* check_unique in a batch, by the index: new (which replaces m, or is
+ * added) may not take another document's name; its _id is m's own or
+ * one just made when sel names none. Anything else: the full check. */
+static int batch_check_unique(struct batch *b, enum store_coll c, const bson_t *sel,
+			      const bson_t *new, size_t m, struct berr *err)
+{
+	const char *name = name_of(new);
+	size_t other;
+	bson_t old;
+
+	if (!name || bson_has_field(sel, "_id"))
+		return check_unique(c, &b->cd, new, m, err);
+	if (m != (size_t)-1) {
+		doc_of(&b->cd, m, &old);
+		if (!same_id(&old, new))
+			return check_unique(c, &b->cd, new, m, err);
+	}
+	other = batch_by_name(b, name);
+	if (other != (size_t)-1 && other != m)
+		return store_conflict(c, new, err);
+	return 0;
+}
+
+/* After batch_put of new at m ((size_t)-1: added at the end). */
+static void batch_index_put(struct batch *b, const bson_t *new, const bson_t *old, size_t m)
+{
+	const char *name = name_of(new), *was = old ? name_of(old) : NULL;
+
+	if (!b->by_name.n)
+		return;
+	if (m == (size_t)-1 && name) {
+		bson_t d;
+
+		doc_of(&b->cd, b->cd.n - 1, &d); /* the kept copy: a key that lasts */
+		strindex_add(&b->by_name, name_of(&d), b->cd.n - 1);
+	} else if (m != (size_t)-1 && (!name || !was || strcmp(name, was))) {
+		strindex_clear(&b->by_name); /* renamed: built again when needed */
+	}
+}
+
 /* Applies update to the first match of sel (or inserts, with upsert):
  * the core of both upsert and modify. */
 static int change_one(struct file_store *fs, enum store_coll c, const bson_t *sel,
@@ -515,6 +800,7 @@ static int change_one(struct file_store *fs, enum store_coll c, const bson_t *se
 {
 	struct coll_data cd = { 0 };
 	struct outbuf ob = { 0 };
+	struct batch *b = fs->batch[c].active ? &fs->batch[c] : NULL;
 	bson_t old, new;
 	size_t m;
 	int lock = -1, ret = -1, have_new = 0;
@@ -526,7 +812,10 @@ static int change_one(struct file_store *fs, enum store_coll c, const bson_t *se
 		goto cleanup;
 	if (load(fs, c, &cd, err) < 0)
 		goto cleanup;
-	m = first_match(&cd, sel);
+	if (b && name_selector(c, sel))
+		m = batch_by_name(b, name_selector(c, sel));
+	else
+		m = first_match(&cd, sel);
 	if (m == (size_t)-1 && !upsert) {
 		ret = 0;
 		goto cleanup;
@@ -536,9 +825,16 @@ static int change_one(struct file_store *fs, enum store_coll c, const bson_t *se
 	if (store_update_apply(m != (size_t)-1 ? &old : NULL, sel, update, &new, err) < 0)
 		goto cleanup;
 	have_new = 1;
-	if (check_unique(c, &cd, &new, m, err) < 0)
+	if ((b ? batch_check_unique(b, c, sel, &new, m, err) : check_unique(c, &cd, &new, m, err)) < 0)
 		goto cleanup;
-	if (m == (size_t)-1 || new.len != old.len ||
+	if (b) {
+		if (m == (size_t)-1 || new.len != old.len ||
+		    memcmp(bson_get_data(&new), bson_get_data(&old), new.len)) {
+			if (batch_put(b, m, &new, err) < 0)
+				goto cleanup;
+			batch_index_put(b, &new, m != (size_t)-1 ? &old : NULL, m);
+		}
+	} else if (m == (size_t)-1 || new.len != old.len ||
 	    memcmp(bson_get_data(&new), bson_get_data(&old), new.len)) {
 		ob_begin(&ob, c, cd.len + new.len);
 		ob_add_all(&ob, &cd, m);
@@ -774,6 +1070,77 @@ cleanup:
 	return ret;
 }
 
+static int cmp_set_host(const void *a, const void *b)
+{
+	return strcmp((*(struct store_host_set *const *)a)->host,
+		      (*(struct store_host_set *const *)b)->host);
+}
+
+/* The set of d's host among by (sorted by host), or NULL. */
+static struct store_host_set *set_of(const bson_t *d, struct store_host_set **by, size_t n)
+{
+	struct store_host_set key, *kp = &key, **hit;
+	bson_iter_t it;
+
+	if (!bson_iter_init_find(&it, d, "host") || !BSON_ITER_HOLDS_UTF8(&it))
+		return NULL;
+	key.host = bson_iter_utf8(&it, NULL);
+	hit = bsearch(&kp, by, n, sizeof(*by), cmp_set_host);
+	return hit ? *hit : NULL;
+}
+
+static int file_replace_host_sets(struct store *s, enum store_coll c,
+				  struct store_host_set *sets, size_t n, struct berr *err)
+{
+	struct file_store *fs = (struct file_store *)s;
+	struct store_host_set **by = NULL, *hs;
+	struct coll_data cd = { 0 };
+	struct outbuf ob = { 0 };
+	size_t i, j, extra = 0;
+	int lock = -1, ret = -1;
+	bson_t d;
+
+	for (i = 0; i < n; i++) {
+		memset(&sets[i].stats, 0, sizeof(sets[i].stats));
+		if (store_check_host_set(c, sets[i].host, sets[i].docs, sets[i].ndocs, err) < 0)
+			return -1;
+		for (j = 0; j < sets[i].ndocs; j++)
+			extra += sets[i].docs[j]->len + 17;
+	}
+	if (!(by = malloc((n ? n : 1) * sizeof(*by))))
+		return oom(err);
+	for (i = 0; i < n; i++)
+		by[i] = &sets[i];
+	qsort(by, n, sizeof(*by), cmp_set_host);
+	for (i = 1; i < n; i++)
+		if (!strcmp(by[i - 1]->host, by[i]->host)) {
+			berr_set(err, BERR_USAGE, "store: host %s given twice", by[i]->host);
+			goto cleanup;
+		}
+	if (lock_coll(fs, c, &lock, err) < 0 || load(fs, c, &cd, err) < 0)
+		goto cleanup;
+	ob_begin(&ob, c, cd.len + extra);
+	for (i = 0; i < cd.n; i++) {
+		doc_of(&cd, i, &d);
+		if ((hs = set_of(&d, by, n)))
+			hs->stats.removed++;
+		else
+			ob_add(&ob, cd.docs[i].data, cd.docs[i].len);
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < sets[i].ndocs; j++)
+			ob_add_with_id(&ob, sets[i].docs[j]);
+		sets[i].stats.written = (int64_t)sets[i].ndocs;
+	}
+	ret = commit(fs, c, &cd, &ob, err);
+cleanup:
+	unlock_coll(lock);
+	coll_release(&cd);
+	free(ob.p);
+	free(by);
+	return ret;
+}
+
 static int file_drop(struct store *s, enum store_coll c, char **kept_aside, struct berr *err)
 {
 	struct file_store *fs = (struct file_store *)s;
@@ -831,6 +1198,10 @@ cleanup:
 static void file_free(struct store *s)
 {
 	struct file_store *fs = (struct file_store *)s;
+	struct berr err;
+
+	for (int c = 0; c < STORE_NCOLLS; c++)
+		file_batch_end(s, (enum store_coll)c, &err); /* none is left open */
 
 	free(fs->dir);
 	free(fs->base.where);
@@ -845,8 +1216,11 @@ static const struct store_ops file_ops = {
 	.find = file_find,
 	.count = file_count,
 	.replace_host_set = file_replace_host_set,
+	.replace_host_sets = file_replace_host_sets,
 	.modify = file_modify,
 	.drop = file_drop,
+	.batch_begin = file_batch_begin,
+	.batch_end = file_batch_end,
 	.free = file_free,
 };
 
