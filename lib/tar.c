@@ -29,9 +29,17 @@ struct tar_hdr {
 	char devmajor[8], devminor[8], prefix[155], pad[12];
 };
 
+/* v in width - 1 octal digits, zero-padded, then NUL (the digits that do
+ * not fit are dropped: callers keep v in range). */
 static void octal(char *field, size_t width, unsigned long long v)
 {
-	snprintf(field, width, "%0*llo", (int)width - 1, v);
+	size_t i = width - 1;
+
+	field[i] = '\0';
+	while (i-- > 0) {
+		field[i] = (char)('0' + (v & 7));
+		v >>= 3;
+	}
 }
 
 static void checksum(struct tar_hdr *h)
