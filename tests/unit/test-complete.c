@@ -67,10 +67,10 @@ static char *cands(const char *line, const struct complete_source *src)
 
 static void test_command_words(void)
 {
-	CANDS("", "cache cloud container docker exit help host housekeeping image pool template version");
+	CANDS("", "cache cloud container docker events exit help host housekeeping image network pool system template version volume");
 	CANDS("co", "container");
 	CANDS("h", "help host housekeeping");
-	CANDS("docker ", "cache cloud container exit help host housekeeping image pool template version");
+	CANDS("docker ", "cache cloud container events exit help host housekeeping image network pool system template version volume");
 	CANDS("docker im", "image");
 	CANDS("  i", "image");
 	CANDS("xyz", "");
@@ -80,14 +80,14 @@ static void test_command_words(void)
 
 static void test_verbs(void)
 {
-	CANDS("container ", "create delete inspect list logs pause restart start stop unpause");
+	CANDS("container ", "attach cp create delete exec inspect kill list logs pause port prune rename restart run start stats stop top unpause update wait");
 	CANDS("container l", "list logs");
-	CANDS("container st", "start stop");
+	CANDS("container st", "start stats stop");
 	CANDS("cont cr", "create");
-	CANDS("docker image ", "delete distribute inspect list load pull save");
+	CANDS("docker image ", "delete distribute history import inspect list load prune pull save tag");
 	CANDS("host ", "activate add deactivate destroy drain import-contexts info list probe remove slots spawn use");
 	CANDS("nosuch ", "");
-	CANDS("co ", "create delete inspect list logs pause restart start stop unpause");
+	CANDS("co ", "attach cp create delete exec inspect kill list logs pause port prune rename restart run start stats stop top unpause update wait");
 	CANDS("h ", ""); /* ambiguous noun: nothing to offer */
 }
 
@@ -101,10 +101,10 @@ static void test_options(void)
 	CANDS("container list -a --", "--cached --filter --help --host --json --mine --quiet");
 	CANDS("container list --filter x=y --", "--all --cached --filter --help --host --json --mine --quiet");
 	CANDS("container list --host lab --", "--all --cached --filter --help --host --json --mine --quiet");
-	CANDS("container create --n", "--name --no-distribute");
+	CANDS("container create --n", "--name --network --network-alias --no-distribute --no-healthcheck");
 	CANDS("container create --na", "--name");
 	CANDS("container create --name x --na", "");
-	CANDS("container create -p 1:1 --p", "--publish");
+	CANDS("container create -p 1:1 --p", "--pids-limit --publish");
 	CANDS("container start -", "--help --host");
 	CANDS("version --", "--help --json");
 	/* not engine commands: no --host */
@@ -159,9 +159,9 @@ static void test_values(void)
 
 static void test_help_words(void)
 {
-	CANDS("help ", "cache cloud container exit help host housekeeping image pool template version");
+	CANDS("help ", "cache cloud container events exit help host housekeeping image network pool system template version volume");
 	CANDS("help co", "container");
-	CANDS("help container ", "create delete inspect list logs pause restart start stop unpause");
+	CANDS("help container ", "attach cp create delete exec inspect kill list logs pause port prune rename restart run start stats stop top unpause update wait");
 	CANDS("help container lo", "logs");
 	CANDS("help container logs ", "");
 	CANDS("help exit ", "");
