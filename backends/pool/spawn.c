@@ -326,9 +326,13 @@ static const char *vm_address(const struct cloud_profile *p, const struct cloud_
 static int wait_running(struct job *j, struct cloud *c, int64_t deadline, struct berr *err)
 {
 	const struct cloud_profile *p = j->o->profile;
-	int64_t step = 250;
+	/* polls back off from 250 ms to a ceiling: 1 s for a few hosts (a VM
+	 * that just missed a poll waits at most that long), up to 3 s for
+	 * many, so that a run asks the cloud about 10 times a second at most */
+	int64_t step = 250, ceiling = (int64_t)j->o->count * 100;
 	struct berr last;
 
+	ceiling = ceiling < 1000 ? 1000 : ceiling > 3000 ? 3000 : ceiling;
 	berr_clear(&last);
 	for (;;) {
 		struct cloud_vm vm;
@@ -363,7 +367,7 @@ static int wait_running(struct job *j, struct cloud *c, int64_t deadline, struct
 					j->h.vm_id, last.msg[0] ? ": " : "", last.msg);
 		if (sp_sleep(step))
 			return berr_set(err, BERR_INTERRUPTED, "interrupted");
-		step = step * 3 / 2 > 3000 ? 3000 : step * 3 / 2;
+		step = step * 3 / 2 > ceiling ? ceiling : step * 3 / 2;
 	}
 }
 
