@@ -31,7 +31,10 @@ engine never shows on demand. It answers GET /_ping like an engine
                     404 for the rest; what a fault is cleared to
 
 Usage: fake-engine.py [--mode MODE] [--api-version V|none] [--delay S]
-                      [--tls-cert PEM --tls-key PEM [--tls-ca PEM]] ADDRESS
+                      [--healthy-info] [--tls-cert PEM --tls-key PEM [--tls-ca PEM]]
+                      ADDRESS
+--healthy-info answers GET /info and /version as ok does, whatever the mode:
+the fault then hits the other requests (a listing) only.
 ADDRESS is a unix socket path (it has a '/') or HOST:PORT. With --tls-cert
 it speaks TLS (with --tls-ca, a client certificate that CA signed is
 required, as dockerd --tlsverify). Prints "ready" on stdout once listening
@@ -182,6 +185,10 @@ def serve(conn):
                 # What engines too old for Api-Version on /_ping answer.
                 reply(conn, "200 OK", b'{"ApiVersion":"1.23","Version":"1.11.2"}\n')
                 continue
+            if (ARGS.healthy_info and method == "GET" and route in ("/info", "/version")
+                    and ARGS.mode != "latency"):
+                reply(conn, "200 OK", healthy_body(route))
+                continue
             if ARGS.mode in ("ok", "latency"):
                 body = healthy_body(route) if method == "GET" else None
                 if body is None:
@@ -275,6 +282,9 @@ def main():
                    "none: no header, and /version says 1.23, as an old engine")
     p.add_argument("--delay", type=float, default=2.0,
                    help="latency: seconds before every reply (default 2)")
+    p.add_argument("--healthy-info", action="store_true",
+                   help="answer GET /info and /version as ok does: the fault is the "
+                   "other requests' (a listing's)")
     p.add_argument("--tls-cert", help="speak TLS with this server certificate")
     p.add_argument("--tls-key", help="... and this key")
     p.add_argument("--tls-ca", help="require a client certificate this CA signed")

@@ -8,19 +8,23 @@
 #   garbage    a 200 whose body is not JSON
 #   truncated  a whole 200 reply whose JSON stops in the middle
 #   endless    a 200 whose chunked body never ends
-#   latency    2 s before every reply (ping and listing: 4 s, over the budget)
+#   latency    2 s before every reply (ping and GET /info: 4 s, over the budget)
 #   wrongca    (TLS only) a real dockerd whose certificate another CA signed
 #
 # Real engines where they produce the fault (hang, wrongca); the canned
 # server tests/fake-engine.py, whose own process dies by SIGKILL for die,
-# where they cannot. Every cell has its own faulty host, configuration and
-# file store, and the cells run at once, round by round. For each cell:
-# `container list --all` ends within the request timeout (3 s) plus 10 %,
-# exits 0 with the healthy host's row, and says one line naming the faulty
-# host; after pool.error_threshold (2) such runs the host is inactive and
-# later listings skip it; once the fault is cleared `host probe NAME`
-# makes it active and it is listed again. The measured table is printed
-# as diagnostics (tests/fault-matrix.txt keeps one run's).
+# where they cannot (answering GET /info as a healthy engine, so that the
+# fault hits the listing). Every cell has its own faulty host,
+# configuration and file store; the cells of one fault run at once. For
+# each cell: `container list --all` ends within the request timeout (3 s)
+# plus 10 % (plus, as the one allowance for a loaded machine, the wall time
+# of the same listing without the faulty host, taken at the same moment),
+# exits 0 with the healthy host's row (as berth(1) says: there are rows to
+# show), and says one line naming the faulty host; after
+# pool.error_threshold (2) such runs the host is inactive and later
+# listings skip it; once the fault is cleared `host probe NAME` makes it
+# active and it is listed again. The measured table is printed
+# as diagnostics (tests/fault-matrix.txt keeps one run's, and why).
 
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 . "$TOP_SRCDIR/tests/lib-pool.sh"
@@ -128,7 +132,9 @@ fake_start() {
 			_wait_gone 5 "${FAKE_PID[$c]}" || kill -KILL "${FAKE_PID[$c]}"
 		fi
 		rm -f "$TEST_DIR/c/$c/fake.log"
-		"$PYTHON" "$FAKE" --mode "$mode" "${tls[@]}" "${FAKE_ADDR[$c]}" \
+		# /info answered: the fault hits the listing itself (the first
+		# listing asks /info for the engine's ID, later ones do not)
+		"$PYTHON" "$FAKE" --mode "$mode" --healthy-info "${tls[@]}" "${FAKE_ADDR[$c]}" \
 			>"$TEST_DIR/c/$c/fake.log" 2>&1 &
 		FAKE_PID[$c]=$!
 		bg_track $!
