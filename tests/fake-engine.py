@@ -18,23 +18,44 @@ engine never shows on demand. It answers GET /_ping like an engine
                     /_ping still answered: a quiet container, an engine alive
   trickle-stall     the same 12 lines, then silence, and no answer to
                     anything (/_ping included) from then on: a hung engine
+  truncated-json    200 with a whole reply (Content-Length kept) whose JSON
+                    stops in the middle
+  die               headers and half a body, then the process SIGKILLs
+                    itself: an engine that dies mid-body
+  endless           200 with a chunked body that never ends, sent as fast
+                    as the client takes it
+  latency           every reply, /_ping included, after --delay seconds
+                    (default 2), then answered as by ok
+  ok                a healthy engine: /_ping, /version, /info and
+                    /containers/json (one container, /fake-ok) answered,
+                    404 for the rest; what a fault is cleared to
 
-Usage: fake-engine.py [--mode MODE] [--api-version V|none] ADDRESS
-ADDRESS is a unix socket path (it has a '/') or HOST:PORT. Prints "ready"
-on stdout once listening ("ready PORT" for port 0, which picks a free one).
+Usage: fake-engine.py [--mode MODE] [--api-version V|none] [--delay S]
+                      [--healthy-info] [--tls-cert PEM --tls-key PEM [--tls-ca PEM]]
+                      ADDRESS
+--healthy-info answers GET /info and /version as ok does, whatever the mode:
+the fault then hits the other requests (a listing) only.
+ADDRESS is a unix socket path (it has a '/') or HOST:PORT. With --tls-cert
+it speaks TLS (with --tls-ca, a client certificate that CA signed is
+required, as dockerd --tlsverify). Prints "ready" on stdout once listening
+("ready PORT" for port 0, which picks a free one).
 Python 3 standard library only.
 """
 import argparse
+import json
 import os
 import re
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
 
 MODES = ("garbage", "garbage-error", "truncated", "hang", "slow-ping",
-         "truncated-stream", "bad-stream", "trickle", "trickle-quiet", "trickle-stall")
+         "truncated-stream", "bad-stream", "trickle", "trickle-quiet", "trickle-stall",
+         "truncated-json", "die", "endless", "latency", "ok")
+HERE = os.path.dirname(os.path.abspath(__file__))
 TRICKLE_LINES = 12
 TRICKLE_EVERY = 0.3
 # trickle-stall: set once the lines are out; the engine answers nothing more.
@@ -105,9 +126,44 @@ def frame(stream, payload):
     return bytes([stream, 0, 0, 0]) + len(payload).to_bytes(4, "big") + payload
 
 
+def healthy_body(route):
+    """What a healthy engine answers to route (ok, latency), or None: 404."""
+    if route == "/version":
+        return b'{"ApiVersion":"1.41","Version":"20.10.99-fake","Os":"linux"}\n'
+    if route == "/info":
+        with open(os.path.join(HERE, "data", "engine-info.json"), "rb") as f:
+            info = json.load(f)
+        info["ID"] = "FAKE:%d" % os.getpid()
+        info["Name"] = "fake-engine"
+        return json.dumps(info).encode()
+    if route == "/containers/json":
+        with open(os.path.join(HERE, "data", "engine-containers.json"), "rb") as f:
+            c = json.load(f)[0]
+        c["Id"] = "fa4e%060x" % os.getpid()
+        c["Names"] = ["/fake-ok"]
+        return json.dumps([c]).encode()
+    return None
+
+
+def endless(conn):
+    """A 200 whose chunked body never ends: a JSON array that never closes."""
+    head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n")
+    conn.sendall(head.encode() + b"1\r\n[\r\n")
+    item = b'{"Id":"0123456789ab","Names":["/endless"],"Image":"busybox"},'
+    data = item * (65536 // len(item))
+    chunk = b"%x\r\n" % len(data) + data + b"\r\n"
+    while True:
+        conn.sendall(chunk)
+
+
 def serve(conn):
     buf = b""
     try:
+        if TLS_CTX is not None:
+            conn.settimeout(30)
+            conn = TLS_CTX.wrap_socket(conn, server_side=True)
+            conn.settimeout(None)
         if ARGS.mode == "slow-ping":
             hold(conn)
             return
@@ -120,6 +176,8 @@ def serve(conn):
             if HUNG.is_set():
                 hold(conn)
                 return
+            if ARGS.mode == "latency":
+                time.sleep(ARGS.delay)
             if method in ("GET", "HEAD") and route == "/_ping":
                 reply(conn, "200 OK", b"OK", "text/plain; charset=utf-8")
                 continue
@@ -127,7 +185,27 @@ def serve(conn):
                 # What engines too old for Api-Version on /_ping answer.
                 reply(conn, "200 OK", b'{"ApiVersion":"1.23","Version":"1.11.2"}\n')
                 continue
-            if ARGS.mode == "garbage":
+            if (ARGS.healthy_info and method == "GET" and route in ("/info", "/version")
+                    and ARGS.mode != "latency"):
+                reply(conn, "200 OK", healthy_body(route))
+                continue
+            if ARGS.mode in ("ok", "latency"):
+                body = healthy_body(route) if method == "GET" else None
+                if body is None:
+                    reply(conn, "404 Not Found", b'{"message":"page not found"}\n')
+                else:
+                    reply(conn, "200 OK", body)
+            elif ARGS.mode == "truncated-json":
+                reply(conn, "200 OK", b'[{"Id": "0123456789ab", "Names": ["/trunc')
+            elif ARGS.mode == "die":
+                body = healthy_body("/containers/json")
+                head = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        "Content-Length: %d\r\n\r\n" % len(body))
+                conn.sendall(head.encode() + body[:len(body) // 2])
+                os.kill(os.getpid(), signal.SIGKILL)
+            elif ARGS.mode == "endless":
+                endless(conn)
+            elif ARGS.mode == "garbage":
                 reply(conn, "200 OK", b"<html><body>this is not JSON</body></html>\n")
             elif ARGS.mode == "garbage-error":
                 reply(conn, "500 Internal Server Error",
@@ -192,15 +270,32 @@ def serve(conn):
         conn.close()
 
 
+TLS_CTX = None
+
+
 def main():
-    global ARGS
+    global ARGS, TLS_CTX
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mode", choices=MODES, default="garbage")
     p.add_argument("--api-version", default="1.41",
                    help="what /_ping's Api-Version header says (default 1.41); "
                    "none: no header, and /version says 1.23, as an old engine")
+    p.add_argument("--delay", type=float, default=2.0,
+                   help="latency: seconds before every reply (default 2)")
+    p.add_argument("--healthy-info", action="store_true",
+                   help="answer GET /info and /version as ok does: the fault is the "
+                   "other requests' (a listing's)")
+    p.add_argument("--tls-cert", help="speak TLS with this server certificate")
+    p.add_argument("--tls-key", help="... and this key")
+    p.add_argument("--tls-ca", help="require a client certificate this CA signed")
     p.add_argument("address", help="unix socket path, or HOST:PORT")
     ARGS = p.parse_args()
+    if ARGS.tls_cert:
+        TLS_CTX = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        TLS_CTX.load_cert_chain(ARGS.tls_cert, ARGS.tls_key)
+        if ARGS.tls_ca:
+            TLS_CTX.load_verify_locations(ARGS.tls_ca)
+            TLS_CTX.verify_mode = ssl.CERT_REQUIRED
 
     if "/" in ARGS.address:
         try:

@@ -33,6 +33,13 @@ static void list_one(struct listing_host *h, enum listing_kind kind,
 	}
 }
 
+/* A host this listing asks: it has a client, and no failure already
+ * (pool_host.unanswered). */
+static int asked(const struct listing_host *h)
+{
+	return h->b && h->err.kind == BERR_NONE;
+}
+
 static void list_many(struct listing_host *v, size_t n, enum listing_kind kind,
 		      const struct list_filter *filter, int all)
 {
@@ -42,12 +49,12 @@ static void list_many(struct listing_host *v, size_t n, enum listing_kind kind,
 	jobs = calloc(n, sizeof(*jobs));
 	if (!jobs) {
 		for (i = 0; i < n; i++)
-			if (v[i].b)
+			if (asked(&v[i]))
 				berr_set(&v[i].err, BERR_LOCAL, "%s: out of memory", v[i].name);
 		return;
 	}
 	for (i = 0; i < n; i++)
-		if (v[i].b)
+		if (asked(&v[i]))
 			jobs[nrun++].b = v[i].b;
 	if (kind == LISTING_CONTAINERS)
 		fanout_container_list(jobs, nrun, filter, NULL);
@@ -55,7 +62,7 @@ static void list_many(struct listing_host *v, size_t n, enum listing_kind kind,
 		fanout_image_list(jobs, nrun, all, NULL);
 	for (i = 0, nrun = 0; i < n; i++) {
 		struct fanout_job *j;
-		if (!v[i].b)
+		if (!asked(&v[i]))
 			continue;
 		j = &jobs[nrun++];
 		if (j->status == 0) {
@@ -91,8 +98,10 @@ long listing_run(struct fleet *fl, const struct pool_targets *t, enum listing_ki
 		berr_clear(&v[i].err);
 		if (!v[i].b)
 			v[i].err = t->v[i].err;
+		else if (t->v[i].unanswered.kind != BERR_NONE)
+			v[i].err = t->v[i].unanswered; /* not asked again */
 	}
-	if (t->n == 1 && v[0].b)
+	if (t->n == 1 && v[0].b && v[0].err.kind == BERR_NONE)
 		list_one(&v[0], kind, filter, all);
 	else if (t->n > 1)
 		list_many(v, t->n, kind, filter, all);

@@ -169,6 +169,16 @@ static int check_named_placement(const struct pool_targets *t, struct berr *err)
 	return 0;
 }
 
+static void ask_info(struct fleet *fl, const struct host_ref *refs, size_t n, json_t **infos,
+		     struct berr *errs);
+
+/* The engine gave no answer at all: asking it again costs a timeout again. */
+static int no_answer(const struct berr *e)
+{
+	return e->kind == BERR_CONNECT || e->kind == BERR_TIMEOUT || e->kind == BERR_TLS ||
+	       e->kind == BERR_PROTOCOL;
+}
+
 /* The targets whose engine ID is not known yet ask their engines, once:
  * the answer goes to their documents. A configured host is looked up
  * without the store, a registered one reads its document again: this
@@ -178,6 +188,7 @@ static void learn_engine_ids(struct fleet *fl, struct pool_targets *t)
 	struct host_ref *refs = xcalloc(t->n, sizeof(*refs));
 	size_t *which = xcalloc(t->n, sizeof(*which));
 	json_t **infos = xcalloc(t->n, sizeof(*infos));
+	struct berr *errs = xcalloc(t->n, sizeof(*errs));
 	size_t i, n = 0;
 
 	for (i = 0; i < t->n; i++) {
@@ -189,7 +200,7 @@ static void learn_engine_ids(struct fleet *fl, struct pool_targets *t)
 		which[n++] = i;
 	}
 	if (n)
-		pool_ask_info(fl, refs, n, infos);
+		ask_info(fl, refs, n, infos, errs);
 	for (i = 0; i < n; i++) {
 		struct pool_host *h = &t->v[which[i]];
 		const char *id = json_string_value(json_object_get(infos[i], "ID"));
@@ -197,10 +208,13 @@ static void learn_engine_ids(struct fleet *fl, struct pool_targets *t)
 		if (id && *id) {
 			h->engine_id = xstrdup(id);
 			pool_record_answer(fl, h->name, infos[i]);
+		} else if (!infos[i] && no_answer(&errs[i])) {
+			h->unanswered = errs[i];
 		}
 		json_decref(infos[i]);
 		host_ref_release(&refs[i]);
 	}
+	free(errs);
 	free(infos);
 	free(which);
 	free(refs);
@@ -690,17 +704,21 @@ static struct backend *probe_backend(struct fleet *fl, const struct host_ref *h,
 	return docker_backend_new(&ep, err);
 }
 
-void pool_ask_info(struct fleet *fl, const struct host_ref *refs, size_t n, json_t **infos)
+/* pool_ask_info(), and errs[i] (errs NULL: none) gets why refs[i] gave
+ * no answer (kind BERR_NONE when it did). */
+static void ask_info(struct fleet *fl, const struct host_ref *refs, size_t n, json_t **infos,
+		     struct berr *errs)
 {
 	struct fanout_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 	struct backend **bs = xcalloc(n ? n : 1, sizeof(*bs));
+	struct berr setup;
 	size_t i, nj = 0;
 
 	for (i = 0; i < n; i++) {
-		struct berr ignored;
-
 		infos[i] = NULL;
-		if ((bs[i] = probe_backend(fl, &refs[i], &ignored)))
+		if (errs)
+			berr_clear(&errs[i]);
+		if ((bs[i] = probe_backend(fl, &refs[i], &setup)))
 			jobs[nj++].b = bs[i];
 	}
 	if (nj)
@@ -711,6 +729,8 @@ void pool_ask_info(struct fleet *fl, const struct host_ref *refs, size_t n, json
 		if (jobs[nj].status == 0) {
 			infos[i] = jobs[nj].reply;
 			jobs[nj].reply = NULL;
+		} else if (errs) {
+			errs[i] = jobs[nj].err;
 		}
 		nj++;
 	}
@@ -719,6 +739,11 @@ void pool_ask_info(struct fleet *fl, const struct host_ref *refs, size_t n, json
 		backend_free(bs[i]);
 	free(jobs);
 	free(bs);
+}
+
+void pool_ask_info(struct fleet *fl, const struct host_ref *refs, size_t n, json_t **infos)
+{
+	ask_info(fl, refs, n, infos, NULL);
 }
 
 /* A host the probe looks at. */

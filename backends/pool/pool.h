@@ -56,6 +56,11 @@ struct pool_host {
 	char *engine_id;   /* owned: the engine's ID (its document's engine.id, or
 			    * learnt by pool_targets), NULL when not known */
 	struct berr err;   /* why b is NULL */
+	/* kind BERR_NONE, or why the engine gave no answer (no connection, a
+	 * timeout, TLS, a garbled reply) when pool_targets asked it for its
+	 * ID: listings report this rather than ask it again, so that such a
+	 * host costs a command one timeout, not two */
+	struct berr unanswered;
 };
 
 struct pool_targets {
