@@ -67,10 +67,12 @@ static char *cands(const char *line, const struct complete_source *src)
 
 static void test_command_words(void)
 {
-	CANDS("", "cache cloud container docker exit help host housekeeping image pool template version");
+	CANDS("", "cache cloud container docker events exit help host housekeeping image network pool system "
+	      "template version volume");
 	CANDS("co", "container");
 	CANDS("h", "help host housekeeping");
-	CANDS("docker ", "cache cloud container exit help host housekeeping image pool template version");
+	CANDS("docker ", "cache cloud container events exit help host housekeeping image network pool "
+	      "system template version volume");
 	CANDS("docker im", "image");
 	CANDS("  i", "image");
 	CANDS("xyz", "");
@@ -80,14 +82,16 @@ static void test_command_words(void)
 
 static void test_verbs(void)
 {
-	CANDS("container ", "create delete inspect list logs pause restart start stop unpause");
+	CANDS("container ", "attach cp create delete exec inspect kill list logs pause port prune rename restart run "
+	      "start stats stop top unpause update wait");
 	CANDS("container l", "list logs");
-	CANDS("container st", "start stop");
+	CANDS("container st", "start stats stop");
 	CANDS("cont cr", "create");
-	CANDS("docker image ", "delete distribute inspect list load pull save");
+	CANDS("docker image ", "delete distribute history import inspect list load prune pull save tag");
 	CANDS("host ", "activate add deactivate destroy drain import-contexts info list probe remove slots spawn use");
 	CANDS("nosuch ", "");
-	CANDS("co ", "create delete inspect list logs pause restart start stop unpause");
+	CANDS("co ", "attach cp create delete exec inspect kill list logs pause port prune rename restart run "
+	      "start stats stop top unpause update wait");
 	CANDS("h ", ""); /* ambiguous noun: nothing to offer */
 }
 
@@ -101,10 +105,10 @@ static void test_options(void)
 	CANDS("container list -a --", "--cached --filter --help --host --json --mine --quiet");
 	CANDS("container list --filter x=y --", "--all --cached --filter --help --host --json --mine --quiet");
 	CANDS("container list --host lab --", "--all --cached --filter --help --host --json --mine --quiet");
-	CANDS("container create --n", "--name --no-distribute");
+	CANDS("container create --n", "--name --network --network-alias --no-distribute --no-healthcheck");
 	CANDS("container create --na", "--name");
 	CANDS("container create --name x --na", "");
-	CANDS("container create -p 1:1 --p", "--publish");
+	CANDS("container create -p 1:1 --p", "--pids-limit --publish");
 	CANDS("container start -", "--help --host");
 	CANDS("version --", "--help --json");
 	/* not engine commands: no --host */
@@ -159,9 +163,11 @@ static void test_values(void)
 
 static void test_help_words(void)
 {
-	CANDS("help ", "cache cloud container exit help host housekeeping image pool template version");
+	CANDS("help ", "cache cloud container events exit help host housekeeping image network pool "
+	      "system template version volume");
 	CANDS("help co", "container");
-	CANDS("help container ", "create delete inspect list logs pause restart start stop unpause");
+	CANDS("help container ", "attach cp create delete exec inspect kill list logs pause port prune "
+	      "rename restart run start stats stop top unpause update wait");
 	CANDS("help container lo", "logs");
 	CANDS("help container logs ", "");
 	CANDS("help exit ", "");
@@ -400,10 +406,14 @@ static void add_row(struct store *s, enum store_coll coll, const char *host, con
 			      "Image", "busybox", "Command", "true", "State", "created", "Status",
 			      "Created", "Created", (json_int_t)1700000000);
 		rc = store_doc_container(&doc, host, e, store_now_ms(), &err);
-	} else {
+	} else if (coll == STORE_IMAGES) {
 		e = json_pack("{s:s, s:[s], s:I, s:I}", "Id", id, "RepoTags", name, "Size",
 			      (json_int_t)1000, "Created", (json_int_t)1700000000);
 		rc = store_doc_image(&doc, host, e, store_now_ms(), &err);
+	} else {
+		/* volumes have no ID: their name is their key */
+		e = json_pack("{s:s, s:s, s:s}", "Id", id, "Name", name, "Driver", "local");
+		rc = store_doc_object(&doc, coll, host, e, store_now_ms(), &err);
 	}
 	if (rc < 0 || store_insert(s, coll, &doc, &err) < 0)
 		printf("# cannot add %s on %s: %s\n", name, host, err.msg);
@@ -488,6 +498,11 @@ static void test_store_source(void)
 	add_row(s, STORE_IMAGES, "alpha", "sha256:1111", "busybox:latest");
 	add_row(s, STORE_IMAGES, "lab", "sha256:2222", "busybox:lab");
 	add_row(s, STORE_IMAGES, "zed", "sha256:3333", "busybox:zed");
+	add_row(s, STORE_VOLUMES, "alpha", "", "data-alpha");
+	add_row(s, STORE_VOLUMES, "lab", "", "data-lab");
+	add_row(s, STORE_VOLUMES, "zed", "", "data-zed");
+	add_row(s, STORE_NETWORKS, "alpha", "ffff1111", "appnet");
+	add_row(s, STORE_NETWORKS, "zed", "ffff2222", "appnet-zed");
 
 	complete_store_init(&cs, &sh, &src);
 	is_str(cands("container start w", &src), "web-alpha web-lab",
@@ -496,10 +511,15 @@ static void test_store_source(void)
 	       "a name on two hosts is offered once");
 	is_str(cands("container create busy", &src), "busybox:lab busybox:latest",
 	       "pool mode: the images of every active host");
+	is_str(cands("volume inspect da", &src), "data-alpha data-lab",
+	       "pool mode: the volumes of every active host");
+	is_str(cands("network delete app", &src), "appnet", "pool mode: the networks of every active host");
 
 	sh.current_host = strdup("zed");
 	is_str(cands("container start w", &src), "web-zed", "pinned: that host's containers only");
 	is_str(cands("image delete busy", &src), "busybox:zed", "pinned: that host's images only");
+	is_str(cands("volume delete ", &src), "data-zed", "pinned: that host's volumes only");
+	is_str(cands("network inspect ", &src), "appnet-zed", "pinned: that host's networks only");
 	free(sh.current_host);
 	sh.current_host = NULL;
 
