@@ -45,14 +45,15 @@ static void record(struct shell *sh, const char *host, const struct berr *err)
 	pool_record(&sh->fleet, host, err);
 }
 
-int obj_gather(struct shell *sh, const struct args *a, obj_list_fn fn, const char *const *filters,
-	       size_t nfilters, struct obj_listing *out)
+/* out's hosts (targets() with flags), each with its name and client. */
+static int listing_init(struct shell *sh, const struct args *a, unsigned flags,
+			struct obj_listing *out)
 {
 	size_t i;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if ((ret = obj_targets(sh, a, &out->t)) != CMD_OK)
+	if ((ret = targets(sh, a, flags, &out->t)) != CMD_OK)
 		return ret;
 	out->n = out->t.n;
 	out->multi = out->n > 1;
@@ -60,11 +61,24 @@ int obj_gather(struct shell *sh, const struct args *a, obj_list_fn fn, const cha
 	if (!out->v)
 		return error(sh, "out of memory");
 	for (i = 0; i < out->n; i++) {
+		out->v[i].name = out->t.v[i].name;
+		out->v[i].b = out->t.v[i].b;
+		berr_clear(&out->v[i].err);
+	}
+	return CMD_OK;
+}
+
+int obj_gather(struct shell *sh, const struct args *a, obj_list_fn fn, const char *const *filters,
+	       size_t nfilters, struct obj_listing *out)
+{
+	size_t i;
+	int ret;
+
+	if ((ret = listing_init(sh, a, 0, out)) != CMD_OK)
+		return ret;
+	for (i = 0; i < out->n; i++) {
 		struct obj_host *h = &out->v[i];
 
-		h->name = out->t.v[i].name;
-		h->b = out->t.v[i].b;
-		berr_clear(&h->err);
 		if (!h->b) {
 			h->err = out->t.v[i].err;
 		} else if (fn(h->b, filters, nfilters, &h->rows, &h->err) == 0) {
@@ -90,19 +104,11 @@ static int gather_cached(struct shell *sh, const struct args *a, enum store_coll
 	size_t i;
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	if ((ret = targets(sh, a, POOL_STORE_ONLY, &out->t)) != CMD_OK)
+	if ((ret = listing_init(sh, a, POOL_STORE_ONLY, out)) != CMD_OK)
 		return ret;
-	out->n = out->t.n;
-	out->multi = out->n > 1;
-	out->v = calloc(out->n, sizeof(*out->v));
-	if (!out->v)
-		return error(sh, "out of memory");
 	for (i = 0; i < out->n; i++) {
 		struct obj_host *h = &out->v[i];
 
-		h->name = out->t.v[i].name;
-		berr_clear(&h->err);
 		/* the store's trouble is the same for every host: said once */
 		if (cache_read(&sh->fleet, coll, h->name, &q, 0, &rows, &h->err) < 0)
 			return cmd_fail(sh, &h->err);

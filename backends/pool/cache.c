@@ -335,7 +335,7 @@ cleanup:
 	return ret;
 }
 
-int cache_put_images(struct fleet *fl, struct backend *b)
+int cache_put_relisted(struct fleet *fl, struct backend *b, enum store_coll c, cache_list_fn fn)
 {
 	struct berr err;
 	json_t *list = NULL;
@@ -344,14 +344,25 @@ int cache_put_images(struct fleet *fl, struct backend *b)
 	if (!cache_wt_store(fl))
 		return -1;
 	berr_clear(&err);
-	if (b->ops->image_list(b, 0, &list, &err) < 0) {
+	if (fn(b, c, &list, &err) < 0) {
 		if (err.kind == BERR_INTERRUPTED)
 			return 0;
-		return cache_wt_failed(fl, &err, STORE_IMAGES);
+		return cache_wt_failed(fl, &err, c);
 	}
-	ret = cache_put_listing(fl, STORE_IMAGES, b->name, list, 1);
+	ret = cache_put_listing(fl, c, b->name, list, 1);
 	json_decref(list);
 	return ret;
+}
+
+static int list_images(struct backend *b, enum store_coll c, json_t **list, struct berr *err)
+{
+	(void)c;
+	return b->ops->image_list(b, 0, list, err);
+}
+
+int cache_put_images(struct fleet *fl, struct backend *b)
+{
+	return cache_put_relisted(fl, b, STORE_IMAGES, list_images);
 }
 
 /* --- filters over cached containers ----------------------------------------- */

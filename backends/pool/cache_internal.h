@@ -17,6 +17,12 @@ struct cache_refresh_stats;
 struct store *cache_wt_store(struct fleet *fl);
 /* A write-through of collection c failed with err: said once; -1. */
 int cache_wt_failed(struct fleet *fl, struct berr *err, enum store_coll c);
+/* Lists collection c of b's host, as the engine shows it. */
+typedef int (*cache_list_fn)(struct backend *b, enum store_coll c, json_t **list,
+			     struct berr *err);
+/* c of b's host listed with fn and written as the host's whole set; as
+ * cache_put_images(). */
+int cache_put_relisted(struct fleet *fl, struct backend *b, enum store_coll c, cache_list_fn fn);
 /* Does doc's label_kv hold "K=V" (want has a '=') or some "K=..."? */
 int cache_has_label(const bson_t *doc, const char *want);
 /* "Labels", "Host", "LastSeen" and "Stale" of a cached row o, from doc

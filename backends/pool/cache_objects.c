@@ -29,21 +29,7 @@ static int list_objects(struct backend *b, enum store_coll c, json_t **list, str
 
 int cache_put_objects(struct fleet *fl, struct backend *b, enum store_coll c)
 {
-	struct berr err;
-	json_t *list = NULL;
-	int ret;
-
-	if (!cache_wt_store(fl))
-		return -1;
-	berr_clear(&err);
-	if (list_objects(b, c, &list, &err) < 0) {
-		if (err.kind == BERR_INTERRUPTED)
-			return 0;
-		return cache_wt_failed(fl, &err, c);
-	}
-	ret = cache_put_listing(fl, c, b->name, list, 1);
-	json_decref(list);
-	return ret;
+	return cache_put_relisted(fl, b, c, list_objects);
 }
 
 /* --- filters ------------------------------------------------------------------ */

@@ -324,45 +324,43 @@ static void append_text_time(bson_t *b, const char *key, const bson_iter_t *it)
 		bson_append_null(b, key, -1);
 }
 
-/* A volume has no ID: its name is its key on the host. */
-static int doc_volume(bson_t *out, const char *host, const bson_t *entry, int64_t now_ms,
-		      struct berr *err)
+/* A volume (volume: its name is its key on the host, it has no ID) or a
+ * network. */
+static int doc_named(bson_t *out, const char *host, const bson_t *entry, int64_t now_ms,
+		     int volume, struct berr *err)
 {
 	struct entry_fields f;
 
 	entry_scan(entry, &f);
-	if (!(f.have & F_NAME) || !BSON_ITER_HOLDS_UTF8(&f.name))
+	if (volume && (!(f.have & F_NAME) || !BSON_ITER_HOLDS_UTF8(&f.name)))
 		return berr_set(err, BERR_PROTOCOL, "%s: the engine listed a volume without a \"Name\"",
 				host);
+	if (!volume && need_id(&f, "a network", host, err) < 0)
+		return -1;
 	BSON_APPEND_UTF8(out, "host", host);
-	append_str(out, "id", &f.name);
-	append_str(out, "name", &f.name);
+	append_str(out, "id", volume ? &f.name : &f.id);
+	append_str(out, "name", FIELD(&f, F_NAME, name));
 	append_str(out, "driver", FIELD(&f, F_DRIVER, driver));
 	append_str(out, "scope", FIELD(&f, F_SCOPE, scope));
-	append_str(out, "mountpoint", FIELD(&f, F_MOUNTPOINT, mountpoint));
+	if (volume)
+		append_str(out, "mountpoint", FIELD(&f, F_MOUNTPOINT, mountpoint));
 	append_labels(out, &f);
-	append_text_time(out, "created", FIELD(&f, F_CREATED_AT, created_at));
+	append_text_time(out, "created", volume ? FIELD(&f, F_CREATED_AT, created_at)
+						: FIELD(&f, F_CREATED, created));
 	BSON_APPEND_DATE_TIME(out, "last_seen", now_ms);
 	return 0;
+}
+
+static int doc_volume(bson_t *out, const char *host, const bson_t *entry, int64_t now_ms,
+		      struct berr *err)
+{
+	return doc_named(out, host, entry, now_ms, 1, err);
 }
 
 static int doc_network(bson_t *out, const char *host, const bson_t *entry, int64_t now_ms,
 		       struct berr *err)
 {
-	struct entry_fields f;
-
-	entry_scan(entry, &f);
-	if (need_id(&f, "a network", host, err) < 0)
-		return -1;
-	BSON_APPEND_UTF8(out, "host", host);
-	append_str(out, "id", &f.id);
-	append_str(out, "name", FIELD(&f, F_NAME, name));
-	append_str(out, "driver", FIELD(&f, F_DRIVER, driver));
-	append_str(out, "scope", FIELD(&f, F_SCOPE, scope));
-	append_labels(out, &f);
-	append_text_time(out, "created", FIELD(&f, F_CREATED, created));
-	BSON_APPEND_DATE_TIME(out, "last_seen", now_ms);
-	return 0;
+	return doc_named(out, host, entry, now_ms, 0, err);
 }
 
 typedef int (*doc_fn)(bson_t *, const char *, const bson_t *, int64_t, struct berr *);
