@@ -13,8 +13,9 @@
 # in the machine's load hits them alike; each run is timed with a
 # monotonic clock around the process, from spawn to exit. Printed: median,
 # 90th percentile and minimum of each, and the ratio of the medians to
-# docker's (below 1: faster than the docker CLI). Needs root (dockerd),
-# dockerd, the docker CLI, curl, python3 and busybox-static.
+# docker's (below 1: faster than the docker CLI) and, for exec true, to
+# curl's. Needs root (dockerd), dockerd, the docker CLI, curl, python3 and
+# busybox-static.
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-100}
@@ -83,6 +84,8 @@ chmod +x "$work/curl-exec.sh"
 berth_exec=("$BERTH" container exec bexec true)
 docker_exec=("$DOCKER_CLI" exec bexec true)
 curl_exec=("$work/curl-exec.sh")
+berth_cat=("$BERTH" container exec -i bexec cat)
+docker_cat=("$DOCKER_CLI" exec -i bexec cat)
 for c in berth_exec docker_exec curl_exec; do
 	eval "\"\${$c[@]}\"" || die "$c failed"
 done
@@ -99,8 +102,8 @@ say "timing $ROUNDS rounds of exec (after $WARMUP warm-up rounds), $STREAM_ROUND
 	"berth container exec C true" "${#berth_exec[@]}" "${berth_exec[@]}" \
 	"docker exec C true" "${#docker_exec[@]}" "${docker_exec[@]}" \
 	"curl create+start+inspect" "${#curl_exec[@]}" "${curl_exec[@]}" \
-	"berth container exec -i C cat" 5 "$BERTH" container exec -i bexec cat \
-	"docker exec -i C cat" 5 "$DOCKER_CLI" exec -i bexec cat <<'EOF'
+	"berth container exec -i C cat" "${#berth_cat[@]}" "${berth_cat[@]}" \
+	"docker exec -i C cat" "${#docker_cat[@]}" "${docker_cat[@]}" <<'EOF'
 import os, subprocess, sys, time
 
 rounds, warmup, srounds, stream = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -160,12 +163,14 @@ def stream_once(name, argv):
 
 times = race(latency, rounds, warmup, exec_once)
 med = {n: pct(t, 50) for n, t in times.items()}
-base = "docker exec C true"
-print("%-32s %10s %10s %10s %16s" % ("", "median ms", "p90 ms", "min ms", "median / docker"))
+base, curl = "docker exec C true", "curl create+start+inspect"
+print("%-32s %10s %10s %10s %16s %14s" % ("", "median ms", "p90 ms", "min ms", "median / docker",
+                                          "median / curl"))
 for name, _ in latency:
     t = times[name]
-    print("%-32s %10.2f %10.2f %10.2f %15.2fx" % (name, med[name], pct(t, 90), min(t),
-                                                    med[name] / med[base]))
+    print("%-32s %10.2f %10.2f %10.2f %15.2fx %13.2fx" % (name, med[name], pct(t, 90), min(t),
+                                                           med[name] / med[base],
+                                                           med[name] / med[curl]))
 print()
 rates = race(throughput, srounds, 1, stream_once)
 med = {n: pct(t, 50) for n, t in rates.items()}

@@ -379,29 +379,16 @@ static int confirm_reset(struct shell *sh, struct store *s)
 {
 	struct host_set hs = { NULL, 0 };
 	struct berr err;
-	char *line = NULL;
-	size_t cap = 0, i;
-	int yes = 0;
+	size_t i;
+	int yes;
 
 	/* what cannot be read (a corrupt file) is simply not counted */
 	for (i = 0; i < NRESET; i++) {
 		berr_clear(&err);
 		store_find(s, reset_colls[i], NULL, NULL, collect_host, &hs, &err);
 	}
-	if (!sh->out_closed)
-		fflush(stdout);
-	fprintf(stderr, "empty the cached containers, images, volumes and networks of %zu %s? [y/N] ",
-		hs.n,
-		plural((int64_t)hs.n, "host", "hosts"));
-	fflush(stderr);
-	if (getline(&line, &cap, stdin) > 0) {
-		line[strcspn(line, "\r\n")] = '\0';
-		yes = !strcasecmp(line, "y") || !strcasecmp(line, "yes");
-	} else {
-		fputc('\n', stderr);
-		clearerr(stdin);
-	}
-	free(line);
+	yes = cmd_confirm(sh, "empty the cached containers, images, volumes and networks of %zu %s?",
+			  hs.n, plural((int64_t)hs.n, "host", "hosts"));
 	for (i = 0; i < hs.n; i++)
 		free(hs.v[i]);
 	free(hs.v);

@@ -321,7 +321,7 @@ int container_io_run(struct shell *sh, struct backend_stream *s, struct containe
 {
 	struct session ss = { .sh = sh, .s = s, .io = io, .pipe = { -1, -1 } };
 	struct berr err;
-	int ret = CMD_OK;
+	int ret = CMD_OK, failed = 0;
 
 	berr_clear(&err);
 	io->signal = 0;
@@ -352,6 +352,12 @@ int container_io_run(struct shell *sh, struct backend_stream *s, struct containe
 	if (berth_interrupted)
 		io->signal = SIGINT;
 	else if (pump(&ss, &err) < 0 && !ss.out_failed)
+		failed = 1;
+	/* the terminal back before any message, so it reads as a line */
+	if (ss.raw)
+		tty_restore(STDIN_FILENO, &ss.saved);
+	ss.raw = 0;
+	if (failed)
 		ret = error(sh, "%s", err.msg);
 	if (ss.out_failed && ss.out_failed != EPIPE)
 		ret = error(sh, "cannot write the output: %s", strerror(ss.out_failed));

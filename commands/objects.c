@@ -357,28 +357,12 @@ int obj_inspect(struct shell *sh, const struct args *a, const char *what, obj_ge
 
 int obj_confirm(struct shell *sh, const struct args *a, const char *question)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int yes = 0;
-
 	if (args_has(a, "force"))
 		return 1;
 	if (!sh->in_tty)
 		return usage_error(sh, "%s %s needs --force when not run from a terminal",
 				   a->entry->noun, a->entry->verb);
-	if (!sh->out_closed)
-		fflush(stdout);
-	fprintf(stderr, "%s\nAre you sure you want to continue? [y/N] ", question);
-	fflush(stderr);
-	if (getline(&line, &cap, stdin) > 0) {
-		line[strcspn(line, "\r\n")] = '\0';
-		yes = !strcasecmp(line, "y") || !strcasecmp(line, "yes");
-	} else {
-		fputc('\n', stderr);
-		clearerr(stdin);
-	}
-	free(line);
-	return yes;
+	return cmd_confirm(sh, "%s\nAre you sure you want to continue?", question);
 }
 
 const char *const *obj_filters(const struct args *a, size_t *n)

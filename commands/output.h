@@ -44,6 +44,11 @@ int output_json(struct shell *sh, const json_t *doc);
  * output could not be formatted. */
 int output_result(struct shell *sh, int rc);
 
+/* The question (printf-style, its " [y/N] " added) on stderr, stdout
+ * flushed first; 1 when the answer read from stdin is y or yes, else 0
+ * (also at end of input, after a newline on stderr). */
+int cmd_confirm(struct shell *sh, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Display width of a UTF-8 string in terminal columns. */
 size_t str_width(const char *s);
 /* s cut to max_width columns, ending in "…" when cut (as docker truncates

@@ -303,24 +303,8 @@ int pool_housekeeping(struct shell *sh, int dry_run)
 /* "destroy every spawned host? [y/N]" on the terminal; 1 for yes. */
 static int confirm(struct shell *sh, int force)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int yes = 0;
-
-	if (!sh->out_closed)
-		fflush(stdout);
-	fprintf(stderr, "refuse new containers and destroy every host berth spawned%s? [y/N] ",
-		force ? ", with the containers on them" : "");
-	fflush(stderr);
-	if (getline(&line, &cap, stdin) > 0) {
-		line[strcspn(line, "\r\n")] = '\0';
-		yes = !strcasecmp(line, "y") || !strcasecmp(line, "yes");
-	} else {
-		fputc('\n', stderr);
-		clearerr(stdin);
-	}
-	free(line);
-	return yes;
+	return cmd_confirm(sh, "refuse new containers and destroy every host berth spawned%s?",
+			   force ? ", with the containers on them" : "");
 }
 
 /* The housekeeping lease, waited for while a run holds it. 1 taken, 0

@@ -19,26 +19,12 @@
 /* "WARNING! ... [y/N]" on the terminal: 1 for yes. */
 static int confirm(struct shell *sh, const struct prune_kind *k, size_t nhosts)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int yes = 0;
+	char on[64] = "";
 
-	if (!sh->out_closed)
-		fflush(stdout);
-	fprintf(stderr, "WARNING! This will remove %s", k->what);
 	if (nhosts > 1)
-		fprintf(stderr, " on %zu hosts", nhosts);
-	fprintf(stderr, ".\nAre you sure you want to continue? [y/N] ");
-	fflush(stderr);
-	if (getline(&line, &cap, stdin) > 0) {
-		line[strcspn(line, "\r\n")] = '\0';
-		yes = !strcasecmp(line, "y") || !strcasecmp(line, "yes");
-	} else {
-		fputc('\n', stderr);
-		clearerr(stdin);
-	}
-	free(line);
-	return yes;
+		snprintf(on, sizeof(on), " on %zu hosts", nhosts);
+	return cmd_confirm(sh, "WARNING! This will remove %s%s.\nAre you sure you want to continue?",
+			   k->what, on);
 }
 
 /* One deleted thing as docker prints it: an ID, or "untagged: x" / "deleted: x". */

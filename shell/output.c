@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "commands/output.h"
 #include "shell/shell.h"
 
@@ -435,4 +436,29 @@ int output_result(struct shell *sh, int rc)
 	if (sh->out_closed)
 		return CMD_ERROR;
 	return error(sh, "out of memory while formatting the output");
+}
+
+int cmd_confirm(struct shell *sh, const char *fmt, ...)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int yes = 0;
+	va_list ap;
+
+	if (!sh->out_closed)
+		fflush(stdout);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" [y/N] ", stderr);
+	fflush(stderr);
+	if (getline(&line, &cap, stdin) > 0) {
+		line[strcspn(line, "\r\n")] = '\0';
+		yes = !strcasecmp(line, "y") || !strcasecmp(line, "yes");
+	} else {
+		fputc('\n', stderr);
+		clearerr(stdin);
+	}
+	free(line);
+	return yes;
 }

@@ -67,6 +67,7 @@ _moto_cleanup() {
 }
 _moto_exit() {
 	local status=$?
+	_lib_forked && exit "$status" # a child before its exec: not the script's to clean up
 	_moto_cleanup
 	if declare -F _lib_cleanup >/dev/null; then
 		(exit "$status")

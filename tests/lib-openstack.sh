@@ -286,7 +286,7 @@ openstack_start() {
 		diag "$(tail -n 20 "$OST_DIR/fake.log")"
 		BAIL_OUT "fake-openstack.py did not start"
 	}
-	trap '_ost_status=$?; openstack_stop; (exit $_ost_status); _lib_cleanup' EXIT
+	trap '_ost_status=$?; _lib_forked && exit $_ost_status; openstack_stop; (exit $_ost_status); _lib_cleanup' EXIT
 }
 
 # os_ctl METHOD PATH [JSON]: one of the fake's test controls; prints its answer.

@@ -82,6 +82,7 @@ count_on() {
 POOL_FROZEN=()
 _pool_cleanup() {
 	local status=$? n
+	_lib_forked && exit "$status" # a child before its exec: not the script's to clean up
 	for n in "${POOL_FROZEN[@]}"; do kill -CONT "$(engine_pid "$n")" 2>/dev/null; done
 	(exit "$status")
 	_lib_cleanup

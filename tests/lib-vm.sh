@@ -38,6 +38,7 @@ vm_stop() {
 
 _vm_exit() {
 	local status=$? d
+	_lib_forked && exit "$status" # a child before its exec: not the script's to clean up
 	# every VM dir, also of VMs started in a subshell (vm_start ... &)
 	for d in "$TEST_DIR"/vm-*/; do
 		[ -d "$d" ] && "$PYTHON" "$VMBOOT" stop --dir "$d" 2>/dev/null

@@ -557,7 +557,7 @@ _lib_cleanup() {
 	# A child forked for a background command (`cmd &`) keeps these traps
 	# until it execs: a TERM sent to it in that window must not clean up
 	# the script's daemons and directory from there.
-	[ "$BASHPID" = "$_LIB_PID" ] || exit "$status"
+	_lib_forked && exit "$status"
 	trap - EXIT INT TERM
 	trap '' PIPE # a reader gone away must not cut the cleanup short
 	for p in "${BG_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
@@ -585,7 +585,23 @@ _lib_cleanup() {
 	fi
 	exit "$status"
 }
-_LIB_PID=$BASHPID
+read -r _LIB_PID _ </proc/self/stat
+# True in a child the script forked (`cmd &`, before it execs): there the
+# script's EXIT traps still run (bash runs them on a fatal signal), and each
+# returns at once instead of stopping the script's daemons and servers.
+# (the kernel's pid: $BASHPID can still be the parent's in that window)
+_lib_forked() {
+	local pid
+	read -r pid _ </proc/self/stat
+	[ "$pid" != "$_LIB_PID" ]
+}
 trap _lib_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# In a child forked for `cmd &` (until it execs) these traps are still
+# the script's: there a signal ends the child alone, with no EXIT trap
+# (lib-moto.sh's and the others' would stop the script's servers).
+_lib_signal() {
+	_lib_forked && trap - EXIT
+	exit "$1"
+}
+trap '_lib_signal 130' INT
+trap '_lib_signal 143' TERM

@@ -21,6 +21,7 @@ DOCKER0_ALIAS="berth-test t0020 $$"
 DOCKER0_MADE=0
 _t0020_cleanup() {
 	local status=$?
+	_lib_forked && exit "$status" # a child before its exec: not the script's to clean up
 	if [ "$DOCKER0_MADE" -eq 1 ] &&
 		[ "$(cat /sys/class/net/docker0/ifalias 2>/dev/null)" = "$DOCKER0_ALIAS" ]; then
 		ip link del docker0 2>/dev/null

@@ -3,7 +3,8 @@
 # socket) and on a TLS engine (127.0.0.N:PORT, --tlsverify): a real
 # pseudo-terminal through expect (tests/exec.exp) for -it (typed commands,
 # stty size and a resize, exit status, Ctrl-P Ctrl-Q, the terminal's
-# settings after an exit and after SIGTERM, the interactive berth shell),
+# settings after an exit, after SIGTERM and after the engine was killed,
+# the interactive berth shell),
 # pipes for -i (stdin to EOF, then the half-close), stdout and stderr kept
 # apart, the status of a command that cannot run as docker exec gives it,
 # run --rm (also interrupted) and wait.
@@ -119,12 +120,18 @@ is "$(dk main ps -aq --filter name=rm-int)" "" "run --rm interrupted: no contain
 RUN_STDIN=piped.txt berth -H main container run -i --rm busybox cat
 is "$OUT/$RC" "piped/0" "run -i --rm: stdin to the container, then its end"
 
-# the local terminal's settings, after an exit and after SIGTERM
-for sc in stty sigterm; do
+# stty_scenario NAME HOST: the local terminal's settings are the same
+# before and after
+stty_scenario() {
 	rm -f before after
-	scenario "$sc" main
+	scenario "$1" "$2"
 	[ -s before ] && cmp -s before after
-	ok $? "$sc: stty -g is the same before and after ($(cat before 2>/dev/null) / $(cat after 2>/dev/null))"
+	ok $? "$2: $1: stty -g is the same before and after ($(cat before 2>/dev/null) / $(cat after 2>/dev/null))"
+}
+
+# the local terminal's settings, after an exit and after SIGTERM
+for host in main lab; do
+	for sc in stty sigterm; do stty_scenario "$sc" "$host"; done
 done
 
 dk main run -dit --name att busybox sh >/dev/null
@@ -133,5 +140,12 @@ is "$(running main att)" true "attach: after the detach the container still runs
 
 scenario shell main
 is "$(running main c1)" true "the container is still there after the shell's session"
+
+# the engine vanishing under exec -it (SIGKILL to this script's own
+# dockerd): one line, exit 1, the terminal as it was. Last: it ends them.
+# (stderr: bash's own "Killed" notice for its dockerd job; TAP is stdout.)
+for host in lab main; do
+	EXP_ENGINE_PID=${ENGINE_PID[$host]} stty_scenario vanish "$host" 2>/dev/null
+done
 
 done_testing

@@ -1102,15 +1102,9 @@ static int docker_image_delete(struct backend *b, const char *ref, int force,
 	return ret;
 }
 
-struct load_source {
-	backend_source_fn src;
-	void *ud;
-	int failed;
-};
-
-static size_t load_read(void *ud, char *buf, size_t len)
+size_t docker_source_read(void *ud, char *buf, size_t len)
 {
-	struct load_source *ls = ud;
+	struct docker_source *ls = ud;
 	size_t n = ls->src(ls->ud, buf, len);
 
 	if (n == (size_t)-1)
@@ -1217,11 +1211,11 @@ static int docker_image_load(struct backend *b, backend_source_fn src, void *ud,
 			     json_t **loaded, struct berr *err)
 {
 	struct docker *d = to_docker(b);
-	struct load_source ls = { .src = src, .ud = ud };
+	struct docker_source ls = { .src = src, .ud = ud };
 	struct http_request req = {
 		.method = "POST",
 		.content_type = "application/x-tar",
-		.read = load_read,
+		.read = docker_source_read,
 		.read_ud = &ls,
 		.stream = 1,
 	};

@@ -65,6 +65,15 @@ struct strbuf;
 /* "?key=value" or "&key=value", the value escaped. */
 void docker_param(struct strbuf *sb, const char *key, const char *value);
 
+/* A request body read from a backend_source_fn (image load, import):
+ * docker_source_read is the HTTP reader; failed is set when src failed. */
+struct docker_source {
+	backend_source_fn src;
+	void *ud;
+	int failed;
+};
+size_t docker_source_read(void *ud, char *buf, size_t len);
+
 int docker_malformed(struct docker *d, const char *what, struct berr *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

@@ -165,22 +165,6 @@ int docker_image_history(struct backend *b, const char *ref, json_t **list, stru
 	return ret;
 }
 
-struct import_source {
-	backend_source_fn src;
-	void *ud;
-	int failed;
-};
-
-static size_t import_read(void *ud, char *buf, size_t len)
-{
-	struct import_source *is = ud;
-	size_t n = is->src(is->ud, buf, len);
-
-	if (n == (size_t)-1)
-		is->failed = 1;
-	return n;
-}
-
 /* The reply's JSON lines: the last "status" is the new image's ID; an
  * "error" line is the engine's refusal. */
 static int import_reply(struct docker *d, const struct http_response *resp, char **id,
@@ -223,9 +207,9 @@ int docker_image_import(struct backend *b, backend_source_fn src, void *ud,
 			const struct image_import_opts *o, char **id, struct berr *err)
 {
 	struct docker *d = dk(b);
-	struct import_source is = { .src = src, .ud = ud };
+	struct docker_source is = { .src = src, .ud = ud };
 	struct http_request req = { .method = "POST", .content_type = "application/x-tar",
-				    .read = import_read, .read_ud = &is, .stream = 1 };
+				    .read = docker_source_read, .read_ud = &is, .stream = 1 };
 	struct http_response resp;
 	struct strbuf path = STRBUF_INIT;
 	size_t i;

@@ -67,12 +67,10 @@ static char *cands(const char *line, const struct complete_source *src)
 
 static void test_command_words(void)
 {
-	CANDS("", "cache cloud container docker events exit help host housekeeping image network pool system "
-	      "template version volume");
+	CANDS("", "cache cloud container docker events exit help host housekeeping image network pool system template version volume");
 	CANDS("co", "container");
 	CANDS("h", "help host housekeeping");
-	CANDS("docker ", "cache cloud container events exit help host housekeeping image network pool "
-	      "system template version volume");
+	CANDS("docker ", "cache cloud container events exit help host housekeeping image network pool system template version volume");
 	CANDS("docker im", "image");
 	CANDS("  i", "image");
 	CANDS("xyz", "");
@@ -82,16 +80,14 @@ static void test_command_words(void)
 
 static void test_verbs(void)
 {
-	CANDS("container ", "attach cp create delete exec inspect kill list logs pause port prune rename restart run "
-	      "start stats stop top unpause update wait");
+	CANDS("container ", "attach cp create delete exec inspect kill list logs pause port prune rename restart run start stats stop top unpause update wait");
 	CANDS("container l", "list logs");
 	CANDS("container st", "start stats stop");
 	CANDS("cont cr", "create");
 	CANDS("docker image ", "delete distribute history import inspect list load prune pull save tag");
 	CANDS("host ", "activate add deactivate destroy drain import-contexts info list probe remove slots spawn use");
 	CANDS("nosuch ", "");
-	CANDS("co ", "attach cp create delete exec inspect kill list logs pause port prune rename restart run "
-	      "start stats stop top unpause update wait");
+	CANDS("co ", "attach cp create delete exec inspect kill list logs pause port prune rename restart run start stats stop top unpause update wait");
 	CANDS("h ", ""); /* ambiguous noun: nothing to offer */
 }
 
@@ -163,11 +159,9 @@ static void test_values(void)
 
 static void test_help_words(void)
 {
-	CANDS("help ", "cache cloud container events exit help host housekeeping image network pool "
-	      "system template version volume");
+	CANDS("help ", "cache cloud container events exit help host housekeeping image network pool system template version volume");
 	CANDS("help co", "container");
-	CANDS("help container ", "attach cp create delete exec inspect kill list logs pause port prune "
-	      "rename restart run start stats stop top unpause update wait");
+	CANDS("help container ", "attach cp create delete exec inspect kill list logs pause port prune rename restart run start stats stop top unpause update wait");
 	CANDS("help container lo", "logs");
 	CANDS("help container logs ", "");
 	CANDS("help exit ", "");

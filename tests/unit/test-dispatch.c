@@ -196,12 +196,13 @@ static void test_real_table(void)
 	FINDS(cmd_table, "image rm x", &cmd_image_delete_entry, 2);
 	FINDS(cmd_table, "co cr busybox", &cmd_container_create_entry, 2);
 	FINDS(cmd_table, "quit", &cmd_exit_entry, 1);
-	FINDS(cmd_table, "v", &cmd_version_entry, 1);
+	FINDS(cmd_table, "ver", &cmd_version_entry, 1);
 	ok(find_in(cmd_table, "container") == DISPATCH_INCOMPLETE &&
 	   !strncmp(errbuf, "container needs a verb: create, start, ", 39) &&
 	   strstr(errbuf, "(see 'help container')"), "noun without verb, real table: %s", errbuf);
 	FAILS(cmd_table, "container st", DISPATCH_AMBIGUOUS,
-	      "ambiguous command: container st could be start, stop");
+	      "ambiguous command: container st could be start, stop, stats");
+	FAILS(cmd_table, "v", DISPATCH_AMBIGUOUS, "ambiguous command: v could be volume, version");
 
 	/* every entry is found by its own words, and by docker + them */
 	for (size_t i = 0; cmd_table[i]; i++) {
@@ -311,7 +312,8 @@ static void test_help(void)
 	free(s);
 
 	s = capture_overview(cmd_table, 0);
-	ok(strstr(s, "\n  container create [OPTIONS] [IMAGE [CMD...]]  create a container") != NULL,
+	ok(strstr(s, "\n  container create [OPTIONS] [IMAGE [CMD...]]  ") != NULL &&
+	   strstr(s, "  create a container (and start it with --start)\n") != NULL,
 	   "the real overview has the contract's create line");
 	for (size_t i = 0; cmd_table[i]; i++) {
 		char *u = help_usage_line(cmd_table[i]);
@@ -368,7 +370,8 @@ static void test_help(void)
 	ok(strstr(s, "\n  -p, --publish [IP:]HOST:CONTAINER[/PROTO]  publish") != NULL,
 	   "create's -p line as the contract shows it");
 	ok(strstr(s, "\n      --name NAME ") != NULL, "an option without a short name");
-	ok(strstr(s, "\n  -h, --help ") && strstr(s, "\n      --json "), "common options listed");
+	/* (-h is create's --hostname, as in docker's) */
+	ok(strstr(s, "\n      --help ") && strstr(s, "\n      --json "), "common options listed");
 	ok(!strstr(s, "--quiet"), "no -q for a command that is no listing");
 	free(s);
 }
