@@ -1,5 +1,5 @@
 /* cache.c: the cache commands: what the store remembers of the engines'
- * images and containers, refreshed, shown and emptied. The hosts
+ * images, containers, volumes and networks, refreshed, shown and emptied. The hosts
  * collection is never touched here. */
 #include "config.h"
 
@@ -32,7 +32,7 @@ const struct cmd_entry cmd_cache_refresh_entry = {
 	.args_min = 0,
 	.args_max = 0,
 	.usage = "",
-	.summary = "re-read every reachable host's containers and images into the store",
+	.summary = "re-read every reachable host's containers, images, volumes and networks into the store",
 	.flags = CMD_F_JSON,
 	.exec = exec_refresh,
 };
@@ -53,7 +53,7 @@ const struct cmd_entry cmd_cache_reset_entry = {
 	.args_min = 0,
 	.args_max = 0,
 	.usage = "",
-	.summary = "empty the cached containers and images (never the hosts)",
+	.summary = "empty the cached containers, images, volumes and networks (never the hosts)",
 	.exec = exec_reset,
 };
 
@@ -84,10 +84,11 @@ static json_t *refresh_result(const char *host, const struct cache_refresh_stats
 			      const char *error_msg)
 {
 	if (error_msg)
-		return json_pack("{s:s, s:n, s:n, s:s}", "Host", host, "Containers", "Images",
-				 "Error", error_msg);
-	return json_pack("{s:s, s:I, s:I, s:n}", "Host", host, "Containers",
-			 (json_int_t)st->containers, "Images", (json_int_t)st->images, "Error");
+		return json_pack("{s:s, s:n, s:n, s:n, s:n, s:s}", "Host", host, "Containers", "Images",
+				 "Volumes", "Networks", "Error", error_msg);
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:n}", "Host", host, "Containers",
+			 (json_int_t)st->containers, "Images", (json_int_t)st->images, "Volumes",
+			 (json_int_t)st->volumes, "Networks", (json_int_t)st->networks, "Error");
 }
 
 static int exec_refresh(struct shell *sh, struct args *a)
@@ -155,11 +156,15 @@ static int exec_refresh(struct shell *sh, struct args *a)
 		if (e) {
 			failed = 1;
 			error(sh, "%s", e->msg);
-		} else if (!json && out_printf(sh, "%s: %lld %s, %lld %s\n", host,
+		} else if (!json && out_printf(sh, "%s: %lld %s, %lld %s, %lld %s, %lld %s\n", host,
 					       (long long)hs->containers,
 					       plural(hs->containers, "container", "containers"),
 					       (long long)hs->images,
-					       plural(hs->images, "image", "images")) < 0 &&
+					       plural(hs->images, "image", "images"),
+					       (long long)hs->volumes,
+					       plural(hs->volumes, "volume", "volumes"),
+					       (long long)hs->networks,
+					       plural(hs->networks, "network", "networks")) < 0 &&
 			   !sh->out_closed) {
 			ret = output_result(sh, -1);
 			goto cleanup;
@@ -188,7 +193,9 @@ cleanup:
 
 /* --- show --------------------------------------------------------------- */
 
-static const enum store_coll shown_colls[] = { STORE_HOSTS, STORE_IMAGES, STORE_CONTAINERS };
+static const enum store_coll shown_colls[] = { STORE_HOSTS, STORE_IMAGES, STORE_CONTAINERS,
+					       STORE_VOLUMES, STORE_NETWORKS };
+#define NSHOWN (sizeof(shown_colls) / sizeof(shown_colls[0]))
 
 struct coll_summary {
 	int64_t count;
@@ -246,8 +253,8 @@ static json_t *json_date_or_null(int64_t ms)
 
 static int exec_show(struct shell *sh, struct args *a)
 {
-	struct coll_summary cs[3];
-	int ok[3];
+	struct coll_summary cs[NSHOWN];
+	int ok[NSHOWN];
 	struct store *s;
 	struct berr err;
 	struct table t;
@@ -260,7 +267,7 @@ static int exec_show(struct shell *sh, struct args *a)
 	berr_clear(&err);
 	if (!(s = fleet_store(&sh->fleet, &err)))
 		return error(sh, "%s", err.msg);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NSHOWN; i++) {
 		berr_clear(&err);
 		ok[i] = summarize(s, shown_colls[i], &cs[i], &err) == 0;
 		if (!ok[i]) {
@@ -279,7 +286,7 @@ static int exec_show(struct shell *sh, struct args *a)
 		doc = json_pack("{s:s, s:s, s:s?, s:[]}", "Store", s->ops->kind, "Location",
 				s->where ? s->where : "", "Database", s->database, "Collections");
 		colls = json_object_get(doc, "Collections");
-		for (i = 0; doc && i < 3; i++) {
+		for (i = 0; doc && i < NSHOWN; i++) {
 			json_t *o = ok[i] ? json_pack("{s:s, s:I, s:o, s:o}", "Collection",
 						      store_coll_name(shown_colls[i]), "Documents",
 						      (json_int_t)cs[i].count, "Oldest",
@@ -302,7 +309,7 @@ static int exec_show(struct shell *sh, struct args *a)
 	}
 
 	table_init(&t, "COLLECTION", "DOCUMENTS", "OLDEST", "NEWEST", NULL);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NSHOWN; i++) {
 		char count[32], oldest[64], newest[64];
 
 		if (!ok[i]) {
@@ -362,6 +369,11 @@ static int collect_host(void *ud, const bson_t *doc, struct berr *err)
 	return 0;
 }
 
+/* What cache reset empties, in the order its message names them. */
+static const enum store_coll reset_colls[] = { STORE_CONTAINERS, STORE_IMAGES, STORE_VOLUMES,
+					       STORE_NETWORKS };
+#define NRESET (sizeof(reset_colls) / sizeof(reset_colls[0]))
+
 /* "empty ... of N hosts? [y/N]" on the terminal; 1 for yes. */
 static int confirm_reset(struct shell *sh, struct store *s)
 {
@@ -371,25 +383,36 @@ static int confirm_reset(struct shell *sh, struct store *s)
 	int yes;
 
 	/* what cannot be read (a corrupt file) is simply not counted */
-	berr_clear(&err);
-	store_find(s, STORE_CONTAINERS, NULL, NULL, collect_host, &hs, &err);
-	berr_clear(&err);
-	store_find(s, STORE_IMAGES, NULL, NULL, collect_host, &hs, &err);
-	yes = cmd_confirm(sh, "empty the cached containers and images of %zu %s?", hs.n,
-			  plural((int64_t)hs.n, "host", "hosts"));
+	for (i = 0; i < NRESET; i++) {
+		berr_clear(&err);
+		store_find(s, reset_colls[i], NULL, NULL, collect_host, &hs, &err);
+	}
+	yes = cmd_confirm(sh, "empty the cached containers, images, volumes and networks of %zu %s?",
+			  hs.n, plural((int64_t)hs.n, "host", "hosts"));
 	for (i = 0; i < hs.n; i++)
 		free(hs.v[i]);
 	free(hs.v);
 	return yes;
 }
 
+/* "2 containers" of count n, or why there is none. */
+static void reset_count(char *buf, size_t len, enum store_coll c, int64_t n)
+{
+	const char *name = store_coll_name(c);
+
+	if (n >= 0)
+		snprintf(buf, len, "%lld %.*s", (long long)n, (int)strlen(name) - (n == 1), name);
+	else
+		snprintf(buf, len, "%s (%s)", name, n == -1 ? "unreadable" : "not emptied");
+}
+
 static int exec_reset(struct shell *sh, struct args *a)
 {
-	static const enum store_coll colls[] = { STORE_CONTAINERS, STORE_IMAGES };
-	int64_t counts[2] = { -1, -1 };
+	int64_t counts[NRESET];
+	char what[NRESET][48];
 	struct store *s;
 	struct berr err;
-	size_t i;
+	size_t i, emptied = 0;
 	int failed = 0;
 
 	if (!args_has(a, "yes") && !sh->in_tty)
@@ -401,42 +424,34 @@ static int exec_reset(struct shell *sh, struct args *a)
 		fprintf(stderr, "nothing was emptied\n");
 		return CMD_OK;
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NRESET; i++) {
 		char *kept = NULL;
 
 		berr_clear(&err);
 		/* for the message; a corrupt file has no count to give */
-		if (store_count(s, colls[i], NULL, &counts[i], &err) < 0)
+		if (store_count(s, reset_colls[i], NULL, &counts[i], &err) < 0)
 			counts[i] = -1;
 		berr_clear(&err);
-		if (store_drop(s, colls[i], &kept, &err) < 0) {
-			error(sh, "cannot empty the cached %s: %s", store_coll_name(colls[i]), err.msg);
+		if (store_drop(s, reset_colls[i], &kept, &err) < 0) {
+			error(sh, "cannot empty the cached %s: %s", store_coll_name(reset_colls[i]),
+			      err.msg);
 			fleet_store_failed(&sh->fleet, &err);
 			failed = 1;
 			counts[i] = -2;
 			continue;
 		}
+		emptied++;
 		if (kept) {
 			out_printf(sh, "%s: the unreadable file was kept as %s\n",
-				   store_coll_name(colls[i]), kept);
+				   store_coll_name(reset_colls[i]), kept);
 			free(kept);
 		}
 	}
-	if (failed && counts[0] == -2 && counts[1] == -2)
+	if (!emptied)
 		return CMD_ERROR;
-	{
-		char what[2][48];
-		for (i = 0; i < 2; i++) {
-			int64_t n = counts[i];
-			const char *name = store_coll_name(colls[i]);
-			if (n >= 0)
-				snprintf(what[i], sizeof(what[i]), "%lld %.*s", (long long)n,
-					 (int)strlen(name) - (n == 1), name);
-			else
-				snprintf(what[i], sizeof(what[i]), "%s (%s)", name,
-					 n == -1 ? "unreadable" : "not emptied");
-		}
-		out_printf(sh, "emptied the cache: %s, %s (hosts kept)\n", what[0], what[1]);
-	}
+	for (i = 0; i < NRESET; i++)
+		reset_count(what[i], sizeof(what[i]), reset_colls[i], counts[i]);
+	out_printf(sh, "emptied the cache: %s, %s, %s, %s (hosts kept)\n", what[0], what[1], what[2],
+		   what[3]);
 	return failed ? CMD_ERROR : CMD_OK;
 }

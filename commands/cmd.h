@@ -14,7 +14,7 @@ struct shell;
 struct args;
 
 /* What a positional argument or option value names, for completion. The
- * dynamic kinds (containers, images, hosts) are answered by the shell's
+ * dynamic kinds (containers, images, hosts, volumes, networks) are answered by the shell's
  * completion source: the configured hosts now, the store later. */
 enum arg_kind {
 	ARG_NONE = 0,   /* free text */

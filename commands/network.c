@@ -39,6 +39,8 @@ static const struct opt_spec create_opts[] = {
 static const struct opt_spec list_opts[] = {
 	{ .short_name = 'f', .long_name = "filter", .type = OPT_LIST, .metavar = "K=V",
 	  .help = "only networks that match (driver=D, id=ID, label=K[=V], name=N, type=custom)" },
+	{ .long_name = "cached", .type = OPT_FLAG,
+	  .help = "answer from the store without asking any engine" },
 	OPT_END
 };
 static const struct opt_spec connect_opts[] = {
@@ -167,6 +169,7 @@ static int exec_create(struct shell *sh, struct args *a)
 		return cmd_fail(sh, &err);
 	}
 	pool_record(&sh->fleet, b->name, NULL);
+	obj_cache_put(sh, b, STORE_NETWORKS, NULL);
 	if (args_has(a, "json")) {
 		json_t *doc = json_pack("{s:s, s:s, s:s}", "Id", id, "Name", spec.name, "Host", b->name);
 
@@ -238,7 +241,7 @@ static int exec_list(struct shell *sh, struct args *a)
 	const char *const *f = obj_filters(a, &nf);
 	int ret;
 
-	ret = obj_gather(sh, a, docker_network_list, f, nf, &l);
+	ret = obj_list(sh, a, docker_network_list, STORE_NETWORKS, f, nf, &l);
 	if (l.answered) {
 		int rc = print_list(sh, a, &l);
 		if (rc != CMD_OK)
@@ -321,7 +324,6 @@ static int delete_one(struct shell *sh, struct backend *b, const char *ref, json
 	struct berr err;
 
 	(void)obj;
-	(void)ud;
 	berr_clear(&err);
 	if (docker_network_delete(b, ref, &err) < 0) {
 		pool_record(&sh->fleet, b->name, &err);
@@ -329,12 +331,15 @@ static int delete_one(struct shell *sh, struct backend *b, const char *ref, json
 		return err.kind == BERR_INTERRUPTED ? OBJ_STOP : OBJ_FAILED;
 	}
 	pool_record(&sh->fleet, b->name, NULL);
+	obj_cache_put(sh, b, STORE_NETWORKS, ud);
 	return out_printf(sh, "%s\n", ref) < 0 ? OBJ_STOP : OBJ_DONE;
 }
 
 static int exec_delete(struct shell *sh, struct args *a)
 {
-	return obj_each(sh, a, "network", docker_network_inspect, 0, delete_one, NULL);
+	int record = 1; /* write through to the cache (until the store fails) */
+
+	return obj_each(sh, a, "network", docker_network_inspect, 0, delete_one, &record);
 }
 
 /* --- connect, disconnect ------------------------------------------------ */
@@ -399,5 +404,6 @@ static int exec_prune(struct shell *sh, struct args *a)
 
 	if (ret != 1)
 		return ret ? ret : CMD_OK;
-	return obj_prune(sh, a, docker_network_prune, f, nf, "NetworksDeleted", "Deleted Networks:");
+	return obj_prune(sh, a, docker_network_prune, STORE_NETWORKS, f, nf, "NetworksDeleted",
+			 "Deleted Networks:");
 }

@@ -11,11 +11,12 @@
 #include "commands/args.h"
 #include "commands/targets.h"
 #include "commands/output.h"
+#include "backends/pool/cache.h"
 #include "lib/strbuf.h"
 #include "lib/jsonval.h"
 #include "lib/text.h"
 
-int obj_targets(struct shell *sh, const struct args *a, struct pool_targets *t)
+static int targets(struct shell *sh, const struct args *a, unsigned flags, struct pool_targets *t)
 {
 	struct pool_want want;
 	struct berr err;
@@ -23,13 +24,18 @@ int obj_targets(struct shell *sh, const struct args *a, struct pool_targets *t)
 	memset(t, 0, sizeof(*t));
 	cmd_want(sh, a, &want);
 	berr_clear(&err);
-	if (pool_targets(&sh->fleet, &want, 0, t, &err) < 0)
+	if (pool_targets(&sh->fleet, &want, flags, t, &err) < 0)
 		return cmd_fail(sh, &err);
 	if (!t->n) {
 		pool_no_host(t, &err);
 		return cmd_fail(sh, &err);
 	}
 	return CMD_OK;
+}
+
+int obj_targets(struct shell *sh, const struct args *a, struct pool_targets *t)
+{
+	return targets(sh, a, 0, t);
 }
 
 /* A host's request came back (err NULL: it answered). */
@@ -39,14 +45,15 @@ static void record(struct shell *sh, const char *host, const struct berr *err)
 	pool_record(&sh->fleet, host, err);
 }
 
-int obj_gather(struct shell *sh, const struct args *a, obj_list_fn fn, const char *const *filters,
-	       size_t nfilters, struct obj_listing *out)
+/* out's hosts (targets() with flags), each with its name and client. */
+static int listing_init(struct shell *sh, const struct args *a, unsigned flags,
+			struct obj_listing *out)
 {
 	size_t i;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if ((ret = obj_targets(sh, a, &out->t)) != CMD_OK)
+	if ((ret = targets(sh, a, flags, &out->t)) != CMD_OK)
 		return ret;
 	out->n = out->t.n;
 	out->multi = out->n > 1;
@@ -54,11 +61,24 @@ int obj_gather(struct shell *sh, const struct args *a, obj_list_fn fn, const cha
 	if (!out->v)
 		return error(sh, "out of memory");
 	for (i = 0; i < out->n; i++) {
+		out->v[i].name = out->t.v[i].name;
+		out->v[i].b = out->t.v[i].b;
+		berr_clear(&out->v[i].err);
+	}
+	return CMD_OK;
+}
+
+int obj_gather(struct shell *sh, const struct args *a, obj_list_fn fn, const char *const *filters,
+	       size_t nfilters, struct obj_listing *out)
+{
+	size_t i;
+	int ret;
+
+	if ((ret = listing_init(sh, a, 0, out)) != CMD_OK)
+		return ret;
+	for (i = 0; i < out->n; i++) {
 		struct obj_host *h = &out->v[i];
 
-		h->name = out->t.v[i].name;
-		h->b = out->t.v[i].b;
-		berr_clear(&h->err);
 		if (!h->b) {
 			h->err = out->t.v[i].err;
 		} else if (fn(h->b, filters, nfilters, &h->rows, &h->err) == 0) {
@@ -73,6 +93,75 @@ int obj_gather(struct shell *sh, const struct args *a, obj_list_fn fn, const cha
 		error(sh, "%s", h->err.msg);
 	}
 	return out->answered ? CMD_OK : CMD_ERROR;
+}
+
+/* The store's rows of coll for each of the command's hosts. */
+static int gather_cached(struct shell *sh, const struct args *a, enum store_coll coll,
+			 const char *const *filters, size_t nfilters, struct obj_listing *out)
+{
+	struct cache_query q = { .all = 1, .filters = filters, .nfilters = nfilters };
+	struct cache_rows rows;
+	size_t i;
+	int ret;
+
+	if ((ret = listing_init(sh, a, POOL_STORE_ONLY, out)) != CMD_OK)
+		return ret;
+	for (i = 0; i < out->n; i++) {
+		struct obj_host *h = &out->v[i];
+
+		/* the store's trouble is the same for every host: said once */
+		if (cache_read(&sh->fleet, coll, h->name, &q, 0, &rows, &h->err) < 0)
+			return cmd_fail(sh, &h->err);
+		if (!rows.known)
+			fleet_warn(&sh->fleet, "%s: nothing is cached for this host yet (run 'cache "
+				   "refresh --host %s')", h->name, h->name);
+		h->rows = rows.rows;
+		out->answered++;
+	}
+	return CMD_OK;
+}
+
+int obj_list(struct shell *sh, const struct args *a, obj_list_fn fn, enum store_coll coll,
+	     const char *const *filters, size_t nfilters, struct obj_listing *out)
+{
+	const char **hosts;
+	const json_t **lists;
+	size_t i, n = 0;
+	int ret;
+
+	if (args_has(a, "cached"))
+		return gather_cached(sh, a, coll, filters, nfilters, out);
+	ret = obj_gather(sh, a, fn, filters, nfilters, out);
+	if (!out->answered)
+		return ret;
+	if (nfilters) {
+		/* a filtered listing proves nothing of the rows it left out */
+		for (i = 0; i < out->n; i++)
+			if (out->v[i].rows &&
+			    cache_put_listing(&sh->fleet, coll, out->v[i].name, out->v[i].rows, 0) < 0)
+				break;
+		return ret;
+	}
+	hosts = calloc(out->n + 1, sizeof(*hosts));
+	lists = calloc(out->n + 1, sizeof(*lists));
+	for (i = 0; hosts && lists && i < out->n; i++)
+		if (out->v[i].rows) {
+			hosts[n] = out->v[i].name;
+			lists[n++] = out->v[i].rows;
+		}
+	if (hosts && lists)
+		cache_put_listings(&sh->fleet, coll, hosts, lists, n);
+	free(hosts);
+	free(lists);
+	return ret;
+}
+
+void obj_cache_put(struct shell *sh, struct backend *b, enum store_coll coll, int *record)
+{
+	if (record && !*record)
+		return;
+	if (cache_put_objects(&sh->fleet, b, coll) < 0 && record)
+		*record = 0;
 }
 
 void obj_listing_release(struct obj_listing *l)
@@ -325,16 +414,19 @@ static int print_deleted(struct shell *sh, const json_t *names, const char *titl
 	return 0;
 }
 
-int obj_prune(struct shell *sh, const struct args *a, obj_list_fn fn, const char *const *filters,
-	      size_t nfilters, const char *key, const char *title)
+int obj_prune(struct shell *sh, const struct args *a, obj_list_fn fn, enum store_coll coll,
+	      const char *const *filters, size_t nfilters, const char *key, const char *title)
 {
 	struct obj_listing l;
 	json_t *all = NULL;
 	int64_t space = 0;
 	size_t h;
-	int ret, with_space = 0, json = args_has(a, "json"), printed = 0;
+	int ret, with_space = 0, json = args_has(a, "json"), printed = 0, record = 1;
 
 	ret = obj_gather(sh, a, fn, filters, nfilters, &l);
+	for (h = 0; h < l.n; h++)
+		if (l.v[h].rows)
+			obj_cache_put(sh, l.v[h].b, coll, &record);
 	if (json && !(all = reports_json(&l)))
 		ret = error(sh, "out of memory");
 	for (h = 0; !json && h < l.n; h++) {

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include "lib/berr.h"
 #include "backends/pool/pool.h"
+#include "backends/store/store.h"
 
 struct shell;
 struct args;
@@ -44,6 +45,19 @@ int obj_targets(struct shell *sh, const struct args *a, struct pool_targets *t);
 int obj_gather(struct shell *sh, const struct args *a, obj_list_fn fn, const char *const *filters,
 	       size_t nfilters, struct obj_listing *out);
 void obj_listing_release(struct obj_listing *l);
+
+/* A list command's rows: with --cached the store's (collection coll, as
+ * cache_read() filters them), asking no engine; else obj_gather() with
+ * fn, whose answers are written through to coll (whole sets when there
+ * are no filters). Returns as obj_gather(). */
+int obj_list(struct shell *sh, const struct args *a, obj_list_fn fn, enum store_coll coll,
+	     const char *const *filters, size_t nfilters, struct obj_listing *out);
+
+/* After a change of the volumes or networks (coll) of b's host: the
+ * host's set re-read into the cache. *record (may be NULL) is cleared
+ * when the store failed (said once): a caller acting on many objects
+ * asks no more. */
+void obj_cache_put(struct shell *sh, struct backend *b, enum store_coll coll, int *record);
 
 /* The rows of every host as one JSON array, each row with "Host" (new). */
 json_t *obj_listing_json(const struct obj_listing *l);
@@ -87,9 +101,10 @@ const char *const *obj_filters(const struct args *a, size_t *n);
  * " on HOST" before the colon), then, when the reports say
  * SpaceReclaimed, "Total reclaimed space: ..."; with --json one array of
  * the reports, each with "Host". A host that fails is said and the rest
- * go on (CMD_ERROR at the end). */
-int obj_prune(struct shell *sh, const struct args *a, obj_list_fn fn, const char *const *filters,
-	      size_t nfilters, const char *key, const char *title);
+ * go on (CMD_ERROR at the end). The hosts that pruned have their set of
+ * coll (volumes or networks) re-read into the cache. */
+int obj_prune(struct shell *sh, const struct args *a, obj_list_fn fn, enum store_coll coll,
+	      const char *const *filters, size_t nfilters, const char *key, const char *title);
 
 /* Prints "Total reclaimed space: 1.2MB" (docker's words). */
 int obj_print_reclaimed(struct shell *sh, int64_t bytes);

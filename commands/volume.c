@@ -32,6 +32,8 @@ static const struct opt_spec create_opts[] = {
 static const struct opt_spec list_opts[] = {
 	{ .short_name = 'f', .long_name = "filter", .type = OPT_LIST, .metavar = "K=V",
 	  .help = "only volumes that match (dangling=true, driver=D, label=K[=V], name=N)" },
+	{ .long_name = "cached", .type = OPT_FLAG,
+	  .help = "answer from the store without asking any engine" },
 	OPT_END
 };
 static const struct opt_spec delete_opts[] = {
@@ -130,6 +132,7 @@ static int exec_create(struct shell *sh, struct args *a)
 		return cmd_fail(sh, &err);
 	}
 	pool_record(&sh->fleet, b->name, NULL);
+	obj_cache_put(sh, b, STORE_VOLUMES, NULL);
 	if (args_has(a, "json"))
 		ret = output_result(sh, output_json(sh, vol));
 	else
@@ -190,7 +193,7 @@ static int exec_list(struct shell *sh, struct args *a)
 	const char *const *f = obj_filters(a, &nf);
 	int ret;
 
-	ret = obj_gather(sh, a, docker_volume_list, f, nf, &l);
+	ret = obj_list(sh, a, docker_volume_list, STORE_VOLUMES, f, nf, &l);
 	if (l.answered) {
 		int rc = print_list(sh, a, &l);
 		if (rc != CMD_OK)
@@ -245,26 +248,33 @@ static int exec_inspect(struct shell *sh, struct args *a)
 
 /* --- delete ------------------------------------------------------------- */
 
+struct delete_run {
+	int force;
+	int record; /* write through to the cache (until the store fails) */
+};
+
 static int delete_one(struct shell *sh, struct backend *b, const char *ref, json_t *obj, void *ud)
 {
+	struct delete_run *run = ud;
 	struct berr err;
 
 	(void)obj;
 	berr_clear(&err);
-	if (docker_volume_delete(b, ref, *(int *)ud, &err) < 0) {
+	if (docker_volume_delete(b, ref, run->force, &err) < 0) {
 		pool_record(&sh->fleet, b->name, &err);
 		error(sh, "%s", err.msg);
 		return err.kind == BERR_INTERRUPTED ? OBJ_STOP : OBJ_FAILED;
 	}
 	pool_record(&sh->fleet, b->name, NULL);
+	obj_cache_put(sh, b, STORE_VOLUMES, &run->record);
 	return out_printf(sh, "%s\n", ref) < 0 ? OBJ_STOP : OBJ_DONE;
 }
 
 static int exec_delete(struct shell *sh, struct args *a)
 {
-	int force = args_has(a, "force");
+	struct delete_run run = { .force = args_has(a, "force"), .record = 1 };
 
-	return obj_each(sh, a, "volume", docker_volume_inspect, 0, delete_one, &force);
+	return obj_each(sh, a, "volume", docker_volume_inspect, 0, delete_one, &run);
 }
 
 /* --- prune -------------------------------------------------------------- */
@@ -291,6 +301,6 @@ static int exec_prune(struct shell *sh, struct args *a)
 
 	if (ret != 1)
 		return ret ? ret : CMD_OK;
-	return obj_prune(sh, a, args_has(a, "all") ? prune_all : prune_anonymous, f, nf,
+	return obj_prune(sh, a, args_has(a, "all") ? prune_all : prune_anonymous, STORE_VOLUMES, f, nf,
 			 "VolumesDeleted", "Deleted Volumes:");
 }

@@ -62,6 +62,11 @@ static int add_names(void *ud, const bson_t *doc, struct berr *err)
 				    starts_with((s = bson_iter_utf8(&arr, NULL)), c))
 					complete_list_add(c->out, s);
 		break;
+	case ARG_VOLUME:
+	case ARG_NETWORK:
+		if (starts_with((s = store_doc_str(doc, "name")), c))
+			complete_list_add(c->out, s);
+		break;
 	default:
 		break;
 	}
@@ -137,7 +142,8 @@ static void names(void *ud, enum arg_kind kind, const char *prefix, struct compl
 	bson_t sel, or, alt;
 	time_t now = time(NULL);
 
-	if (kind != ARG_HOST && kind != ARG_CONTAINER && kind != ARG_IMAGE)
+	if (kind != ARG_HOST && kind != ARG_CONTAINER && kind != ARG_IMAGE && kind != ARG_VOLUME &&
+	    kind != ARG_NETWORK)
 		return;
 	if (cs->failed_at && now - cs->failed_at < RETRY_AFTER_S)
 		return;
@@ -177,6 +183,12 @@ static void names(void *ud, enum arg_kind kind, const char *prefix, struct compl
 			bson_append_document_end(&or, &alt);
 			bson_append_array_end(&sel, &or);
 		}
+		break;
+	case ARG_VOLUME:
+	case ARG_NETWORK:
+		coll = kind == ARG_VOLUME ? STORE_VOLUMES : STORE_NETWORKS;
+		if (*prefix)
+			append_range(&sel, "name", prefix);
 		break;
 	default:
 		coll = STORE_IMAGES;

@@ -29,7 +29,7 @@ import sys
 import bson
 from bson.codec_options import CodecOptions
 
-COLLECTIONS = ["hosts", "images", "containers", "templates", "leases"]
+COLLECTIONS = ["hosts", "images", "containers", "templates", "leases", "volumes", "networks"]
 OPTS = CodecOptions(tz_aware=True, tzinfo=datetime.timezone.utc)
 
 

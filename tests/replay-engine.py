@@ -13,6 +13,8 @@ replies (tests/data/engine-*.json, what a real dockerd said):
                         each with an ID and a name unique to this engine
                         (/hI-cJ), newest first
   GET /images/json      the recorded images
+  GET /volumes          no volumes
+  GET /networks         the three an engine starts with (bridge, host, none)
   anything else         404 {"message": "..."}
 
 Every request is answered after --delay seconds (default 0), kept-alive
@@ -89,6 +91,13 @@ class Engine:
             return 200, json.dumps(info).encode(), None
         if p in ("/version", "/images/json"):
             return 200, self.bodies[p], None
+        if p == "/volumes":
+            return 200, b'{"Volumes": [], "Warnings": null}', None
+        if p == "/networks":
+            nets = [{"Name": n, "Id": "%064x" % (self.i * 3 + k), "Driver": d, "Scope": "local",
+                     "Created": "2024-05-01T10:00:00.000000000Z", "Labels": {}}
+                    for k, (n, d) in enumerate((("bridge", "bridge"), ("host", "host"), ("none", "null")))]
+            return 200, json.dumps(nets).encode(), None
         return 404, json.dumps({"message": "page not found: " + p}).encode(), None
 
     async def serve(self, reader, writer):

@@ -84,6 +84,11 @@ dk main run --rm --network none -v notes:/data busybox sh -c 'echo kept > /data/
 ok $? "a first container writes into notes"
 run "$DOCKER_CLI" -H "$(engine_url main)" run --rm --network none -v notes:/data busybox cat /data/note
 is "$OUT" "kept" "a second container reads what the first wrote"
+berth container run --rm --network none -v notes:/data busybox sh -c 'echo again >> /data/note'
+is "$RC" 0 "container run --rm -v notes:/data: a container berth made writes into notes"
+berth container run --rm --network none --mount type=volume,source=notes,target=/in,readonly busybox cat /in/note
+is "$RC:$OUT" "0:kept
+again" "... and a second one, mounting it read-only with --mount, reads both lines"
 
 # --- delete ------------------------------------------------------------------------
 

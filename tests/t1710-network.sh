@@ -2,7 +2,8 @@
 # t1710-network: network create, list, inspect, connect, delete and prune
 # and system df / system prune against a real engine, checked with the
 # docker CLI on the same engine; two containers on a user network reach
-# each other by name; network prune leaves what docker's leaves on a
+# each other by name (made by docker, then by berth's container run
+# --network, --network-alias); network prune leaves what docker's leaves on a
 # second engine given the same state.
 
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
@@ -49,6 +50,17 @@ run "$DOCKER_CLI" -H "$(engine_url main)" exec cli /bin/busybox nslookup srv
 like "$OUT" "Address:? +$SRVIP" "cli resolves srv by name on appnet"
 run "$DOCKER_CLI" -H "$(engine_url main)" exec cli /bin/busybox ping -c 1 -W 10 "$SRVIP"
 is "$RC" 0 "... and reaches it there (ping)"
+
+# the same with containers berth made: --network and --network-alias
+berth container run -d --name web --network appnet --network-alias www busybox httpd -f -p 8080 -h /www
+is "$RC" 0 "container run -d --network appnet --network-alias www exits 0"
+WEBIP=$(dk main inspect -f '{{.NetworkSettings.Networks.appnet.IPAddress}}' web)
+like "$WEBIP" '^[0-9.]+$' "... docker sees web on appnet ($WEBIP)"
+berth container run --rm --network appnet busybox sh -c 'nslookup www && ping -c 1 -W 10 www'
+is "$RC" 0 "container run --rm --network appnet: a second container resolves web's alias and pings it by name"
+like "$OUT" "Address:? +$WEBIP" "... at web's address"
+berth container delete --force web
+is "$RC" 0 "container delete --force web"
 
 berth network disconnect appnet cli
 is "$RC" 0 "network disconnect exits 0"

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "backends/pool/cache.h"
+#include "backends/pool/cache_internal.h"
 #include "backends/pool/fleet.h"
 #include "backends/pool/hosts.h"
 #include "lib/fmt.h"
@@ -45,7 +46,7 @@ static void record_seen(struct fleet *fl, const char *host)
 
 /* --- write-through --------------------------------------------------------- */
 
-static struct store *wt_store(struct fleet *fl)
+struct store *cache_wt_store(struct fleet *fl)
 {
 	struct berr err;
 	struct store *s;
@@ -57,7 +58,7 @@ static struct store *wt_store(struct fleet *fl)
 	return s;
 }
 
-static int wt_failed(struct fleet *fl, struct berr *err, enum store_coll c)
+int cache_wt_failed(struct fleet *fl, struct berr *err, enum store_coll c)
 {
 	cache_advise_reset(err, c);
 	fleet_cache_warn(fl, err);
@@ -174,7 +175,7 @@ int cache_put_listing(struct fleet *fl, enum store_coll c, const char *host,
 	size_t i;
 	int ret = -1;
 
-	if (!(s = wt_store(fl)))
+	if (!(s = cache_wt_store(fl)))
 		return -1;
 	berr_clear(&err);
 	if (store_docset_from_list(&set, c, host, list, store_now_ms(), &err) < 0)
@@ -195,7 +196,7 @@ int cache_put_listing(struct fleet *fl, enum store_coll c, const char *host,
 cleanup:
 	store_docset_release(&set);
 	if (ret < 0)
-		return wt_failed(fl, &err, c);
+		return cache_wt_failed(fl, &err, c);
 	record_seen(fl, host);
 	return 0;
 }
@@ -213,7 +214,7 @@ int cache_put_listings(struct fleet *fl, enum store_coll c, const char *const *h
 
 	if (!n)
 		return 0;
-	if (!(s = wt_store(fl)))
+	if (!(s = cache_wt_store(fl)))
 		return -1;
 	berr_clear(&err);
 	sets = calloc(n, sizeof(*sets));
@@ -238,7 +239,7 @@ cleanup:
 	free(sets);
 	free(hs);
 	if (ret < 0)
-		return wt_failed(fl, &err, c);
+		return cache_wt_failed(fl, &err, c);
 	opened = n > 1 ? pool_records_begin(fl) : 0;
 	for (i = 0; i < n; i++)
 		record_seen(fl, hosts[i]);
@@ -253,13 +254,13 @@ int cache_drop_container(struct fleet *fl, const char *host, const char *id)
 	bson_t *sel;
 	int ret;
 
-	if (!(s = wt_store(fl)))
+	if (!(s = cache_wt_store(fl)))
 		return -1;
 	berr_clear(&err);
 	sel = BCON_NEW("host", BCON_UTF8(host), "id", BCON_UTF8(id));
 	ret = store_remove(s, STORE_CONTAINERS, sel, NULL, &err);
 	bson_destroy(sel);
-	return ret < 0 ? wt_failed(fl, &err, STORE_CONTAINERS) : 0;
+	return ret < 0 ? cache_wt_failed(fl, &err, STORE_CONTAINERS) : 0;
 }
 
 int cache_put_container(struct fleet *fl, struct backend *b, const char *ref)
@@ -275,7 +276,7 @@ int cache_put_container(struct fleet *fl, struct backend *b, const char *ref)
 	struct store *s;
 	int ret = -1, have_doc = 0;
 
-	if (!(s = wt_store(fl)))
+	if (!(s = cache_wt_store(fl)))
 		return -1;
 	berr_clear(&err);
 	/* The ref may be a name or a prefix: the engine says which ID. */
@@ -325,7 +326,7 @@ int cache_put_container(struct fleet *fl, struct backend *b, const char *ref)
 	ret = 0;
 cleanup:
 	if (ret < 0 && err.kind != BERR_NONE)
-		wt_failed(fl, &err, STORE_CONTAINERS);
+		cache_wt_failed(fl, &err, STORE_CONTAINERS);
 	if (have_doc)
 		bson_destroy(&doc);
 	free(idf);
@@ -334,23 +335,34 @@ cleanup:
 	return ret;
 }
 
-int cache_put_images(struct fleet *fl, struct backend *b)
+int cache_put_relisted(struct fleet *fl, struct backend *b, enum store_coll c, cache_list_fn fn)
 {
 	struct berr err;
 	json_t *list = NULL;
 	int ret;
 
-	if (!wt_store(fl))
+	if (!cache_wt_store(fl))
 		return -1;
 	berr_clear(&err);
-	if (b->ops->image_list(b, 0, &list, &err) < 0) {
+	if (fn(b, c, &list, &err) < 0) {
 		if (err.kind == BERR_INTERRUPTED)
 			return 0;
-		return wt_failed(fl, &err, STORE_IMAGES);
+		return cache_wt_failed(fl, &err, c);
 	}
-	ret = cache_put_listing(fl, STORE_IMAGES, b->name, list, 1);
+	ret = cache_put_listing(fl, c, b->name, list, 1);
 	json_decref(list);
 	return ret;
+}
+
+static int list_images(struct backend *b, enum store_coll c, json_t **list, struct berr *err)
+{
+	(void)c;
+	return b->ops->image_list(b, 0, list, err);
+}
+
+int cache_put_images(struct fleet *fl, struct backend *b)
+{
+	return cache_put_relisted(fl, b, STORE_IMAGES, list_images);
 }
 
 /* --- filters over cached containers ----------------------------------------- */
@@ -444,7 +456,7 @@ static int pattern_match(const struct pattern *p, const char *s)
 }
 
 /* Does the label_kv array of doc hold "K=V" (want has '=') or a "K=..."? */
-static int has_label(const bson_t *doc, const char *want)
+int cache_has_label(const bson_t *doc, const char *want)
 {
 	const char *eq = strchr(want, '=');
 	size_t klen = eq ? (size_t)(eq - want) : strlen(want);
@@ -511,7 +523,7 @@ static int container_matches(const struct cfilter *f, const bson_t *doc)
 		return 0;
 	}
 	for (i = 0; i < f->nlabels; i++)
-		if (!has_label(doc, f->labels[i]))
+		if (!cache_has_label(doc, f->labels[i]))
 			return 0;
 	if (f->nnames) {
 		char slashed[512];
@@ -552,8 +564,8 @@ static json_t *jsecs(const bson_t *doc, const char *field)
 	return json_integer((json_int_t)(store_doc_date(doc, field) / 1000));
 }
 
-static void add_common(json_t *o, const bson_t *doc, const json_t *whole, const char *host,
-		       int stale)
+void cache_add_common(json_t *o, const bson_t *doc, const json_t *whole, const char *host,
+		      int stale)
 {
 	int64_t seen = store_doc_date(doc, "last_seen");
 	const json_t *kvs = json_object_get(whole, "label_kv"), *kv;
@@ -625,7 +637,7 @@ static json_t *container_row(const bson_t *doc, const char *host, int stale)
 	json_object_set_new(o, "Ports", ports);
 	json_object_set_new(o, "State", jstr_or_empty(store_doc_str(doc, "state")));
 	json_object_set_new(o, "Status", jstr_or_empty(store_doc_str(doc, "status")));
-	add_common(o, doc, whole, host, stale);
+	cache_add_common(o, doc, whole, host, stale);
 	json_decref(whole);
 	return o;
 }
@@ -645,7 +657,7 @@ static json_t *image_row(const bson_t *doc, const char *host, int stale)
 	json_object_set_new(o, "RepoTags", json_is_array(tags) ? json_deep_copy(tags) : json_array());
 	json_object_set_new(o, "Created", jsecs(doc, "created"));
 	json_object_set_new(o, "Size", json_integer((json_int_t)store_doc_int(doc, "size", 0)));
-	add_common(o, doc, whole, host, stale);
+	cache_add_common(o, doc, whole, host, stale);
 	json_decref(whole);
 	return o;
 }
@@ -656,6 +668,7 @@ struct reader {
 	enum store_coll c;
 	const char *host;
 	const struct cfilter *f;
+	const struct cache_query *q; /* volumes and networks */
 	int stale;
 	json_t *rows;
 	int64_t seen_ms;
@@ -671,10 +684,16 @@ static int read_one(void *ud, const bson_t *doc, struct berr *err)
 	r->ndocs++;
 	if (seen > r->seen_ms)
 		r->seen_ms = seen;
-	if (r->c == STORE_CONTAINERS && !container_matches(r->f, doc))
+	if (r->c == STORE_VOLUMES || r->c == STORE_NETWORKS) {
+		int rc = cache_object_row(r->c, doc, r->q, r->host, r->stale, &row);
+		if (rc <= 0)
+			return rc < 0 ? berr_set(err, BERR_LOCAL, "out of memory") : 0;
+	} else if (r->c == STORE_CONTAINERS && !container_matches(r->f, doc)) {
 		return 0;
-	row = r->c == STORE_CONTAINERS ? container_row(doc, r->host, r->stale)
-				       : image_row(doc, r->host, r->stale);
+	} else {
+		row = r->c == STORE_CONTAINERS ? container_row(doc, r->host, r->stale)
+					       : image_row(doc, r->host, r->stale);
+	}
 	if (!row || json_array_append_new(r->rows, row) < 0)
 		return berr_set(err, BERR_LOCAL, "out of memory");
 	return 0;
@@ -705,12 +724,15 @@ int cache_read(struct fleet *fl, enum store_coll c, const char *host,
 	struct reader r;
 	struct store *s;
 	bson_t *sel = NULL, *sort = NULL, *by_seen = NULL;
+	int objects = c == STORE_VOLUMES || c == STORE_NETWORKS;
 	int ret = -1;
 
 	memset(rows, 0, sizeof(*rows));
 	if (!store_coll_is_cache(c))
 		return berr_set(err, BERR_USAGE, "%s is not a cache collection", store_coll_name(c));
-	if (cfilter_init(&f, q, err) < 0)
+	if (objects && cache_object_query_check(c, q, err) < 0)
+		return -1;
+	if (cfilter_init(&f, objects ? NULL : q, err) < 0)
 		return -1;
 	if (!(s = fleet_store(fl, err)))
 		goto cleanup;
@@ -718,14 +740,17 @@ int cache_read(struct fleet *fl, enum store_coll c, const char *host,
 	r.c = c;
 	r.host = host;
 	r.f = &f;
+	r.q = q;
 	r.stale = stale;
 	if (!(r.rows = json_array())) {
 		berr_set(err, BERR_LOCAL, "out of memory");
 		goto cleanup;
 	}
 	sel = BCON_NEW("host", BCON_UTF8(host));
-	/* as the engine lists them: the newest first */
-	sort = BCON_NEW("created", BCON_INT32(-1), "id", BCON_INT32(1));
+	/* as the engine lists them: the newest first; volumes and networks
+	 * as docker shows them, by name */
+	sort = objects ? BCON_NEW("name", BCON_INT32(1), "id", BCON_INT32(1))
+		       : BCON_NEW("created", BCON_INT32(-1), "id", BCON_INT32(1));
 	opts.sort = sort;
 	if (store_find(s, c, sel, &opts, read_one, &r, err) < 0) {
 		cache_advise_reset(err, c);
@@ -918,6 +943,7 @@ size_t cache_refresh_hosts(struct fleet *fl, struct backend *const *bs, size_t n
 		}
 	fanout_jobs_release(jobs, 3 * n);
 	refresh_write(fl, s, bs, n, ok, sets, st, errs, &failed);
+	cache_refresh_objects(fl, s, bs, n, ok, st, errs, &failed);
 	for (i = 0; i < 2 * n; i++)
 		store_docset_release(&sets[i]);
 	free(sets);

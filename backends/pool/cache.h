@@ -3,8 +3,9 @@
  * Commands that talk to an engine record what they saw (write-through);
  * listings answer from these records when asked (--cached) or when the
  * engine is out of reach (stale fallback); cache refresh re-reads hosts in
- * full. The records are the images and containers collections of
- * berth-store(5); the hosts collection belongs to backends/pool/hosts.c.
+ * full. The records are the images, containers, volumes and networks
+ * collections of berth-store(5); the hosts collection belongs to
+ * backends/pool/hosts.c.
  *
  * Write-through never fails a command: the functions below that record
  * return 0, or -1 after fleet_cache_warn() has said why once; a caller
@@ -46,10 +47,15 @@ int cache_put_container(struct fleet *fl, struct backend *b, const char *ref);
 int cache_drop_container(struct fleet *fl, const char *host, const char *id);
 /* The images of b's host changed (load, delete): re-listed and replaced. */
 int cache_put_images(struct fleet *fl, struct backend *b);
+/* The volumes (c STORE_VOLUMES) or networks (STORE_NETWORKS) of b's host
+ * changed (create, delete, prune): re-listed and replaced. */
+int cache_put_objects(struct fleet *fl, struct backend *b, enum store_coll c);
 
 /* --- reading ---------------------------------------------------------------- */
 
-/* Which cached containers a listing wants: as container list takes them. */
+/* Which cached containers a listing wants: as container list takes them.
+ * Volumes and networks take "label=K[=V]", "name=N" (a part of the name),
+ * "driver=D" and, for networks, "id=I" (a prefix), as their listings do. */
 struct cache_query {
 	int all;                    /* stopped containers too */
 	const char *const *filters; /* "label=K[=V]", "status=S", "name=N", "id=I", "ancestor=IMAGE" */
@@ -59,7 +65,8 @@ struct cache_query {
 /* What the store holds for one host. */
 struct cache_rows {
 	json_t *rows;      /* array of objects shaped as the engine lists them
-			    * ("Id", "Names", "Status", ... or "RepoTags", ...)
+			    * ("Id", "Names", "Status", ... or "RepoTags", ...;
+			    * volumes "Name", "Driver", ...; networks "Id", "Name", ...)
 			    * plus "Host", "LastSeen" (ISO 8601) and "Stale" */
 	int known;         /* the store holds rows of this host (of this
 			    * collection, or of the other: then its engine was
@@ -67,9 +74,9 @@ struct cache_rows {
 	int64_t seen_ms;   /* when they were seen (newest last_seen), 0 if never */
 };
 
-/* The cached rows of collection c (images or containers) for host, in the
- * order of the engine (newest created first), filtered by q (NULL: every
- * row; only containers take filters). stale marks every row "Stale": true.
+/* The cached rows of cache collection c for host, in the order of the
+ * engine (newest created first; volumes and networks by name, as docker
+ * shows them), filtered by q (NULL: every row; images take no filters). stale marks every row "Stale": true.
  * On failure err says why: a corrupt cache file is named, with the advice
  * to run cache reset. rows->rows is the caller's (cache_rows_release). */
 int cache_read(struct fleet *fl, enum store_coll c, const char *host,
@@ -95,25 +102,31 @@ time_t cache_row_seen(const json_t *row);
 struct cache_refresh_stats {
 	int64_t containers; /* documents written */
 	int64_t images;
+	int64_t volumes;
+	int64_t networks;
 	int store_failed;   /* the failure was the store's, not the engine's */
 };
 
-/* Re-reads b's host in full: every container (--all) and the images, each
- * collection written with one replace of the host's set. Fails with err
+/* Re-reads b's host in full: every container (--all), the images, the
+ * volumes and the networks, each collection written with one replace of
+ * the host's set. Fails with err
  * (naming the host) when the engine or the store failed; then the host's
  * records are left as they were. */
 int cache_refresh_host(struct fleet *fl, struct backend *b, struct cache_refresh_stats *st,
 		       struct berr *err);
 /* The same for bs[0..n) at once, in one fan-out (each engine within its
  * own timeout): st[i] and errs[i] per host, every engine's answer
- * reported to pool_record(). Returns the number of hosts that failed. */
+ * reported to pool_record(); the volumes and networks of the hosts that
+ * answered are then listed host after host (backends/fanout.h knows only
+ * the engine calls of every backend kind). Returns the number of hosts
+ * that failed. */
 size_t cache_refresh_hosts(struct fleet *fl, struct backend *const *bs, size_t n,
 			   struct cache_refresh_stats *st, struct berr *errs);
 
 /* --- messages --------------------------------------------------------------- */
 
 /* Adds the advice to run cache reset to err when it reports a corrupt
- * file of a cache collection (c images or containers). */
+ * file of a cache collection c. */
 void cache_advise_reset(struct berr *err, enum store_coll c);
 
 #endif

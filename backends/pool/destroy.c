@@ -57,7 +57,8 @@ static int64_t containers_on(struct destroy_job *j)
 /* The host's cached rows and client certificates go with it. */
 static void forget(struct destroy_job *j)
 {
-	static const enum store_coll caches[] = { STORE_CONTAINERS, STORE_IMAGES };
+	static const enum store_coll caches[] = { STORE_CONTAINERS, STORE_IMAGES, STORE_VOLUMES,
+						  STORE_NETWORKS };
 	struct store *s;
 	struct berr err;
 	size_t i;

@@ -676,7 +676,8 @@ static int config_host_refused(struct fleet *fl, const char *name, struct berr *
 
 int hosts_unregister(struct fleet *fl, const char *name, int *removed, struct berr *err)
 {
-	static const enum store_coll caches[] = { STORE_CONTAINERS, STORE_IMAGES };
+	static const enum store_coll caches[] = { STORE_CONTAINERS, STORE_IMAGES, STORE_VOLUMES,
+						  STORE_NETWORKS };
 	struct store *s;
 	int64_t n = 0;
 	bson_t sel;

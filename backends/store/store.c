@@ -14,6 +14,8 @@ static const char *const coll_names[STORE_NCOLLS] = {
 	[STORE_CONTAINERS] = "containers",
 	[STORE_TEMPLATES] = "templates",
 	[STORE_LEASES] = "leases",
+	[STORE_VOLUMES] = "volumes",
+	[STORE_NETWORKS] = "networks",
 };
 
 const char *store_coll_name(enum store_coll c)
@@ -25,7 +27,8 @@ const char *store_coll_name(enum store_coll c)
 
 int store_coll_is_cache(enum store_coll c)
 {
-	return c == STORE_IMAGES || c == STORE_CONTAINERS;
+	return c == STORE_IMAGES || c == STORE_CONTAINERS || c == STORE_VOLUMES ||
+	       c == STORE_NETWORKS;
 }
 
 int store_coll_by_name(const char *name)

@@ -1,6 +1,6 @@
 /* store.h: where berth remembers the fleet between sessions.
  *
- * One document model (BSON, see berth-store(5)), five collections, two
+ * One document model (BSON, see berth-store(5)), seven collections, two
  * implementations behind one vtable: MongoDB through libmongoc when a URI is
  * configured (store_mongo.c), else an embedded file store under the XDG data
  * dir (store_file.c). Implementations embed struct store as their first
@@ -9,7 +9,8 @@
  * Conventions, as in backend.h: every call returns 0 on success and -1 with
  * *err filled on failure. Error kinds callers may act on:
  *   BERR_CONFLICT  a unique key (hosts.name, templates.name, leases.name,
- *                  host+id of images and containers, _id) is already taken;
+ *                  host+id of images, containers, volumes and networks,
+ *                  _id) is already taken;
  *   BERR_PROTOCOL  a file-store collection file is corrupt or truncated: it
  *                  is left exactly as it was and every write to that
  *                  collection is refused until store_drop() moves it aside;
@@ -57,8 +58,10 @@ enum store_coll {
 	STORE_CONTAINERS, /* cache of what engines reported */
 	STORE_TEMPLATES,  /* container blueprints (issue 4) */
 	STORE_LEASES,     /* housekeeping locks with an expiry (issue 4) */
+	STORE_VOLUMES,    /* cache of what engines reported */
+	STORE_NETWORKS,   /* cache of what engines reported */
 };
-#define STORE_NCOLLS 5
+#define STORE_NCOLLS 7
 
 struct store_find_opts {
 	const bson_t *sort; /* NULL, or { field: 1 | -1, ... } */
@@ -110,7 +113,7 @@ struct store_ops {
 	int (*count)(struct store *s, enum store_coll c, const bson_t *selector,
 		     int64_t *n, struct berr *err);
 	/* Write-through of a listing: afterwards the documents of collection c
-	 * (images or containers) whose "host" is host are exactly docs, each
+	 * (a cache collection) whose "host" is host are exactly docs, each
 	 * of which must have that host and a string "id", ids unique. */
 	int (*replace_host_set)(struct store *s, enum store_coll c, const char *host,
 				const bson_t *const *docs, size_t ndocs,
@@ -177,7 +180,7 @@ void store_shutdown(void);
 /* --- calls (thin wrappers over the vtable) ------------------------------ */
 
 const char *store_coll_name(enum store_coll c); /* "hosts", ... */
-int store_coll_is_cache(enum store_coll c);     /* images, containers */
+int store_coll_is_cache(enum store_coll c);     /* images, containers, volumes, networks */
 /* The collection named name; -1 when there is none. */
 int store_coll_by_name(const char *name);
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "backends/store/store_docs.h"
+#include "lib/timefmt.h"
 
 /* --- engine listings to documents -------------------------------------------
  *
@@ -19,13 +20,15 @@
 /* The fields of an engine entry the documents use: one pass over its keys. */
 struct entry_fields {
 	bson_iter_t id, names, image, image_id, command, state, status, ports, labels, created,
-		tags, size;
+		tags, size, name, driver, scope, mountpoint, created_at;
 	unsigned have;
 };
 enum {
 	F_ID = 1u << 0, F_NAMES = 1u << 1, F_IMAGE = 1u << 2, F_IMAGE_ID = 1u << 3,
 	F_COMMAND = 1u << 4, F_STATE = 1u << 5, F_STATUS = 1u << 6, F_PORTS = 1u << 7,
 	F_LABELS = 1u << 8, F_CREATED = 1u << 9, F_TAGS = 1u << 10, F_SIZE = 1u << 11,
+	F_NAME = 1u << 12, F_DRIVER = 1u << 13, F_SCOPE = 1u << 14, F_MOUNTPOINT = 1u << 15,
+	F_CREATED_AT = 1u << 16,
 };
 
 static void entry_scan(const bson_t *entry, struct entry_fields *f)
@@ -43,6 +46,11 @@ static void entry_scan(const bson_t *entry, struct entry_fields *f)
 		{ "Created", F_CREATED, offsetof(struct entry_fields, created) },
 		{ "RepoTags", F_TAGS, offsetof(struct entry_fields, tags) },
 		{ "Size", F_SIZE, offsetof(struct entry_fields, size) },
+		{ "Name", F_NAME, offsetof(struct entry_fields, name) },
+		{ "Driver", F_DRIVER, offsetof(struct entry_fields, driver) },
+		{ "Scope", F_SCOPE, offsetof(struct entry_fields, scope) },
+		{ "Mountpoint", F_MOUNTPOINT, offsetof(struct entry_fields, mountpoint) },
+		{ "CreatedAt", F_CREATED_AT, offsetof(struct entry_fields, created_at) },
 	};
 	bson_iter_t it;
 
@@ -304,7 +312,70 @@ static int doc_image(bson_t *out, const char *host, const bson_t *entry, int64_t
 	return 0;
 }
 
+/* Volumes and networks give their creation as RFC 3339 text. */
+static void append_text_time(bson_t *b, const char *key, const bson_iter_t *it)
+{
+	const char *s = it ? iter_str(it, NULL) : NULL;
+	time_t t;
+
+	if (s && parse_rfc3339(s, &t) == 0 && (int64_t)t <= INT64_MAX / 1000)
+		bson_append_date_time(b, key, -1, (int64_t)t * 1000);
+	else
+		bson_append_null(b, key, -1);
+}
+
+/* A volume (volume: its name is its key on the host, it has no ID) or a
+ * network. */
+static int doc_named(bson_t *out, const char *host, const bson_t *entry, int64_t now_ms,
+		     int volume, struct berr *err)
+{
+	struct entry_fields f;
+
+	entry_scan(entry, &f);
+	if (volume && (!(f.have & F_NAME) || !BSON_ITER_HOLDS_UTF8(&f.name)))
+		return berr_set(err, BERR_PROTOCOL, "%s: the engine listed a volume without a \"Name\"",
+				host);
+	if (!volume && need_id(&f, "a network", host, err) < 0)
+		return -1;
+	BSON_APPEND_UTF8(out, "host", host);
+	append_str(out, "id", volume ? &f.name : &f.id);
+	append_str(out, "name", FIELD(&f, F_NAME, name));
+	append_str(out, "driver", FIELD(&f, F_DRIVER, driver));
+	append_str(out, "scope", FIELD(&f, F_SCOPE, scope));
+	if (volume)
+		append_str(out, "mountpoint", FIELD(&f, F_MOUNTPOINT, mountpoint));
+	append_labels(out, &f);
+	append_text_time(out, "created", volume ? FIELD(&f, F_CREATED_AT, created_at)
+						: FIELD(&f, F_CREATED, created));
+	BSON_APPEND_DATE_TIME(out, "last_seen", now_ms);
+	return 0;
+}
+
+static int doc_volume(bson_t *out, const char *host, const bson_t *entry, int64_t now_ms,
+		      struct berr *err)
+{
+	return doc_named(out, host, entry, now_ms, 1, err);
+}
+
+static int doc_network(bson_t *out, const char *host, const bson_t *entry, int64_t now_ms,
+		       struct berr *err)
+{
+	return doc_named(out, host, entry, now_ms, 0, err);
+}
+
 typedef int (*doc_fn)(bson_t *, const char *, const bson_t *, int64_t, struct berr *);
+
+/* The builder of collection c's documents, and what it makes, for messages. */
+static doc_fn doc_fn_of(enum store_coll c, const char **what)
+{
+	switch (c) {
+	case STORE_CONTAINERS: *what = "a container"; return doc_container;
+	case STORE_IMAGES:     *what = "an image";    return doc_image;
+	case STORE_VOLUMES:    *what = "a volume";    return doc_volume;
+	case STORE_NETWORKS:   *what = "a network";   return doc_network;
+	default:               *what = "a document";  return NULL;
+	}
+}
 
 /* A jansson entry through the BSON builder. */
 static int doc_from_json_entry(doc_fn fn, bson_t *out, const char *host, const json_t *entry,
@@ -335,6 +406,18 @@ int store_doc_image(bson_t *out, const char *host, const json_t *entry,
 	return doc_from_json_entry(doc_image, out, host, entry, "an image", now_ms, err);
 }
 
+int store_doc_object(bson_t *out, enum store_coll c, const char *host, const json_t *entry,
+		     int64_t now_ms, struct berr *err)
+{
+	const char *what;
+	doc_fn fn = doc_fn_of(c, &what);
+
+	if (!fn)
+		return berr_set(err, BERR_USAGE, "store: no listing makes %s documents",
+				store_coll_name(c));
+	return doc_from_json_entry(fn, out, host, entry, what, now_ms, err);
+}
+
 static int docset_check(struct store_docset *set, enum store_coll c, size_t n, struct berr *err)
 {
 	set->docs = NULL;
@@ -363,8 +446,7 @@ int store_docset_from_list(struct store_docset *set, enum store_coll c, const ch
 		bson_t *d = bson_new();
 
 		set->docs[set->n++] = d;
-		if ((c == STORE_CONTAINERS ? store_doc_container : store_doc_image)(
-			    d, host, json_array_get(list, i), now_ms, err) < 0) {
+		if (store_doc_object(d, c, host, json_array_get(list, i), now_ms, err) < 0) {
 			store_docset_release(set);
 			return -1;
 		}
@@ -375,7 +457,8 @@ int store_docset_from_list(struct store_docset *set, enum store_coll c, const ch
 int store_docset_from_text(struct store_docset *set, enum store_coll c, const char *host,
 			   const char *text, size_t len, int64_t now_ms, struct berr *err)
 {
-	const char *what = c == STORE_CONTAINERS ? "a container" : "an image";
+	const char *what;
+	doc_fn fn = doc_fn_of(c, &what);
 	bson_error_t berr;
 	bson_t *list = NULL;
 	bson_iter_t it;
@@ -424,8 +507,7 @@ int store_docset_from_text(struct store_docset *set, enum store_coll c, const ch
 			goto malformed;
 		d = bson_new();
 		set->docs[set->n++] = d;
-		if ((c == STORE_CONTAINERS ? doc_container : doc_image)(d, host, &entry, now_ms,
-									   err) < 0)
+		if (fn(d, host, &entry, now_ms, err) < 0)
 			goto cleanup;
 	}
 	ret = 0;

@@ -9,6 +9,11 @@
  *   containers { host, id, name, image, image_id, command, state, status,
  *                ports [ { ip, private_port, public_port, type } ],
  *                labels {}, label_kv [], created, last_seen }
+ *   volumes    { host, id (the volume's name: a volume has no ID), name,
+ *                driver, scope, mountpoint, labels {}, label_kv [], created,
+ *                last_seen }
+ *   networks   { host, id, name, driver, scope, labels {}, label_kv [],
+ *                created, last_seen }
  *
  * Times are BSON datetimes (milliseconds since the epoch, UTC). label_kv
  * repeats labels as "KEY=VALUE" strings so that label filters can use an
@@ -30,6 +35,11 @@ int store_doc_container(bson_t *out, const char *host, const json_t *entry,
 			int64_t now_ms, struct berr *err);
 int store_doc_image(bson_t *out, const char *host, const json_t *entry,
 		    int64_t now_ms, struct berr *err);
+/* The same for an entry of any cache collection c: GET /volumes's
+ * "Volumes" (refused without a "Name"), GET /networks (without an "Id"),
+ * or as above. */
+int store_doc_object(bson_t *out, enum store_coll c, const char *host, const json_t *entry,
+		     int64_t now_ms, struct berr *err);
 
 /* A whole listing, ready for store_replace_host_set. */
 struct store_docset {

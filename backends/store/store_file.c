@@ -10,8 +10,8 @@
  * rename never changes a file someone has open. A file that does not parse
  * is never written over; store_drop() moves it aside.
  *
- * The cache collections (images, containers) are written the same way but
- * without the fsyncs: after a crash of the machine, a cache file may be
+ * The cache collections (images, containers, volumes, networks) are
+ * written the same way but without the fsyncs: after a crash of the machine, a cache file may be
  * the old one, the new one, or torn; a torn one is found by the count in
  * its header (or by a document that does not parse), named, never written
  * over, and moved aside by `cache reset`; the next listing or refresh

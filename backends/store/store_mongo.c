@@ -96,11 +96,20 @@ static const struct index_spec idx_containers[] = {
 	{ NULL, NULL, NULL, 0 },
 };
 
+/* volumes and networks: id is the volume's name, the network's ID */
+static const struct index_spec idx_objects[] = {
+	{ "host_1_id_1", "host", "id", 1 },
+	{ "name_1", "name", NULL, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
 static const struct index_spec *indexes_of(enum store_coll c)
 {
 	switch (c) {
 	case STORE_IMAGES:     return idx_images;
 	case STORE_CONTAINERS: return idx_containers;
+	case STORE_VOLUMES:
+	case STORE_NETWORKS:   return idx_objects;
 	default:               return idx_by_name;
 	}
 }

@@ -400,10 +400,14 @@ static void add_row(struct store *s, enum store_coll coll, const char *host, con
 			      "Image", "busybox", "Command", "true", "State", "created", "Status",
 			      "Created", "Created", (json_int_t)1700000000);
 		rc = store_doc_container(&doc, host, e, store_now_ms(), &err);
-	} else {
+	} else if (coll == STORE_IMAGES) {
 		e = json_pack("{s:s, s:[s], s:I, s:I}", "Id", id, "RepoTags", name, "Size",
 			      (json_int_t)1000, "Created", (json_int_t)1700000000);
 		rc = store_doc_image(&doc, host, e, store_now_ms(), &err);
+	} else {
+		/* volumes have no ID: their name is their key */
+		e = json_pack("{s:s, s:s, s:s}", "Id", id, "Name", name, "Driver", "local");
+		rc = store_doc_object(&doc, coll, host, e, store_now_ms(), &err);
 	}
 	if (rc < 0 || store_insert(s, coll, &doc, &err) < 0)
 		printf("# cannot add %s on %s: %s\n", name, host, err.msg);
@@ -488,6 +492,11 @@ static void test_store_source(void)
 	add_row(s, STORE_IMAGES, "alpha", "sha256:1111", "busybox:latest");
 	add_row(s, STORE_IMAGES, "lab", "sha256:2222", "busybox:lab");
 	add_row(s, STORE_IMAGES, "zed", "sha256:3333", "busybox:zed");
+	add_row(s, STORE_VOLUMES, "alpha", "", "data-alpha");
+	add_row(s, STORE_VOLUMES, "lab", "", "data-lab");
+	add_row(s, STORE_VOLUMES, "zed", "", "data-zed");
+	add_row(s, STORE_NETWORKS, "alpha", "ffff1111", "appnet");
+	add_row(s, STORE_NETWORKS, "zed", "ffff2222", "appnet-zed");
 
 	complete_store_init(&cs, &sh, &src);
 	is_str(cands("container start w", &src), "web-alpha web-lab",
@@ -496,10 +505,15 @@ static void test_store_source(void)
 	       "a name on two hosts is offered once");
 	is_str(cands("container create busy", &src), "busybox:lab busybox:latest",
 	       "pool mode: the images of every active host");
+	is_str(cands("volume inspect da", &src), "data-alpha data-lab",
+	       "pool mode: the volumes of every active host");
+	is_str(cands("network delete app", &src), "appnet", "pool mode: the networks of every active host");
 
 	sh.current_host = strdup("zed");
 	is_str(cands("container start w", &src), "web-zed", "pinned: that host's containers only");
 	is_str(cands("image delete busy", &src), "busybox:zed", "pinned: that host's images only");
+	is_str(cands("volume delete ", &src), "data-zed", "pinned: that host's volumes only");
+	is_str(cands("network inspect ", &src), "appnet-zed", "pinned: that host's networks only");
 	free(sh.current_host);
 	sh.current_host = NULL;
 

@@ -1209,6 +1209,47 @@ static void test_text(void)
 	   strstr(err.msg, "without an \"Id\""), "an entry that is no object: %s", err.msg);
 }
 
+/* Volumes and networks: the engine's entries as documents. */
+static void test_object_docs(void)
+{
+	struct store_docset set;
+	struct berr err;
+	json_t *vols = json_loads("[{\"Name\":\"data\",\"Driver\":\"local\",\"Scope\":\"local\","
+				  "\"Mountpoint\":\"/var/lib/docker/volumes/data/_data\","
+				  "\"CreatedAt\":\"2024-05-01T12:00:00+02:00\","
+				  "\"Labels\":{\"com.example.team\":\"ann\",\"tier\":\"db\"}}]", 0, NULL);
+	json_t *nets = json_loads("[{\"Name\":\"appnet\",\"Id\":\"f00d\",\"Driver\":\"bridge\","
+				  "\"Scope\":\"local\",\"Created\":\"2024-05-01T10:00:00.123456789Z\","
+				  "\"Labels\":null}]", 0, NULL);
+	bson_t *d;
+
+	berr_clear(&err);
+	ok(store_docset_from_list(&set, STORE_VOLUMES, "h", vols, 1700000000123LL, &err) == 0 &&
+	   set.n == 1, "a volume listing makes one document");
+	if (set.n == 1) {
+		d = set.docs[0];
+		is_str(store_doc_str(d, "id"), "data", "a volume's id is its name");
+		is_str(store_doc_str(d, "mountpoint"), "/var/lib/docker/volumes/data/_data", "... its mountpoint");
+		is_int(store_doc_date(d, "created"), 1714557600000LL, "... CreatedAt with its zone, as UTC");
+		is_str(store_doc_str(d, "labels.tier"), "db", "... labels without a '.' as fields");
+	}
+	store_docset_release(&set);
+	ok(store_docset_from_list(&set, STORE_NETWORKS, "h", nets, 0, &err) == 0 && set.n == 1 &&
+	   !strcmp(store_doc_str(set.docs[0], "id"), "f00d") &&
+	   store_doc_date(set.docs[0], "created") == 1714557600000LL,
+	   "a network: its Id, and Created with nanoseconds (dropped)");
+	store_docset_release(&set);
+	ok(store_docset_from_text(&set, STORE_VOLUMES, "h", "[{\"Driver\":\"local\"}]", 20, 0, &err) < 0 &&
+	   strstr(err.msg, "h: the engine listed a volume without a \"Name\""), "a volume without a Name: %s",
+	   err.msg);
+	ok(store_docset_from_text(&set, STORE_NETWORKS, "h", "[{\"Name\":\"x\"}]", 14, 0, &err) < 0 &&
+	   strstr(err.msg, "listed a network without an \"Id\""), "a network without an Id: %s", err.msg);
+	ok(store_docset_from_list(&set, STORE_TEMPLATES, "h", nets, 0, &err) < 0 &&
+	   err.kind == BERR_USAGE, "no listing makes templates: %s", err.msg);
+	json_decref(vols);
+	json_decref(nets);
+}
+
 /* Leaves host "fixture" for check-store.py: a host document with the
  * recorded engine's facts and its listings, as a refresh would write. */
 static void write_fixture(void)
@@ -1290,6 +1331,7 @@ int main(void)
 	test_mongo_down();
 	test_json();
 	test_text();
+	test_object_docs();
 	test_hosts();
 	test_selectors();
 	test_replace_set();
