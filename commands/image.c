@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "commands/commands.h"
+#include "commands/tarball.h"
 #include "commands/inspect.h"
 #include "commands/context.h"
 #include "commands/args.h"
@@ -466,32 +467,14 @@ static int exec_load(struct shell *sh, struct args *a)
 	size_t i;
 	int ret = CMD_ERROR;
 
-	if (!strcmp(file, "-")) {
-		if (sh->in_tty)
-			return usage_error(sh, "image load -: standard input is a terminal: "
-					   "pipe a tarball in or name a FILE");
-		if (sh->mode == SHELL_BATCH && sh->source && !strcmp(sh->source, "-"))
-			return usage_error(sh, "image load -: standard input holds this script: name a FILE");
-		src.fd = STDIN_FILENO;
-	} else {
-		struct stat st;
-		src.fd = open(file, O_RDONLY | O_CLOEXEC);
-		if (src.fd < 0)
-			return error(sh, "cannot open %s: %s", file, strerror(errno));
-		if (fstat(src.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-			ret = error(sh, "cannot open %s: %s", file, strerror(EISDIR));
-			goto cleanup;
-		}
-	}
+	if ((ret = tarball_open(sh, a, file, &src)) != CMD_OK)
+		return ret;
+	ret = CMD_ERROR;
 	if (!(b = cmd_backend(sh, a)))
 		goto cleanup;
 	berr_clear(&err);
 	if (b->ops->image_load(b, fd_source_read, &src, &loaded, &err) < 0) {
-		if (src.err && !berth_interrupted)
-			ret = error(sh, "cannot read %s: %s", strcmp(file, "-") ? file : "standard input",
-				    strerror(src.err));
-		else
-			ret = error(sh, "%s", err.msg);
+		ret = tarball_failed(sh, file, &src, &err);
 		goto cleanup;
 	}
 	cache_put_images(&sh->fleet, b);
@@ -512,9 +495,50 @@ static int exec_load(struct shell *sh, struct args *a)
 	}
 cleanup:
 	json_decref(loaded);
-	if (src.fd > STDIN_FILENO)
-		close(src.fd);
+	tarball_close(&src);
 	return ret;
+}
+
+/* --- the tarball of load and import (commands/tarball.h) ---------------- */
+
+int tarball_open(struct shell *sh, const struct args *a, const char *file,
+		 struct fd_source *src)
+{
+	struct stat st;
+
+	if (!strcmp(file, "-")) {
+		if (sh->in_tty)
+			return usage_error(sh, "%s %s -: standard input is a terminal: "
+					   "pipe a tarball in or name a FILE", a->entry->noun, a->entry->verb);
+		if (sh->mode == SHELL_BATCH && sh->source && !strcmp(sh->source, "-"))
+			return usage_error(sh, "%s %s -: standard input holds this script: name a FILE",
+					   a->entry->noun, a->entry->verb);
+		src->fd = STDIN_FILENO;
+		return CMD_OK;
+	}
+	if ((src->fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+		return error(sh, "cannot open %s: %s", file, strerror(errno));
+	if (fstat(src->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		tarball_close(src);
+		return error(sh, "cannot open %s: %s", file, strerror(EISDIR));
+	}
+	return CMD_OK;
+}
+
+int tarball_failed(struct shell *sh, const char *file, const struct fd_source *src,
+		   const struct berr *err)
+{
+	if (src->err && !berth_interrupted)
+		return error(sh, "cannot read %s: %s", strcmp(file, "-") ? file : "standard input",
+			     strerror(src->err));
+	return error(sh, "%s", err->msg);
+}
+
+void tarball_close(struct fd_source *src)
+{
+	if (src->fd > STDIN_FILENO)
+		close(src->fd);
+	src->fd = -1;
 }
 
 /* --- save --------------------------------------------------------------- */

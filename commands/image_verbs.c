@@ -1,17 +1,14 @@
 /* image_verbs.c: image tag, history, prune and import. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "commands/commands.h"
 #include "commands/prune.h"
+#include "commands/tarball.h"
 #include "commands/context.h"
 #include "commands/args.h"
 #include "commands/targets.h"
@@ -280,31 +277,14 @@ static int exec_import(struct shell *sh, struct args *a)
 			   : error(sh, "out of memory");
 		goto cleanup;
 	}
-	if (!strcmp(file, "-")) {
-		if (sh->in_tty) {
-			ret = usage_error(sh, "image import -: standard input is a terminal: pipe a "
-					  "tarball in or name a FILE");
-			goto cleanup;
-		}
-		src.fd = STDIN_FILENO;
-	} else {
-		struct stat st;
-
-		if ((src.fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 ||
-		    (fstat(src.fd, &st) == 0 && S_ISDIR(st.st_mode))) {
-			ret = error(sh, "cannot open %s: %s", file, strerror(src.fd < 0 ? errno : EISDIR));
-			goto cleanup;
-		}
-	}
+	if ((ret = tarball_open(sh, a, file, &src)) != CMD_OK)
+		goto cleanup;
+	ret = CMD_ERROR;
 	if (!(b = cmd_backend(sh, a)))
 		goto cleanup;
 	berr_clear(&err);
 	if (b->ops->image_import(b, fd_source_read, &src, &o, &id, &err) < 0) {
-		if (src.err && !berth_interrupted)
-			ret = error(sh, "cannot read %s: %s", strcmp(file, "-") ? file : "standard input",
-				    strerror(src.err));
-		else
-			ret = error(sh, "%s", err.msg);
+		ret = tarball_failed(sh, file, &src, &err);
 		goto cleanup;
 	}
 	cache_put_images(&sh->fleet, b);
@@ -316,8 +296,7 @@ static int exec_import(struct shell *sh, struct args *a)
 		ret = output_result(sh, out_printf(sh, "%s\n", id));
 	}
 cleanup:
-	if (src.fd > STDIN_FILENO)
-		close(src.fd);
+	tarball_close(&src);
 	free(name);
 	free(id);
 	return ret;
