@@ -151,6 +151,7 @@ static void job_reset(struct fanout_job *job)
 	job->raw_len = 0;
 	job->status = -1;
 	job->elapsed_ms = 0;
+	job->reported = 0;
 	berr_clear(&job->err);
 }
 
@@ -205,13 +206,22 @@ size_t fanout_run(struct fanout_job *jobs, size_t n, const struct fanout_opts *o
 			ops->fanout(group, m, opts);
 		} else {
 			run_one(&jobs[i]);
+			if (opts && opts->done) {
+				jobs[i].reported = 1;
+				opts->done(&jobs[i], opts->done_ud);
+			}
 		}
 	}
 
 cleanup:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (opts && opts->done && !jobs[i].reported) {
+			jobs[i].reported = 1;
+			opts->done(&jobs[i], opts->done_ud);
+		}
 		if (jobs[i].status < 0)
 			failed++;
+	}
 	free(group);
 	free(taken);
 	return failed;

@@ -67,10 +67,17 @@ struct fanout_job {
 	char *raw;           /* FANOUT_RAW: the listing, NUL-terminated (owned) */
 	size_t raw_len;
 	long elapsed_ms;     /* from the job's start (or its host's negotiation) to its end */
+	int reported;        /* opts->done was called for it */
 };
 
 struct fanout_opts {
 	size_t max_inflight; /* a batch kind's requests at once; 0 = FANOUT_MAX_INFLIGHT */
+	/* NULL, or called once for every job as it ends (as it ends in a
+	 * batch kind's loop, else after it ran), status, err and reply or
+	 * raw set: it may take the reply or raw (fanout_job_release()), so
+	 * that big answers need not all be held at once. */
+	void (*done)(struct fanout_job *job, void *ud);
+	void *done_ud;
 };
 
 #define FANOUT_MAX_INFLIGHT 32

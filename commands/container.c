@@ -861,6 +861,48 @@ static int check_filter(struct shell *sh, const char *f)
 	return 0;
 }
 
+struct table_sink {
+	struct shell *sh;
+	struct listing_result *res;
+	struct container_table *ct; /* made at the first rows */
+};
+
+static int table_rows(void *ud, size_t h, const char *host, const json_t *rows, int stale)
+{
+	struct table_sink *ts = ud;
+
+	if (!ts->ct)
+		ts->ct = container_table_new(ts->sh, ts->res->targets.n, ts->res->targets.n > 1, 0);
+	return container_table_add(ts->ct, h, host, rows, stale);
+}
+
+/* container list --all's table: each host's rows taken in (and written
+ * through) as it answers, so that a fleet's listing is never all held at
+ * once. */
+static int list_all_table(struct shell *sh, const struct pool_want *want)
+{
+	struct listing_result res;
+	struct table_sink ts = { .sh = sh, .res = &res };
+	struct listing_sink sink = { .rows = table_rows, .ud = &ts };
+	struct berr err;
+	int ret;
+
+	berr_clear(&err);
+	if (listing_stream_all(&sh->fleet, want, &sink, &res, &err) != 0) {
+		ret = cmd_fail(sh, &err);
+		goto cleanup;
+	}
+	if (!ts.ct)
+		ts.ct = container_table_new(sh, res.targets.n, res.multi, 0);
+	ret = container_table_print(ts.ct);
+	if (ret == CMD_OK && !res.answered)
+		ret = CMD_ERROR;
+cleanup:
+	container_table_free(ts.ct);
+	listing_result_release(&res);
+	return ret;
+}
+
 static int exec_list(struct shell *sh, struct args *a)
 {
 	struct pool_want want;
@@ -900,6 +942,12 @@ static int exec_list(struct shell *sh, struct args *a)
 
 	cmd_want(sh, a, &want);
 	berr_clear(&err);
+	if (!cached && filter.all && !filter.nfilters && !args_has(a, "json") &&
+	    !args_has(a, "quiet")) {
+		/* every container, as a table: host by host as they answer */
+		ret = list_all_table(sh, &want);
+		goto cleanup;
+	}
 	if (listing_gather(&sh->fleet, &want, LISTING_CONTAINERS, &filter, &q, 0, cached, &res,
 			   &err) != 0) {
 		ret = cmd_fail(sh, &err);

@@ -203,16 +203,145 @@ static int print_listing_json(struct shell *sh, struct listing_host *hr, size_t 
 }
 
 /* The table, with a HOST column first when several hosts were asked (one
- * host: docker's columns, as ever). */
+ * host: docker's columns, as ever): a part per host, filled in any order,
+ * printed in the hosts' order. */
+struct container_table {
+	struct shell *sh;     /* borrowed */
+	struct table *parts;  /* owned: one per host */
+	size_t n, ncols;
+	int multi, cached, has_exp;
+	time_t now;
+};
+
+struct container_table *container_table_new(struct shell *sh, size_t nhosts, int multi,
+					    int cached)
+{
+	struct container_table *ct = xcalloc(1, sizeof(*ct));
+	const char *headers[12];
+	size_t k = 0, h;
+
+	ct->sh = sh;
+	ct->n = nhosts;
+	ct->multi = multi;
+	ct->cached = cached;
+	ct->now = time(NULL);
+	if (multi)
+		headers[k++] = "HOST";
+	headers[k++] = "CONTAINER ID";
+	headers[k++] = "IMAGE";
+	headers[k++] = "COMMAND";
+	headers[k++] = "CREATED";
+	headers[k++] = "STATUS";
+	headers[k++] = "PORTS";
+	headers[k++] = "NAMES";
+	if (cached)
+		headers[k++] = "LAST SEEN";
+	/* EXPIRES only when something can expire (container_table_print),
+	 * last so that the other columns stay where scripts expect them */
+	headers[k++] = "EXPIRES";
+	headers[k] = NULL;
+	ct->ncols = k;
+	ct->parts = xcalloc(nhosts ? nhosts : 1, sizeof(*ct->parts));
+	for (h = 0; h < (nhosts ? nhosts : 1); h++)
+		table_initv(&ct->parts[h], headers);
+	return ct;
+}
+
+/* One row's cells into part. 0, or -1 when out of memory. */
+static int add_row(struct container_table *ct, struct table *part, const char *host,
+		   const json_t *c, int stale)
+{
+	char id[16], image_id[16], created[64], seen[64], expires[80];
+	const char *image = jstr(c, "Image");
+	const char *cells[12];
+	char *cmd = NULL, *ports = NULL, *names = NULL, *status = NULL;
+	int64_t exp = container_expires(c);
+	size_t k = 0;
+	int ret = -1;
+
+	if (!strncmp(image, "sha256:", 7))
+		image = fmt_short_id(image_id, sizeof(image_id), image);
+	if (ct->sh->out_tty) {
+		char *cut = str_ellipsize(jstr(c, "Command"), 20);
+		cmd = cut ? quote_command(cut) : NULL;
+		free(cut);
+	} else {
+		cmd = strdup(jstr(c, "Command"));
+	}
+	ports = display_ports(json_object_get(c, "Ports"));
+	names = display_names(json_object_get(c, "Names"));
+	status = stale ? xasprintf("%s (stale)", jstr(c, "Status")) : strdup(jstr(c, "Status"));
+	if (!cmd || !ports || !names || !status)
+		goto cleanup;
+	if (ct->multi)
+		cells[k++] = host;
+	cells[k++] = fmt_short_id(id, sizeof(id), jstr(c, "Id"));
+	cells[k++] = image;
+	cells[k++] = cmd;
+	cells[k++] = fmt_ago(created, sizeof(created), (time_t)jint(c, "Created"), ct->now);
+	cells[k++] = status;
+	cells[k++] = ports;
+	cells[k++] = names;
+	if (ct->cached)
+		cells[k++] = cache_row_seen(c) ? fmt_ago(seen, sizeof(seen), cache_row_seen(c), ct->now)
+					       : "";
+	if (exp >= 0)
+		ct->has_exp = 1;
+	cells[k++] = fmt_expires(expires, sizeof(expires), exp, ct->now);
+	if (k != ct->ncols)
+		abort();
+	table_add_rowv(part, cells);
+	ret = 0;
+cleanup:
+	free(cmd);
+	free(ports);
+	free(names);
+	free(status);
+	return ret;
+}
+
+int container_table_add(struct container_table *ct, size_t h, const char *host,
+			const json_t *rows, int stale)
+{
+	const json_t *c;
+	size_t i;
+
+	if (h >= ct->n)
+		return -1;
+	json_array_foreach(rows, i, c)
+		if (add_row(ct, &ct->parts[h], host, c, stale) < 0)
+			return -1;
+	if (ct->n > 1)
+		table_trim(&ct->parts[h]); /* one of many: its rows are all in */
+	return 0;
+}
+
+int container_table_print(struct container_table *ct)
+{
+	unsigned long long hide = ct->has_exp ? 0 : 1ULL << (ct->ncols - 1);
+
+	return output_result(ct->sh, table_print_parts(ct->sh, ct->parts, ct->n ? ct->n : 1, hide));
+}
+
+void container_table_free(struct container_table *ct)
+{
+	size_t h;
+
+	if (!ct)
+		return;
+	for (h = 0; h < (ct->n ? ct->n : 1); h++)
+		table_release(&ct->parts[h]);
+	free(ct->parts);
+	free(ct);
+}
+
 int container_print_list(struct shell *sh, struct args *a, struct listing_host *hr, size_t n,
 			 int multi, int cached)
 {
-	const char *headers[12];
-	struct table t;
+	struct container_table *ct;
 	json_t *c;
-	size_t h, i, k = 0, ncols;
-	time_t now = time(NULL);
-	int ret = CMD_ERROR, has_exp = 0;
+	size_t h, i;
+	int ret;
 
 	if (args_has(a, "json"))
 		return print_listing_json(sh, hr, n, multi);
@@ -226,84 +355,14 @@ int container_print_list(struct shell *sh, struct args *a, struct listing_host *
 		}
 		return CMD_OK;
 	}
-
-	/* EXPIRES only when something can expire, last so that the other
-	 * columns stay where scripts expect them. */
+	ct = container_table_new(sh, n, multi, cached);
 	for (h = 0; h < n; h++)
-		json_array_foreach(hr[h].rows, i, c)
-			if (container_expires(c) >= 0)
-				has_exp = 1;
-	if (multi)
-		headers[k++] = "HOST";
-	headers[k++] = "CONTAINER ID";
-	headers[k++] = "IMAGE";
-	headers[k++] = "COMMAND";
-	headers[k++] = "CREATED";
-	headers[k++] = "STATUS";
-	headers[k++] = "PORTS";
-	headers[k++] = "NAMES";
-	if (cached)
-		headers[k++] = "LAST SEEN";
-	if (has_exp)
-		headers[k++] = "EXPIRES";
-	headers[k] = NULL;
-	ncols = k;
-	table_initv(&t, headers);
-	for (h = 0; h < n; h++) {
-		json_array_foreach(hr[h].rows, i, c) {
-			char id[16], image_id[16], created[64], seen[64], expires[80];
-			const char *image = jstr(c, "Image");
-			const char *cells[12];
-			char *cmd = NULL, *ports = NULL, *names = NULL, *status = NULL;
-
-			if (!strncmp(image, "sha256:", 7))
-				image = fmt_short_id(image_id, sizeof(image_id), image);
-			if (sh->out_tty) {
-				char *cut = str_ellipsize(jstr(c, "Command"), 20);
-				cmd = cut ? quote_command(cut) : NULL;
-				free(cut);
-			} else {
-				cmd = strdup(jstr(c, "Command"));
-			}
-			ports = display_ports(json_object_get(c, "Ports"));
-			names = display_names(json_object_get(c, "Names"));
-			status = hr[h].src == LISTING_STALE ? xasprintf("%s (stale)", jstr(c, "Status"))
-							 : strdup(jstr(c, "Status"));
-			if (!cmd || !ports || !names || !status) {
-				free(cmd);
-				free(ports);
-				free(names);
-				free(status);
-				ret = error(sh, "out of memory");
-				goto cleanup;
-			}
-			k = 0;
-			if (multi)
-				cells[k++] = hr[h].name;
-			cells[k++] = fmt_short_id(id, sizeof(id), jstr(c, "Id"));
-			cells[k++] = image;
-			cells[k++] = cmd;
-			cells[k++] = fmt_ago(created, sizeof(created), (time_t)jint(c, "Created"), now);
-			cells[k++] = status;
-			cells[k++] = ports;
-			cells[k++] = names;
-			if (cached)
-				cells[k++] = cache_row_seen(c) ? fmt_ago(seen, sizeof(seen), cache_row_seen(c), now)
-							       : "";
-			if (has_exp)
-				cells[k++] = fmt_expires(expires, sizeof(expires), container_expires(c), now);
-			if (k != ncols)
-				abort();
-			table_add_rowv(&t, cells);
-			free(cmd);
-			free(ports);
-			free(names);
-			free(status);
+		if (container_table_add(ct, h, hr[h].name, hr[h].rows, hr[h].src == LISTING_STALE) < 0) {
+			container_table_free(ct);
+			return error(sh, "out of memory");
 		}
-	}
-	ret = output_result(sh, table_print(sh, &t));
-cleanup:
-	table_release(&t);
+	ret = container_table_print(ct);
+	container_table_free(ct);
 	return ret;
 }
 

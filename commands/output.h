@@ -13,7 +13,12 @@ struct shell;
 struct table {
 	size_t ncols;
 	char **headers;    /* owned */
-	char ***rows;      /* owned: nrows arrays of ncols owned strings */
+	char *text;        /* owned: every cell, NUL-terminated, row after row */
+	size_t len, cap;
+	uint32_t *cells;   /* owned: nrows * ncols offsets into text (a table
+			    * holds less than 4 GiB of text) */
+	size_t *widths;    /* owned: ncols, the widest cell of each column
+			    * (display width, headers not counted) */
 	size_t nrows, alloc;
 };
 
@@ -25,9 +30,19 @@ void table_release(struct table *t);
 /* Exactly ncols cells (NULL prints as ""); copied. */
 void table_add_row(struct table *t, ...);
 void table_add_rowv(struct table *t, const char *const *cells);
+/* Gives back what the table holds in reserve for more rows (a part of a
+ * big listing that is complete). */
+void table_trim(struct table *t);
+/* Row r's cell in column c (borrowed: valid until the next row is added). */
+const char *table_cell(const struct table *t, size_t r, size_t c);
 /* Columns padded to the widest cell (display width, UTF-8 aware), two
  * spaces apart, last column not padded. Returns -1 if stdout closed. */
 int table_print(struct shell *sh, const struct table *t);
+/* One table from parts[0..n), all with parts[0]'s columns: its headers,
+ * then every part's rows in order, aligned together; the columns whose
+ * bit is set in hide (column c: 1ULL << c) are left out. */
+int table_print_parts(struct shell *sh, const struct table *parts, size_t n,
+		      unsigned long long hide);
 
 /* A two-column table (headers unused) as "Key:     value" lines for the
  * inspect commands: keys padded to the widest; a value holding newlines

@@ -204,24 +204,23 @@ static char *xstrdup_cell(const char *s)
 void table_init(struct table *t, const char *first_header, ...)
 {
 	va_list ap;
-	const char *h;
+	const char *h, **v;
 	size_t n = 0;
 
-	memset(t, 0, sizeof(*t));
 	va_start(ap, first_header);
 	for (h = first_header; h; h = va_arg(ap, const char *))
 		n++;
 	va_end(ap);
-
-	t->ncols = n;
-	t->headers = calloc(n ? n : 1, sizeof(char *));
-	if (!t->headers)
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
 		abort();
 	n = 0;
 	va_start(ap, first_header);
 	for (h = first_header; h; h = va_arg(ap, const char *))
-		t->headers[n++] = xstrdup_cell(h);
+		v[n++] = h;
 	va_end(ap);
+	table_initv(t, v);
+	free(v);
 }
 
 void table_initv(struct table *t, const char *const *headers)
@@ -233,7 +232,8 @@ void table_initv(struct table *t, const char *const *headers)
 		n++;
 	t->ncols = n;
 	t->headers = calloc(n ? n : 1, sizeof(char *));
-	if (!t->headers)
+	t->widths = calloc(n ? n : 1, sizeof(size_t));
+	if (!t->headers || !t->widths)
 		abort();
 	for (n = 0; n < t->ncols; n++)
 		t->headers[n] = xstrdup_cell(headers[n]);
@@ -241,39 +241,87 @@ void table_initv(struct table *t, const char *const *headers)
 
 void table_release(struct table *t)
 {
-	size_t r, c;
+	size_t c;
 
-	for (r = 0; r < t->nrows; r++) {
-		for (c = 0; c < t->ncols; c++)
-			free(t->rows[r][c]);
-		free(t->rows[r]);
-	}
-	free(t->rows);
 	for (c = 0; c < t->ncols; c++)
 		free(t->headers[c]);
 	free(t->headers);
+	free(t->text);
+	free(t->cells);
+	free(t->widths);
 	memset(t, 0, sizeof(*t));
+}
+
+/* p grown (doubling) to hold need elements of size; aborts when out of
+ * memory, as a table does (see xstrdup_cell). */
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t nc = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return p;
+	while (nc < need)
+		nc *= 2;
+	p = realloc(p, nc * size);
+	if (!p)
+		abort();
+	*cap = nc;
+	return p;
 }
 
 void table_add_rowv(struct table *t, const char *const *cells)
 {
-	char **row;
-	size_t c;
+	size_t c, at = t->nrows * t->ncols, need = t->len;
 
+	for (c = 0; c < t->ncols; c++)
+		need += strlen(cells[c] ? cells[c] : "") + 1;
+	if (need > UINT32_MAX)
+		abort(); /* 4 GiB of text in one table: as good as out of memory */
+	t->text = grow(t->text, &t->cap, need, 1);
 	if (t->nrows == t->alloc) {
-		size_t na = t->alloc ? t->alloc * 2 : 16;
-		char ***nr = realloc(t->rows, na * sizeof(*nr));
-		if (!nr)
+		size_t na = t->alloc ? 2 * t->alloc : 16;
+
+		t->cells = realloc(t->cells, na * (t->ncols ? t->ncols : 1) * sizeof(*t->cells));
+		if (!t->cells)
 			abort();
-		t->rows = nr;
 		t->alloc = na;
 	}
-	row = calloc(t->ncols ? t->ncols : 1, sizeof(char *));
-	if (!row)
-		abort();
-	for (c = 0; c < t->ncols; c++)
-		row[c] = xstrdup_cell(cells[c]);
-	t->rows[t->nrows++] = row;
+	for (c = 0; c < t->ncols; c++) {
+		const char *s = cells[c] ? cells[c] : "";
+		size_t n = strlen(s) + 1, w = str_width(s);
+
+		t->cells[at + c] = (uint32_t)t->len;
+		memcpy(t->text + t->len, s, n);
+		t->len += n;
+		if (w > t->widths[c])
+			t->widths[c] = w;
+	}
+	t->nrows++;
+}
+
+void table_trim(struct table *t)
+{
+	if (t->len && t->len < t->cap) {
+		char *p = realloc(t->text, t->len);
+
+		if (p) {
+			t->text = p;
+			t->cap = t->len;
+		}
+	}
+	if (t->nrows && t->nrows < t->alloc) {
+		uint32_t *p = realloc(t->cells, t->nrows * t->ncols * sizeof(*p));
+
+		if (p) {
+			t->cells = p;
+			t->alloc = t->nrows;
+		}
+	}
+}
+
+const char *table_cell(const struct table *t, size_t r, size_t c)
+{
+	return t->text + t->cells[r * t->ncols + c];
 }
 
 void table_add_row(struct table *t, ...)
@@ -317,14 +365,15 @@ static void put_cell(char **buf, size_t *len, size_t *cap, const char *s, size_t
 	*len += pad;
 }
 
-static int print_row(struct shell *sh, char *const *cells, const size_t *widths, size_t ncols,
-		     char **buf, size_t *cap)
+/* cells[c] for the shown columns (show[0..nshow)), padded to widths[]. */
+static int print_row(struct shell *sh, const char *const *cells, const size_t *widths,
+		     const size_t *show, size_t nshow, char **buf, size_t *cap)
 {
-	size_t c, len = 0;
+	size_t k, len = 0;
 
-	for (c = 0; c < ncols; c++) {
-		size_t pad = 0;
-		if (c + 1 < ncols)
+	for (k = 0; k < nshow; k++) {
+		size_t c = show[k], pad = 0;
+		if (k + 1 < nshow)
 			pad = widths[c] - str_width(cells[c]) + 2;
 		put_cell(buf, &len, cap, cells[c], pad);
 	}
@@ -336,33 +385,52 @@ static int print_row(struct shell *sh, char *const *cells, const size_t *widths,
 	return out_write(sh, *buf, len);
 }
 
-int table_print(struct shell *sh, const struct table *t)
+int table_print_parts(struct shell *sh, const struct table *parts, size_t n,
+		      unsigned long long hide)
 {
-	size_t *widths, r, c, cap = 0;
+	size_t ncols = n ? parts[0].ncols : 0, *widths, *show, nshow = 0, p, r, c, cap = 0;
+	const char **cells;
 	char *buf = NULL;
 	int ret = -1;
 
-	widths = calloc(t->ncols ? t->ncols : 1, sizeof(size_t));
-	if (!widths)
-		return -1;
-	for (c = 0; c < t->ncols; c++)
-		widths[c] = str_width(t->headers[c]);
-	for (r = 0; r < t->nrows; r++)
-		for (c = 0; c < t->ncols; c++) {
-			size_t w = str_width(t->rows[r][c]);
-			if (w > widths[c])
-				widths[c] = w;
-		}
-	if (print_row(sh, t->headers, widths, t->ncols, &buf, &cap) < 0)
+	if (!n)
+		return 0;
+	widths = calloc(ncols + 1, sizeof(size_t));
+	show = calloc(ncols + 1, sizeof(size_t));
+	cells = calloc(ncols + 1, sizeof(char *));
+	if (!widths || !show || !cells)
 		goto cleanup;
-	for (r = 0; r < t->nrows; r++)
-		if (print_row(sh, t->rows[r], widths, t->ncols, &buf, &cap) < 0)
-			goto cleanup;
+	for (c = 0; c < ncols; c++) {
+		if (c < 64 && (hide >> c) & 1)
+			continue;
+		show[nshow++] = c;
+		widths[c] = str_width(parts[0].headers[c]);
+		for (p = 0; p < n; p++)
+			if (parts[p].nrows && parts[p].widths[c] > widths[c])
+				widths[c] = parts[p].widths[c];
+	}
+	if (print_row(sh, (const char *const *)parts[0].headers, widths, show, nshow, &buf,
+		      &cap) < 0)
+		goto cleanup;
+	for (p = 0; p < n; p++)
+		for (r = 0; r < parts[p].nrows; r++) {
+			for (c = 0; c < ncols; c++)
+				cells[c] = table_cell(&parts[p], r, c);
+			if (print_row(sh, cells, widths, show, nshow, &buf, &cap) < 0)
+				goto cleanup;
+		}
 	ret = 0;
 cleanup:
 	free(buf);
 	free(widths);
+	free(show);
+	free(cells);
 	return ret;
+}
+
+int table_print(struct shell *sh, const struct table *t)
+{
+	return table_print_parts(sh, t, 1, 0);
 }
 
 int kv_print(struct shell *sh, const struct table *t)
@@ -374,16 +442,16 @@ int kv_print(struct shell *sh, const struct table *t)
 	if (t->ncols != 2)
 		return -1;
 	for (r = 0; r < t->nrows; r++) {
-		size_t w = str_width(t->rows[r][0]) + 1;
+		size_t w = str_width(table_cell(t, r, 0)) + 1;
 		if (w > keyw)
 			keyw = w;
 	}
 	for (r = 0; r < t->nrows; r++) {
-		const char *v = t->rows[r][1], *nl;
-		size_t len = 0, indent = str_width(t->rows[r][0]) + 1;
+		const char *v = table_cell(t, r, 1), *nl;
+		size_t len = 0, indent = str_width(table_cell(t, r, 0)) + 1;
 		char *chunk;
 
-		put_cell(&buf, &len, &cap, t->rows[r][0], 0);
+		put_cell(&buf, &len, &cap, table_cell(t, r, 0), 0);
 		put_cell(&buf, &len, &cap, ":", keyw - indent + 2);
 		for (;;) {
 			nl = strchr(v, '\n');

@@ -70,6 +70,7 @@ struct slot {
 };
 
 struct loop {
+	const struct fanout_opts *opts;
 	CURLM *m;
 	struct host *hosts;
 	size_t nhosts;
@@ -370,6 +371,40 @@ static void finished(struct loop *l)
 	}
 }
 
+/* The typed job gets what its request's job holds. */
+static void move_answer(struct docker_job *dj, struct fanout_job *job)
+{
+	job->status = dj->status;
+	job->err = dj->err;
+	job->elapsed_ms = dj->elapsed_ms;
+	job->reply = dj->reply;
+	dj->reply = NULL;
+	job->raw = dj->raw;
+	job->raw_len = dj->raw_len;
+	dj->raw = NULL;
+	dj->raw_len = 0;
+}
+
+/* Jobs that ended since the last call handed to opts->done. */
+static void report(struct loop *l)
+{
+	size_t i;
+
+	if (!l->opts || !l->opts->done)
+		return;
+	for (i = 0; i < l->n; i++) {
+		struct docker_job *dj = l->runs[i].job;
+		struct fanout_job *job = dj ? dj->origin : NULL;
+
+		if (!job || l->runs[i].state != JOB_DONE)
+			continue;
+		dj->origin = NULL;
+		move_answer(dj, job);
+		job->reported = 1;
+		l->opts->done(job, l->opts->done_ud);
+	}
+}
+
 /* Ctrl-C: everything unfinished fails at once. */
 static void interrupt_all(struct loop *l)
 {
@@ -441,7 +476,7 @@ static void job_setup(struct loop *l, struct job_run *jr, struct docker_job *job
 
 size_t docker_jobs_run(struct docker_job *jobs, size_t n, const struct fanout_opts *opts)
 {
-	struct loop l = { .n = n };
+	struct loop l = { .n = n, .opts = opts };
 	size_t i, failed = 0;
 
 	l.max = opts && opts->max_inflight ? opts->max_inflight : fanout_max_inflight();
@@ -462,6 +497,7 @@ size_t docker_jobs_run(struct docker_job *jobs, size_t n, const struct fanout_op
 		job_setup(&l, &l.runs[i], &jobs[i]);
 
 	for (;;) {
+		report(&l);
 		if (berth_interrupted) {
 			interrupt_all(&l);
 			break;
@@ -473,6 +509,7 @@ size_t docker_jobs_run(struct docker_job *jobs, size_t n, const struct fanout_op
 		curl_multi_perform(l.m, &(int){ 0 });
 		finished(&l);
 	}
+	report(&l);
 
 cleanup:
 	if (l.m) {
@@ -651,22 +688,17 @@ size_t docker_fanout(struct fanout_job *const *jobs, size_t n, const struct fano
 		}
 		return n;
 	}
-	for (i = 0; i < n; i++)
-		job_from(&dj[i], jobs[i]);
-	docker_jobs_run(dj, n, opts);
-	/* the answers move over: no body is copied */
 	for (i = 0; i < n; i++) {
-		struct fanout_job *job = jobs[i];
-
-		job->status = dj[i].status;
-		job->err = dj[i].err;
-		job->elapsed_ms = dj[i].elapsed_ms;
-		job->reply = dj[i].reply;
-		dj[i].reply = NULL;
-		job->raw = dj[i].raw;
-		job->raw_len = dj[i].raw_len;
-		dj[i].raw = NULL;
-		if (job->status < 0)
+		job_from(&dj[i], jobs[i]);
+		dj[i].origin = jobs[i];
+	}
+	docker_jobs_run(dj, n, opts);
+	/* the answers move over (those opts->done had moved already): no
+	 * body is copied */
+	for (i = 0; i < n; i++) {
+		if (dj[i].origin)
+			move_answer(&dj[i], jobs[i]);
+		if (jobs[i]->status < 0)
 			failed++;
 	}
 	docker_jobs_release(dj, n);

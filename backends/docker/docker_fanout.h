@@ -69,6 +69,10 @@ struct docker_job {
 	int step;            /* steps finished (then's count) */
 	char *raw;           /* DOCKER_JOB_RAW: the body, NUL-terminated (owned) */
 	size_t raw_len;
+	/* docker_fanout()'s: the typed job whose answer this is. With
+	 * opts->done the answer moves there as the job ends, and done is
+	 * called; origin is then NULL. */
+	struct fanout_job *origin;
 
 	/* Owned by the job and freed by docker_job_release(): for path and
 	 * body strings a then callback or docker_fanout() built. */

@@ -247,6 +247,83 @@ cleanup:
 	return 0;
 }
 
+struct cache_sets {
+	struct fleet *fl;              /* borrowed */
+	enum store_coll c;
+	struct store_sets_writer *w;   /* NULL once the store failed */
+	const char **hosts;            /* the hosts added (borrowed names) */
+	size_t n, cap;
+};
+
+struct cache_sets *cache_sets_begin(struct fleet *fl, enum store_coll c)
+{
+	struct cache_sets *cs;
+	struct store *s;
+	struct berr err;
+
+	if (!(s = cache_wt_store(fl)))
+		return NULL;
+	cs = xcalloc(1, sizeof(*cs));
+	cs->fl = fl;
+	cs->c = c;
+	berr_clear(&err);
+	if (store_sets_begin(s, c, &cs->w, &err) < 0) {
+		cache_wt_failed(fl, &err, c);
+		cs->w = NULL;
+	}
+	return cs;
+}
+
+static void sets_failed(struct cache_sets *cs, struct berr *err)
+{
+	store_sets_abort(cs->w);
+	cs->w = NULL;
+	cache_wt_failed(cs->fl, err, cs->c);
+}
+
+void cache_sets_add(struct cache_sets *cs, const char *host, const bson_t *const *docs,
+		    size_t n)
+{
+	struct berr err;
+
+	if (!cs || !cs->w)
+		return;
+	berr_clear(&err);
+	if (store_sets_add(cs->w, host, docs, n, &err) < 0) {
+		sets_failed(cs, &err);
+		return;
+	}
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap ? 2 * cs->cap : 64;
+		cs->hosts = xrealloc(cs->hosts, cs->cap * sizeof(*cs->hosts));
+	}
+	cs->hosts[cs->n++] = host;
+}
+
+void cache_sets_end(struct cache_sets *cs)
+{
+	struct store_sets_writer *w;
+	struct berr err;
+	size_t i;
+	int opened;
+
+	if (!cs)
+		return;
+	berr_clear(&err);
+	w = cs->w;
+	cs->w = NULL;
+	if (w && store_sets_commit(w, &err) < 0) {
+		cache_wt_failed(cs->fl, &err, cs->c);
+	} else if (w) {
+		opened = cs->n > 1 ? pool_records_begin(cs->fl) : 0;
+		for (i = 0; i < cs->n; i++)
+			record_seen(cs->fl, cs->hosts[i]);
+		pool_records_end(cs->fl, opened);
+	}
+	free(cs->hosts);
+	free(cs);
+}
+
 int cache_drop_container(struct fleet *fl, const char *host, const char *id)
 {
 	struct store *s;

@@ -39,6 +39,17 @@ int cache_put_listing(struct fleet *fl, enum store_coll c, const char *host,
  * hosts. */
 int cache_put_listings(struct fleet *fl, enum store_coll c, const char *const *hosts,
 		       const json_t *const *lists, size_t n);
+/* cache_put_listings for listings too big to hold at once: begin, then
+ * each host's whole set (its documents, store_doc_from_entry's) as its
+ * answer comes, then end, which replaces the collection once and records
+ * the hosts as seen in one write. A store failure is said once (the
+ * later calls do nothing). hosts are borrowed until end. begin gives
+ * NULL when the store cannot be opened (said). */
+struct cache_sets;
+struct cache_sets *cache_sets_begin(struct fleet *fl, enum store_coll c);
+void cache_sets_add(struct cache_sets *cs, const char *host, const bson_t *const *docs,
+		    size_t n);
+void cache_sets_end(struct cache_sets *cs); /* frees cs; NULL is fine */
 /* The container ref (ID, prefix or name) of b's host as the engine has it
  * now, after a create, start, stop, ...: re-read with one inspect and one
  * listing, so the document is what a listing would record. */

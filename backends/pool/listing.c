@@ -14,6 +14,8 @@
 #include "backends/backend.h"
 #include "backends/fanout.h"
 #include "lib/xalloc.h"
+#include "backends/store/json_bson.h"
+#include "backends/store/store_docs.h"
 
 /* The only target asks through its own client: the error lines and the
  * speed of single-host berth stay what they were. */
@@ -159,21 +161,16 @@ int listing_failed(struct fleet *fl, enum store_coll c, const char *host,
 	return 0;
 }
 
-int listing_gather(struct fleet *fl, const struct pool_want *want, enum listing_kind kind,
-		   const struct list_filter *filter, const struct cache_query *q, int all,
-		   int cached, struct listing_result *res, struct berr *err)
+/* listing_gather() once res->targets are known (and not empty). */
+static int gather_targets(struct fleet *fl, enum listing_kind kind,
+			  const struct list_filter *filter, const struct cache_query *q, int all,
+			  int cached, struct listing_result *res, struct berr *err)
 {
-	enum store_coll c = kind == LISTING_CONTAINERS ? STORE_CONTAINERS : STORE_IMAGES;
+	enum store_coll c = res->coll;
 	struct listing_host *v;
 	size_t i;
 	int store_said = 0;
 
-	memset(res, 0, sizeof(*res));
-	res->coll = c;
-	if (pool_targets(fl, want, cached ? POOL_STORE_ONLY : 0, &res->targets, err) < 0)
-		return -1; /* released */
-	if (!res->targets.n)
-		return pool_no_host(&res->targets, err);
 	res->multi = res->targets.n > 1;
 	if (!cached) {
 		if (listing_run(fl, &res->targets, kind, filter, all, LISTING_SEEN_RECORDED,
@@ -228,6 +225,19 @@ int listing_gather(struct fleet *fl, const struct pool_want *want, enum listing_
 	return 0;
 }
 
+int listing_gather(struct fleet *fl, const struct pool_want *want, enum listing_kind kind,
+		   const struct list_filter *filter, const struct cache_query *q, int all,
+		   int cached, struct listing_result *res, struct berr *err)
+{
+	memset(res, 0, sizeof(*res));
+	res->coll = kind == LISTING_CONTAINERS ? STORE_CONTAINERS : STORE_IMAGES;
+	if (pool_targets(fl, want, cached ? POOL_STORE_ONLY : 0, &res->targets, err) < 0)
+		return -1; /* released */
+	if (!res->targets.n)
+		return pool_no_host(&res->targets, err);
+	return gather_targets(fl, kind, filter, q, all, cached, res, err);
+}
+
 void listing_record(struct fleet *fl, const struct listing_result *res, int whole_set)
 {
 	const char **hosts;
@@ -263,4 +273,238 @@ void listing_result_release(struct listing_result *res)
 	listing_release(res->v, res->n);
 	pool_targets_release(&res->targets);
 	memset(res, 0, sizeof(*res));
+}
+
+/* --- streaming ----------------------------------------------------------------- */
+
+/* A BSON value as JSON (of what engines list: strings, numbers, booleans,
+ * null, objects and arrays); NULL for anything else. */
+static json_t *json_of(const bson_iter_t *it)
+{
+	bson_iter_t sub;
+	json_t *v;
+	uint32_t len;
+	const char *str;
+
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_UTF8:
+		str = bson_iter_utf8(it, &len);
+		return json_stringn(str, len);
+	case BSON_TYPE_INT32:
+		return json_integer(bson_iter_int32(it));
+	case BSON_TYPE_INT64:
+		return json_integer(bson_iter_int64(it));
+	case BSON_TYPE_DOUBLE:
+		return json_real(bson_iter_double(it));
+	case BSON_TYPE_BOOL:
+		return json_boolean(bson_iter_bool(it));
+	case BSON_TYPE_NULL:
+		return json_null();
+	case BSON_TYPE_DOCUMENT:
+	case BSON_TYPE_ARRAY:
+		v = BSON_ITER_HOLDS_ARRAY(it) ? json_array() : json_object();
+		if (!v || !bson_iter_recurse(it, &sub))
+			return v;
+		while (bson_iter_next(&sub)) {
+			json_t *e = json_of(&sub);
+
+			if (!e)
+				continue;
+			if (json_is_array(v))
+				json_array_append_new(v, e);
+			else
+				json_object_set_new(v, bson_iter_key(&sub), e);
+		}
+		return v;
+	default:
+		return NULL;
+	}
+}
+
+/* What a row shows of an engine's entry (see struct listing_sink). */
+static json_t *row_of(const bson_t *entry)
+{
+	static const char *const keys[] = {
+		"Id", "Names", "Image", "Command", "Created", "State", "Status", "Ports", "Labels",
+	};
+	json_t *o = json_object();
+	bson_iter_t it;
+	size_t k;
+
+	if (!o || !bson_iter_init(&it, entry))
+		return o;
+	while (bson_iter_next(&it))
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (!strcmp(bson_iter_key(&it), keys[k]) && !json_object_get(o, keys[k])) {
+				json_t *v = json_of(&it);
+
+				if (v)
+					json_object_set_new(o, keys[k], v);
+				break;
+			}
+	return o;
+}
+
+struct stream {
+	struct fleet *fl;
+	struct listing_result *res;
+	const struct listing_sink *sink;
+	struct cache_sets *cs;      /* owned; NULL: the store could not be opened */
+	struct fanout_job *jobs;    /* one per asked host */
+	size_t *host_of;            /* jobs[j]'s place in res */
+	int64_t now;
+	int oom;
+	/* the answer being read */
+	const char *host;
+	struct store_docset set;
+	json_t *rows;
+};
+
+static int entry_in(void *ud, const bson_t *entry, struct berr *err)
+{
+	struct stream *st = ud;
+	bson_t *d = bson_new();
+
+	if ((st->set.n & (st->set.n - 1)) == 0) /* 0, 1, 2, 4, ...: grown by doubling */
+		st->set.docs = xrealloc(st->set.docs, (st->set.n ? 2 * st->set.n : 1) * sizeof(bson_t *));
+	st->set.docs[st->set.n++] = d;
+	if (store_doc_from_entry(d, STORE_CONTAINERS, st->host, entry, st->now, err) < 0)
+		return -1;
+	if (json_array_append_new(st->rows, row_of(entry)) < 0)
+		return berr_set(err, BERR_LOCAL, "%s: out of memory", st->host);
+	return 0;
+}
+
+/* One host's answer: shown, written through, dropped. */
+static void answered(struct fanout_job *job, void *ud)
+{
+	struct stream *st = ud;
+	struct listing_host *v = &st->res->v[st->host_of[job - st->jobs]];
+
+	if (job->status < 0) {
+		v->err = job->err;
+		return;
+	}
+	st->host = v->name;
+	st->rows = json_array();
+	memset(&st->set, 0, sizeof(st->set));
+	if (!st->rows) {
+		berr_set(&v->err, BERR_LOCAL, "%s: out of memory", v->name);
+	} else if (json_bson_array_each(job->raw, job->raw_len, entry_in, st, &v->err) < 0) {
+		if (!strstr(v->err.msg, v->name)) { /* the parser's words: the host's */
+			struct berr why = v->err;
+
+			berr_set(&v->err, BERR_PROTOCOL, "%s: the engine's listing is %s", v->name,
+				 why.msg);
+		}
+	} else {
+		v->src = LISTING_LIVE;
+		st->res->answered++;
+		if (st->sink->rows(st->sink->ud, (size_t)(v - st->res->v), v->name, st->rows, 0) < 0)
+			st->oom = 1;
+		cache_sets_add(st->cs, v->name, (const bson_t *const *)st->set.docs, st->set.n);
+	}
+	store_docset_release(&st->set);
+	json_decref(st->rows);
+	st->rows = NULL;
+	fanout_job_release(job);
+}
+
+/* The hosts asked at once, each answer taken as it comes. */
+static void stream_many(struct stream *st)
+{
+	static const struct list_filter all = { .all = 1 };
+	struct listing_result *res = st->res;
+	struct fanout_opts opts = { .done = answered, .done_ud = st };
+	size_t i, n = 0;
+	int opened;
+
+	st->jobs = xcalloc(res->n + 1, sizeof(*st->jobs));
+	st->host_of = xcalloc(res->n + 1, sizeof(*st->host_of));
+	for (i = 0; i < res->n; i++)
+		if (asked(&res->v[i])) {
+			st->host_of[n] = i;
+			st->jobs[n].b = res->v[i].b;
+			st->jobs[n].op = FANOUT_CONTAINER_LIST;
+			st->jobs[n].filter = &all;
+			st->jobs[n].flags = FANOUT_RAW;
+			n++;
+		}
+	st->cs = cache_sets_begin(st->fl, STORE_CONTAINERS);
+	fanout_run(st->jobs, n, &opts);
+	/* the answers' write, and the hosts that answered recorded as seen */
+	cache_sets_end(st->cs);
+	st->cs = NULL;
+	/* the others' failures recorded, in one write of the hosts */
+	opened = pool_records_begin(st->fl);
+	for (i = 0; i < res->n; i++)
+		if (res->v[i].b && res->v[i].src != LISTING_LIVE)
+			pool_record(st->fl, res->v[i].name, &res->v[i].err);
+	pool_records_end(st->fl, opened);
+	free(st->jobs);
+	free(st->host_of);
+}
+
+int listing_stream_all(struct fleet *fl, const struct pool_want *want,
+		       const struct listing_sink *sink, struct listing_result *res,
+		       struct berr *err)
+{
+	static const struct list_filter all = { .all = 1 };
+	struct cache_query q = { .all = 1 };
+	struct stream st = { .fl = fl, .res = res, .sink = sink, .now = store_now_ms() };
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	res->coll = STORE_CONTAINERS;
+	if (pool_targets(fl, want, 0, &res->targets, err) < 0)
+		return -1;
+	if (!res->targets.n)
+		return pool_no_host(&res->targets, err);
+	if (res->targets.n == 1) {
+		/* one host: as ever (its own client, its errors) */
+		if (gather_targets(fl, LISTING_CONTAINERS, &all, &q, 0, 0, res, err) < 0)
+			return -1;
+		for (i = 0; i < res->n; i++)
+			if (res->v[i].rows &&
+			    sink->rows(sink->ud, i, res->v[i].name, res->v[i].rows,
+				       res->v[i].src == LISTING_STALE) < 0)
+				return berr_set(err, BERR_LOCAL, "out of memory");
+		listing_record(fl, res, 1);
+		return 0;
+	}
+	res->multi = 1;
+	res->n = res->targets.n;
+	res->v = xcalloc(res->n, sizeof(*res->v));
+	for (i = 0; i < res->n; i++) {
+		struct listing_host *v = &res->v[i];
+
+		v->name = res->targets.v[i].name;
+		v->b = res->targets.v[i].b;
+		v->src = LISTING_FAILED;
+		berr_clear(&v->err);
+		if (!v->b)
+			v->err = res->targets.v[i].err;
+		else if (res->targets.v[i].unanswered.kind != BERR_NONE)
+			v->err = res->targets.v[i].unanswered;
+	}
+	stream_many(&st);
+	if (st.oom)
+		return berr_set(err, BERR_LOCAL, "out of memory");
+	/* the hosts that did not answer: their cached rows when the engine
+	 * was out of reach (the store written above kept them) */
+	for (i = 0; i < res->n; i++) {
+		struct listing_host *v = &res->v[i];
+		json_t *rows = NULL;
+
+		if (v->src == LISTING_LIVE)
+			continue;
+		if (listing_failed(fl, STORE_CONTAINERS, v->name, &q, &v->err, &rows)) {
+			v->src = LISTING_STALE;
+			res->answered++;
+			if (sink->rows(sink->ud, i, v->name, rows, 1) < 0)
+				st.oom = 1;
+		}
+		json_decref(rows);
+	}
+	return st.oom ? berr_set(err, BERR_LOCAL, "out of memory") : 0;
 }

@@ -91,6 +91,29 @@ int listing_gather(struct fleet *fl, const struct pool_want *want, enum listing_
 void listing_record(struct fleet *fl, const struct listing_result *res, int whole_set);
 void listing_result_release(struct listing_result *res);
 
+/* Where listing_stream_all() puts each host's rows: engine-shaped objects
+ * ("Id", "Names", "Image", "Command", "Created", "State", "Status",
+ * "Ports", "Labels"), borrowed for the call; h is the host's place in
+ * res->targets; stale: the store's rows, its engine out of reach. Return
+ * -1 when out of memory. */
+struct listing_sink {
+	int (*rows)(void *ud, size_t h, const char *host, const json_t *rows, int stale);
+	void *ud;
+};
+
+/*
+ * listing_gather() and listing_record() of container list --all (every
+ * container: whole sets), for fleets too big to hold every answer: each
+ * host's answer goes to sink and is written through to the cache as it
+ * comes, then dropped, and the collection is replaced once. res->v[i]'s
+ * rows stay NULL; src, err and answered are as listing_gather's, and its
+ * FLEET_NOTE_ERROR notices and stale fallbacks are the same. Returns as
+ * listing_gather does.
+ */
+int listing_stream_all(struct fleet *fl, const struct pool_want *want,
+		       const struct listing_sink *sink, struct listing_result *res,
+		       struct berr *err);
+
 /*
  * One host of several failed a listing with err: says so in one
  * FLEET_NOTE_ERROR notice (err names the host). When the engine was out of reach and the store

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "backends/store/store.h"
+#include "backends/store/store_internal.h"
 #include "lib/paths.h"
 
 static const char *const coll_names[STORE_NCOLLS] = {
@@ -180,6 +181,88 @@ int store_replace_host_sets(struct store *s, enum store_coll c, struct store_hos
 					     &sets[i].stats, err) < 0)
 			return -1;
 	return 0;
+}
+
+int store_sets_begin(struct store *s, enum store_coll c, struct store_sets_writer **out,
+		     struct berr *err)
+{
+	struct store_sets_writer *w;
+	int r = 1;
+
+	*out = NULL;
+	if (not_per_host(c, err))
+		return -1;
+	if (s->ops->sets_begin && (r = s->ops->sets_begin(s, c, out, err)) < 0)
+		return -1;
+	if (r == 0)
+		return 0;
+	/* the generic writer: each set written as it is added */
+	if (!(w = calloc(1, sizeof(*w))))
+		return berr_set(err, BERR_LOCAL, "store: out of memory");
+	w->s = s;
+	w->c = c;
+	*out = w;
+	return 0;
+}
+
+int store_sets_add(struct store_sets_writer *w, const char *host, const bson_t *const *docs,
+		   size_t ndocs, struct berr *err)
+{
+	if (store_check_host_set(w->c, host, docs, ndocs, err) < 0)
+		return -1;
+	if (store_sets_added(w, host))
+		return berr_set(err, BERR_USAGE, "store: host %s given twice", host);
+	if (w->nhosts == w->hosts_cap) {
+		size_t na = w->hosts_cap ? 2 * w->hosts_cap : 64;
+		char **nv = realloc(w->hosts, na * sizeof(*nv));
+
+		if (!nv)
+			return berr_set(err, BERR_LOCAL, "store: out of memory");
+		w->hosts = nv;
+		w->hosts_cap = na;
+	}
+	if (!(w->hosts[w->nhosts] = strdup(host)))
+		return berr_set(err, BERR_LOCAL, "store: out of memory");
+	strindex_add(&w->by_host, w->hosts[w->nhosts], w->nhosts);
+	w->nhosts++;
+	if (w->ops)
+		return w->ops->add(w, host, docs, ndocs, err);
+	return w->s->ops->replace_host_set(w->s, w->c, host, docs, ndocs, NULL, err);
+}
+
+int store_sets_added(const struct store_sets_writer *w, const char *host)
+{
+	size_t i;
+
+	return strindex_find(&w->by_host, host, &i);
+}
+
+static void sets_free(struct store_sets_writer *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nhosts; i++)
+		free(w->hosts[i]);
+	free(w->hosts);
+	strindex_clear(&w->by_host);
+	free(w);
+}
+
+int store_sets_commit(struct store_sets_writer *w, struct berr *err)
+{
+	int ret = w->ops ? w->ops->commit(w, err) : 0;
+
+	sets_free(w);
+	return ret;
+}
+
+void store_sets_abort(struct store_sets_writer *w)
+{
+	if (!w)
+		return;
+	if (w->ops)
+		w->ops->abort(w);
+	sets_free(w);
 }
 
 int store_batch_begin(struct store *s, enum store_coll c, struct berr *err)

@@ -50,6 +50,7 @@
 #include <stdint.h>
 #include <bson/bson.h>
 #include "lib/berr.h"
+#include "lib/strindex.h"
 
 
 enum store_coll {
@@ -92,6 +93,28 @@ struct store_host_set {
 #define STORE_RETURN_NEW 0x2 /* *result gets the document after the change */
 
 struct store;
+struct store_sets_writer;
+
+/* A store's writer of host sets: the base of its own struct (first).
+ * store.c checks each host's set (distinct hosts, valid documents) and
+ * keeps the hosts added before add is called; commit and abort release
+ * the store's own part, store.c the rest. */
+struct store_sets_ops {
+	int (*add)(struct store_sets_writer *w, const char *host, const bson_t *const *docs,
+		   size_t ndocs, struct berr *err);
+	int (*commit)(struct store_sets_writer *w, struct berr *err);
+	void (*abort)(struct store_sets_writer *w);
+};
+
+struct store_sets_writer {
+	const struct store_sets_ops *ops; /* NULL: each set written by
+					   * replace_host_set as it is added */
+	struct store *s;                  /* borrowed */
+	enum store_coll c;
+	char **hosts;                     /* owned: the hosts added */
+	size_t nhosts, hosts_cap;
+	struct strindex by_host;          /* keys: hosts[] */
+};
 
 struct store_ops {
 	const char *kind; /* "file" or "mongodb" */
@@ -123,6 +146,11 @@ struct store_ops {
 	 * one. */
 	int (*replace_host_sets)(struct store *s, enum store_coll c, struct store_host_set *sets,
 				 size_t n, struct berr *err);
+	/* A writer of whole host sets (see store_sets_begin). May be NULL,
+	 * or return 1 for "not now": each host's set is then written by
+	 * replace_host_set as it is added. */
+	int (*sets_begin)(struct store *s, enum store_coll c, struct store_sets_writer **out,
+			  struct berr *err);
 	/* Find-one-and-modify (atomic but on FerretDB, see above): applies
 	 * update to the first document matching selector. *found (may be NULL) is 1 when one matched or was
 	 * upserted, 0 otherwise. When result is not NULL and found, it is
@@ -202,6 +230,25 @@ int store_replace_host_set(struct store *s, enum store_coll c, const char *host,
 			   struct store_set_stats *stats, struct berr *err);
 int store_replace_host_sets(struct store *s, enum store_coll c, struct store_host_set *sets,
 			    size_t n, struct berr *err);
+/*
+ * store_replace_host_sets for listings too big to hold: each host's set
+ * goes to the store as it is added, and the collection takes them all
+ * at commit. On the file store the new file is written as the sets come
+ * (bounded memory) and renamed into place by commit, the other hosts'
+ * documents copied over then; abort leaves the collection as it was and
+ * releases its lock. Elsewhere (MongoDB, a file store in a batch on c)
+ * each set is written when added. Hosts are distinct. The writer holds
+ * the collection's lock from begin to commit or abort: never wait on
+ * anything slow in between but the engines whose answers are added.
+ */
+int store_sets_begin(struct store *s, enum store_coll c, struct store_sets_writer **out,
+		     struct berr *err);
+int store_sets_add(struct store_sets_writer *w, const char *host, const bson_t *const *docs,
+		   size_t ndocs, struct berr *err);
+int store_sets_commit(struct store_sets_writer *w, struct berr *err); /* frees w */
+void store_sets_abort(struct store_sets_writer *w);                   /* frees w; NULL is fine */
+/* host was added to w. */
+int store_sets_added(const struct store_sets_writer *w, const char *host);
 int store_modify(struct store *s, enum store_coll c, const bson_t *selector,
 		 const bson_t *update, int flags, bson_t *result, int *found,
 		 struct berr *err);

@@ -744,3 +744,15 @@ int store_doc_bool(const bson_t *doc, const char *path, int dflt)
 		return dflt;
 	return bson_iter_bool(&it);
 }
+
+int store_doc_from_entry(bson_t *out, enum store_coll c, const char *host, const bson_t *entry,
+			 int64_t now_ms, struct berr *err)
+{
+	const char *what;
+	doc_fn fn = doc_fn_of(c, &what);
+
+	if (!fn)
+		return berr_set(err, BERR_USAGE, "store: %s is not a per-host collection",
+				store_coll_name(c));
+	return fn(out, host, entry, now_ms, err);
+}

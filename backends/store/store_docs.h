@@ -41,6 +41,11 @@ int store_doc_image(bson_t *out, const char *host, const json_t *entry,
 int store_doc_object(bson_t *out, enum store_coll c, const char *host, const json_t *entry,
 		     int64_t now_ms, struct berr *err);
 
+/* The same for an entry already in BSON (json_bson.h's), of cache
+ * collection c. */
+int store_doc_from_entry(bson_t *out, enum store_coll c, const char *host, const bson_t *entry,
+			 int64_t now_ms, struct berr *err);
+
 /* A whole listing, ready for store_replace_host_set. */
 struct store_docset {
 	bson_t **docs; /* owned */

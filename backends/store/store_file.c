@@ -1208,6 +1208,298 @@ static void file_free(struct store *s)
 	free(fs);
 }
 
+/* --- a writer of host sets (store_sets_begin) -------------------------------- */
+
+#define SETS_FLUSH (1u << 20) /* bytes gathered before a write */
+#define SETS_DOC_MAX (16u << 20) /* BSON's own limit on a document */
+
+struct file_sets {
+	struct store_sets_writer base; /* first */
+	struct file_store *fs;
+	int lock, fd;
+	char *tmp, *path;
+	struct outbuf ob;         /* the bytes not written yet; ob.count: every document */
+};
+
+static int sets_flush(struct file_sets *w, struct berr *err)
+{
+	size_t off = 0;
+
+	if (w->ob.failed)
+		return oom(err);
+	while (off < w->ob.len) {
+		ssize_t n = write(w->fd, w->ob.p + off, w->ob.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return berr_set(err, BERR_LOCAL, "store: cannot write %s: %s", w->tmp,
+					strerror(errno));
+		off += (size_t)n;
+	}
+	w->ob.len = 0;
+	return 0;
+}
+
+/* The file store's part of w (store.c frees the rest). */
+static void sets_release(struct file_sets *w)
+{
+	if (w->fd >= 0) {
+		close(w->fd);
+		unlink(w->tmp);
+	}
+	w->fd = -1;
+	unlock_coll(w->lock);
+	w->lock = -1;
+	free(w->ob.p);
+	free(w->tmp);
+	free(w->path);
+	memset(&w->ob, 0, sizeof(w->ob));
+	w->tmp = w->path = NULL;
+}
+
+static int sets_add(struct store_sets_writer *base, const char *host, const bson_t *const *docs,
+		    size_t ndocs, struct berr *err)
+{
+	struct file_sets *w = (struct file_sets *)base;
+	size_t i;
+
+	for (i = 0; i < ndocs; i++) {
+		ob_add_with_id(&w->ob, docs[i]);
+		if (w->ob.len >= SETS_FLUSH && sets_flush(w, err) < 0)
+			return -1;
+	}
+	return w->ob.failed ? oom(err) : 0;
+}
+
+/* The old file read a document at a time: at most one in memory. */
+struct sets_reader {
+	int fd;
+	uint8_t *buf;
+	size_t len, pos, cap;
+};
+
+/* n bytes at r->buf + r->pos: 0, or 1 at the end of the file (*got what
+ * was left), or -1 (err). */
+static int rd_need(struct sets_reader *r, size_t n, size_t *got, const char *path,
+		   struct berr *err)
+{
+	if (r->len - r->pos >= n)
+		return 0;
+	memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+	r->len -= r->pos;
+	r->pos = 0;
+	if (n > r->cap) {
+		uint8_t *nb = realloc(r->buf, n);
+
+		if (!nb)
+			return oom(err);
+		r->buf = nb;
+		r->cap = n;
+	}
+	while (r->len < n) {
+		ssize_t got_now = read(r->fd, r->buf + r->len, r->cap - r->len);
+
+		if (got_now < 0 && errno == EINTR)
+			continue;
+		if (got_now < 0)
+			return berr_set(err, BERR_LOCAL, "store: cannot read %s: %s", path,
+					strerror(errno));
+		if (!got_now) {
+			*got = r->len;
+			return 1;
+		}
+		r->len += (size_t)got_now;
+	}
+	return 0;
+}
+
+/* b is a document of a host added. */
+static int added(const struct file_sets *w, const bson_t *b)
+{
+	bson_iter_t it;
+
+	return bson_iter_init_find(&it, b, "host") && BSON_ITER_HOLDS_UTF8(&it) &&
+	       store_sets_added(&w->base, bson_iter_utf8(&it, NULL));
+}
+
+/* The old file's documents of hosts not added, after the new ones (the
+ * collection locked). A
+ * file that does not parse fails the commit (and is left as it is). */
+static int sets_copy_old(struct file_sets *w, struct berr *err)
+{
+	struct sets_reader r = { .fd = -1 };
+	struct coll_data cd = { .path = w->path };
+	struct stat st;
+	int64_t count = -1, n = 0;
+	size_t off = 0, got = 0;
+	char what[256];
+	int ret = -1, rc;
+
+	r.fd = open(w->path, O_RDONLY | O_CLOEXEC);
+	if (r.fd < 0)
+		return errno == ENOENT ? 0 : berr_set(err, BERR_LOCAL, "store: cannot read %s: %s",
+						      w->path, strerror(errno));
+	if (fstat(r.fd, &st) < 0) {
+		berr_set(err, BERR_LOCAL, "store: cannot read %s: %s", w->path, strerror(errno));
+		goto cleanup;
+	}
+	cd.len = (size_t)st.st_size;
+	r.cap = SETS_FLUSH;
+	if (!(r.buf = malloc(r.cap))) {
+		oom(err);
+		goto cleanup;
+	}
+	for (;; n++) {
+		uint32_t dlen;
+		bson_error_t e;
+		bson_t b;
+
+		if ((rc = rd_need(&r, 4, &got, w->path, err)) < 0)
+			goto cleanup;
+		if (rc == 1 && got == 0 && count >= 0)
+			break; /* the end, between two documents */
+		if (rc == 1) {
+			corrupt(&cd, err, count < 0 ? "empty file, not even a header"
+				: "stray bytes after the last document", off);
+			goto cleanup;
+		}
+		dlen = le32(r.buf + r.pos);
+		if (dlen < 5 || dlen > SETS_DOC_MAX || (rc = rd_need(&r, dlen, &got, w->path, err)) == 1) {
+			snprintf(what, sizeof(what), "document %lld runs past the end of the file: truncated",
+				 (long long)(count < 0 ? 0 : n - 1));
+			corrupt(&cd, err, what, off);
+			goto cleanup;
+		}
+		if (rc < 0)
+			goto cleanup;
+		/* every document valid, those dropped too: a file that does
+		 * not parse is never written over */
+		if (!bson_init_static(&b, r.buf + r.pos, dlen) ||
+		    !bson_validate_with_error(&b, BSON_VALIDATE_NONE, &e)) {
+			snprintf(what, sizeof(what), "document %lld is not valid BSON",
+				 (long long)(count < 0 ? 0 : n - 1));
+			corrupt(&cd, err, what, off);
+			goto cleanup;
+		}
+		if (count < 0) {
+			if (check_header(&cd, w->base.c, &b, &count, err) < 0)
+				goto cleanup;
+		} else if (n > count) {
+			corrupt(&cd, err, "more documents than the header says", off);
+			goto cleanup;
+		} else if (!added(w, &b)) {
+			ob_add(&w->ob, r.buf + r.pos, dlen);
+			if (w->ob.len >= SETS_FLUSH && sets_flush(w, err) < 0)
+				goto cleanup;
+		}
+		r.pos += dlen;
+		off += dlen;
+	}
+	if (n - 1 != count) {
+		snprintf(what, sizeof(what), "%lld documents where the header says %lld: truncated",
+			 (long long)(n - 1), (long long)count);
+		corrupt(&cd, err, what, cd.len);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	close(r.fd);
+	free(r.buf);
+	return ret;
+}
+
+static int sets_commit(struct store_sets_writer *base, struct berr *err)
+{
+	struct file_sets *w = (struct file_sets *)base;
+	int durable = !store_coll_is_cache(base->c), ret = -1;
+	bson_t h;
+
+	/* locked only now: the engines' answers came in without holding
+	 * anyone up */
+	if (lock_coll(w->fs, base->c, &w->lock, err) < 0 || sets_copy_old(w, err) < 0 ||
+	    sets_flush(w, err) < 0)
+		goto cleanup;
+	/* the count, in the header's place (an int64: the same size) */
+	header(base->c, w->ob.count, &h);
+	if (pwrite(w->fd, bson_get_data(&h), h.len, 0) != (ssize_t)h.len) {
+		bson_destroy(&h);
+		berr_set(err, BERR_LOCAL, "store: cannot write %s: %s", w->tmp, strerror(errno));
+		goto cleanup;
+	}
+	bson_destroy(&h);
+	if (durable && fsync(w->fd) < 0) {
+		berr_set(err, BERR_LOCAL, "store: cannot sync %s: %s", w->tmp, strerror(errno));
+		goto cleanup;
+	}
+	if (close(w->fd) < 0) {
+		w->fd = -1;
+		unlink(w->tmp);
+		berr_set(err, BERR_LOCAL, "store: cannot write %s: %s", w->tmp, strerror(errno));
+		goto cleanup;
+	}
+	w->fd = -1;
+	if (rename(w->tmp, w->path) < 0) {
+		unlink(w->tmp);
+		berr_set(err, BERR_LOCAL, "store: cannot replace %s: %s", w->path, strerror(errno));
+		goto cleanup;
+	}
+	ret = durable ? fsync_dir(w->fs->dir, err) : 0;
+cleanup:
+	sets_release(w);
+	return ret;
+}
+
+static void sets_abort(struct store_sets_writer *base)
+{
+	sets_release((struct file_sets *)base);
+}
+
+static const struct store_sets_ops file_sets_ops = {
+	.add = sets_add,
+	.commit = sets_commit,
+	.abort = sets_abort,
+};
+
+static int file_sets_begin(struct store *s, enum store_coll c, struct store_sets_writer **out,
+			   struct berr *err)
+{
+	struct file_store *fs = (struct file_store *)s;
+	struct file_sets *w;
+
+	if (fs->batch[c].active)
+		return 1; /* the batch's copy takes each set as it comes */
+	if (!(w = calloc(1, sizeof(*w))))
+		return oom(err);
+	w->base.ops = &file_sets_ops;
+	w->base.s = s;
+	w->base.c = c;
+	w->fs = fs;
+	w->fd = -1;
+	w->lock = -1;
+	/* a name of its own: the collection is not locked until commit */
+	if (!(w->path = path_of(fs, c, ".bson")) || !(w->tmp = path_of(fs, c, ".bson.tmp-XXXXXX"))) {
+		oom(err);
+		goto fail;
+	}
+	w->fd = mkostemp(w->tmp, O_CLOEXEC);
+	if (w->fd < 0) {
+		berr_set(err, BERR_LOCAL, "store: cannot write %s: %s", w->tmp, strerror(errno));
+		goto fail;
+	}
+	ob_begin(&w->ob, c, SETS_FLUSH);
+	if (w->ob.failed) {
+		oom(err);
+		goto fail;
+	}
+	*out = &w->base;
+	return 0;
+fail:
+	sets_release(w);
+	free(w);
+	return -1;
+}
+
 static const struct store_ops file_ops = {
 	.kind = "file",
 	.insert = file_insert,
@@ -1217,6 +1509,7 @@ static const struct store_ops file_ops = {
 	.count = file_count,
 	.replace_host_set = file_replace_host_set,
 	.replace_host_sets = file_replace_host_sets,
+	.sets_begin = file_sets_begin,
 	.modify = file_modify,
 	.drop = file_drop,
 	.batch_begin = file_batch_begin,

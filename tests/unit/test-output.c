@@ -84,7 +84,7 @@ static void test_tables(void)
 	       "ASCII columns padded to the widest cell, two spaces apart");
 	free(out);
 	table_release(&t);
-	ok(t.rows == NULL && t.headers == NULL && t.nrows == 0, "table_release empties the table");
+	ok(t.cells == NULL && t.text == NULL && t.headers == NULL && t.nrows == 0, "table_release empties the table");
 
 	/* Wide and combining characters: width, not bytes or code points. */
 	table_init(&t, "NAME", "IMAGE", "X", NULL);
@@ -130,7 +130,7 @@ static void test_tables(void)
 			table_add_row(&t, name, "busybox");
 		}
 		is_int(t.nrows, 100, "100 rows added");
-		is_str(t.rows[99][0], "c99", "rows are copied");
+		is_str(table_cell(&t, 99, 0), "c99", "rows are copied");
 	}
 	/* A closed stdout: nothing written, -1. */
 	sh.out_closed = 1;

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -481,6 +482,70 @@ static void test_replace_set(void)
 	store_free(s);
 }
 
+/* No NAME.bson.tmp* left in the file store's directory. */
+static int tmp_files(void)
+{
+	DIR *d = opendir(file_dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		if (strstr(e->d_name, ".tmp"))
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* store_sets_*: host sets written as they come, the collection replaced
+ * once. */
+static void test_sets_writer(void)
+{
+	struct store *s = must_open();
+	struct store_sets_writer *w = NULL;
+	bson_t **h = make_set("h", 0, 5), **h2 = make_set("h", 3, 4), **k = make_set("k", 0, 2);
+	bson_t **other = make_set("other", 0, 3);
+	struct berr err;
+
+	reset_all(s);
+	berr_clear(&err);
+	store_replace_host_set(s, STORE_CONTAINERS, "other", (const bson_t *const *)other, 3, NULL,
+			       &err);
+	store_replace_host_set(s, STORE_CONTAINERS, "h", (const bson_t *const *)h, 5, NULL, &err);
+	ok(store_sets_begin(s, STORE_CONTAINERS, &w, &err) == 0, "sets: begin");
+	ok(store_sets_add(w, "h", (const bson_t *const *)h2, 4, &err) == 0 &&
+	   store_sets_add(w, "k", (const bson_t *const *)k, 2, &err) == 0, "sets: two hosts added");
+	if (is_file)
+		is_int(count_json(s, STORE_CONTAINERS, "{\"host\": \"h\"}"), 5,
+		       "sets: nothing shows before commit (file store)");
+	berr_clear(&err);
+	ok(store_sets_add(w, "k", NULL, 0, &err) < 0 && err.kind == BERR_USAGE,
+	   "sets: a host twice is refused: %s", err.msg);
+	berr_clear(&err);
+	ok(store_sets_commit(w, &err) == 0, "sets: commit%s", err.msg);
+	is_int(count_json(s, STORE_CONTAINERS, "{\"host\": \"h\"}"), 4, "sets: h has its new set");
+	is_int(count_json(s, STORE_CONTAINERS, "{\"host\": \"h\", \"id\": \"c000000\"}"), 0,
+	       "sets: the vanished are gone");
+	is_int(count_json(s, STORE_CONTAINERS, "{\"host\": \"k\"}"), 2, "sets: k added");
+	is_int(count_json(s, STORE_CONTAINERS, "{\"host\": \"other\"}"), 3,
+	       "sets: the other host's documents kept");
+	if (is_file) {
+		ok(store_sets_begin(s, STORE_CONTAINERS, &w, &err) == 0 &&
+		   store_sets_add(w, "other", NULL, 0, &err) == 0, "sets: another run");
+		store_sets_abort(w);
+		is_int(count_json(s, STORE_CONTAINERS, "{\"host\": \"other\"}"), 3,
+		       "sets: abort leaves the collection as it was");
+		is_int(tmp_files(), 0, "sets: no temporary file left behind");
+	}
+	ok(store_sets_begin(s, STORE_HOSTS, &w, &err) < 0 && err.kind == BERR_USAGE,
+	   "sets: hosts have no per-host sets: %s", err.msg);
+	free_docs(h, 5);
+	free_docs(h2, 4);
+	free_docs(k, 2);
+	free_docs(other, 3);
+	store_free(s);
+}
+
 /* --- find-and-modify and leases --------------------------------------------- */
 
 static void test_modify(void)
@@ -833,6 +898,15 @@ static void check_corrupt(struct store *s, const char *what, const char *path,
 	   "%s: writing fails", what);
 	ok(store_replace_host_set(s, STORE_CONTAINERS, "h", NULL, 0, NULL, &err) < 0,
 	   "%s: a listing is not written over it", what);
+	{
+		struct store_sets_writer *w = NULL;
+
+		berr_clear(&err);
+		ok(store_sets_begin(s, STORE_CONTAINERS, &w, &err) == 0 &&
+		   store_sets_add(w, "h", NULL, 0, &err) == 0 &&
+		   store_sets_commit(w, &err) < 0 && err.kind == BERR_PROTOCOL,
+		   "%s: nor a streamed one: %s", what, err.msg);
+	}
 	read_file(path, &after, &alen);
 	ok(alen == len && !memcmp(after, bytes, len), "%s: the file is untouched", what);
 	is_int(count(s, STORE_HOSTS, NULL), 0, "%s: other collections still work", what);
@@ -1335,6 +1409,7 @@ int main(void)
 	test_hosts();
 	test_selectors();
 	test_replace_set();
+	test_sets_writer();
 	test_modify();
 	test_leases();
 	test_concurrent_writers();
