@@ -867,13 +867,21 @@ struct table_sink {
 	struct container_table *ct; /* made at the first rows */
 };
 
-static int table_rows(void *ud, size_t h, const char *host, const json_t *rows, int stale)
+static int table_row(void *ud, size_t h, const char *host, const bson_t *entry, int stale)
 {
 	struct table_sink *ts = ud;
 
 	if (!ts->ct)
 		ts->ct = container_table_new(ts->sh, ts->res->targets.n, ts->res->targets.n > 1, 0);
-	return container_table_add(ts->ct, h, host, rows, stale);
+	return container_table_add_entry(ts->ct, h, host, entry, stale);
+}
+
+static void table_host_done(void *ud, size_t h, int ok)
+{
+	struct table_sink *ts = ud;
+
+	if (ts->ct)
+		container_table_host_done(ts->ct, h, ok);
 }
 
 /* container list --all's table: each host's rows taken in (and written
@@ -883,7 +891,7 @@ static int list_all_table(struct shell *sh, const struct pool_want *want)
 {
 	struct listing_result res;
 	struct table_sink ts = { .sh = sh, .res = &res };
-	struct listing_sink sink = { .rows = table_rows, .ud = &ts };
+	struct listing_sink sink = { .row = table_row, .host_done = table_host_done, .ud = &ts };
 	struct berr err;
 	int ret;
 

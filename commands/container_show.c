@@ -39,22 +39,13 @@ static int port_cmp(const void *x, const void *y)
 /* "0.0.0.0:8080->80/tcp, 443/tcp": docker's DisplayablePorts. Unpublished
  * ports and ports published on the same number are grouped into ranges
  * ("8000-8002/tcp"); other mappings follow one by one. Caller frees. */
-static char *display_ports(const json_t *ports)
+static char *ports_text(struct port_entry *e, size_t n)
 {
 	struct strbuf out = STRBUF_INIT;
-	struct port_entry *e;
-	size_t n = json_array_size(ports), i, j;
+	size_t i, j;
 
 	if (n == 0)
 		return strbuf_detach(&out);
-	e = xcalloc(n, sizeof(*e));
-	for (i = 0; i < n; i++) {
-		json_t *p = json_array_get(ports, i);
-		e[i].ip = jstr(p, "IP");
-		e[i].type = jstr(p, "Type");
-		e[i].priv = (unsigned)jint(p, "PrivatePort");
-		e[i].pub = (unsigned)jint(p, "PublicPort");
-	}
 	qsort(e, n, sizeof(*e), port_cmp);
 
 	/* First the groups (no IP, or public == private), then the other
@@ -97,8 +88,26 @@ static char *display_ports(const json_t *ports)
 		strbuf_addf(&out, "%s%s%s:%u->%u/%s", v6 ? "[" : "", e[i].ip, v6 ? "]" : "",
 			    e[i].pub, e[i].priv, e[i].type);
 	}
-	free(e);
 	return strbuf_detach(&out);
+}
+
+/* ports_text of a listing's "Ports" array. */
+static char *display_ports(const json_t *ports)
+{
+	size_t n = json_array_size(ports), i;
+	struct port_entry *e = xcalloc(n + 1, sizeof(*e));
+	char *text;
+
+	for (i = 0; i < n; i++) {
+		json_t *p = json_array_get(ports, i);
+		e[i].ip = jstr(p, "IP");
+		e[i].type = jstr(p, "Type");
+		e[i].priv = (unsigned)jint(p, "PrivatePort");
+		e[i].pub = (unsigned)jint(p, "PublicPort");
+	}
+	text = ports_text(e, n);
+	free(e);
+	return text;
 }
 
 /* docker's strconv.Quote, enough for a command line. Caller frees. */
@@ -134,23 +143,26 @@ static char *quote_command(const char *s)
 
 /* "web" from ["/web"]; names of links ("/other/alias") are left out, as
  * docker ps does. Caller frees. */
+static void add_name(struct strbuf *out, const char *nm)
+{
+	if (!nm)
+		return;
+	if (nm[0] == '/')
+		nm++;
+	if (strchr(nm, '/'))
+		return;
+	if (out->len)
+		strbuf_addch(out, ',');
+	strbuf_addstr(out, nm);
+}
+
 static char *display_names(const json_t *names)
 {
 	struct strbuf out = STRBUF_INIT;
 	size_t i;
 
-	for (i = 0; i < json_array_size(names); i++) {
-		const char *nm = json_string_value(json_array_get(names, i));
-		if (!nm)
-			continue;
-		if (nm[0] == '/')
-			nm++;
-		if (strchr(nm, '/'))
-			continue;
-		if (out.len)
-			strbuf_addch(&out, ',');
-		strbuf_addstr(&out, nm);
-	}
+	for (i = 0; i < json_array_size(names); i++)
+		add_name(&out, json_string_value(json_array_get(names, i)));
 	return strbuf_detach(&out);
 }
 
@@ -247,57 +259,196 @@ struct container_table *container_table_new(struct shell *sh, size_t nhosts, int
 	return ct;
 }
 
-/* One row's cells into part. 0, or -1 when out of memory. */
-static int add_row(struct container_table *ct, struct table *part, const char *host,
-		   const json_t *c, int stale)
+/* What a row shows, from a listing's JSON or BSON. */
+struct row_view {
+	const char *id, *image, *command, *status; /* borrowed; never NULL */
+	int64_t created, expires;                  /* expires -1: never */
+	time_t seen;                               /* --cached: when; 0 */
+	char *ports, *names;                       /* owned; NULL: out of memory */
+};
+
+/* v's cells into part; releases v. 0, or -1 when out of memory. */
+static int add_view(struct container_table *ct, struct table *part, const char *host,
+		    struct row_view *v, int stale)
 {
 	char id[16], image_id[16], created[64], seen[64], expires[80];
-	const char *image = jstr(c, "Image");
+	const char *image = v->image;
 	const char *cells[12];
-	char *cmd = NULL, *ports = NULL, *names = NULL, *status = NULL;
-	int64_t exp = container_expires(c);
+	char *cmd = NULL, *status = NULL;
 	size_t k = 0;
 	int ret = -1;
 
 	if (!strncmp(image, "sha256:", 7))
 		image = fmt_short_id(image_id, sizeof(image_id), image);
 	if (ct->sh->out_tty) {
-		char *cut = str_ellipsize(jstr(c, "Command"), 20);
+		char *cut = str_ellipsize(v->command, 20);
 		cmd = cut ? quote_command(cut) : NULL;
 		free(cut);
-	} else {
-		cmd = strdup(jstr(c, "Command"));
 	}
-	ports = display_ports(json_object_get(c, "Ports"));
-	names = display_names(json_object_get(c, "Names"));
-	status = stale ? xasprintf("%s (stale)", jstr(c, "Status")) : strdup(jstr(c, "Status"));
-	if (!cmd || !ports || !names || !status)
+	status = stale ? xasprintf("%s (stale)", v->status) : NULL;
+	if ((ct->sh->out_tty && !cmd) || (stale && !status) || !v->ports || !v->names)
 		goto cleanup;
 	if (ct->multi)
 		cells[k++] = host;
-	cells[k++] = fmt_short_id(id, sizeof(id), jstr(c, "Id"));
+	cells[k++] = fmt_short_id(id, sizeof(id), v->id);
 	cells[k++] = image;
-	cells[k++] = cmd;
-	cells[k++] = fmt_ago(created, sizeof(created), (time_t)jint(c, "Created"), ct->now);
-	cells[k++] = status;
-	cells[k++] = ports;
-	cells[k++] = names;
+	cells[k++] = cmd ? cmd : v->command;
+	cells[k++] = fmt_ago(created, sizeof(created), (time_t)v->created, ct->now);
+	cells[k++] = status ? status : v->status;
+	cells[k++] = v->ports;
+	cells[k++] = v->names;
 	if (ct->cached)
-		cells[k++] = cache_row_seen(c) ? fmt_ago(seen, sizeof(seen), cache_row_seen(c), ct->now)
-					       : "";
-	if (exp >= 0)
+		cells[k++] = v->seen ? fmt_ago(seen, sizeof(seen), v->seen, ct->now) : "";
+	if (v->expires >= 0)
 		ct->has_exp = 1;
-	cells[k++] = fmt_expires(expires, sizeof(expires), exp, ct->now);
+	cells[k++] = fmt_expires(expires, sizeof(expires), v->expires, ct->now);
 	if (k != ct->ncols)
 		abort();
 	table_add_rowv(part, cells);
 	ret = 0;
 cleanup:
 	free(cmd);
-	free(ports);
-	free(names);
 	free(status);
+	free(v->ports);
+	free(v->names);
 	return ret;
+}
+
+static int add_row(struct container_table *ct, struct table *part, const char *host,
+		   const json_t *c, int stale)
+{
+	struct row_view v = {
+		.id = jstr(c, "Id"),
+		.image = jstr(c, "Image"),
+		.command = jstr(c, "Command"),
+		.status = jstr(c, "Status"),
+		.created = jint(c, "Created"),
+		.expires = container_expires(c),
+		.seen = ct->cached ? cache_row_seen(c) : 0,
+		.ports = display_ports(json_object_get(c, "Ports")),
+		.names = display_names(json_object_get(c, "Names")),
+	};
+
+	return add_view(ct, part, host, &v, stale);
+}
+
+/* An integer of the entry (int32, int64 or double), else 0. */
+static int64_t bint(const bson_iter_t *it)
+{
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_INT32: return bson_iter_int32(it);
+	case BSON_TYPE_INT64: return bson_iter_int64(it);
+	case BSON_TYPE_DOUBLE: {
+		double d = bson_iter_double(it);
+		return d > -9.2e18 && d < 9.2e18 ? (int64_t)d : 0;
+	}
+	default: return 0;
+	}
+}
+
+static const char *bstr(const bson_iter_t *it)
+{
+	return BSON_ITER_HOLDS_UTF8(it) ? bson_iter_utf8(it, NULL) : "";
+}
+
+/* The "Ports" and "Names" of an entry as display_ports and display_names
+ * show them. */
+static void bson_ports_names(const bson_iter_t *ports, const bson_iter_t *names,
+			     struct row_view *v)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct port_entry *e = NULL;
+	size_t n = 0, cap = 0;
+	bson_iter_t a, f;
+
+	if (ports && BSON_ITER_HOLDS_ARRAY(ports) && bson_iter_recurse(ports, &a))
+		while (bson_iter_next(&a)) {
+			if (!BSON_ITER_HOLDS_DOCUMENT(&a) || !bson_iter_recurse(&a, &f))
+				continue;
+			if (n == cap)
+				e = xrealloc(e, (cap = cap ? 2 * cap : 4) * sizeof(*e));
+			memset(&e[n], 0, sizeof(e[n]));
+			e[n].ip = e[n].type = "";
+			while (bson_iter_next(&f)) {
+				const char *k = bson_iter_key(&f);
+
+				if (!strcmp(k, "IP"))
+					e[n].ip = bstr(&f);
+				else if (!strcmp(k, "Type"))
+					e[n].type = bstr(&f);
+				else if (!strcmp(k, "PrivatePort"))
+					e[n].priv = (unsigned)bint(&f);
+				else if (!strcmp(k, "PublicPort"))
+					e[n].pub = (unsigned)bint(&f);
+			}
+			n++;
+		}
+	v->ports = ports_text(e, n);
+	free(e);
+	if (names && BSON_ITER_HOLDS_ARRAY(names) && bson_iter_recurse(names, &a))
+		while (bson_iter_next(&a))
+			if (BSON_ITER_HOLDS_UTF8(&a))
+				add_name(&out, bson_iter_utf8(&a, NULL));
+	v->names = strbuf_detach(&out);
+}
+
+int container_table_add_entry(struct container_table *ct, size_t h, const char *host,
+			      const bson_t *entry, int stale)
+{
+	struct row_view v = { .id = "", .image = "", .command = "", .status = "", .expires = -1 };
+	bson_iter_t it, ports, names, label;
+	int have_ports = 0, have_names = 0;
+
+	if (h >= ct->n || !bson_iter_init(&it, entry))
+		return -1;
+	while (bson_iter_next(&it)) {
+		const char *k = bson_iter_key(&it);
+
+		switch (k[0]) {
+		case 'I':
+			if (!strcmp(k, "Id"))
+				v.id = bstr(&it);
+			else if (!strcmp(k, "Image"))
+				v.image = bstr(&it);
+			break;
+		case 'C':
+			if (!strcmp(k, "Command"))
+				v.command = bstr(&it);
+			else if (!strcmp(k, "Created"))
+				v.created = bint(&it);
+			break;
+		case 'S':
+			if (!strcmp(k, "Status"))
+				v.status = bstr(&it);
+			break;
+		case 'P':
+			if (!strcmp(k, "Ports") && !have_ports)
+				ports = it, have_ports = 1;
+			break;
+		case 'N':
+			if (!strcmp(k, "Names") && !have_names)
+				names = it, have_names = 1;
+			break;
+		case 'L':
+			if (!strcmp(k, "Labels") && BSON_ITER_HOLDS_DOCUMENT(&it) &&
+			    bson_iter_recurse(&it, &label) && bson_iter_find(&label, LABEL_EXPIRES) &&
+			    BSON_ITER_HOLDS_UTF8(&label))
+				v.expires = lifetime_expires_of(bson_iter_utf8(&label, NULL));
+			break;
+		}
+	}
+	bson_ports_names(have_ports ? &ports : NULL, have_names ? &names : NULL, &v);
+	return add_view(ct, &ct->parts[h], host, &v, stale);
+}
+
+void container_table_host_done(struct container_table *ct, size_t h, int ok)
+{
+	if (h >= ct->n)
+		return;
+	if (!ok)
+		table_clear_rows(&ct->parts[h]);
+	else if (ct->n > 1)
+		table_trim(&ct->parts[h]); /* one of many: its rows are all in */
 }
 
 int container_table_add(struct container_table *ct, size_t h, const char *host,
@@ -311,8 +462,7 @@ int container_table_add(struct container_table *ct, size_t h, const char *host,
 	json_array_foreach(rows, i, c)
 		if (add_row(ct, &ct->parts[h], host, c, stale) < 0)
 			return -1;
-	if (ct->n > 1)
-		table_trim(&ct->parts[h]); /* one of many: its rows are all in */
+	container_table_host_done(ct, h, 1);
 	return 0;
 }
 

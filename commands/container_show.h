@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <jansson.h>
+#include <bson/bson.h>
 
 struct shell;
 struct args;
@@ -25,6 +26,12 @@ struct container_table *container_table_new(struct shell *sh, size_t nhosts, int
 					    int cached);
 int container_table_add(struct container_table *ct, size_t h, const char *host,
 			const json_t *rows, int stale);
+/* One row of host h from an entry of GET /containers/json in BSON. */
+int container_table_add_entry(struct container_table *ct, size_t h, const char *host,
+			      const bson_t *entry, int stale);
+/* Host h's rows are all in (gives back reserve memory); !ok: its answer
+ * turned out malformed after all, its rows go. */
+void container_table_host_done(struct container_table *ct, size_t h, int ok);
 int container_table_print(struct container_table *ct);
 void container_table_free(struct container_table *ct); /* NULL is fine */
 

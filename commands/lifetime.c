@@ -29,7 +29,12 @@ const char *container_owner(const json_t *c)
 
 int64_t container_expires(const json_t *c)
 {
-	const char *s = json_string_value(json_object_get(container_labels(c), LABEL_EXPIRES));
+	return lifetime_expires_of(json_string_value(json_object_get(container_labels(c),
+								    LABEL_EXPIRES)));
+}
+
+int64_t lifetime_expires_of(const char *s)
+{
 	char *end;
 	long long v;
 

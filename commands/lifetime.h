@@ -19,6 +19,8 @@ const json_t *container_labels(const json_t *c);
 const char *container_owner(const json_t *c);
 /* berth.expires of c in unix seconds; -1 when it has none (or garbage). */
 int64_t container_expires(const json_t *c);
+/* The same from the label's value s (NULL: none). */
+int64_t lifetime_expires_of(const char *s);
 /* "in 5 minutes", "expired 2 minutes ago"; "-" when expires < 0. */
 char *fmt_expires(char *buf, size_t len, int64_t expires, time_t now);
 

@@ -30,6 +30,8 @@ void table_release(struct table *t);
 /* Exactly ncols cells (NULL prints as ""); copied. */
 void table_add_row(struct table *t, ...);
 void table_add_rowv(struct table *t, const char *const *cells);
+/* Drops every row (the columns stay). */
+void table_clear_rows(struct table *t);
 /* Gives back what the table holds in reserve for more rows (a part of a
  * big listing that is complete). */
 void table_trim(struct table *t);

@@ -299,6 +299,13 @@ void table_add_rowv(struct table *t, const char *const *cells)
 	t->nrows++;
 }
 
+void table_clear_rows(struct table *t)
+{
+	memset(t->widths, 0, t->ncols * sizeof(*t->widths));
+	t->nrows = 0;
+	t->len = 0;
+}
+
 void table_trim(struct table *t)
 {
 	if (t->len && t->len < t->cap) {

@@ -277,72 +277,29 @@ void listing_result_release(struct listing_result *res)
 
 /* --- streaming ----------------------------------------------------------------- */
 
-/* A BSON value as JSON (of what engines list: strings, numbers, booleans,
- * null, objects and arrays); NULL for anything else. */
-static json_t *json_of(const bson_iter_t *it)
+/* rows (JSON, the store's or a sole host's) through sink, one at a time. */
+static int sink_json(const struct listing_sink *sink, size_t h, const char *host,
+		     const json_t *rows, int stale)
 {
-	bson_iter_t sub;
-	json_t *v;
-	uint32_t len;
-	const char *str;
+	const json_t *r;
+	struct berr err;
+	size_t i;
+	int ret = 0;
 
-	switch (bson_iter_type(it)) {
-	case BSON_TYPE_UTF8:
-		str = bson_iter_utf8(it, &len);
-		return json_stringn(str, len);
-	case BSON_TYPE_INT32:
-		return json_integer(bson_iter_int32(it));
-	case BSON_TYPE_INT64:
-		return json_integer(bson_iter_int64(it));
-	case BSON_TYPE_DOUBLE:
-		return json_real(bson_iter_double(it));
-	case BSON_TYPE_BOOL:
-		return json_boolean(bson_iter_bool(it));
-	case BSON_TYPE_NULL:
-		return json_null();
-	case BSON_TYPE_DOCUMENT:
-	case BSON_TYPE_ARRAY:
-		v = BSON_ITER_HOLDS_ARRAY(it) ? json_array() : json_object();
-		if (!v || !bson_iter_recurse(it, &sub))
-			return v;
-		while (bson_iter_next(&sub)) {
-			json_t *e = json_of(&sub);
+	json_array_foreach(rows, i, r) {
+		bson_t e = BSON_INITIALIZER;
 
-			if (!e)
-				continue;
-			if (json_is_array(v))
-				json_array_append_new(v, e);
-			else
-				json_object_set_new(v, bson_iter_key(&sub), e);
-		}
-		return v;
-	default:
-		return NULL;
+		berr_clear(&err);
+		if (json_is_object(r) && store_doc_from_json(r, &e, &err) == 0 &&
+		    sink->row(sink->ud, h, host, &e, stale) < 0)
+			ret = -1;
+		bson_destroy(&e);
+		if (ret < 0)
+			break;
 	}
-}
-
-/* What a row shows of an engine's entry (see struct listing_sink). */
-static json_t *row_of(const bson_t *entry)
-{
-	static const char *const keys[] = {
-		"Id", "Names", "Image", "Command", "Created", "State", "Status", "Ports", "Labels",
-	};
-	json_t *o = json_object();
-	bson_iter_t it;
-	size_t k;
-
-	if (!o || !bson_iter_init(&it, entry))
-		return o;
-	while (bson_iter_next(&it))
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (!strcmp(bson_iter_key(&it), keys[k]) && !json_object_get(o, keys[k])) {
-				json_t *v = json_of(&it);
-
-				if (v)
-					json_object_set_new(o, keys[k], v);
-				break;
-			}
-	return o;
+	if (sink->host_done)
+		sink->host_done(sink->ud, h, 1);
+	return ret;
 }
 
 struct stream {
@@ -356,8 +313,8 @@ struct stream {
 	int oom;
 	/* the answer being read */
 	const char *host;
+	size_t h;
 	struct store_docset set;
-	json_t *rows;
 };
 
 static int entry_in(void *ud, const bson_t *entry, struct berr *err)
@@ -370,8 +327,8 @@ static int entry_in(void *ud, const bson_t *entry, struct berr *err)
 	st->set.docs[st->set.n++] = d;
 	if (store_doc_from_entry(d, STORE_CONTAINERS, st->host, entry, st->now, err) < 0)
 		return -1;
-	if (json_array_append_new(st->rows, row_of(entry)) < 0)
-		return berr_set(err, BERR_LOCAL, "%s: out of memory", st->host);
+	if (st->sink->row(st->sink->ud, st->h, st->host, entry, 0) < 0)
+		st->oom = 1;
 	return 0;
 }
 
@@ -386,11 +343,9 @@ static void answered(struct fanout_job *job, void *ud)
 		return;
 	}
 	st->host = v->name;
-	st->rows = json_array();
+	st->h = (size_t)(v - st->res->v);
 	memset(&st->set, 0, sizeof(st->set));
-	if (!st->rows) {
-		berr_set(&v->err, BERR_LOCAL, "%s: out of memory", v->name);
-	} else if (json_bson_array_each(job->raw, job->raw_len, entry_in, st, &v->err) < 0) {
+	if (json_bson_array_each(job->raw, job->raw_len, entry_in, st, &v->err) < 0) {
 		if (!strstr(v->err.msg, v->name)) { /* the parser's words: the host's */
 			struct berr why = v->err;
 
@@ -400,13 +355,11 @@ static void answered(struct fanout_job *job, void *ud)
 	} else {
 		v->src = LISTING_LIVE;
 		st->res->answered++;
-		if (st->sink->rows(st->sink->ud, (size_t)(v - st->res->v), v->name, st->rows, 0) < 0)
-			st->oom = 1;
 		cache_sets_add(st->cs, v->name, (const bson_t *const *)st->set.docs, st->set.n);
 	}
+	if (st->sink->host_done)
+		st->sink->host_done(st->sink->ud, st->h, v->src == LISTING_LIVE);
 	store_docset_release(&st->set);
-	json_decref(st->rows);
-	st->rows = NULL;
 	fanout_job_release(job);
 }
 
@@ -466,8 +419,8 @@ int listing_stream_all(struct fleet *fl, const struct pool_want *want,
 			return -1;
 		for (i = 0; i < res->n; i++)
 			if (res->v[i].rows &&
-			    sink->rows(sink->ud, i, res->v[i].name, res->v[i].rows,
-				       res->v[i].src == LISTING_STALE) < 0)
+			    sink_json(sink, i, res->v[i].name, res->v[i].rows,
+				      res->v[i].src == LISTING_STALE) < 0)
 				return berr_set(err, BERR_LOCAL, "out of memory");
 		listing_record(fl, res, 1);
 		return 0;
@@ -501,7 +454,7 @@ int listing_stream_all(struct fleet *fl, const struct pool_want *want,
 		if (listing_failed(fl, STORE_CONTAINERS, v->name, &q, &v->err, &rows)) {
 			v->src = LISTING_STALE;
 			res->answered++;
-			if (sink->rows(sink->ud, i, v->name, rows, 1) < 0)
+			if (sink_json(sink, i, v->name, rows, 1) < 0)
 				st.oom = 1;
 		}
 		json_decref(rows);

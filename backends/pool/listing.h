@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <jansson.h>
+#include <bson/bson.h>
 #include "lib/berr.h"
 #include "backends/store/store.h"
 #include "backends/pool/pool.h"
@@ -91,13 +92,15 @@ int listing_gather(struct fleet *fl, const struct pool_want *want, enum listing_
 void listing_record(struct fleet *fl, const struct listing_result *res, int whole_set);
 void listing_result_release(struct listing_result *res);
 
-/* Where listing_stream_all() puts each host's rows: engine-shaped objects
- * ("Id", "Names", "Image", "Command", "Created", "State", "Status",
- * "Ports", "Labels"), borrowed for the call; h is the host's place in
- * res->targets; stale: the store's rows, its engine out of reach. Return
- * -1 when out of memory. */
+/* Where listing_stream_all() puts each host's rows: row gets each one,
+ * an entry of GET /containers/json as BSON (borrowed for the call), h
+ * the host's place in res->targets, stale: the store's row, the engine
+ * out of reach (return -1 when out of memory); host_done (may be NULL)
+ * follows a host's last row, ok 0 when the answer turned out malformed
+ * after all: the rows given for it must go. */
 struct listing_sink {
-	int (*rows)(void *ud, size_t h, const char *host, const json_t *rows, int stale);
+	int (*row)(void *ud, size_t h, const char *host, const bson_t *entry, int stale);
+	void (*host_done)(void *ud, size_t h, int ok);
 	void *ud;
 };
 
