@@ -922,58 +922,100 @@ static int refresh_parse(const char *host, struct fanout_job *jobs, int64_t now,
 	return ret;
 }
 
-/* The parsed hosts (ok[i]) written: each collection once for all of them. */
-static void refresh_write(struct fleet *fl, struct store *s, struct backend *const *bs, size_t n,
-			  const unsigned char *ok, struct store_docset *sets,
-			  struct cache_refresh_stats *st, struct berr *errs, size_t *failed)
+/* A refresh of many hosts: each host's listings parsed and written as
+ * they come (bounded memory), each collection replaced once at the end. */
+struct refresh_run {
+	struct backend *const *bs;
+	struct fanout_job *jobs;            /* 3 per host (fanout_refresh's) */
+	struct cache_refresh_stats *st;
+	struct berr *errs;
+	signed char *parsed;                /* 1 written, -1 malformed (errs), 0 not yet */
+	unsigned char *ended;               /* the host's listings that ended */
+	struct store_sets_writer *w[2];     /* containers, images; NULL once failed */
+	struct berr werr[2];                /* why */
+	int64_t now;
+};
+
+static const enum store_coll refresh_colls[2] = { STORE_CONTAINERS, STORE_IMAGES };
+
+/* Host i's two listings, both in: parsed, then written. */
+static void refresh_add(struct refresh_run *r, size_t i)
 {
-	static const enum store_coll colls[] = { STORE_CONTAINERS, STORE_IMAGES };
-	struct store_host_set *hs = xcalloc(n + 1, sizeof(*hs));
-	size_t *idx = xcalloc(n + 1, sizeof(*idx));
+	struct store_docset sets[2] = { { NULL, 0 }, { NULL, 0 } };
+	const char *host = r->bs[i]->name;
+	size_t k;
+
+	if (refresh_parse(host, &r->jobs[3 * i], r->now, &sets[0], &sets[1], &r->errs[i]) < 0) {
+		r->parsed[i] = -1;
+		goto cleanup;
+	}
+	r->parsed[i] = 1;
+	for (k = 0; k < 2; k++)
+		if (r->w[k] && store_sets_add(r->w[k], host, (const bson_t *const *)sets[k].docs,
+					      sets[k].n, &r->werr[k]) < 0) {
+			store_sets_abort(r->w[k]);
+			r->w[k] = NULL;
+		}
+	r->st[i].containers = (int64_t)sets[0].n;
+	r->st[i].images = (int64_t)sets[1].n;
+cleanup:
+	store_docset_release(&sets[0]);
+	store_docset_release(&sets[1]);
+}
+
+static void refresh_ended(struct fanout_job *job, void *ud)
+{
+	struct refresh_run *r = ud;
+	size_t j = (size_t)(job - r->jobs), i = j / 3;
+
+	/* the info waits for the end of the run; a host's first listing
+	 * for its second: a malformed one keeps the old records whole */
+	if (j % 3 == 2 || ++r->ended[i] < 2)
+		return;
+	if (r->jobs[3 * i].status == 0 && r->jobs[3 * i + 1].status == 0)
+		refresh_add(r, i);
+}
+
+/* The writers committed; the hosts written (ok[i]) fail when one did. */
+static void refresh_commit(struct refresh_run *r, size_t n, unsigned char *ok, size_t *failed)
+{
 	struct berr err;
-	size_t i, k, m;
+	size_t i, k;
 
 	for (k = 0; k < 2; k++) {
-		for (i = 0, m = 0; i < n; i++)
-			if (ok[i] && !st[i].store_failed) {
-				hs[m].host = bs[i]->name;
-				hs[m].docs = (const bson_t *const *)sets[2 * i + k].docs;
-				hs[m].ndocs = sets[2 * i + k].n;
-				idx[m++] = i;
-			}
-		if (!m)
-			break;
 		berr_clear(&err);
-		if (store_replace_host_sets(s, colls[k], hs, m, &err) < 0) {
-			cache_advise_reset(&err, colls[k]);
-			for (i = 0; i < m; i++) {
-				st[idx[i]].store_failed = 1;
-				errs[idx[i]] = err;
+		if (r->w[k]) {
+			struct store_sets_writer *w = r->w[k];
+
+			r->w[k] = NULL;
+			if (store_sets_commit(w, &err) == 0)
+				continue;
+		} else {
+			err = r->werr[k];
+		}
+		/* this collection failed: the next is not written either */
+		store_sets_abort(r->w[1]);
+		r->w[1] = NULL;
+		cache_advise_reset(&err, refresh_colls[k]);
+		for (i = 0; i < n; i++)
+			if (ok[i]) {
+				r->st[i].store_failed = 1;
+				r->errs[i] = err;
 				(*failed)++;
 			}
-			break;
-		}
-		for (i = 0; i < m; i++) {
-			if (k == 0)
-				st[idx[i]].containers = hs[i].stats.written;
-			else
-				st[idx[i]].images = hs[i].stats.written;
-		}
+		return;
 	}
-	free(hs);
-	free(idx);
 }
 
 size_t cache_refresh_hosts(struct fleet *fl, struct backend *const *bs, size_t n,
 			   struct cache_refresh_stats *st, struct berr *errs)
 {
-	struct fanout_job *jobs = NULL;
-	struct store_docset *sets = NULL;
+	struct refresh_run r = { .bs = bs, .st = st, .errs = errs, .now = store_now_ms() };
+	struct fanout_opts opts = { .done = refresh_ended, .done_ud = &r };
 	unsigned char *ok = NULL;
 	struct store *s;
 	struct berr store_err;
-	int64_t now = store_now_ms();
-	size_t i, failed = 0;
+	size_t i, k, failed = 0;
 	int opened;
 
 	for (i = 0; i < n; i++) {
@@ -988,14 +1030,20 @@ size_t cache_refresh_hosts(struct fleet *fl, struct backend *const *bs, size_t n
 		}
 		return n;
 	}
-	jobs = xcalloc(3 * n + 1, sizeof(*jobs));
-	sets = xcalloc(2 * n + 1, sizeof(*sets));
+	r.jobs = xcalloc(3 * n + 1, sizeof(*r.jobs));
+	r.parsed = xcalloc(n + 1, 1);
+	r.ended = xcalloc(n + 1, 1);
 	ok = xcalloc(n + 1, 1);
-	fanout_refresh(jobs, bs, n, NULL);
+	for (k = 0; k < 2; k++) {
+		berr_clear(&r.werr[k]);
+		if (store_sets_begin(s, refresh_colls[k], &r.w[k], &r.werr[k]) < 0)
+			r.w[k] = NULL;
+	}
+	fanout_refresh(r.jobs, bs, n, &opts);
 	/* what each engine answered, recorded in one write of the hosts */
 	opened = n > 1 ? pool_records_begin(fl) : 0;
 	for (i = 0; i < n; i++) {
-		struct fanout_job *j = &jobs[3 * i];
+		struct fanout_job *j = &r.jobs[3 * i];
 		const struct berr *engine_err = j[0].status < 0 ? &j[0].err :
 						j[1].status < 0 ? &j[1].err : NULL;
 
@@ -1009,23 +1057,23 @@ size_t cache_refresh_hosts(struct fleet *fl, struct backend *const *bs, size_t n
 		 * for host list: a failed GET /info is not worth failing a
 		 * refresh for */
 		pool_record_answer(fl, bs[i]->name, j[2].status == 0 ? j[2].reply : NULL);
+		if (r.parsed[i] < 0) {
+			failed++; /* errs[i] says how the listing was malformed */
+			continue;
+		}
 		ok[i] = 1;
 	}
 	pool_records_end(fl, opened);
+	fanout_jobs_release(r.jobs, 3 * n);
+	refresh_commit(&r, n, ok, &failed);
 	for (i = 0; i < n; i++)
-		if (ok[i] && refresh_parse(bs[i]->name, &jobs[3 * i], now, &sets[2 * i],
-					   &sets[2 * i + 1], &errs[i]) < 0) {
-			ok[i] = 0;
-			failed++;
-		}
-	fanout_jobs_release(jobs, 3 * n);
-	refresh_write(fl, s, bs, n, ok, sets, st, errs, &failed);
+		if (!ok[i] || st[i].store_failed)
+			st[i].containers = st[i].images = 0;
 	cache_refresh_objects(fl, s, bs, n, ok, st, errs, &failed);
-	for (i = 0; i < 2 * n; i++)
-		store_docset_release(&sets[i]);
-	free(sets);
 	free(ok);
-	free(jobs);
+	free(r.parsed);
+	free(r.ended);
+	free(r.jobs);
 	return failed;
 }
 
