@@ -320,7 +320,7 @@ struct stream {
 static int entry_in(void *ud, const bson_t *entry, struct berr *err)
 {
 	struct stream *st = ud;
-	bson_t *d = bson_new();
+	bson_t *d = bson_sized_new(512); /* a container's document, without reallocations */
 
 	if ((st->set.n & (st->set.n - 1)) == 0) /* 0, 1, 2, 4, ...: grown by doubling */
 		st->set.docs = xrealloc(st->set.docs, (st->set.n ? 2 * st->set.n : 1) * sizeof(bson_t *));
@@ -385,11 +385,11 @@ static void stream_many(struct stream *st)
 		}
 	st->cs = cache_sets_begin(st->fl, STORE_CONTAINERS);
 	fanout_run(st->jobs, n, &opts);
-	/* the answers' write, and the hosts that answered recorded as seen */
+	/* one write of the hosts: those that answered recorded as seen
+	 * (after the answers' write), the others' failures */
+	opened = pool_records_begin(st->fl);
 	cache_sets_end(st->cs);
 	st->cs = NULL;
-	/* the others' failures recorded, in one write of the hosts */
-	opened = pool_records_begin(st->fl);
 	for (i = 0; i < res->n; i++)
 		if (res->v[i].b && res->v[i].src != LISTING_LIVE)
 			pool_record(st->fl, res->v[i].name, &res->v[i].err);

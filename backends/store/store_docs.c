@@ -61,7 +61,8 @@ static void entry_scan(const bson_t *entry, struct entry_fields *f)
 		const char *k = bson_iter_key(&it);
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			if (!(f->have & keys[i].bit) && !strcmp(k, keys[i].key)) {
+			if (k[0] == keys[i].key[0] && !(f->have & keys[i].bit) &&
+			    !strcmp(k, keys[i].key)) {
 				memcpy((char *)f + keys[i].off, &it, sizeof(it));
 				f->have |= keys[i].bit;
 				break;
