@@ -32,6 +32,14 @@ RUN_TIMEOUT=300 berth container list --all
 is "$RC:$ERR" "0:" "container list --all over $N hosts: exit 0, nothing on stderr"
 is "$(tail -n +2 "$OUTF" | wc -l)" $((N * PER)) "... $((N * PER)) rows"
 
+# the rows come host by host as the engines answer, in any order, and are
+# shown in the hosts' order (the settings'), each host's in its engine's
+expect_hosts() { echo local; for ((i = 2; i <= N; i++)); do echo "h$i"; done; }
+is "$(tail -n +2 "$OUTF" | awk '{print $1}' | uniq)" "$(expect_hosts)" \
+	"... in the hosts' order, each host's rows together"
+is "$(awk 'NR > 1 && $1 == "h7" {print $NF}' "$OUTF" | head -3 | tr '\n' ' ')" \
+	"h00000000007-c1 h00000000007-c2 h00000000007-c3 " "... and in its engine's order"
+
 # rewrites: the renames of NAME.bson.tmp over NAME.bson, one per collection
 # traced ARGS: berth ARGS under strace, its renames in trace (no leak
 # check: LeakSanitizer cannot run under ptrace)
@@ -62,5 +70,19 @@ ok $? "... at most $CONC requests at once ($max)"
 berth container list --cached --all -q
 is "$RC:$(wc -l <"$OUTF")" "0:$((N * PER))" "the store holds every host's containers"
 is "$(sort -u "$OUTF" | wc -l)" $((N * PER)) "... each once"
+
+# two engines gone (their sockets elsewhere): their rows are the store's,
+# marked stale, and the store keeps them (the listing's write copies the
+# other hosts' documents over)
+sed -e "s|/r/e3.sock|/r/gone3.sock|; s|/r/e9.sock|/r/gone9.sock|" "$BERTH_CONFIG" >"$TEST_DIR/gone.yaml"
+BERTH_CONFIG=$TEST_DIR/gone.yaml RUN_TIMEOUT=300 berth container list --all
+is "$RC" 0 "two hosts gone: exit 0 (the others answered)"
+is "$(grep -c 'cannot connect' "$ERRF")" 2 "... one error line for each: $(head -1 "$ERRF")"
+like "$(head -1 "$ERRF")" "h3: .*showing cached rows from" "... naming the host and the cached rows"
+is "$(tail -n +2 "$OUTF" | wc -l)" $((N * PER)) "... every row still shown"
+is "$(grep -c '(stale)' "$OUTF")" $((2 * PER)) "... theirs marked stale"
+is "$(awk 'NR > 1 && $1 == "h3"' "$OUTF" | wc -l)" "$PER" "... in their place"
+berth container list --cached --all -q
+is "$RC:$(wc -l <"$OUTF")" "0:$((N * PER))" "... and the store still holds their containers"
 
 done_testing
