@@ -7,14 +7,15 @@
 #include <time.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "backends/store/json_bson.h"
 #include "backends/store/store_docs.h"
 #include "lib/timefmt.h"
 
 /* --- engine listings to documents -------------------------------------------
  *
- * One builder, over BSON: the refresh path parses a whole listing with
- * libbson (bson_new_from_json: no tree of small allocations, which is most
- * of what a 10,000-container refresh costs through jansson), and the
+ * One builder, over BSON: the refresh path turns a listing's text into
+ * BSON entry by entry (json_bson.h: no tree of small allocations, which is
+ * most of what a 10,000-container refresh costs through jansson), and the
  * JSON entry points convert their entry first. */
 
 /* The fields of an engine entry the documents use: one pass over its keys. */
@@ -419,16 +420,30 @@ int store_doc_object(bson_t *out, enum store_coll c, const char *host, const jso
 	return doc_from_json_entry(fn, out, host, entry, what, now_ms, err);
 }
 
-static int docset_check(struct store_docset *set, enum store_coll c, size_t n, struct berr *err)
+static int docset_check(struct store_docset *set, enum store_coll c, struct berr *err)
 {
 	set->docs = NULL;
 	set->n = 0;
 	if (!store_coll_is_cache(c))
 		return berr_set(err, BERR_USAGE, "store: no listing makes %s documents",
 				store_coll_name(c));
-	set->docs = calloc(n ? n : 1, sizeof(*set->docs));
-	if (!set->docs)
+	return 0;
+}
+
+/* Room for one more document in set (cap: its capacity), doubling. */
+static int docset_grow(struct store_docset *set, size_t *cap, struct berr *err)
+{
+	bson_t **docs;
+	size_t want;
+
+	if (set->n < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : 16;
+	docs = realloc(set->docs, want * sizeof(*docs));
+	if (!docs)
 		return berr_set(err, BERR_LOCAL, "store: out of memory");
+	set->docs = docs;
+	*cap = want;
 	return 0;
 }
 
@@ -441,8 +456,11 @@ int store_docset_from_list(struct store_docset *set, enum store_coll c, const ch
 	set->n = 0;
 	if (!json_is_array(list))
 		return berr_set(err, BERR_PROTOCOL, "%s: the engine's listing is not an array", host);
-	if (docset_check(set, c, n, err) < 0)
+	if (docset_check(set, c, err) < 0)
 		return -1;
+	set->docs = calloc(n ? n : 1, sizeof(*set->docs));
+	if (!set->docs)
+		return berr_set(err, BERR_LOCAL, "store: out of memory");
 	for (size_t i = 0; i < n; i++) {
 		bson_t *d = bson_new();
 
@@ -455,71 +473,54 @@ int store_docset_from_list(struct store_docset *set, enum store_coll c, const ch
 	return 0;
 }
 
+/* What store_docset_from_text's elements go through. */
+struct text_docs {
+	struct store_docset *set;
+	size_t cap;
+	doc_fn fn;
+	const char *host;
+	int64_t now_ms;
+	int failed; /* the builder refused an entry: err is its own */
+};
+
+static int text_doc(void *ud, const bson_t *entry, struct berr *err)
+{
+	struct text_docs *t = ud;
+	bson_t *d;
+
+	if (docset_grow(t->set, &t->cap, err) < 0)
+		return -1;
+	d = bson_new();
+	t->set->docs[t->set->n++] = d;
+	if (t->fn(d, t->host, entry, t->now_ms, err) < 0) {
+		t->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 int store_docset_from_text(struct store_docset *set, enum store_coll c, const char *host,
 			   const char *text, size_t len, int64_t now_ms, struct berr *err)
 {
 	const char *what;
-	doc_fn fn = doc_fn_of(c, &what);
-	bson_error_t berr;
-	bson_t *list = NULL;
-	bson_iter_t it;
-	int ret = -1;
+	struct text_docs t = { .set = set, .fn = doc_fn_of(c, &what), .host = host,
+			       .now_ms = now_ms };
+	struct berr perr;
 
-	set->docs = NULL;
-	set->n = 0;
-	/* libbson reads {"$oid": ...}-style keys as MongoDB extended JSON; a
-	 * label named like that must stay a label, so such a listing takes
-	 * the plain JSON path. */
-	if (memmem(text, len, "\"$", 2) || len > INT32_MAX) {
-		json_error_t jerr;
-		json_t *j = json_loadb(text, len, 0, &jerr);
-
-		if (!j)
-			return berr_set(err, BERR_PROTOCOL, "%s: the engine's listing is not JSON: %s",
-					host, jerr.text);
-		ret = store_docset_from_list(set, c, host, j, now_ms, err);
-		json_decref(j);
-		return ret;
-	}
-	while (len && (text[0] == ' ' || text[0] == '\t' || text[0] == '\r' || text[0] == '\n'))
-		text++, len--;
-	if (!len || text[0] != '[')
-		return berr_set(err, BERR_PROTOCOL, "%s: the engine's listing is not an array", host);
-	list = bson_new_from_json((const uint8_t *)text, (ssize_t)len, &berr);
-	if (!list)
-		return berr_set(err, BERR_PROTOCOL, "%s: the engine's listing is not JSON: %s", host,
-				berr.message);
-	if (docset_check(set, c, bson_count_keys(list), err) < 0)
-		goto cleanup;
-	if (!bson_iter_init(&it, list))
-		goto malformed;
-	while (bson_iter_next(&it)) {
-		bson_t entry, *d;
-		const uint8_t *data;
-		uint32_t dlen;
-
-		if (!BSON_ITER_HOLDS_DOCUMENT(&it)) {
-			berr_set(err, BERR_PROTOCOL, "%s: the engine listed %s without an \"Id\"",
-				 host, what);
-			goto cleanup;
-		}
-		bson_iter_document(&it, &dlen, &data);
-		if (!bson_init_static(&entry, data, dlen))
-			goto malformed;
-		d = bson_new();
-		set->docs[set->n++] = d;
-		if (fn(d, host, &entry, now_ms, err) < 0)
-			goto cleanup;
-	}
-	ret = 0;
-	goto cleanup;
-malformed:
-	berr_set(err, BERR_PROTOCOL, "%s: the engine's listing is malformed", host);
-cleanup:
-	if (ret < 0)
-		store_docset_release(set);
-	bson_destroy(list);
-	return ret;
+	if (docset_check(set, c, err) < 0)
+		return -1;
+	berr_clear(&perr);
+	if (json_bson_array_each(text, len, text_doc, &t, &perr) >= 0)
+		return 0;
+	store_docset_release(set);
+	if (t.failed || perr.kind != BERR_PROTOCOL)
+		*err = perr; /* the builder's own, or out of memory */
+	else if (!strncmp(perr.msg, "element ", 8))
+		berr_set(err, BERR_PROTOCOL, "%s: the engine listed %s without an \"Id\"", host,
+			 what);
+	else
+		berr_set(err, BERR_PROTOCOL, "%s: the engine's listing is %s", host, perr.msg);
+	return -1;
 }
 
 void store_docset_release(struct store_docset *set)

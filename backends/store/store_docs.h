@@ -53,8 +53,9 @@ struct store_docset {
 };
 int store_docset_from_list(struct store_docset *set, enum store_coll c, const char *host,
 			   const json_t *list, int64_t now_ms, struct berr *err);
-/* The same from the listing's JSON text as the engine sent it: parsed
- * with libbson, much cheaper than a jansson tree for big listings. */
+/* The same from the listing's JSON text as the engine sent it: turned
+ * into BSON entry by entry (json_bson.h), much cheaper than a jansson
+ * tree for big listings. */
 int store_docset_from_text(struct store_docset *set, enum store_coll c, const char *host,
 			   const char *text, size_t len, int64_t now_ms, struct berr *err);
 void store_docset_release(struct store_docset *set);
