@@ -7,7 +7,8 @@
 #   die        dies mid-body: headers and half the body, then SIGKILL
 #   garbage    a 200 whose body is not JSON
 #   truncated  a whole 200 reply whose JSON stops in the middle
-#   endless    a 200 whose chunked body never ends
+#   endless    a 200 whose chunked body never ends (cut off at 64 MiB, or
+#              at the timeout: berth buffers no more of a reply)
 #   latency    2 s before every reply (ping and GET /info: 4 s, over the budget)
 #   wrongca    (TLS only) a real dockerd whose certificate another CA signed
 #
@@ -210,6 +211,9 @@ for ((r = 1; r <= THRESHOLD; r++)); do
 		[ "$(cf "$c" "r$r.rc")" = 0 ] || why+=" exit $(cf "$c" "r$r.rc");"
 		[ "$(rows "$c" local "r$r")" = "c-good " ] || why+=" local's row missing;"
 		grep -q "^berth: $c: " "$TEST_DIR/c/$c/r$r.err" || why+=" no line naming $c;"
+		# an endless body meets the size cap or the time limit, and says which
+		[[ $c != *-endless ]] || grep -Eq "^berth: $c: .*(larger than 64 MiB, the most berth keeps|the reply had not ended after)" \
+			"$TEST_DIR/c/$c/r$r.err" || why+=" no line saying the reply was too long or did not end;"
 		if [ "$r" -lt "$THRESHOLD" ]; then
 			[ "$(nlines "$c" "r$r")" = 1 ] || why+=" $(nlines "$c" "r$r") lines on stderr;"
 		else

@@ -8,14 +8,18 @@
 #include <strings.h>
 #include <time.h>
 #include <curl/curl.h>
+#include "lib/fmt.h"
 #include "backends/docker/http.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0"
 #endif
 
-/* Buffered replies larger than this are not an engine talking sense. */
-#define MAX_BODY (256u << 20)
+/* Buffered replies (listings, inspections) larger than this are not an
+ * engine talking sense: 64 MiB is some 30,000 containers' listing. A
+ * flood must meet this, or the request timeout, before it costs memory
+ * (and under ASan, seconds to grow and give back). */
+#define MAX_BODY (64u << 20)
 /* Error bodies are one JSON message; keep enough of a stray one to quote. */
 #define MAX_ERROR_BODY (1u << 20)
 
@@ -45,7 +49,7 @@ struct transfer {
 	struct http_response *resp;
 	int interrupted;    /* berth_interrupted seen */
 	int read_failed;    /* req->read returned an error */
-	int too_big;        /* a buffered body passed MAX_BODY */
+	unsigned too_big;   /* a buffered body passed this limit (MAX_BODY or MAX_ERROR_BODY) */
 	int oom;
 	int connected;      /* connected (and TLS done): a timeout now is the request's */
 	/* a long transfer in http_request(), watched for a hung engine */
@@ -231,6 +235,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 	struct http_response *resp = t->resp;
 	size_t n = size * nmemb;
 	long status = 0;
+	unsigned limit;
 
 	curl_easy_getinfo(t->h, CURLINFO_RESPONSE_CODE, &status);
 	if (t->req->write && status >= 200 && status < 300) {
@@ -245,8 +250,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 			return CURL_WRITEFUNC_PAUSE;
 		return n;
 	}
-	if (resp->len + n > ((status >= 200 && status < 300) ? MAX_BODY : MAX_ERROR_BODY)) {
-		t->too_big = 1;
+	limit = status >= 200 && status < 300 ? MAX_BODY : MAX_ERROR_BODY;
+	if (resp->len + n > limit) {
+		t->too_big = limit;
 		return 0;
 	}
 	if (append_body(resp, data, n) < 0) {
@@ -523,6 +529,15 @@ static int timeout_error(struct transfer *t, struct berr *err)
 				c->name, c->display_url, limit);
 	}
 	http_format_ms(limit, sizeof(limit), c->timeout_ms);
+	if (t->resp->len) {
+		char got[32];
+
+		fmt_size_binary(got, sizeof(got), (int64_t)t->resp->len);
+		return berr_set(err, BERR_TIMEOUT,
+				"%s: the engine at %s did not answer within %s (%s: the reply "
+				"had not ended after %s)", c->name, c->display_url, limit,
+				t->req->what, got);
+	}
 	return berr_set(err, BERR_TIMEOUT, "%s: the engine at %s did not answer within %s (%s)",
 			c->name, c->display_url, limit, t->req->what);
 }
@@ -550,8 +565,10 @@ static int curl_error(struct transfer *t, CURLcode rc, struct berr *err)
 				c->name, t->req->what);
 	if (t->too_big)
 		return berr_set(err, BERR_PROTOCOL,
-				"%s: the engine sent a malformed reply to %s: it is larger than %u MiB",
-				c->name, t->req->what, MAX_BODY >> 20);
+				"%s: the engine at %s sent a reply to %s larger than %u MiB, "
+				"the most berth keeps of one (is that a Docker engine?)",
+				c->name, c->display_url, t->req->what,
+				t->too_big >> 20);
 
 	/* With TLS 1.3 the engine checks the client certificate after the
 	 * handshake is over on our side: its refusal comes as an alert, or
