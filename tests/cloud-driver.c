@@ -12,6 +12,8 @@
  *   check
  *   create NAME [-g SECGROUP-ID] [-u USER-DATA-FILE] [-t TOKEN] [K=V]...
  *   get ID
+ *   get-many ID...                  (one line each, in order; {"unknown": ID}
+ *                                    for one the cloud does not know)
  *   list [K=V | K]...               (K alone: any value)
  *   delete ID
  *   sg-ensure NAME CIDR [K=V]...
@@ -210,6 +212,23 @@ static int op_create(struct cloud *c, const struct cloud_profile *p, int argc, c
 	return rc;
 }
 
+/* cloud_vm_get_many() over argv. */
+static int op_get_many(struct cloud *c, int argc, char **argv)
+{
+	struct cloud_vm *v = xcalloc((size_t)argc, sizeof(*v));
+	struct berr err;
+	int i, rc;
+
+	berr_clear(&err);
+	rc = cloud_vm_get_many(c, (const char *const *)argv, (size_t)argc, v, &err);
+	for (i = 0; rc == 0 && i < argc; i++)
+		print(v[i].id ? vm_json(&v[i]) : json_pack("{s:s}", "unknown", argv[i]));
+	for (i = 0; i < argc; i++)
+		cloud_vm_release(&v[i]);
+	free(v);
+	return rc < 0 ? fail(&err) : 0;
+}
+
 static int op_list(struct cloud *c, int resources, int argc, char **argv)
 {
 	struct berr err = { 0 };
@@ -254,6 +273,8 @@ static int run(struct cloud *c, const struct cloud_profile *p, const char *op, i
 		if (rc == 0)
 			print(vm_json(&vm));
 		cloud_vm_release(&vm);
+	} else if (!strcmp(op, "get-many") && argc >= 1) {
+		return op_get_many(c, argc, argv);
 	} else if (!strcmp(op, "list") || !strcmp(op, "resources")) {
 		return op_list(c, op[0] == 'r', argc, argv);
 	} else if (!strcmp(op, "delete") && argc == 1) {

@@ -166,6 +166,14 @@ cd_run get i-0123456789abcdef0
 is "$RC" 1 "get of an instance that never was: exit 1"
 is "$(field error)" not_found "... not_found"
 
+cd_run get-many "$ID2" "$ID1"
+is "$RC" 0 "get-many: one DescribeInstances for several"
+is "$(printf '%s\n' "$OUT" | each 'd["id"]' | tr '\n' ' ')" "$ID2 $ID1 " "... each in the order asked"
+cd_run get-many "$ID1" i-0123456789abcdef0
+is "$RC" 0 "get-many with an instance that never was (EC2 refuses the whole call)"
+is "$(printf '%s\n' "$OUT" | each 'd.get("id") or "unknown " + d["unknown"]' | tr '\n' ' ')" \
+	"$ID1 unknown i-0123456789abcdef0 " "... each alone then: the known one, the unknown one named"
+
 cd_run delete "$ID2"
 is "$RC" 0 "delete works"
 cd_run get "$ID2"

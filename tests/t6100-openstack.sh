@@ -131,6 +131,13 @@ ok $? "a server Nova gives up on: error"
 is "$(field state_text)" "ERROR: No valid host was found. There are not enough hosts available." \
 	"... with Nova's fault message"
 
+cdrv berth-test get-many "$VMERR" 00000000-0000-0000-0000-000000000000 "$VM1"
+is "$RC" 0 "get-many: one listing for several"
+is "$(printf '%s\n' "$OUT" | "$PYTHON" -c '
+import json, sys
+print(" ".join(d.get("state") or "unknown" for d in map(json.loads, sys.stdin)))')" \
+	"error unknown running" "... each in the order asked, the unknown one said"
+
 # --- security groups -----------------------------------------------------------------
 
 cdrv berth-test sg-ensure berth-S1 127.0.0.0/8 berth-store=S1

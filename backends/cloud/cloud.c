@@ -50,6 +50,36 @@ void cloud_vms_release(struct cloud_vm *v, size_t n)
 	free(v);
 }
 
+int cloud_vm_get_many(struct cloud *c, const char *const *ids, size_t n, struct cloud_vm *out,
+		      struct berr *err)
+{
+	size_t i;
+
+	memset(out, 0, n * sizeof(*out));
+	if (c->ops->vm_get_many && n > 1) {
+		if (c->ops->vm_get_many(c, ids, n, out, err) == 0)
+			return 0;
+		/* EC2 refuses the whole call when one ID is unknown: each alone */
+		if (err->kind != BERR_NOT_FOUND)
+			return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct berr e;
+
+		berr_clear(&e);
+		if (c->ops->vm_get(c, ids[i], &out[i], &e) == 0)
+			continue;
+		cloud_vm_release(&out[i]);
+		if (e.kind != BERR_NOT_FOUND) {
+			while (i--)
+				cloud_vm_release(&out[i]);
+			*err = e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 const char *cloud_vm_tag(const struct cloud_vm *vm, const char *key)
 {
 	size_t i;

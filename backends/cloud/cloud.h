@@ -189,6 +189,11 @@ struct cloud_ops {
 			 struct berr *err);
 	/* One VM by ID; BERR_NOT_FOUND when the cloud no longer has it. */
 	int (*vm_get)(struct cloud *c, const char *id, struct cloud_vm *out, struct berr *err);
+	/* Optional: VMs ids[0..n) in one call (a spawn's poll of all its
+	 * VMs at once); out[i] for ids[i], with out[i].id NULL when the cloud
+	 * did not report it. NULL: cloud_vm_get_many() asks vm_get for each. */
+	int (*vm_get_many)(struct cloud *c, const char *const *ids, size_t n,
+			   struct cloud_vm *out, struct berr *err);
 	/* Every VM carrying all of match's tags (values compared exactly; a
 	 * NULL value matches any value of that key), GONE ones left out.
 	 * *out is owned by the caller (cloud_vms_release). */
@@ -243,6 +248,14 @@ struct cloud {
 /* to takes over what from learned, when both are of one driver (see
  * cloud_ops.share); otherwise nothing happens. */
 void cloud_share(struct cloud *to, const struct cloud *from);
+
+/* VMs ids[0..n) as the cloud describes them, in one call when the driver
+ * can (vm_get_many; for several), else one vm_get each: out[i] (zeroed here; release
+ * each) for ids[i], its id NULL when the cloud does not know it
+ * (BERR_NOT_FOUND, which a cloud may still say of a VM it just made).
+ * -1 with err when the cloud was not asked or refused the call. */
+int cloud_vm_get_many(struct cloud *c, const char *const *ids, size_t n, struct cloud_vm *out,
+		      struct berr *err);
 
 /* Releases a driver of any kind (NULL is fine). */
 void cloud_free(struct cloud *c);

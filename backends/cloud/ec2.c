@@ -159,22 +159,23 @@ size_t ec2_reply_vms(enum cloud_address address, const xmlDoc *doc, int skip_gon
 	return l.n;
 }
 
-/* Instances by ID (id) or carrying match's tags, the terminated ones
- * left out of a tag search. */
-static int describe_instances(struct ec2 *e, const char *id, const struct cloud_tag *match,
-			      size_t nmatch, struct vm_list *l, struct berr *err)
+/* Instances by ID (ids[0..nids)) or carrying match's tags, the
+ * terminated ones left out of a tag search. */
+static int describe_instances(struct ec2 *e, const char *const *ids, size_t nids,
+			      const struct cloud_tag *match, size_t nmatch, struct vm_list *l,
+			      struct berr *err)
 {
 	struct ec2_params q;
-	size_t nf = 0;
+	size_t nf = 0, i;
 	int rc;
 
 	ec2_params_init(&q, "DescribeInstances");
-	if (id) {
-		ec2_param(&q, "InstanceId.1", id);
+	if (nids) {
+		for (i = 0; i < nids; i++)
+			ec2_paramf(&q, ids[i], "InstanceId.%zu", i + 1);
 	} else {
 		static const char *const live[] = { "pending", "running", "shutting-down",
 						    "stopping", "stopped" };
-		size_t i;
 
 		ec2_param_tag_filters(&q, &nf, match, nmatch);
 		nf++;
@@ -214,7 +215,7 @@ static int ec2_vm_get(struct cloud *c, const char *id, struct cloud_vm *out, str
 	struct vm_list l = { 0 };
 
 	memset(out, 0, sizeof(*out));
-	if (describe_instances(e, id, NULL, 0, &l, err) < 0)
+	if (describe_instances(e, &id, 1, NULL, 0, &l, err) < 0)
 		return -1;
 	if (l.n == 0) {
 		free(l.v);
@@ -227,6 +228,28 @@ static int ec2_vm_get(struct cloud *c, const char *id, struct cloud_vm *out, str
 	return 0;
 }
 
+/* One DescribeInstances for them all (AWS refuses the whole call,
+ * InvalidInstanceID.NotFound, when one is unknown). */
+static int ec2_vm_get_many(struct cloud *c, const char *const *ids, size_t n,
+			   struct cloud_vm *out, struct berr *err)
+{
+	struct vm_list l = { 0 };
+	size_t i, j;
+
+	if (describe_instances((struct ec2 *)c, ids, n, NULL, 0, &l, err) < 0)
+		return -1;
+	for (i = 0; i < l.n; i++) {
+		for (j = 0; j < n && (out[j].id || strcmp(ids[j], l.v[i].id)); j++)
+			;
+		if (j < n)
+			out[j] = l.v[i];
+		else
+			cloud_vm_release(&l.v[i]);
+	}
+	free(l.v);
+	return 0;
+}
+
 static int ec2_vm_list(struct cloud *c, const struct cloud_tag *match, size_t nmatch,
 		       struct cloud_vm **out, size_t *n, struct berr *err)
 {
@@ -234,7 +257,7 @@ static int ec2_vm_list(struct cloud *c, const struct cloud_tag *match, size_t nm
 
 	*out = NULL;
 	*n = 0;
-	if (describe_instances((struct ec2 *)c, NULL, match, nmatch, &l, err) < 0)
+	if (describe_instances((struct ec2 *)c, NULL, 0, match, nmatch, &l, err) < 0)
 		return -1;
 	*out = l.v;
 	*n = l.n;
@@ -262,7 +285,7 @@ static int find_spawned(struct ec2 *e, const struct cloud_vm_spec *spec, struct 
 
 	if (!match.value)
 		return 0;
-	if (describe_instances(e, NULL, &match, 1, &l, err) < 0)
+	if (describe_instances(e, NULL, 0, &match, 1, &l, err) < 0)
 		return -1;
 	if (l.n) {
 		*out = l.v[0];
@@ -782,6 +805,7 @@ static const struct cloud_ops ec2_ops = {
 	.check = ec2_check,
 	.vm_create = ec2_vm_create,
 	.vm_get = ec2_vm_get,
+	.vm_get_many = ec2_vm_get_many,
 	.vm_list = ec2_vm_list,
 	.vm_delete = ec2_vm_delete,
 	.secgroup_ensure = ec2_secgroup_ensure,

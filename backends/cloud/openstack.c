@@ -306,6 +306,32 @@ static int os_vm_list(struct cloud *c, const struct cloud_tag *match, size_t nma
 	return 0;
 }
 
+static int os_vm_get(struct cloud *c, const char *id, struct cloud_vm *out, struct berr *err);
+
+/* Nova lists by no ID: one listing of the project's servers (for one,
+ * cloud_vm_get_many() asks GET /servers/ID). */
+static int os_vm_get_many(struct cloud *c, const char *const *ids, size_t n,
+			  struct cloud_vm *out, struct berr *err)
+{
+	struct openstack *o = OS(c);
+	const json_t *s;
+	json_t *all;
+	size_t i, j;
+
+	if (servers_all(o, &all, err) < 0)
+		return -1;
+	json_array_foreach(all, i, s) {
+		const char *id = json_string_value(json_object_get(s, "id"));
+
+		for (j = 0; id && j < n && (out[j].id || strcmp(ids[j], id)); j++)
+			;
+		if (id && j < n)
+			vm_from_json(o, s, &out[j]);
+	}
+	json_decref(all);
+	return 0;
+}
+
 static int os_vm_get(struct cloud *c, const char *id, struct cloud_vm *out, struct berr *err)
 {
 	struct openstack *o = OS(c);
@@ -843,6 +869,7 @@ static const struct cloud_ops openstack_ops = {
 	.check = os_check,
 	.vm_create = os_vm_create,
 	.vm_get = os_vm_get,
+	.vm_get_many = os_vm_get_many,
 	.vm_list = os_vm_list,
 	.vm_delete = os_vm_delete,
 	.secgroup_ensure = os_secgroup_ensure,

@@ -15,6 +15,7 @@
 #include "backends/pool/pool.h"
 #include "backends/pool/settings.h"
 #include "backends/pool/userdata.h"
+#include "backends/backend.h"
 #include "backends/store/store.h"
 #include "lib/names.h"
 #include "lib/strbuf.h"
@@ -173,28 +174,16 @@ static int insert_intent(struct store *s, struct sp_host *h, const char *name, i
 	return rc;
 }
 
-/* Reserves count names (o->name exactly for one; else PREFIX-N with the
- * next free N), writing each host's intent document: the unique insert
- * decides between berths spawning at once. Returns how many were
- * reserved; err says why the others were not. */
-static size_t reserve_names(struct spawn_ctx *ctx, const struct spawn_opts *o, struct sp_host *hs,
-			    struct berr *err)
+/* reserve_names' loop over the names, from hi->n + 1 on. */
+static size_t reserve_each(struct spawn_ctx *ctx, const struct spawn_opts *o, struct sp_host *hs,
+			   struct store *s, struct highest *hi, int64_t now, struct berr *err)
 {
-	const char *prefix = o->name ? o->name : o->profile->name;
-	struct highest hi = { .prefix = prefix, .len = strlen(prefix) };
+	const char *prefix = hi->prefix;
 	int exact = o->name && o->count == 1;
-	struct store *s = fleet_store(ctx->fl, err);
 	size_t done = 0, tries = 0;
-	int64_t now = store_now_ms();
 
-	if (!s)
-		return 0;
-	if (!exact && store_find(s, STORE_HOSTS, NULL, NULL, note_number, &hi, err) < 0) {
-		fleet_store_failed(ctx->fl, err);
-		return 0;
-	}
 	while (done < o->count && tries++ < o->count + 1000) {
-		char *name = exact ? xstrdup(prefix) : xasprintf("%s-%lld", prefix, ++hi.n);
+		char *name = exact ? xstrdup(prefix) : xasprintf("%s-%lld", prefix, ++hi->n);
 
 		host_init(&hs[done], o, now);
 		if (settings_find_host(ctx->fl->settings, name) && !exact) {
@@ -227,6 +216,43 @@ static size_t reserve_names(struct spawn_ctx *ctx, const struct spawn_opts *o, s
 	return done;
 }
 
+/* Reserves count names (o->name exactly for one; else PREFIX-N with the
+ * next free N), writing each host's intent document: the unique insert
+ * decides between berths spawning at once. Returns how many were
+ * reserved; err says why the others were not. */
+static size_t reserve_names(struct spawn_ctx *ctx, const struct spawn_opts *o, struct sp_host *hs,
+			    struct berr *err)
+{
+	const char *prefix = o->name ? o->name : o->profile->name;
+	struct highest hi = { .prefix = prefix, .len = strlen(prefix) };
+	int exact = o->name && o->count == 1;
+	struct store *s = fleet_store(ctx->fl, err);
+	size_t done = 0;
+	int64_t now = store_now_ms();
+	struct berr werr;
+
+	if (!s)
+		return 0;
+	/* the intents in one write (each alone on a store without batches),
+	 * made before the first cloud call */
+	if (o->count > 1 && store_batch_begin(s, STORE_HOSTS, err) < 0) {
+		fleet_store_failed(ctx->fl, err);
+		return 0;
+	}
+	if (!exact && store_find(s, STORE_HOSTS, NULL, NULL, note_number, &hi, err) < 0)
+		fleet_store_failed(ctx->fl, err);
+	else
+		done = reserve_each(ctx, o, hs, s, &hi, now, err);
+	if (o->count > 1 && store_batch_end(s, STORE_HOSTS, &werr) < 0) {
+		/* not written: nothing reserved, nothing may be made */
+		*err = werr;
+		fleet_store_failed(ctx->fl, err);
+		while (done)
+			sp_host_release(&hs[--done]);
+	}
+	return done;
+}
+
 /* --- one host ------------------------------------------------------------------ */
 
 struct job {
@@ -235,6 +261,8 @@ struct job {
 	struct pki_ca *ca;
 	struct sp_host h;
 	struct spawn_result *r;
+	struct sp_poll *poll; /* the run's, shared */
+	size_t idx;   /* this host's slot in it */
 	int pending;  /* failed under Ctrl-C: cleaned up once all have stopped */
 	int made;     /* the create call was made: there may be something to delete */
 	char *why;    /* owned: the failure, for the document's reason */
@@ -321,54 +349,60 @@ static const char *vm_address(const struct cloud_profile *p, const struct cloud_
 	return vm->address ? vm->address : vm->private_address;
 }
 
-/* Polls the VM with backoff until it runs with an address (or, for a
- * floating address, runs), or the deadline. */
-static int wait_running(struct job *j, struct cloud *c, int64_t deadline, struct berr *err)
+/* What vm says of j's spawn: 1 running with an address (or, for a
+ * floating address, running; the address noted), 0 not yet, -1 failed
+ * (err). */
+static int vm_verdict(struct job *j, const struct cloud_vm *vm, struct berr *err)
 {
 	const struct cloud_profile *p = j->o->profile;
-	/* polls back off from 250 ms to a ceiling: 1 s for a few hosts (a VM
-	 * that just missed a poll waits at most that long), up to 3 s for
-	 * many, so that a run asks the cloud about 10 times a second at most */
-	int64_t step = 250, ceiling = (int64_t)j->o->count * 100;
-	struct berr last;
 
-	ceiling = ceiling < 1000 ? 1000 : ceiling > 3000 ? 3000 : ceiling;
+	if (vm->state == CLOUD_VM_ERROR)
+		return berr_set(err, BERR_ENGINE, "VM %s failed: %s", j->h.vm_id,
+				vm->state_text ? vm->state_text : "ERROR");
+	if (vm->state == CLOUD_VM_GONE || vm->state == CLOUD_VM_DELETING)
+		return berr_set(err, BERR_ENGINE, "VM %s was deleted while it was being built", j->h.vm_id);
+	if (vm->state != CLOUD_VM_RUNNING || (p->address != CLOUD_ADDR_FLOATING && !vm_address(p, vm)))
+		return 0;
+	sp_set(&j->h.address, p->address == CLOUD_ADDR_FLOATING ? NULL : vm_address(p, vm));
+	return 1;
+}
+
+/* Waits, through the run's shared poll, until the VM runs with an address
+ * (vm_verdict), or the deadline. */
+static int wait_running(struct job *j, struct cloud *c, int64_t deadline, struct berr *err)
+{
+	struct berr last;
+	int rc;
+
 	berr_clear(&last);
 	for (;;) {
 		struct cloud_vm vm;
-		int rc;
 
-		memset(&vm, 0, sizeof(vm));
-		rc = c->ops->vm_get(c, j->h.vm_id, &vm, err);
-		if (rc < 0 && err->kind == BERR_INTERRUPTED)
-			return -1;
-		if (rc == 0 && vm.state == CLOUD_VM_ERROR) {
-			berr_set(err, BERR_ENGINE, "VM %s failed: %s", j->h.vm_id,
-				 vm.state_text ? vm.state_text : "ERROR");
-			cloud_vm_release(&vm);
-			return -1;
-		}
-		if (rc == 0 && (vm.state == CLOUD_VM_GONE || vm.state == CLOUD_VM_DELETING)) {
-			berr_set(err, BERR_ENGINE, "VM %s was deleted while it was being built", j->h.vm_id);
-			cloud_vm_release(&vm);
-			return -1;
-		}
-		if (rc == 0 && vm.state == CLOUD_VM_RUNNING &&
-		    (p->address == CLOUD_ADDR_FLOATING || vm_address(p, &vm))) {
-			sp_set(&j->h.address, p->address == CLOUD_ADDR_FLOATING ? NULL : vm_address(p, &vm));
-			cloud_vm_release(&vm);
-			return 0;
-		}
-		if (rc < 0)
+		if (sp_poll_next(j->poll, j->idx, j->h.vm_id, c, deadline, &vm, err) < 0) {
+			if (err->kind == BERR_INTERRUPTED) {
+				rc = -1;
+				break;
+			}
+			if (err->kind == BERR_TIMEOUT) {
+				rc = berr_set(err, BERR_TIMEOUT, "VM %s was not running with an address within the spawn timeout%s%s",
+					      j->h.vm_id, last.msg[0] ? ": " : "", last.msg);
+				break;
+			}
 			last = *err; /* a failed poll is retried until the deadline */
+			continue;
+		}
+		if (!vm.id) {
+			/* a cloud may not know a VM it has just made */
+			berr_set(&last, BERR_NOT_FOUND, "the cloud does not know VM %s", j->h.vm_id);
+			continue;
+		}
+		rc = vm_verdict(j, &vm, err);
 		cloud_vm_release(&vm);
-		if (store_now_ms() + step > deadline)
-			return berr_set(err, BERR_TIMEOUT, "VM %s was not running with an address within the spawn timeout%s%s",
-					j->h.vm_id, last.msg[0] ? ": " : "", last.msg);
-		if (sp_sleep(step))
-			return berr_set(err, BERR_INTERRUPTED, "interrupted");
-		step = step * 3 / 2 > ceiling ? ceiling : step * 3 / 2;
+		if (rc != 0)
+			break;
 	}
+	sp_poll_leave(j->poll, j->idx);
+	return rc < 0 ? -1 : 0;
 }
 
 /* The floating address, when the profile wants one; then the endpoint
@@ -414,31 +448,21 @@ static int record_address(struct job *j, struct cloud *c, struct berr *err)
 	return rc;
 }
 
-/* Pings the engine with backoff until it answers or the deadline; then
- * the host is active, its engine's facts recorded. */
-static int wait_engine(struct job *j, int64_t deadline, struct berr *err)
+/* The engine's pings: often, as a refused connection costs little and a
+ * host is ready the moment its engine answers. */
+#define ENGINE_FIRST_MS 100
+#define ENGINE_CEILING_MS 500
+
+/* j's host becomes active: the transition and the engine's facts (info,
+ * may be NULL) in one write of the hosts collection. */
+static int activate(struct job *j, const json_t *info, struct berr *err)
 {
 	const struct cloud_profile *p = j->o->profile;
-	int64_t step = 250, slots = j->o->slots ? j->o->slots : p->slots;
-	json_t *info = NULL;
-	char *reason;
+	int64_t slots = j->o->slots ? j->o->slots : p->slots;
+	char *reason = xasprintf("spawned on %s", p->name);
 	bson_t extra;
 	int rc;
 
-	while (sp_ping(j->ctx, j->h.name, &info, err) < 0) {
-		if (err->kind == BERR_INTERRUPTED || berth_interrupted)
-			return berr_set(err, BERR_INTERRUPTED, "interrupted");
-		if (store_now_ms() + step > deadline) {
-			char last[sizeof(err->msg)];
-
-			snprintf(last, sizeof(last), "%s", err->msg);
-			return berr_set(err, BERR_TIMEOUT, "its engine did not answer at %s within the engine timeout: %s",
-					j->h.address, last);
-		}
-		if (sp_sleep(step))
-			return berr_set(err, BERR_INTERRUPTED, "interrupted");
-		step = step * 3 / 2 > 2000 ? 2000 : step * 3 / 2;
-	}
 	j->h.phase = HOST_DOC_PHASE_ENGINE;
 	bson_init(&extra);
 	host_doc_set_seen(&extra, store_now_ms());
@@ -446,16 +470,51 @@ static int wait_engine(struct job *j, int64_t deadline, struct berr *err)
 	host_doc_set_no_probes(&extra);
 	if (slots > 0)
 		host_doc_set_slots(&extra, slots);
-	reason = xasprintf("spawned on %s", p->name);
-	rc = sp_transition(j->ctx, &j->h, "active", reason, &extra, err);
+	rc = sp_transition_answered(j->ctx, &j->h, "active", reason, &extra, info, err);
 	bson_destroy(&extra);
 	free(reason);
-	if (rc == 0 && info) {
-		sp_lock(j->ctx);
-		pool_record_answer(j->ctx->fl, j->h.name, info);
-		sp_unlock(j->ctx);
+	return rc;
+}
+
+/* Pings the engine until it answers or the deadline, over one client
+ * (connecting again on each try); then the host is active. */
+static int wait_engine(struct job *j, int64_t deadline, struct berr *err)
+{
+	int64_t step = ENGINE_FIRST_MS;
+	struct backend *b = NULL;
+	json_t *info = NULL;
+	int rc = -1;
+
+	for (;;) {
+		if (!b)
+			b = sp_backend(j->ctx, j->h.name, err);
+		if (b && b->ops->ping(b, err) == 0) {
+			if (b->ops->info(b, &info, err) < 0)
+				info = NULL;
+			break;
+		}
+		if (err->kind == BERR_INTERRUPTED || berth_interrupted) {
+			berr_set(err, BERR_INTERRUPTED, "interrupted");
+			goto cleanup;
+		}
+		if (store_now_ms() + step > deadline) {
+			char last[sizeof(err->msg)];
+
+			snprintf(last, sizeof(last), "%s", err->msg);
+			berr_set(err, BERR_TIMEOUT, "its engine did not answer at %s within the engine timeout: %s",
+				 j->h.address, last);
+			goto cleanup;
+		}
+		if (sp_sleep(step)) {
+			berr_set(err, BERR_INTERRUPTED, "interrupted");
+			goto cleanup;
+		}
+		step = step * 3 / 2 > ENGINE_CEILING_MS ? ENGINE_CEILING_MS : step * 3 / 2;
 	}
+	rc = activate(j, info, err);
+cleanup:
 	json_decref(info);
+	backend_free(b);
 	return rc;
 }
 
@@ -593,13 +652,16 @@ static int ensure_group(struct spawn_ctx *ctx, struct job *jobs, size_t n, char 
 	struct cloud_tag t[3];
 	struct cloud *c = NULL;
 	size_t i;
-	int rc;
+	int rc, opened;
 
 	*id = NULL;
 	rc = sp_cloud(ctx, &c, err);
 	if (rc == 0)
 		rc = c->ops->secgroup_ensure(c, name, &rule, 1, t, sp_tags(ctx, NULL, t), id, err);
 	free(name);
+	/* one write for them all (the group carries the store's tag: a
+	 * crash before it leaves nothing reconcile cannot find) */
+	opened = rc == 0 && n > 1 ? pool_records_begin(ctx->fl) : 0;
 	for (i = 0; rc == 0 && i < n; i++) {
 		struct berr e;
 
@@ -609,6 +671,7 @@ static int ensure_group(struct spawn_ctx *ctx, struct job *jobs, size_t n, char 
 			jobs[i].why = xstrdup(e.msg);
 		}
 	}
+	pool_records_end(ctx->fl, opened);
 	return rc;
 }
 
@@ -657,6 +720,7 @@ int spawn_hosts(struct fleet *fl, const struct spawn_opts *o, struct spawn_resul
 	struct spawn_result *res;
 	struct sp_host *hs;
 	struct spawn_ctx ctx;
+	struct sp_poll poll;
 	struct pki_ca *ca = NULL;
 	struct job *jobs;
 	struct berr rerr;
@@ -674,6 +738,7 @@ int spawn_hosts(struct fleet *fl, const struct spawn_opts *o, struct spawn_resul
 	res = xcalloc(o->count, sizeof(*res));
 	hs = xcalloc(o->count, sizeof(*hs));
 	jobs = xcalloc(o->count, sizeof(*jobs));
+	sp_poll_init(&poll, o->count);
 	berr_clear(&rerr);
 	nres = reserve_names(&ctx, o, hs, &rerr);
 	for (i = 0; i < o->count; i++) {
@@ -681,7 +746,8 @@ int spawn_hosts(struct fleet *fl, const struct spawn_opts *o, struct spawn_resul
 		res[i].started_ms = now;
 		if (i < nres) {
 			res[i].name = xstrdup(hs[i].name);
-			jobs[i] = (struct job){ .ctx = &ctx, .o = o, .ca = ca, .h = hs[i], .r = &res[i] };
+			jobs[i] = (struct job){ .ctx = &ctx, .o = o, .ca = ca, .h = hs[i], .r = &res[i],
+						.poll = &poll, .idx = i };
 		} else {
 			res[i].err = rerr;
 		}
@@ -694,6 +760,7 @@ int spawn_hosts(struct fleet *fl, const struct spawn_opts *o, struct spawn_resul
 	}
 	free(jobs);
 	free(hs);
+	sp_poll_release(&poll);
 	pki_ca_free(ca);
 	sp_ctx_release(&ctx);
 	*out = res;

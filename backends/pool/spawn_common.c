@@ -183,12 +183,24 @@ int sp_record(struct spawn_ctx *ctx, const struct sp_host *h, const bson_t *more
 int sp_transition(struct spawn_ctx *ctx, const struct sp_host *h, const char *state,
 		  const char *reason, const bson_t *extra, struct berr *err)
 {
+	return sp_transition_answered(ctx, h, state, reason, extra, NULL, err);
+}
+
+int sp_transition_answered(struct spawn_ctx *ctx, const struct sp_host *h, const char *state,
+			   const char *reason, const bson_t *extra, const json_t *info,
+			   struct berr *err)
+{
 	bson_t f;
-	int rc;
+	int rc, opened;
 
 	cloud_fields(&f, h, extra);
 	sp_lock(ctx);
+	opened = info ? pool_records_begin(ctx->fl) : 0;
 	rc = pool_transition(ctx->fl, h->name, NULL, state, reason, &f, err);
+	if (rc == 0 && info)
+		pool_record_answer(ctx->fl, h->name, info);
+	if (info)
+		pool_records_end(ctx->fl, opened);
 	sp_unlock(ctx);
 	bson_destroy(&f);
 	return rc;

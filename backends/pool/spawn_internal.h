@@ -63,6 +63,11 @@ int sp_record(struct spawn_ctx *ctx, const struct sp_host *h, const bson_t *more
  * sub-document and extra's fields; under the lock. */
 int sp_transition(struct spawn_ctx *ctx, const struct sp_host *h, const char *state,
 		  const char *reason, const bson_t *extra, struct berr *err);
+/* The same, and with info (may be NULL) the engine's answer recorded as
+ * pool_record_answer() does, in the same write of the hosts collection. */
+int sp_transition_answered(struct spawn_ctx *ctx, const struct sp_host *h, const char *state,
+			   const char *reason, const bson_t *extra, const json_t *info,
+			   struct berr *err);
 
 /* The tags of what is made for h: berth-store, and with h berth-host and
  * berth-spawn. Borrowed from ctx and h. Returns how many (1 or 3). */
@@ -76,6 +81,31 @@ int sp_sleep(int64_t ms);
 /* Runs fn(base + i * size) for i in [0, n), each in a thread of its own
  * (inline when n is 1 or a thread cannot be made), and waits for all. */
 void sp_run(size_t n, void *(*fn)(void *), void *base, size_t size);
+
+/* One poll of the cloud for every VM of a spawn run (spawn_poll.c): each
+ * round one cloud_vm_get_many() for all the VMs waited for, made by
+ * whichever waiting thread finds it due, with that thread's driver. */
+struct sp_poll_slot;
+struct sp_poll {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct sp_poll_slot *slot; /* owned: one per host of the run */
+	size_t n;
+	int busy;          /* a round is under way */
+	int64_t next_ms;   /* the next round, not before */
+	int64_t step;      /* the pause between rounds, backing off */
+};
+void sp_poll_init(struct sp_poll *p, size_t n);
+void sp_poll_release(struct sp_poll *p);
+/* The next answer about VM vm_id (host i of the run) from a round that
+ * asked for it, made with c (the caller's own driver) when it falls to
+ * the caller: 0 with *vm (owned; its id NULL when the cloud did not know
+ * it), -1 with err: the round failed, berth was interrupted
+ * (BERR_INTERRUPTED) or deadline passed (BERR_TIMEOUT). */
+int sp_poll_next(struct sp_poll *p, size_t i, const char *vm_id, struct cloud *c,
+		 int64_t deadline, struct cloud_vm *vm, struct berr *err);
+/* Host i waits no more: its VM is left out of the rounds. */
+void sp_poll_leave(struct sp_poll *p, size_t i);
 
 /* The engine client of host name, over the endpoint its document records
  * (url, tls_dir, tls_name), each call within the connect timeout. Owned
