@@ -186,6 +186,11 @@ int close_enough(const char *typed, const char *candidate)
 	if (lt >= 2 && lt < lc && !strncmp(typed, candidate, lt))
 		return 1;
 	limit = lt <= 3 ? 1 : lt <= 6 ? 2 : 3;
+	/* the distance is at least the difference of the lengths: a word
+	 * far longer (a pasted line, a 1 MB word) is no near miss, and its
+	 * table of la * lb cells for every candidate is not worth making */
+	if (lt > lc + limit || lc > lt + limit)
+		return 0;
 	d = edit_distance(typed, candidate);
 	return d <= limit && d < lc;
 }

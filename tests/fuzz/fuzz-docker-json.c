@@ -53,6 +53,7 @@ static void one(struct shell *sh, const json_t *obj)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct shell sh;
+	static int null_out;
 	struct docker d = { .base = { .name = "fuzz", .url = "unix:///fuzz.sock" },
 			    .display_url = "unix:///fuzz.sock" };
 	struct http_response resp = { 0 };
@@ -64,8 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
-	if (!freopen("/dev/null", "w", stdout))
-		abort();
+	/* the summary prints: to /dev/null, reopened once, not at each run */
+	if (!null_out) {
+		if (!freopen("/dev/null", "w", stdout))
+			abort();
+		null_out = 1;
+	}
 	body = fuzz_str(data + 1, size - 1);
 	resp.status = statuses[data[0] % (sizeof(statuses) / sizeof(statuses[0]))];
 	resp.body = body;

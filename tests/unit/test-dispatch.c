@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "commands/dispatch.h"
 #include "commands/commands.h"
 #include "tests/unit/tap.h"
@@ -240,6 +241,37 @@ static void test_distance(void)
 	ok(!close_enough("zzzzzz", "create"), "unrelated words");
 }
 
+/* A word far longer than any command or option is no near miss: it is
+ * refused without an edit-distance table of its length times each
+ * candidate's (a 2 MB word took seconds under ASan; fuzz-args found it). */
+static void test_long_word(void)
+{
+	size_t n = (size_t)2 << 20;
+	char *w = malloc(n + 3), *words[3];
+	clock_t t0;
+	double cpu;
+
+	memset(w, 'x', n + 2);
+	w[n + 2] = '\0';
+	ok(!close_enough(w, "container"), "a 2 MB word is not close to container");
+	ok(!close_enough("container", w), "nor container to it");
+	ok(!close_enough("contaxxxxxx", "container"), "longer by more than the limit");
+	ok(close_enough("containerx", "container"), "longer by one is still close");
+	t0 = clock();
+	words[0] = w;
+	words[1] = NULL;
+	is_int(dispatch_find(cmd_table, 1, words, &d, errbuf, sizeof(errbuf)), DISPATCH_UNKNOWN,
+	       "a 2 MB word is an unknown command");
+	words[0] = (char *)"container";
+	words[1] = w;
+	words[2] = NULL;
+	is_int(dispatch_find(cmd_table, 2, words, &d, errbuf, sizeof(errbuf)), DISPATCH_UNKNOWN,
+	       "a 2 MB verb is unknown");
+	cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
+	ok(cpu < 1.0, "both answered in %.3f s of CPU (under 1 s)", cpu);
+	free(w);
+}
+
 /* Runs a help generator into a string. */
 static char *capture_overview(const struct cmd_entry *const *t, int globals)
 {
@@ -406,6 +438,7 @@ int main(void)
 	test_no_errbuf();
 	test_real_table();
 	test_distance();
+	test_long_word();
 	test_help();
 	test_options_lookup();
 	return done_testing();
