@@ -387,7 +387,7 @@ const char *docker_api_version(struct backend *b)
  * splits them as they arrive, keeping only what the callers need. */
 struct jsonlines {
 	char *line;
-	size_t len;
+	size_t len, alloc;   /* alloc grows by doubling, not at every line */
 	json_t *loaded;      /* load: array of names */
 	char *error;         /* the first {"error": ...} */
 	int bad;             /* a line that is not JSON */
@@ -461,10 +461,17 @@ static int jsonlines_write(void *ud, const char *buf, size_t len)
 			jl->bad = 1;
 			return -1;
 		}
-		p = realloc(jl->line, jl->len + n + 1);
-		if (!p)
-			return -1;
-		jl->line = p;
+		if (jl->len + n + 1 > jl->alloc) {
+			size_t want = jl->alloc ? jl->alloc : 256;
+
+			while (want < jl->len + n + 1)
+				want *= 2;
+			p = realloc(jl->line, want);
+			if (!p)
+				return -1;
+			jl->line = p;
+			jl->alloc = want;
+		}
 		memcpy(jl->line + jl->len, buf, n);
 		jl->len += n;
 		if (!nl)
