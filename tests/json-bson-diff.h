@@ -187,15 +187,15 @@ static int jbd_check(const char *text, size_t len, int array, char *why, size_t 
 		agree = 1; /* an integer beyond int64: json_bson's double */
 	} else if (!j) {
 		agree = !accepted;
-		snprintf(why, wlen, "jansson refused (%s), json_bson accepted", je.text);
+		snprintf(why, wlen, "jansson refused (%.200s), json_bson accepted", je.text);
 	} else if (!accepted && strstr(err.msg, "nested too deep")) {
 		agree = jbd_depth(text, len) > JSON_BSON_MAX_DEPTH;
 		snprintf(why, wlen, "nested too deep at depth %d", jbd_depth(text, len));
 	} else if ((want = jbd_refusal(j, array, buf, sizeof(buf)))) {
 		agree = !accepted && !strcmp(err.msg, want);
-		snprintf(why, wlen, "want \"%s\", got %s", want, accepted ? "accepted" : err.msg);
+		snprintf(why, wlen, "want \"%.200s\", got %.200s", want, accepted ? "accepted" : err.msg);
 	} else if (!accepted) {
-		snprintf(why, wlen, "jansson accepted, json_bson refused: %s", err.msg);
+		snprintf(why, wlen, "jansson accepted, json_bson refused: %.400s", err.msg);
 	} else {
 		agree = json_equal(j, mine);
 		snprintf(why, wlen, "different values");
