@@ -280,12 +280,15 @@ static int number_double(struct jp *jp, const unsigned char *start, double *d)
 	if (n >= sizeof(small)) {
 		size_t len = 0;
 
-		if (buf_put(jp, &jp->sbuf, &jp->scap, &len, start, n + 1) < 0)
+		/* the number may end the text: copy n bytes, then the NUL */
+		if (buf_put(jp, &jp->sbuf, &jp->scap, &len, start, n) < 0 ||
+		    buf_put(jp, &jp->sbuf, &jp->scap, &len, "", 1) < 0)
 			return -1;
 		copy = jp->sbuf;
+	} else {
+		memcpy(copy, start, n);
+		copy[n] = '\0';
 	}
-	memcpy(copy, start, n);
-	copy[n] = '\0';
 	errno = 0;
 	*d = strtod(copy, NULL);
 	if (errno == ERANGE && isinf(*d))

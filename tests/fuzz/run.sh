@@ -24,7 +24,7 @@ TOP_BUILDDIR=${TOP_BUILDDIR:-$TOP_SRCDIR}
 FUZZ_OUT=${FUZZ_OUT:-$TOP_BUILDDIR/fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 CLANG=${CLANG:-clang}
-ALL="lexer args settings docker-json stream store clouds-yaml aws-config ec2-xml openstack-json"
+ALL="lexer args settings docker-json stream store clouds-yaml aws-config ec2-xml openstack-json json-bson"
 
 build_only=0 tap=0 names=()
 for a in "$@"; do
