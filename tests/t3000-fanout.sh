@@ -321,7 +321,7 @@ like "$(field junk 'd["error"]')" '^junk: the engine sent a malformed reply to G
 
 fake_start hang
 fan --timeout 2000 list "$H1" "hang=unix://$FAKE_SOCK"
-is "$(field hang 'd["error"]')" "hang: the engine at unix://$FAKE_SOCK did not answer within 2s (GET /containers/json)" \
+is "$(field hang 'd["error"]')" "hang: the engine at unix://$FAKE_SOCK did not answer within 2s (GET /containers/json: the reply had not ended after 40B)" \
 	"an engine that hangs mid-body after a quick negotiation: the request's timeout"
 ok "$([ "$WALL" -lt 3000 ] && echo 0 || echo 1)" "... ping and request together within 2s + 1s (${WALL}ms)"
 

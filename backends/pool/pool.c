@@ -466,6 +466,30 @@ int pool_set_state(struct fleet *fl, const char *host, const char *state, const 
 	return rc;
 }
 
+/* An answer that would change nothing but last_seen, on a host recorded
+ * without errors and seen this recently, is not written: the hosts
+ * collection keeps its fsyncs, and rewriting it (file, fsync, rename,
+ * fsync of the directory) on every command was most of what a one-shot
+ * listing cost beyond the request itself. last_seen is kept to this. */
+#define SEEN_GRAIN_MS (10 * 1000)
+
+static int seen_recently(struct store *s, const bson_t *sel, int64_t now)
+{
+	struct host_doc hd;
+	struct berr err;
+	bson_t doc;
+	int found = 0, fresh;
+
+	berr_clear(&err);
+	if (store_find_one(s, STORE_HOSTS, sel, &doc, &found, &err) < 0 || !found)
+		return 0;
+	host_doc_read(&doc, &hd);
+	fresh = hd.last_seen > 0 && hd.last_seen <= now && now - hd.last_seen < SEEN_GRAIN_MS &&
+		hd.errors == 0 && !hd.last_error && strcmp(hd.state, "spawned") != 0;
+	bson_destroy(&doc);
+	return fresh;
+}
+
 int pool_record_answer(struct fleet *fl, const char *host, const json_t *info)
 {
 	const struct host_settings *hc = settings_find_host(fl->settings, host);
@@ -483,6 +507,10 @@ int pool_record_answer(struct fleet *fl, const char *host, const json_t *info)
 		return -1;
 	}
 	host_doc_selector(&sel, host);
+	if (!info && seen_recently(s, &sel, now)) {
+		bson_destroy(&sel);
+		return 0;
+	}
 	host_doc_update_answer(&update, info, now, hc);
 	rc = store_modify(s, STORE_HOSTS, &sel, &update, hc ? STORE_UPSERT : 0, &before, &found,
 			  &err);
