@@ -52,8 +52,11 @@ renames() { grep -c "rename.*\"$BERTH_STORE_DIR/$1.bson\"" "$TEST_DIR/trace" || 
 stats reset >/dev/null
 traced container list --all
 is "$RC" 0 "again, under strace: exit 0"
-is "$(renames containers):$(renames hosts)" "1:1" \
-	"... one rewrite of containers.bson and one of hosts.bson for $N hosts"
+# hosts.bson: at most once (none when only last_seen, seen moments ago,
+# would change: backends/pool/pool.c)
+h=$(renames hosts)
+[ "$(renames containers)" = 1 ] && [ "$h" -le 1 ]
+ok $? "... one rewrite of containers.bson and at most one of hosts.bson for $N hosts (hosts: $h)"
 max=$(max_pending)
 [ "$max" -le "$CONC" ] && [ "$max" -ge 2 ]
 ok $? "... at most pool.concurrency ($CONC) requests at once, and more than one ($max)"
