@@ -414,16 +414,9 @@ int listing_stream_all(struct fleet *fl, const struct pool_want *want,
 	if (!res->targets.n)
 		return pool_no_host(&res->targets, err);
 	if (res->targets.n == 1) {
-		/* one host: as ever (its own client, its errors) */
-		if (gather_targets(fl, LISTING_CONTAINERS, &all, &q, 0, 0, res, err) < 0)
-			return -1;
-		for (i = 0; i < res->n; i++)
-			if (res->v[i].rows &&
-			    sink_json(sink, i, res->v[i].name, res->v[i].rows,
-				      res->v[i].src == LISTING_STALE) < 0)
-				return berr_set(err, BERR_LOCAL, "out of memory");
-		listing_record(fl, res, 1);
-		return 0;
+		/* one host: as ever (its own client, its errors); the
+		 * caller shows and records its rows */
+		return gather_targets(fl, LISTING_CONTAINERS, &all, &q, 0, 0, res, err);
 	}
 	res->multi = 1;
 	res->n = res->targets.n;
