@@ -1,4 +1,4 @@
-/* repl.c: the interactive loop on libedit.
+/* repl.c: the interactive loop on libedit (loaded by editline.c).
  *
  * Signals: the loop installs a SIGINT handler without SA_RESTART that sets
  * berth_interrupted. At the prompt that makes libedit's read() fail with
@@ -17,8 +17,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include <histedit.h>
 #include "shell/repl.h"
+#include "shell/editline.h"
 #include "shell/complete.h"
 #include "shell/lexer.h"
 #include "lib/strbuf.h"
@@ -45,6 +45,9 @@ struct repl {
 /* While a command runs the terminal echoes ^C where the output stopped;
  * the handler ends that line at once, before any message about the
  * cancelled command is printed. */
+/* libedit (editline.c): set by repl_run before anything else here runs */
+static const struct editline *ed;
+
 static volatile sig_atomic_t command_running;
 static int terminal_fd = -1;
 
@@ -125,7 +128,7 @@ static struct repl *repl_of(EditLine *el)
 {
 	void *r = NULL;
 
-	el_get(el, EL_CLIENTDATA, &r);
+	ed->el_get(el, EL_CLIENTDATA, &r);
 	return r;
 }
 
@@ -170,10 +173,10 @@ static void replace_word(EditLine *el, const char *typed, const struct completio
 	int dir = final && len && word[len - 1] == '/';
 	char *q = complete_quote(word, c->quote, final && !dir);
 
-	el_deletestr(el, char_count(typed + c->start));
-	el_insertstr(el, q);
+	ed->el_deletestr(el, char_count(typed + c->start));
+	ed->el_insertstr(el, q);
 	if (final && !dir)
-		el_insertstr(el, " ");
+		ed->el_insertstr(el, " ");
 	free(q);
 }
 
@@ -221,7 +224,7 @@ static void list_candidates(struct repl *r, const struct completion *c)
 static unsigned char complete_fn(EditLine *el, int ch)
 {
 	struct repl *r = repl_of(el);
-	const LineInfo *li = el_line(el);
+	const LineInfo *li = ed->el_line(el);
 	size_t len = (size_t)(li->cursor - li->buffer);
 	struct completion c;
 	unsigned char ret = CC_ERROR;
@@ -266,12 +269,12 @@ static void history_add(struct repl *r, const char *text)
 		*p++ = *s;
 	}
 	*p = '\0';
-	history(r->hist, &ev, H_ENTER, flat);
+	ed->history(r->hist, &ev, H_ENTER, flat);
 	free(flat);
 	if (!r->histfile)
 		return;
 	/* saved after every line: a crash or a kill loses nothing */
-	if ((mkdir_parents(r->histfile) < 0 || history(r->hist, &ev, H_SAVE, r->histfile) < 0) &&
+	if ((mkdir_parents(r->histfile) < 0 || ed->history(r->hist, &ev, H_SAVE, r->histfile) < 0) &&
 	    !r->history_warned) {
 		warning(r->sh, "cannot save history to %s: %s", r->histfile, strerror(errno));
 		r->history_warned = 1;
@@ -283,38 +286,38 @@ static int repl_setup(struct repl *r)
 	HistEvent ev;
 
 	r->out = isatty(STDOUT_FILENO) ? stdout : stderr;
-	r->el = el_init("berth", stdin, r->out, stderr);
+	r->el = ed->el_init("berth", stdin, r->out, stderr);
 	if (!r->el)
 		return error(r->sh, "cannot set up line editing on this terminal");
-	r->hist = history_init();
+	r->hist = ed->history_init();
 	if (!r->hist)
 		return error(r->sh, "cannot set up the command history");
-	history(r->hist, &ev, H_SETSIZE, HISTORY_SIZE);
-	history(r->hist, &ev, H_SETUNIQUE, 1);
+	ed->history(r->hist, &ev, H_SETSIZE, HISTORY_SIZE);
+	ed->history(r->hist, &ev, H_SETUNIQUE, 1);
 	r->histfile = xdg_path("state", "history");
 	if (r->histfile)
-		history(r->hist, &ev, H_LOAD, r->histfile); /* none yet is fine */
+		ed->history(r->hist, &ev, H_LOAD, r->histfile); /* none yet is fine */
 
-	el_set(r->el, EL_CLIENTDATA, r);
-	el_set(r->el, EL_EDITOR, "emacs");
-	el_set(r->el, EL_PROMPT, prompt_fn);
-	el_set(r->el, EL_HIST, history, r->hist);
-	el_set(r->el, EL_SIGNAL, 0);
-	el_set(r->el, EL_GETCFN, read_char);
+	ed->el_set(r->el, EL_CLIENTDATA, r);
+	ed->el_set(r->el, EL_EDITOR, "emacs");
+	ed->el_set(r->el, EL_PROMPT, prompt_fn);
+	ed->el_set(r->el, EL_HIST, ed->history, r->hist);
+	ed->el_set(r->el, EL_SIGNAL, 0);
+	ed->el_set(r->el, EL_GETCFN, read_char);
 	/* the wide call: the narrow one copies both strings and never frees them */
-	el_wset(r->el, EL_ADDFN, L"berth-complete", L"complete a berth command word, option or name",
+	ed->el_wset(r->el, EL_ADDFN, L"berth-complete", L"complete a berth command word, option or name",
 		complete_fn);
-	el_set(r->el, EL_BIND, "^I", "berth-complete", NULL);
-	el_source(r->el, NULL); /* the user's ~/.editrc may rebind keys */
+	ed->el_set(r->el, EL_BIND, "^I", "berth-complete", NULL);
+	ed->el_source(r->el, NULL); /* the user's ~/.editrc may rebind keys */
 	return 0;
 }
 
 static void repl_teardown(struct repl *r)
 {
 	if (r->el)
-		el_end(r->el);
+		ed->el_end(r->el);
 	if (r->hist)
-		history_end(r->hist);
+		ed->history_end(r->hist);
 	free(r->histfile);
 }
 
@@ -325,7 +328,13 @@ int repl_run(struct shell *sh, const struct complete_source *src)
 	struct lex_cont cont = { 0 };
 	int status = 0, sigint_set = 0;
 	struct sigaction sa, old_sa;
+	const char *why;
 
+	if (!ed && !(ed = editline_load(&why))) {
+		/* the commands still run, one per line, as from a pipe */
+		warning(sh, "line editing is off (%s): install libedit", why);
+		return shell_run_stream(sh, stdin, "-");
+	}
 	memset(&r, 0, sizeof(r));
 	r.sh = sh;
 	r.extra = src;
@@ -355,8 +364,8 @@ int repl_run(struct shell *sh, const struct complete_source *src)
 		/* the terminal goes raw before the prompt is drawn: a key typed
 		 * as soon as the prompt shows must not meet the cooked line
 		 * discipline (a ^D there turns into a NUL byte, not an EOF) */
-		el_set(r.el, EL_PREP_TERM, 1);
-		line = el_gets(r.el, &count);
+		ed->el_set(r.el, EL_PREP_TERM, 1);
+		line = ed->el_gets(r.el, &count);
 		if (!line) {
 			if (berth_interrupted || (count < 0 && errno == EINTR)) {
 				/* Ctrl-C at the prompt: drop the line, start afresh */

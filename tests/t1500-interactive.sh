@@ -74,4 +74,17 @@ scenario ctrlc
 unlike "$(history_lines "$HISTFILE" 2>/dev/null)" 'lisXYZ' "a line dropped with Ctrl-C is not in the history"
 is "$(dk main inspect -f '{{.State.Status}}' forever)" running "the followed container still runs"
 
+# berth is not linked with libedit; the interactive shell loads it
+# (shell/editline.c). A one-shot never does; one that cannot be loaded
+# leaves the shell without line editing, not without commands.
+if command -v strace >/dev/null; then
+	strace -f -e trace=openat -o "$TEST_DIR/oneshot.strace" "$BERTH" version >/dev/null 2>&1
+	unlike "$(grep -v ENOENT "$TEST_DIR/oneshot.strace")" 'libedit' "a one-shot command does not load libedit"
+else
+	skip 1 "strace is not installed"
+fi
+mkdir -p "$TEST_DIR/noedit"
+: >"$TEST_DIR/noedit/libedit.so.2"
+LD_LIBRARY_PATH=$TEST_DIR/noedit${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} scenario noedit
+
 done_testing
