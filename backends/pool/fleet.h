@@ -61,6 +61,8 @@ struct fleet {
 				     * are active (counted once, then kept up to date);
 				     * else -1 */
 	struct strindex backend_ix; /* host -> position in backends */
+	struct pool_fresh *fresh;   /* owned; between pool_records_begin and _end:
+				     * the hosts as the batch began (pool.c) */
 };
 
 /* settings and note are kept (borrowed); nothing is opened yet. */

@@ -20,6 +20,7 @@
 #include "backends/store/store.h"
 #include "lib/names.h"
 #include "lib/strbuf.h"
+#include "lib/strindex.h"
 #include "lib/xalloc.h"
 #include "lib/text.h"
 
@@ -473,19 +474,48 @@ int pool_set_state(struct fleet *fl, const char *host, const char *state, const 
  * listing cost beyond the request itself. last_seen is kept to this. */
 #define SEEN_GRAIN_MS (10 * 1000)
 
-static int seen_recently(struct store *s, const bson_t *sel, int64_t now)
+/* doc says its host answered moments ago, with no error on record. */
+static int fresh_doc(const bson_t *doc, int64_t now)
 {
 	struct host_doc hd;
+
+	host_doc_read(doc, &hd);
+	return hd.last_seen > 0 && hd.last_seen <= now && now - hd.last_seen < SEEN_GRAIN_MS &&
+	       hd.errors == 0 && !hd.last_error && strcmp(hd.state, "spawned") != 0;
+}
+
+/* Between pool_records_begin and _end: the hosts as the batch began, read
+ * once, and which of them were fresh (fresh_doc). A store lookup per
+ * record scanned every host document, so recording 1,000 hosts was
+ * quadratic. A host recorded with an error meanwhile is fresh no more. */
+struct pool_fresh {
+	struct host_list hl;  /* owned */
+	struct strindex ix;   /* name (borrowed from hl) -> position in hl */
+	unsigned char *fresh; /* owned; one per position */
+};
+
+static void fresh_forget(struct fleet *fl, const char *host)
+{
+	size_t pos;
+
+	if (fl->fresh && strindex_find(&fl->fresh->ix, host, &pos))
+		fl->fresh->fresh[pos] = 0;
+}
+
+static int seen_recently(struct fleet *fl, struct store *s, const char *host, const bson_t *sel,
+			 int64_t now)
+{
 	struct berr err;
 	bson_t doc;
 	int found = 0, fresh;
+	size_t pos;
 
+	if (fl->fresh)
+		return strindex_find(&fl->fresh->ix, host, &pos) && fl->fresh->fresh[pos];
 	berr_clear(&err);
 	if (store_find_one(s, STORE_HOSTS, sel, &doc, &found, &err) < 0 || !found)
 		return 0;
-	host_doc_read(&doc, &hd);
-	fresh = hd.last_seen > 0 && hd.last_seen <= now && now - hd.last_seen < SEEN_GRAIN_MS &&
-		hd.errors == 0 && !hd.last_error && strcmp(hd.state, "spawned") != 0;
+	fresh = fresh_doc(&doc, now);
 	bson_destroy(&doc);
 	return fresh;
 }
@@ -507,7 +537,7 @@ int pool_record_answer(struct fleet *fl, const char *host, const json_t *info)
 		return -1;
 	}
 	host_doc_selector(&sel, host);
-	if (!info && seen_recently(s, &sel, now)) {
+	if (!info && seen_recently(fl, s, host, &sel, now)) {
 		bson_destroy(&sel);
 		return 0;
 	}
@@ -566,19 +596,6 @@ static int teaches(const struct berr *err)
  * one-host user whose engine was down a minute would find berth refusing
  * every command ("no active host") after the engine came back, until a
  * probe; that host's errors go on being reported as they happen. */
-static long count_active(struct fleet *fl)
-{
-	struct host_list hl;
-	size_t i;
-	long n = 0;
-
-	hosts_list(fl, HOSTS_WITH_DOC | HOSTS_QUIET, &hl);
-	for (i = 0; i < hl.n; i++)
-		n += !strcmp(pool_host_state(hl.v[i].doc), "active");
-	host_list_release(&hl);
-	return n;
-}
-
 static int other_host_active(struct fleet *fl, const char *host)
 {
 	struct host_list hl;
@@ -599,14 +616,38 @@ static int other_host_active(struct fleet *fl, const char *host)
 
 int pool_records_begin(struct fleet *fl)
 {
+	struct pool_fresh *f;
 	struct store *s;
 	struct berr err;
+	int64_t now = store_now_ms();
+	size_t i;
 
 	berr_clear(&err);
 	if (!(s = fleet_store(fl, &err)) || store_batch_begin(s, STORE_HOSTS, &err) < 0)
 		return 0; /* each record then says what is wrong, as without a batch */
-	fl->active_hosts = count_active(fl);
+	f = xcalloc(1, sizeof(*f));
+	hosts_list(fl, HOSTS_WITH_DOC | HOSTS_QUIET, &f->hl);
+	f->fresh = xcalloc(f->hl.n ? f->hl.n : 1, 1);
+	fl->active_hosts = 0;
+	for (i = 0; i < f->hl.n; i++) {
+		const bson_t *doc = f->hl.v[i].doc;
+
+		strindex_add(&f->ix, f->hl.v[i].name, i);
+		f->fresh[i] = doc && fresh_doc(doc, now);
+		fl->active_hosts += !strcmp(pool_host_state(doc), "active");
+	}
+	fl->fresh = f;
 	return 1;
+}
+
+static void pool_fresh_free(struct pool_fresh *f)
+{
+	if (!f)
+		return;
+	strindex_clear(&f->ix);
+	host_list_release(&f->hl);
+	free(f->fresh);
+	free(f);
 }
 
 void pool_records_end(struct fleet *fl, int opened)
@@ -614,8 +655,11 @@ void pool_records_end(struct fleet *fl, int opened)
 	struct berr err;
 
 	berr_clear(&err);
-	if (opened)
+	if (opened) {
 		fl->active_hosts = -1;
+		pool_fresh_free(fl->fresh);
+		fl->fresh = NULL;
+	}
 	if (opened && store_batch_end(fleet_store(fl, &err), STORE_HOSTS, &err) < 0)
 		fleet_cache_warn(fl, &err);
 }
@@ -645,6 +689,7 @@ int pool_record(struct fleet *fl, const char *host, const struct berr *err)
 		fleet_cache_warn(fl, &e);
 		return -1;
 	}
+	fresh_forget(fl, host);
 	hc = settings_find_host(fl->settings, host);
 	now = store_now_ms();
 	msg = without_host(host, err->msg[0] ? err->msg : "request failed");
