@@ -146,16 +146,25 @@ bad:
 size_t str_width(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = s ? strlen(s) : 0, w = 0;
+	size_t w = 0;
 
-	while (n > 0) {
+	if (!s)
+		return 0;
+	for (;;) {
 		uint32_t c;
-		size_t len = utf8_next(p, n, &c);
+
+		/* ASCII, most of every table: a column each (controls show as '?') */
+		while (*p && *p < 0x80) {
+			w++;
+			p++;
+		}
+		if (!*p)
+			return w;
+		/* utf8_next stops at the first byte that does not continue the
+		 * sequence, the terminating NUL included: 4 is safe here */
+		p += utf8_next(p, 4, &c);
 		w += (size_t)char_width(c);
-		p += len;
-		n -= len;
 	}
-	return w;
 }
 
 char *str_ellipsize(const char *s, size_t max_width)
