@@ -381,11 +381,19 @@ static void put_cell(char **buf, size_t *len, size_t *cap, const char *s, size_t
 	*len += pad;
 }
 
-/* cells[c] for the shown columns (show[0..nshow)), padded to widths[]. */
+/* Rows are written in chunks of about this much: stdout is line-buffered
+ * (logs --follow | grep), and a write per row was 100,000 system calls
+ * for a fleet's listing. */
+#define ROWS_CHUNK (64 * 1024)
+
+/* cells[c] for the shown columns (show[0..nshow)), padded to widths[],
+ * added to buf (*len used of *cap); written out with what came before
+ * once ROWS_CHUNK is reached, or when last. */
 static int print_row(struct shell *sh, const char *const *cells, const size_t *widths,
-		     const size_t *show, size_t nshow, char **buf, size_t *cap)
+		     const size_t *show, size_t nshow, char **buf, size_t *cap, size_t *used,
+		     int last)
 {
-	size_t k, len = 0;
+	size_t k, len = *used;
 
 	for (k = 0; k < nshow; k++) {
 		size_t c = show[k], pad = 0;
@@ -394,10 +402,14 @@ static int print_row(struct shell *sh, const char *const *cells, const size_t *w
 		put_cell(buf, &len, cap, cells[c], pad);
 	}
 	/* A last column of "" would leave trailing blanks: trim them. */
-	while (len > 0 && (*buf)[len - 1] == ' ')
+	while (len > *used && (*buf)[len - 1] == ' ')
 		len--;
 	put_cell(buf, &len, cap, "", 0);
 	(*buf)[len++] = '\n';
+	*used = len;
+	if (len < ROWS_CHUNK && !last)
+		return 0;
+	*used = 0;
 	return out_write(sh, *buf, len);
 }
 
@@ -405,6 +417,7 @@ int table_print_parts(struct shell *sh, const struct table *parts, size_t n,
 		      unsigned long long hide)
 {
 	size_t ncols = n ? parts[0].ncols : 0, *widths, *show, nshow = 0, p, r, c, cap = 0;
+	size_t used = 0, last_part = 0;
 	const char **cells;
 	char *buf = NULL;
 	int ret = -1;
@@ -425,14 +438,18 @@ int table_print_parts(struct shell *sh, const struct table *parts, size_t n,
 			if (parts[p].nrows && parts[p].widths[c] > widths[c])
 				widths[c] = parts[p].widths[c];
 	}
-	if (print_row(sh, (const char *const *)parts[0].headers, widths, show, nshow, &buf,
-		      &cap) < 0)
-		goto cleanup;
 	for (p = 0; p < n; p++)
+		if (parts[p].nrows)
+			last_part = p + 1;
+	if (print_row(sh, (const char *const *)parts[0].headers, widths, show, nshow, &buf,
+		      &cap, &used, last_part == 0) < 0)
+		goto cleanup;
+	for (p = 0; p < last_part; p++)
 		for (r = 0; r < parts[p].nrows; r++) {
 			for (c = 0; c < ncols; c++)
 				cells[c] = table_cell(&parts[p], r, c);
-			if (print_row(sh, cells, widths, show, nshow, &buf, &cap) < 0)
+			if (print_row(sh, cells, widths, show, nshow, &buf, &cap, &used,
+				      p + 1 == last_part && r + 1 == parts[p].nrows) < 0)
 				goto cleanup;
 		}
 	ret = 0;
