@@ -72,7 +72,9 @@ def parse_userdata(text):
         text = text.decode()
     if not text.startswith("#cloud-config"):
         raise VMError("the user-data is not a #cloud-config document")
-    doc = yaml.safe_load(text)
+    # libyaml's loader when there is one: the pure-Python one takes 0.1 s
+    # over three PEM files, holding the GIL (a harness boots VMs in threads)
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(doc, dict):
         raise VMError("the user-data is not a YAML mapping")
     files = {}
@@ -215,23 +217,33 @@ def _bridge_del(name):
 
 
 def _bridge_new(vm_name, d):
-    """A new bridge for the VM in d; the caller holds the lock."""
+    """A new bridge for the VM in d; the caller holds the lock. Two runs
+    of ip(8), not six: each fork of a harness's big Python process costs
+    tens of milliseconds, under a lock ten booting VMs wait for."""
+    used = set()
+    for line in _ip("-4", "-o", "addr", "show").stdout.splitlines():
+        for w in line.split():
+            if w.startswith(BRIDGE_NET + ".") and "/" in w:
+                used.add(w.split(".")[2])
+    last = None
     for n in range(256):
         name = "%s%d" % (BRIDGE_PREFIX, n)
-        if os.path.exists("/sys/class/net/" + name):
+        if os.path.exists("/sys/class/net/" + name) or str(n) in used:
             continue
-        if _ip("-4", "-o", "addr", "show", "to", "%s.%d.0/24" % (BRIDGE_NET, n)).stdout.strip():
-            continue
-        try:
-            _ip("link", "add", "name", name, "type", "bridge")
-            _ip("link", "set", "dev", name, "alias", "%s %s %s" % (ALIAS, vm_name, d))
-            _ip("addr", "add", "%s.%d.1/24" % (BRIDGE_NET, n), "dev", name)
-            _ip("link", "set", "dev", name, "up")
-        except VMError:
-            _bridge_del(name)
-            raise
-        return name
-    raise VMError("no free bridge: %s0..255 are all in use" % BRIDGE_PREFIX)
+        r = subprocess.run(["ip", "-batch", "-"], input="\n".join([
+            "link add name %s type bridge" % name,
+            'link set dev %s alias "%s %s %s"' % (name, ALIAS, vm_name, d),
+            "addr add %s.%d.1/24 dev %s" % (BRIDGE_NET, n, name),
+            "link set dev %s up" % name]) + "\n", stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        if r.returncode == 0:
+            return name
+        # seen once with ten VMs booting at once: "Address already
+        # assigned" for an address no interface listed a moment before;
+        # the next number will do
+        _bridge_del(name)
+        last = r.stderr.strip()
+    raise VMError("no free bridge: %s0..255 are all in use (%s)" % (BRIDGE_PREFIX, last))
 
 
 class _Lock:
@@ -297,17 +309,28 @@ def _sweep(vm_name, d):
             _bridge_del(name)
 
 
+_MAJOR = []
+
+
+def _dockerd_major():
+    """dockerd's major version (0: unknown), asked once per process: a
+    harness booting ten VMs at once ran ten `dockerd --version`."""
+    if not _MAJOR:
+        try:
+            out = subprocess.run(["dockerd", "--version"], capture_output=True, text=True,
+                                 timeout=30).stdout
+            _MAJOR.append(int(out.split("version ", 1)[1].split(".", 1)[0]))
+        except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+            _MAJOR.append(0)
+    return _MAJOR[0]
+
+
 def _daemon_json(d):
     """The daemon's own settings: each VM its own identity. Before Docker
     23 the engine ID comes from a key in /etc/docker/key.json, which every
     daemon on this machine would share (berth would take them for one
     engine); a real VM has its own. From 23 on it lives in the data root."""
-    try:
-        out = subprocess.run(["dockerd", "--version"], capture_output=True, text=True,
-                             timeout=30).stdout
-        major = int(out.split("version ", 1)[1].split(".", 1)[0])
-    except (OSError, ValueError, IndexError, subprocess.SubprocessError):
-        major = 0
+    major = _dockerd_major()
     if 0 < major < 23:
         return json.dumps({"deprecated-key-path": os.path.join(d, "key.json")}) + "\n"
     return "{}\n"
