@@ -886,8 +886,8 @@ static void table_host_done(void *ud, size_t h, int ok)
 
 /* container list --all's table: each host's rows taken in (and written
  * through) as it answers, so that a fleet's listing is never all held at
- * once; a sole host's as ever. */
-static int list_all_table(struct shell *sh, struct args *a, const struct pool_want *want)
+ * once. */
+static int list_all_table(struct shell *sh, const struct pool_want *want)
 {
 	struct listing_result res;
 	struct table_sink ts = { .sh = sh, .res = &res };
@@ -898,12 +898,6 @@ static int list_all_table(struct shell *sh, struct args *a, const struct pool_wa
 	berr_clear(&err);
 	if (listing_stream_all(&sh->fleet, want, &sink, &res, &err) != 0) {
 		ret = cmd_fail(sh, &err);
-		goto cleanup;
-	}
-	if (!res.multi) {
-		ret = container_print_list(sh, a, res.v, res.n, 0, 0);
-		/* after printing, as exec_list does */
-		listing_record(&sh->fleet, &res, 1);
 		goto cleanup;
 	}
 	if (!ts.ct)
@@ -959,7 +953,7 @@ static int exec_list(struct shell *sh, struct args *a)
 	if (!cached && filter.all && !filter.nfilters && !args_has(a, "json") &&
 	    !args_has(a, "quiet")) {
 		/* every container, as a table: host by host as they answer */
-		ret = list_all_table(sh, a, &want);
+		ret = list_all_table(sh, &want);
 		goto cleanup;
 	}
 	if (listing_gather(&sh->fleet, &want, LISTING_CONTAINERS, &filter, &q, 0, cached, &res,

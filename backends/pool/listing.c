@@ -402,7 +402,6 @@ int listing_stream_all(struct fleet *fl, const struct pool_want *want,
 		       const struct listing_sink *sink, struct listing_result *res,
 		       struct berr *err)
 {
-	static const struct list_filter all = { .all = 1 };
 	struct cache_query q = { .all = 1 };
 	struct stream st = { .fl = fl, .res = res, .sink = sink, .now = store_now_ms() };
 	size_t i;
@@ -413,12 +412,9 @@ int listing_stream_all(struct fleet *fl, const struct pool_want *want,
 		return -1;
 	if (!res->targets.n)
 		return pool_no_host(&res->targets, err);
-	if (res->targets.n == 1) {
-		/* one host: as ever (its own client, its errors); the
-		 * caller shows and records its rows */
-		return gather_targets(fl, LISTING_CONTAINERS, &all, &q, 0, 0, res, err);
-	}
-	res->multi = 1;
+	/* one host too: parsed as it comes (json_bson), no jansson tree of
+	 * its listing, which cost a one-shot as much as its start-up */
+	res->multi = res->targets.n > 1;
 	res->n = res->targets.n;
 	res->v = xcalloc(res->n, sizeof(*res->v));
 	for (i = 0; i < res->n; i++) {
@@ -444,7 +440,9 @@ int listing_stream_all(struct fleet *fl, const struct pool_want *want,
 
 		if (v->src == LISTING_LIVE)
 			continue;
-		if (listing_failed(fl, STORE_CONTAINERS, v->name, &q, &v->err, &rows)) {
+		/* a sole host's stale rows are the answer, as listing_gather's */
+		if (res->multi ? listing_failed(fl, STORE_CONTAINERS, v->name, &q, &v->err, &rows)
+			       : cache_fallback(fl, STORE_CONTAINERS, v->name, &q, &v->err, &rows)) {
 			v->src = LISTING_STALE;
 			res->answered++;
 			if (sink_json(sink, i, v->name, rows, 1) < 0)
@@ -452,5 +450,12 @@ int listing_stream_all(struct fleet *fl, const struct pool_want *want,
 		}
 		json_decref(rows);
 	}
-	return st.oom ? berr_set(err, BERR_LOCAL, "out of memory") : 0;
+	if (st.oom)
+		return berr_set(err, BERR_LOCAL, "out of memory");
+	if (!res->multi && !res->answered) {
+		/* the only host's error is the command's */
+		*err = res->v[0].err;
+		return -1;
+	}
+	return 0;
 }

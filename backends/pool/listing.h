@@ -111,9 +111,8 @@ struct listing_sink {
  * comes, then dropped, and the collection is replaced once. res->v[i]'s
  * rows stay NULL; src, err and answered are as listing_gather's, and its
  * FLEET_NOTE_ERROR notices and stale fallbacks are the same. Returns as
- * listing_gather does. One target (res->multi 0) is listing_gather's
- * alone: its rows are in res->v[0], sink is not called, and the caller
- * shows them and calls listing_record().
+ * listing_gather does: one target's failure (res->multi 0) is the
+ * command's, unless its stale rows answer.
  */
 int listing_stream_all(struct fleet *fl, const struct pool_want *want,
 		       const struct listing_sink *sink, struct listing_result *res,
