@@ -11,6 +11,7 @@
 #include "commands/args.h"
 #include "commands/cmd.h"
 #include "commands/context.h"
+#include "lib/text.h"
 
 int sl_push(struct string_list *l, char *s)
 {
@@ -88,13 +89,19 @@ static int parse_port_range(const char *s, size_t len, unsigned *lo, unsigned *h
 static int ports_add(struct port_list *p, const char *ip, const char *hport, unsigned cport,
 		     const char *proto)
 {
-	struct port_binding *nv = realloc(p->v, (p->n + 1) * sizeof(*nv));
 	struct port_binding *b;
 	char num[16];
 
-	if (!nv)
-		return -1;
-	p->v = nv;
+	if (p->n >= PUBLISH_MAX)
+		return -3;
+	/* 0, 1, 2, 4, ...: grown by doubling (a range is thousands) */
+	if ((p->n & (p->n - 1)) == 0) {
+		struct port_binding *nv = realloc(p->v, (p->n ? 2 * p->n : 1) * sizeof(*nv));
+
+		if (!nv)
+			return -2;
+		p->v = nv;
+	}
 	b = &p->v[p->n];
 	memset(b, 0, sizeof(*b));
 	snprintf(num, sizeof(num), "%u", cport);
@@ -104,7 +111,7 @@ static int ports_add(struct port_list *p, const char *ip, const char *hport, uns
 	b->proto = strdup(proto);
 	p->n++; /* counted even when a strdup failed, so release frees it */
 	if (!b->host_ip || !b->host_port || !b->container_port || !b->proto)
-		return -1;
+		return -2;
 	return 0;
 }
 
@@ -185,8 +192,10 @@ int parse_publish(struct port_list *p, const char *spec)
 		char hport[16] = "";
 		if (hlen)
 			snprintf(hport, sizeof(hport), "%u", hlo + i);
-		if (ports_add(p, ip, hport, clo + i, proto) < 0)
-			return -2;
+		int r = ports_add(p, ip, hport, clo + i, proto);
+
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -241,6 +250,9 @@ int parse_publish_options(struct shell *sh, const struct args *a, struct port_li
 		ports_release(&scratch);
 		if (r == -2)
 			return error(sh, "out of memory");
+		if (r == -3)
+			return usage_error(sh, "too many published ports at '%s': at most %d in all; "
+					   "publish fewer or smaller ranges", CUT(list[i]), PUBLISH_MAX);
 		if (r < 0)
 			return usage_error(sh, "invalid port '%s' for --publish: use "
 					   "[IP:]HOST:CONTAINER[/PROTO] (8080:80, 127.0.0.1:8080:80/udp, 80)",

@@ -51,7 +51,9 @@ void ports_release(struct port_list *p);
 
 /* [IP:]HOST:CONTAINER[/PROTO], CONTAINER[/PROTO], IP::CONTAINER; ranges
  * as docker takes them ("8000-8001:80-81"); an IPv6 address in brackets.
- * 0 ok, -1 malformed (usage), -2 out of memory. */
+ * 0 ok, -1 malformed (usage), -2 out of memory, -3 more than PUBLISH_MAX
+ * bindings in p (each --publish adds to the same list). */
+#define PUBLISH_MAX 65535
 int parse_publish(struct port_list *p, const char *spec);
 
 /* Every --publish of a parsed into *ports (NULL: only checked). CMD_OK;
