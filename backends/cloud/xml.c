@@ -336,6 +336,20 @@ static int char_data(struct parser *ps)
 	return 0;
 }
 
+/* " = '" or ' = "' after an attribute's name: the quote, ps->p past it;
+ * 0 when it is not there. */
+static char eq_quote(struct parser *ps)
+{
+	skip_space(ps);
+	if (ps->p >= ps->end || *ps->p != '=')
+		return 0;
+	ps->p++;
+	skip_space(ps);
+	if (ps->p >= ps->end || (*ps->p != '"' && *ps->p != '\''))
+		return 0;
+	return *ps->p++;
+}
+
 /* <name attr="v" ...> or <name .../>, at ps->p. */
 static int attributes(struct parser *ps, int *empty)
 {
@@ -359,14 +373,8 @@ static int attributes(struct parser *ps, int *empty)
 		if (!n || !space)
 			return fail(ps, ps->p, "an unexpected '%c' in a tag", *ps->p);
 		ps->p += n;
-		skip_space(ps);
-		if (ps->p >= ps->end || *ps->p != '=')
-			return fail(ps, ps->p, "an attribute without '='");
-		ps->p++;
-		skip_space(ps);
-		if (ps->p >= ps->end || (*ps->p != '"' && *ps->p != '\''))
-			return fail(ps, ps->p, "an attribute value without quotes");
-		quote = *ps->p++;
+		if (!(quote = eq_quote(ps)))
+			return fail(ps, ps->p, "an attribute without '=' and a quoted value");
 		while (ps->p < ps->end && *ps->p != quote) {
 			if (*ps->p == '<')
 				return fail(ps, ps->p, "a '<' in an attribute value");
@@ -446,14 +454,8 @@ static int decl_value(struct parser *ps, const char **v, size_t *vlen)
 	const char *close;
 	char quote;
 
-	skip_space(ps);
-	if (ps->p >= ps->end || *ps->p != '=')
+	if (!(quote = eq_quote(ps)))
 		return fail(ps, ps->p, "a malformed XML declaration");
-	ps->p++;
-	skip_space(ps);
-	if (ps->p >= ps->end || (*ps->p != '"' && *ps->p != '\''))
-		return fail(ps, ps->p, "a malformed XML declaration");
-	quote = *ps->p++;
 	close = memchr(ps->p, quote, (size_t)(ps->end - ps->p));
 	if (!close)
 		return fail(ps, ps->p, "a malformed XML declaration");
