@@ -402,7 +402,8 @@ static int start_tag(struct parser *ps)
 	if (!qlen)
 		return fail(ps, lt, "a '<' that starts no tag (write &lt;)");
 	if (!ps->depth && ps->doc->root)
-		return fail(ps, lt, "a second element after the root <%s>", ps->doc->root->name);
+		return fail(ps, lt, "a second element after the root <%.40s>",
+			    ps->doc->root->name);
 	if (ps->depth == XML_MAX_DEPTH)
 		return fail(ps, lt, "elements nested deeper than %d", XML_MAX_DEPTH);
 	local = qname;
