@@ -1,6 +1,7 @@
 /* ec2.c: the EC2 cloud driver's operations (ec2.h, cloud.h). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -55,7 +56,7 @@ static enum cloud_vm_state state_of(const char *s)
 	return CLOUD_VM_UNKNOWN;
 }
 
-static void parse_instance(const struct ec2 *e, const xmlNode *it, struct cloud_vm *vm)
+static void parse_instance(const struct ec2 *e, const struct xml_node *it, struct cloud_vm *vm)
 {
 	char *public, *launch;
 	const char *name;
@@ -84,7 +85,7 @@ static void parse_instance(const struct ec2 *e, const xmlNode *it, struct cloud_
 }
 
 /* Called with each item of a Describe*'s set. */
-typedef int (*item_fn)(struct ec2 *e, const xmlNode *item, void *data, struct berr *err);
+typedef int (*item_fn)(struct ec2 *e, const struct xml_node *item, void *data, struct berr *err);
 
 /* Every page of a Describe* call (NextToken), each item of its `set`. */
 static int describe_pages(struct ec2 *e, const struct ec2_params *q, const char *set, item_fn fn,
@@ -95,8 +96,8 @@ static int describe_pages(struct ec2 *e, const struct ec2_params *q, const char 
 
 	do {
 		struct ec2_params p = { .body = STRBUF_INIT };
-		xmlDoc *doc = NULL;
-		const xmlNode *root, *s, *it = NULL;
+		struct xml_doc *doc = NULL;
+		const struct xml_node *root, *s, *it = NULL;
 
 		strbuf_addstr(&p.body, q->body.buf);
 		if (token)
@@ -107,12 +108,12 @@ static int describe_pages(struct ec2 *e, const struct ec2_params *q, const char 
 		ec2_params_release(&p);
 		if (rc < 0)
 			break;
-		root = xmlDocGetRootElement(doc);
+		root = doc->root;
 		s = ec2_xml_child(root, set);
 		while (rc == 0 && (it = ec2_xml_next(s, it, "item")))
 			rc = fn(e, it, data, err);
 		token = nonempty(ec2_xml_text(root, "nextToken"));
-		xmlFreeDoc(doc);
+		xml_doc_free(doc);
 	} while (rc == 0 && token);
 	free(token);
 	return rc;
@@ -124,10 +125,11 @@ struct vm_list {
 	int skip_gone;
 };
 
-static int reservation_item(struct ec2 *e, const xmlNode *res, void *data, struct berr *err)
+static int reservation_item(struct ec2 *e, const struct xml_node *res, void *data,
+			    struct berr *err)
 {
 	struct vm_list *l = data;
-	const xmlNode *set = ec2_xml_child(res, "instancesSet"), *it = NULL;
+	const struct xml_node *set = ec2_xml_child(res, "instancesSet"), *it = NULL;
 
 	(void)err;
 	while ((it = ec2_xml_next(set, it, "item"))) {
@@ -145,13 +147,13 @@ static int reservation_item(struct ec2 *e, const xmlNode *res, void *data, struc
 	return 0;
 }
 
-size_t ec2_reply_vms(enum cloud_address address, const xmlDoc *doc, int skip_gone,
+size_t ec2_reply_vms(enum cloud_address address, const struct xml_doc *doc, int skip_gone,
 		     struct cloud_vm **out)
 {
 	struct ec2 e = { .address = address };
 	struct vm_list l = { .skip_gone = skip_gone };
-	const xmlNode *set = ec2_xml_child(xmlDocGetRootElement((xmlDoc *)doc), "reservationSet");
-	const xmlNode *it = NULL;
+	const struct xml_node *set = ec2_xml_child(doc->root, "reservationSet");
+	const struct xml_node *it = NULL;
 
 	while ((it = ec2_xml_next(set, it, "item")))
 		reservation_item(&e, it, &l, NULL);
@@ -199,13 +201,13 @@ static int ec2_check(struct cloud *c, struct berr *err)
 {
 	struct ec2 *e = (struct ec2 *)c;
 	struct ec2_params q;
-	xmlDoc *doc = NULL;
+	struct xml_doc *doc = NULL;
 	int rc;
 
 	ec2_params_init(&q, "DescribeAvailabilityZones");
 	rc = ec2_call(e->api, &q, &doc, NULL, err);
 	ec2_params_release(&q);
-	xmlFreeDoc(doc);
+	xml_doc_free(doc);
 	return rc;
 }
 
@@ -326,8 +328,8 @@ static int ec2_vm_create(struct cloud *c, const struct cloud_vm_spec *spec, stru
 {
 	struct ec2 *e = (struct ec2 *)c;
 	struct ec2_params q;
-	xmlDoc *doc = NULL;
-	const xmlNode *it;
+	struct xml_doc *doc = NULL;
+	const struct xml_node *it;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -349,10 +351,10 @@ static int ec2_vm_create(struct cloud *c, const struct cloud_vm_spec *spec, stru
 	ec2_params_release(&q);
 	if (rc < 0)
 		return -1;
-	it = ec2_xml_path(xmlDocGetRootElement(doc), "instancesSet/item");
+	it = ec2_xml_path(doc->root, "instancesSet/item");
 	if (it)
 		parse_instance(e, it, out);
-	xmlFreeDoc(doc);
+	xml_doc_free(doc);
 	if (!out->id)
 		return berr_set(err, BERR_PROTOCOL, "%s: RunInstances answered with no instance ID",
 				c->name);
@@ -364,12 +366,12 @@ static int ec2_vm_create(struct cloud *c, const struct cloud_vm_spec *spec, stru
 static int call_simple(struct ec2 *e, struct ec2_params *q, const char *const *ok_codes,
 		       struct berr *err)
 {
-	xmlDoc *doc = NULL;
+	struct xml_doc *doc = NULL;
 	char *code = NULL;
 	int rc = ec2_call(e->api, q, &doc, &code, err);
 
 	ec2_params_release(q);
-	xmlFreeDoc(doc);
+	xml_doc_free(doc);
 	for (; rc < 0 && code && ok_codes && *ok_codes; ok_codes++)
 		if (!strcmp(code, *ok_codes)) {
 			berr_clear(err);
@@ -404,16 +406,16 @@ static int ec2_vm_delete(struct cloud *c, const char *id, struct berr *err)
 static int first_item_text(struct ec2 *e, struct ec2_params *q, const char *set,
 			   const char *path, char **out, struct berr *err)
 {
-	xmlDoc *doc = NULL;
+	struct xml_doc *doc = NULL;
 	int rc = ec2_call(e->api, q, &doc, NULL, err);
 
 	ec2_params_release(q);
 	*out = NULL;
 	if (rc == 0)
 		*out = nonempty(ec2_xml_text(
-			ec2_xml_next(ec2_xml_child(xmlDocGetRootElement(doc), set), NULL, "item"),
+			ec2_xml_next(ec2_xml_child(doc->root, set), NULL, "item"),
 			path));
-	xmlFreeDoc(doc);
+	xml_doc_free(doc);
 	return rc;
 }
 
@@ -461,7 +463,7 @@ static int create_group(struct ec2 *e, const char *name, const struct cloud_tag 
 			size_t ntags, char **id, struct berr *err)
 {
 	struct ec2_params q;
-	xmlDoc *doc = NULL;
+	struct xml_doc *doc = NULL;
 	char *code = NULL;
 	int rc;
 
@@ -474,10 +476,10 @@ static int create_group(struct ec2 *e, const char *name, const struct cloud_tag 
 	rc = ec2_call(e->api, &q, &doc, &code, err);
 	ec2_params_release(&q);
 	if (rc == 0)
-		*id = nonempty(ec2_xml_text(xmlDocGetRootElement(doc), "groupId"));
+		*id = nonempty(ec2_xml_text(doc->root, "groupId"));
 	else if (code && !strcmp(code, "InvalidGroup.Duplicate")) /* made by another berth */
 		rc = find_group(e, name, id, err);
-	xmlFreeDoc(doc);
+	xml_doc_free(doc);
 	free(code);
 	if (rc == 0 && !*id)
 		return berr_set(err, BERR_PROTOCOL, "%s: CreateSecurityGroup gave no group ID",
@@ -574,7 +576,7 @@ static int ec2_address_attach(struct cloud *c, const char *vm_id, const struct c
 {
 	struct ec2 *e = (struct ec2 *)c;
 	struct ec2_params q;
-	xmlDoc *doc = NULL;
+	struct xml_doc *doc = NULL;
 	struct berr ignored = { 0 };
 	int rc;
 
@@ -586,9 +588,9 @@ static int ec2_address_attach(struct cloud *c, const char *vm_id, const struct c
 	ec2_params_release(&q);
 	if (rc < 0)
 		return -1;
-	*address_id = nonempty(ec2_xml_text(xmlDocGetRootElement(doc), "allocationId"));
-	*address = nonempty(ec2_xml_text(xmlDocGetRootElement(doc), "publicIp"));
-	xmlFreeDoc(doc);
+	*address_id = nonempty(ec2_xml_text(doc->root, "allocationId"));
+	*address = nonempty(ec2_xml_text(doc->root, "publicIp"));
+	xml_doc_free(doc);
 	if (!*address_id || !*address) {
 		rc = berr_set(err, BERR_PROTOCOL, "%s: AllocateAddress gave no allocation ID",
 			      c->name);
@@ -653,14 +655,15 @@ static struct cloud_resource *res_add(struct res_list *l, enum cloud_resource_ki
 }
 
 /* Each live instance of a reservation, with its groups kept aside. */
-static int res_reservation(struct ec2 *e, const xmlNode *res, void *data, struct berr *err)
+static int res_reservation(struct ec2 *e, const struct xml_node *res, void *data,
+			   struct berr *err)
 {
 	struct res_list *l = data;
-	const xmlNode *set = ec2_xml_child(res, "instancesSet"), *it = NULL;
+	const struct xml_node *set = ec2_xml_child(res, "instancesSet"), *it = NULL;
 
 	(void)e, (void)err;
 	while ((it = ec2_xml_next(set, it, "item"))) {
-		const xmlNode *g = NULL, *gs = ec2_xml_child(it, "groupSet");
+		const struct xml_node *g = NULL, *gs = ec2_xml_child(it, "groupSet");
 		char *state = ec2_xml_text(it, "instanceState/name");
 		struct cloud_resource *r;
 		struct strbuf ids = STRBUF_INIT;
@@ -705,7 +708,7 @@ static const char *group_user(const struct res_list *l, const char *id)
 	return user;
 }
 
-static int res_item(struct ec2 *e, const xmlNode *it, void *data, struct berr *err)
+static int res_item(struct ec2 *e, const struct xml_node *it, void *data, struct berr *err)
 {
 	struct res_list *l = data;
 	struct cloud_resource *r;

@@ -1,15 +1,13 @@
-/* ec2_api.c: EC2's Query API over libcurl, replies through libxml2 (ec2_api.h). */
+/* ec2_api.c: EC2's Query API over libcurl, replies through xml.h (ec2_api.h). */
 #include "config.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <curl/curl.h>
-#include <libxml/parser.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include "backends/cloud/ec2_api.h"
@@ -180,24 +178,17 @@ void ec2_param_tag_filters(struct ec2_params *p, size_t *nfilter, const struct c
 
 /* --- XML ------------------------------------------------------------------------ */
 
-static int is_elem(const xmlNode *n, const char *name)
+static int is_elem(const struct xml_node *n, const char *name)
 {
-	return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, name);
+	return n->kind == XML_ELEMENT && !strcmp(n->name, name);
 }
 
-xmlNode *ec2_xml_child(const xmlNode *n, const char *name)
+const struct xml_node *ec2_xml_child(const struct xml_node *n, const char *name)
 {
-	xmlNode *c;
-
-	if (!n)
-		return NULL;
-	for (c = n->children; c; c = c->next)
-		if (is_elem(c, name))
-			return c;
-	return NULL;
+	return n ? ec2_xml_next(n, NULL, name) : NULL;
 }
 
-xmlNode *ec2_xml_path(const xmlNode *n, const char *path)
+const struct xml_node *ec2_xml_path(const struct xml_node *n, const char *path)
 {
 	char buf[128];
 	const char *p = path;
@@ -213,39 +204,33 @@ xmlNode *ec2_xml_path(const xmlNode *n, const char *path)
 		n = ec2_xml_child(n, buf);
 		p += len + (slash ? 1 : 0);
 	}
-	return (xmlNode *)n;
+	return n;
 }
 
-char *ec2_xml_text(const xmlNode *n, const char *path)
+char *ec2_xml_text(const struct xml_node *n, const char *path)
 {
-	xmlNode *e = ec2_xml_path(n, path);
-	xmlChar *s;
-	char *out;
+	const struct xml_node *e = ec2_xml_path(n, path);
 
-	if (!e)
-		return NULL;
-	s = xmlNodeGetContent(e);
-	out = xstrdup(s ? (const char *)s : "");
-	xmlFree(s);
-	return out;
+	return e ? xml_content(e) : NULL;
 }
 
-xmlNode *ec2_xml_next(const xmlNode *set, const xmlNode *n, const char *name)
+const struct xml_node *ec2_xml_next(const struct xml_node *set, const struct xml_node *n,
+				    const char *name)
 {
-	xmlNode *c;
+	const struct xml_node *c;
 
 	if (!set)
 		return NULL;
-	for (c = n ? n->next : set->children; c; c = c->next)
+	for (c = n ? n->next : set->child; c; c = c->next)
 		if (is_elem(c, name))
 			return c;
 	return NULL;
 }
 
-struct cloud_tag *ec2_xml_tags(const xmlNode *tag_set, size_t *n)
+struct cloud_tag *ec2_xml_tags(const struct xml_node *tag_set, size_t *n)
 {
 	struct cloud_tag *tags = NULL;
-	xmlNode *it = NULL;
+	const struct xml_node *it = NULL;
 	size_t cap = 0;
 
 	*n = 0;
@@ -263,20 +248,6 @@ struct cloud_tag *ec2_xml_tags(const xmlNode *tag_set, size_t *n)
 		(*n)++;
 	}
 	return tags;
-}
-
-/* The first element named name at or below n, depth first. */
-static xmlNode *xml_find(xmlNode *n, const char *name)
-{
-	for (; n; n = n->next) {
-		xmlNode *f;
-
-		if (is_elem(n, name))
-			return n;
-		if ((f = xml_find(n->children, name)))
-			return f;
-	}
-	return NULL;
 }
 
 char *ec2_base64(const void *data, size_t len)
@@ -367,10 +338,10 @@ static enum berr_kind code_kind(const char *code)
 }
 
 /* An error reply: err filled, *code set; 1 when worth another try. */
-static int error_reply(struct ec2_api *api, long status, xmlDoc *doc, char **code,
-		       struct berr *err)
+static int error_reply(struct ec2_api *api, long status, const struct xml_doc *doc,
+		       char **code, struct berr *err)
 {
-	xmlNode *e = doc ? xml_find(xmlDocGetRootElement(doc), "Error") : NULL;
+	const struct xml_node *e = doc ? xml_find(doc->root, "Error") : NULL;
 	char *c = e ? ec2_xml_text(e, "Code") : NULL;
 	char *m = e ? ec2_xml_text(e, "Message") : NULL;
 	int again = 0;
@@ -502,39 +473,21 @@ static int send_once(struct ec2_api *api, const struct ec2_params *p, struct rep
 }
 
 /* Both error shapes: Response/Errors/Error and ErrorResponse/Error. */
-static int is_error_doc(xmlDoc *d)
+static int is_error_doc(const struct xml_doc *d)
 {
-	xmlNode *root = xmlDocGetRootElement(d);
-
-	return !root || is_elem(root, "Response") || is_elem(root, "ErrorResponse");
+	return is_elem(d->root, "Response") || is_elem(d->root, "ErrorResponse");
 }
 
-/* libxml2 before 2.11 initialises itself on first use without a lock:
- * host spawn parses replies in several threads at once. */
-static void xml_init(void)
+int ec2_reply(struct ec2_api *api, long status, const char *body, size_t len,
+	      struct xml_doc **doc, char **code, struct berr *err)
 {
-	xmlInitParser();
-}
-
-static xmlDoc *parse(const struct strbuf *body)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	if (!body->len || body->len > (size_t)EC2_MAX_REPLY)
-		return NULL;
-	pthread_once(&once, xml_init);
-	return xmlReadMemory(body->buf, (int)body->len, "ec2.xml", NULL,
-			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-}
-
-int ec2_reply(struct ec2_api *api, long status, const char *body, size_t len, xmlDoc **doc,
-	      char **code, struct berr *err)
-{
-	const struct strbuf b = { .buf = (char *)body, .len = len };
-	xmlDoc *d = parse(&b);
+	struct xml_doc *d = NULL;
+	struct berr xml_err;
 	int again;
 
 	*doc = NULL;
+	if (len && len <= (size_t)EC2_MAX_REPLY)
+		xml_doc_parse(body, len, &d, &xml_err);
 	if (status / 100 == 2 && d && !is_error_doc(d)) {
 		*doc = d;
 		return 0;
@@ -550,11 +503,11 @@ int ec2_reply(struct ec2_api *api, long status, const char *body, size_t len, xm
 		*code = NULL;
 	}
 	again = error_reply(api, status, d, code, err);
-	xmlFreeDoc(d);
+	xml_doc_free(d);
 	return again ? 1 : -1;
 }
 
-int ec2_call(struct ec2_api *api, struct ec2_params *p, xmlDoc **doc, char **code,
+int ec2_call(struct ec2_api *api, struct ec2_params *p, struct xml_doc **doc, char **code,
 	     struct berr *err)
 {
 	int attempt;

@@ -3,7 +3,7 @@
  * A call is a form-encoded POST of Action=...&Version=2016-11-15&..., signed
  * with SigV4 by libcurl (CURLOPT_AWS_SIGV4 "aws:amz:REGION:ec2"; the body's
  * hash is part of the signature), X-Amz-Security-Token added for session
- * credentials. The reply is XML, read with libxml2 by local name (the
+ * credentials. The reply is XML, read with xml.h by local name (the
  * namespace changes between API versions and EC2-compatible clouds).
  *
  * Errors: both shapes EC2 answers with (Response/Errors/Error and
@@ -14,9 +14,9 @@
 #ifndef BERTH_EC2_API_H
 #define BERTH_EC2_API_H
 
-#include <libxml/tree.h>
 #include "backends/cloud/aws_config.h"
 #include "backends/cloud/cloud.h"
+#include "backends/cloud/xml.h"
 #include "lib/berr.h"
 #include "lib/strbuf.h"
 
@@ -47,39 +47,40 @@ void ec2_param_tag_spec(struct ec2_params *p, size_t n, const char *resource_typ
 void ec2_param_tag_filters(struct ec2_params *p, size_t *nfilter, const struct cloud_tag *match,
 			   size_t nmatch);
 
-/* Sends the request; *doc gets the parsed reply (xmlFreeDoc) on success.
+/* Sends the request; *doc gets the parsed reply (xml_doc_free) on success.
  * On failure err->kind is BERR_NOT_FOUND for the *.NotFound codes,
  * BERR_CONFLICT for DependencyViolation, *.InUse, *.Duplicate, ..., and
  * *code (when not NULL) gets the error's code (owned). */
-int ec2_call(struct ec2_api *api, struct ec2_params *p, xmlDoc **doc, char **code,
+int ec2_call(struct ec2_api *api, struct ec2_params *p, struct xml_doc **doc, char **code,
 	     struct berr *err);
 
 /* Internal (ec2_call's second half, exposed for tests/fuzz): what a
  * reply of HTTP status with body comes to: 0 and *doc, -1 and err (and
  * *code as above), or 1 for an error worth another try (err, *code set). */
-int ec2_reply(struct ec2_api *api, long status, const char *body, size_t len, xmlDoc **doc,
-	      char **code, struct berr *err);
+int ec2_reply(struct ec2_api *api, long status, const char *body, size_t len,
+	      struct xml_doc **doc, char **code, struct berr *err);
 
 /* Internal (ec2.c, exposed for tests/fuzz): the instances of a
  * DescribeInstances reply as the driver reads them, terminated ones left
  * out with skip_gone; *out is an array of the count returned
  * (cloud_vms_release). */
-size_t ec2_reply_vms(enum cloud_address address, const xmlDoc *doc, int skip_gone,
+size_t ec2_reply_vms(enum cloud_address address, const struct xml_doc *doc, int skip_gone,
 		     struct cloud_vm **out);
 
 /* --- reading replies ---------------------------------------------------- */
 
 /* The first child element of n named name (local name), or NULL. */
-xmlNode *ec2_xml_child(const xmlNode *n, const char *name);
+const struct xml_node *ec2_xml_child(const struct xml_node *n, const char *name);
 /* Down a path of child names: "instanceState/name". */
-xmlNode *ec2_xml_path(const xmlNode *n, const char *path);
+const struct xml_node *ec2_xml_path(const struct xml_node *n, const char *path);
 /* The text at path below n (owned), or NULL when absent. */
-char *ec2_xml_text(const xmlNode *n, const char *path);
+char *ec2_xml_text(const struct xml_node *n, const char *path);
 /* The next element sibling named name after n (start: NULL means the
  * first child of set): iterates `set/item`. */
-xmlNode *ec2_xml_next(const xmlNode *set, const xmlNode *n, const char *name);
+const struct xml_node *ec2_xml_next(const struct xml_node *set, const struct xml_node *n,
+				    const char *name);
 /* The tags of a tagSet (items of key/value), owned. */
-struct cloud_tag *ec2_xml_tags(const xmlNode *tag_set, size_t *n);
+struct cloud_tag *ec2_xml_tags(const struct xml_node *tag_set, size_t *n);
 
 /* Base64 of data (owned). */
 char *ec2_base64(const void *data, size_t len);

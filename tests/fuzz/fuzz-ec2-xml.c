@@ -1,4 +1,4 @@
-/* fuzz-ec2-xml: EC2's XML replies (backends/cloud/ec2_api.c, ec2.c): a
+/* fuzz-ec2-xml: EC2's XML replies (backends/cloud/xml.c, ec2_api.c, ec2.c): a
  * reply judged as ec2_call judges it (both error shapes, the codes that
  * are retried), then a DescribeInstances reply read into VMs as the
  * driver reads it, with its nextToken.
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct ec2_api *api;
 	struct berr err;
 	struct cloud_vm *vms;
-	xmlDoc *doc = NULL;
+	struct xml_doc *doc = NULL;
 	char *code = NULL, *token;
 	size_t n;
 	int rc;
@@ -37,9 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		n = ec2_reply_vms((enum cloud_address)((data[0] >> 4) & 3), doc, data[0] >> 7, &vms);
 		cloud_vms_release(vms, n);
-		token = ec2_xml_text(xmlDocGetRootElement(doc), "nextToken");
+		token = ec2_xml_text(doc->root, "nextToken");
 		free(token);
-		xmlFreeDoc(doc);
+		xml_doc_free(doc);
 	}
 	free(code);
 	return 0;

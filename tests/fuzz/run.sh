@@ -58,7 +58,7 @@ printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }
 # libberth.a's sources, as Makefile.am lists them
 sources=$(sed -n '/^libberth_a_SOURCES/,/^$/p' "$TOP_SRCDIR/Makefile.am" |
 	tr ' \t\\' '\n\n\n' | grep '\.c$' | tr '\n' ' ')
-pkgs="libedit libcurl jansson libmongoc-1.0 libbson-1.0 yaml-0.1 zlib libxml-2.0 libcrypto"
+pkgs="libedit libcurl jansson libmongoc-1.0 libbson-1.0 yaml-0.1 zlib libcrypto"
 log=$FUZZ_OUT/build.log
 if ! make -s -C "$FUZZ_OUT" -f "$TOP_SRCDIR/tests/fuzz/fuzz.mk" -j"${FUZZ_JOBS:-2}" \
 	SRCDIR="$TOP_SRCDIR" BUILDDIR="$TOP_BUILDDIR" CC="$CLANG" SOURCES="$sources" \
