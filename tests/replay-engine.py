@@ -71,7 +71,7 @@ class Engine:
         self.i = i
         self.args = args
         self.bodies = bodies
-        self.containers = None  # this engine's listing, made on first use
+        self.cache = {}  # (method, path) -> the whole response, made on first use
 
     def body_for(self, path):
         p = path.split("?", 1)[0]
@@ -83,12 +83,8 @@ class Engine:
         if p == "/_ping":
             return 200, b"OK", "text/plain"
         if p == "/containers/json":
-            # kept: made afresh for every request, the replay's own CPU
-            # was a third of a 1,000-host listing's on a 2-core machine
-            if self.containers is None:
-                body = self.bodies["containers"].replace(b"HOSTTAG____", tag(self.i))
-                self.containers = body.replace(b"HOSTID", b"%06d" % self.i)
-            return 200, self.containers, None
+            body = self.bodies["containers"].replace(b"HOSTTAG____", tag(self.i))
+            return 200, body.replace(b"HOSTID", b"%06d" % self.i), None
         if p == "/info":
             info = dict(self.bodies["info"])
             info["ID"] = "REPLAY:%d" % self.i
@@ -105,51 +101,96 @@ class Engine:
             return 200, json.dumps(nets).encode(), None
         return 404, json.dumps({"message": "page not found: " + p}).encode(), None
 
-    async def serve(self, reader, writer):
+    def answer(self, method, path):
+        """The whole HTTP response to method path, made once per engine and
+        path (a listing is asked again and again)."""
+        if path.startswith("/_replay/"):
+            if path == "/_replay/reset":
+                for k in STATS:
+                    if k != "open":
+                        STATS[k] = 0
+                STATS["max_open"] = STATS["open"]
+            return self.head(200, None, json.dumps(STATS).encode(), method)
+        key = (method, path)
+        r = self.cache.get(key)
+        if r is None:
+            status, body, ctype = self.body_for(path)
+            r = self.cache[key] = self.head(status, ctype, body, method)
+        return r
+
+    @staticmethod
+    def head(status, ctype, body, method):
+        reason = "OK" if status == 200 else "Not Found"
+        return (("HTTP/1.1 %d %s\r\nApi-Version: 1.41\r\nContent-Type: %s\r\n"
+                 "Content-Length: %d\r\n\r\n" %
+                 (status, reason, ctype or "application/json", len(body))).encode()
+                + (b"" if method == "HEAD" else body))
+
+
+class Conn(asyncio.Protocol):
+    """One connection to an engine: requests (kept alive) answered in
+    order. A protocol, not streams: the replay's own CPU shares the
+    machine with the client it measures."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.buf = b""
+        self.busy = False  # an answer is being delayed
+        self.transport = None
+
+    def connection_made(self, transport):
+        self.transport = transport
         STATS["connections"] += 1
         STATS["open"] += 1
         STATS["max_open"] = max(STATS["max_open"], STATS["open"])
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                method, path = lines[0].split(" ")[:2]
-                length = 0
-                for line in lines[1:]:
-                    k, _, v = line.partition(":")
-                    if k.strip().lower() == "content-length":
-                        length = int(v.strip())
-                if length:
-                    await reader.readexactly(length)
-                if path.startswith("/_replay/"):
-                    if path == "/_replay/reset":
-                        for k in STATS:
-                            if k != "open":
-                                STATS[k] = 0
-                        STATS["max_open"] = STATS["open"]
-                    status, body, ctype = 200, json.dumps(STATS).encode(), None
-                else:
-                    STATS["requests"] += 1
-                    STATS["pending"] += 1
-                    STATS["max_pending"] = max(STATS["max_pending"], STATS["pending"])
-                    try:
-                        if self.args.delay:
-                            await asyncio.sleep(self.args.delay)
-                        status, body, ctype = self.body_for(path)
-                    finally:
-                        STATS["pending"] -= 1
-                reason = "OK" if status == 200 else "Not Found"
-                writer.write(("HTTP/1.1 %d %s\r\nApi-Version: 1.41\r\nContent-Type: %s\r\n"
-                              "Content-Length: %d\r\n\r\n" %
-                              (status, reason, ctype or "application/json", len(body))).encode())
-                if method != "HEAD":
-                    writer.write(body)
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
-            pass
-        finally:
-            STATS["open"] -= 1
-            writer.close()
+
+    def connection_lost(self, exc):
+        STATS["open"] -= 1
+
+    def data_received(self, data):
+        self.buf += data
+        if not self.busy:
+            self.next()
+
+    def next(self):
+        while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.buf[:end].decode("latin-1").split("\r\n")
+            length = 0
+            for line in head[1:]:
+                k, _, v = line.partition(":")
+                if k.strip().lower() == "content-length":
+                    length = int(v.strip())
+            if len(self.buf) < end + 4 + length:
+                return  # the body is still coming
+            self.buf = self.buf[end + 4 + length:]
+            parts = head[0].split(" ")
+            if len(parts) < 2:
+                self.transport.close()
+                return
+            method, path = parts[0], parts[1]
+            if path.startswith("/_replay/"):
+                self.transport.write(self.engine.answer(method, path))
+                continue
+            STATS["requests"] += 1
+            STATS["pending"] += 1
+            STATS["max_pending"] = max(STATS["max_pending"], STATS["pending"])
+            if self.engine.args.delay:
+                self.busy = True
+                asyncio.get_running_loop().call_later(self.engine.args.delay, self.delayed,
+                                                      method, path)
+                return
+            STATS["pending"] -= 1
+            self.transport.write(self.engine.answer(method, path))
+
+    def delayed(self, method, path):
+        STATS["pending"] -= 1
+        self.busy = False
+        if not self.transport.is_closing():
+            self.transport.write(self.engine.answer(method, path))
+            self.next()
 
 
 async def main():
@@ -169,14 +210,15 @@ async def main():
         "/images/json": json.dumps(load("engine-images.json")).encode(),
     }
     servers = []
+    loop = asyncio.get_running_loop()
     for i in range(1, args.count + 1):
         path = os.path.join(args.dir, "e%d.sock" % i)
         if os.path.exists(path):
             os.unlink(path)
-        servers.append(await asyncio.start_unix_server(Engine(i, args, bodies).serve, path,
-                                                       backlog=128))
+        engine = Engine(i, args, bodies)
+        servers.append(await loop.create_unix_server(lambda e=engine: Conn(e), path,
+                                                     backlog=128))
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     print("ready", flush=True)

@@ -13,6 +13,7 @@
 #include "lib/fmt.h"
 #include "backends/backend.h"
 #include "backends/fanout.h"
+#include "lib/workq.h"
 #include "lib/xalloc.h"
 #include "backends/store/json_bson.h"
 #include "backends/store/store_docs.h"
@@ -302,12 +303,15 @@ static int sink_json(const struct listing_sink *sink, size_t h, const char *host
 	return ret;
 }
 
+#define STREAM_WAITING 64
+
 struct stream {
 	struct fleet *fl;
 	struct listing_result *res;
 	const struct listing_sink *sink;
 	struct cache_sets *cs;      /* owned; NULL: the store could not be opened */
 	struct fanout_job *jobs;    /* one per asked host */
+	struct workq *worker;       /* owned; NULL: answers are taken in the loop */
 	size_t *host_of;            /* jobs[j]'s place in res */
 	int64_t now;
 	int oom;
@@ -332,20 +336,33 @@ static int entry_in(void *ud, const bson_t *entry, struct berr *err)
 	return 0;
 }
 
-/* One host's answer: shown, written through, dropped. */
-static void answered(struct fanout_job *job, void *ud)
-{
-	struct stream *st = ud;
-	struct listing_host *v = &st->res->v[st->host_of[job - st->jobs]];
+/* One host's answer, as the transfers' loop handed it over. */
+struct answer {
+	size_t j;      /* its job */
+	int status;
+	struct berr err;
+	char *raw;     /* owned */
+	size_t raw_len;
+};
 
-	if (job->status < 0) {
-		v->err = job->err;
+/* One host's answer: shown, written through, dropped (on the worker
+ * thread when there is one; nothing else touches the sink, the cache
+ * writer or res meanwhile). */
+static void answered(void *item, void *ud)
+{
+	struct answer *a = item;
+	struct stream *st = ud;
+	struct listing_host *v = &st->res->v[st->host_of[a->j]];
+
+	if (a->status < 0) {
+		v->err = a->err;
+		free(a);
 		return;
 	}
 	st->host = v->name;
 	st->h = (size_t)(v - st->res->v);
 	memset(&st->set, 0, sizeof(st->set));
-	if (json_bson_array_each(job->raw, job->raw_len, entry_in, st, &v->err) < 0) {
+	if (json_bson_array_each(a->raw, a->raw_len, entry_in, st, &v->err) < 0) {
 		if (!strstr(v->err.msg, v->name)) { /* the parser's words: the host's */
 			struct berr why = v->err;
 
@@ -360,7 +377,31 @@ static void answered(struct fanout_job *job, void *ud)
 	if (st->sink->host_done)
 		st->sink->host_done(st->sink->ud, st->h, v->src == LISTING_LIVE);
 	store_docset_release(&st->set);
+	free(a->raw);
+	free(a);
+}
+
+/* In the transfers' loop: the answer is taken from the job and handed to
+ * the worker, so that parsing one engine's answer and writing it through
+ * goes on beside the transfers of the others (on two cores a 1,000-host
+ * listing took 2.1 s on one thread). */
+static void job_ended(struct fanout_job *job, void *ud)
+{
+	struct stream *st = ud;
+	struct answer *a = xcalloc(1, sizeof(*a));
+
+	a->j = (size_t)(job - st->jobs);
+	a->status = job->status;
+	a->err = job->err;
+	a->raw = job->raw;
+	a->raw_len = job->raw_len;
+	job->raw = NULL;
+	job->raw_len = 0;
 	fanout_job_release(job);
+	if (st->worker)
+		workq_put(st->worker, a);
+	else
+		answered(a, st);
 }
 
 /* The hosts asked at once, each answer taken as it comes. */
@@ -368,7 +409,7 @@ static void stream_many(struct stream *st)
 {
 	static const struct list_filter all = { .all = 1 };
 	struct listing_result *res = st->res;
-	struct fanout_opts opts = { .done = answered, .done_ud = st };
+	struct fanout_opts opts = { .done = job_ended, .done_ud = st };
 	size_t i, n = 0;
 	int opened;
 
@@ -384,7 +425,12 @@ static void stream_many(struct stream *st)
 			n++;
 		}
 	st->cs = cache_sets_begin(st->fl, STORE_CONTAINERS);
+	/* a worker for more than one host; at most STREAM_WAITING answers
+	 * (about 80 kB each for 100 containers) wait for it */
+	st->worker = n > 1 ? workq_start(answered, st, STREAM_WAITING) : NULL;
 	fanout_run(st->jobs, n, &opts);
+	workq_finish(st->worker);
+	st->worker = NULL;
 	/* one write of the hosts: those that answered recorded as seen
 	 * (after the answers' write), the others' failures */
 	opened = pool_records_begin(st->fl);
