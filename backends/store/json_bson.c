@@ -359,8 +359,10 @@ static int emit_utf8(struct jp *jp, const char *key, size_t klen, const char *s,
 {
 	unsigned char *o;
 
-	if (n >= JB_MAX_SIZE - 5 || elem(jp, 0x02, key, klen, 4 + n + 1) < 0)
-		return n >= JB_MAX_SIZE - 5 ? fail(jp, "too large") : -1;
+	if (n >= JB_MAX_SIZE - 5)
+		return fail(jp, "too large");
+	if (elem(jp, 0x02, key, klen, 4 + n + 1) < 0)
+		return -1;
 	o = jp->out + jp->olen;
 	put_le32(o, (uint32_t)(n + 1));
 	memcpy(o + 4, s, n);
