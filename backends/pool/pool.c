@@ -622,6 +622,8 @@ int pool_records_begin(struct fleet *fl)
 	int64_t now = store_now_ms();
 	size_t i;
 
+	if (fl->fresh)
+		return 0; /* nested in an open batch (a listing's cache write): the outer one ends it */
 	berr_clear(&err);
 	if (!(s = fleet_store(fl, &err)) || store_batch_begin(s, STORE_HOSTS, &err) < 0)
 		return 0; /* each record then says what is wrong, as without a batch */
