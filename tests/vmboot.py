@@ -30,8 +30,10 @@ its settings become flags instead, which dockerd refuses to see twice).
 
 Each VM gets its own Linux bridge bvmN with 10.214.N.1/24 (never
 --bridge=none: a daemon started that way deletes docker0, other daemons'
-bridge). N is taken under a lock shared by every process on the machine
-(/tmp/berth-vmboot.lock); a bridge's alias "berth-vmboot NAME DIR" names
+bridge). N is taken by `ip link add`, which fails for a name already
+taken; a lock shared by every process on the machine
+(/tmp/berth-vmboot.lock) guards the sweeps, and a VM's directory names its
+booting process until its daemon runs. A bridge's alias "berth-vmboot NAME DIR" names
 its owner, and a bridge whose owner's daemon is gone (a crashed run) is
 deleted by the next start, as is everything an earlier VM of the same
 name (or the same directory) left behind.
@@ -217,9 +219,11 @@ def _bridge_del(name):
 
 
 def _bridge_new(vm_name, d):
-    """A new bridge for the VM in d; the caller holds the lock. Two runs
-    of ip(8), not six: each fork of a harness's big Python process costs
-    tens of milliseconds, under a lock ten booting VMs wait for."""
+    """A new bridge for the VM in d, without the lock: the name is taken
+    by `ip link add`, which fails when another VM took it first (then the
+    next number is tried, and the other's bridge is left alone). Two runs
+    of ip(8): each fork of a harness's big Python process costs tens of
+    milliseconds."""
     used = set()
     for line in _ip("-4", "-o", "addr", "show").stdout.splitlines():
         for w in line.split():
@@ -238,11 +242,13 @@ def _bridge_new(vm_name, d):
             stderr=subprocess.PIPE, text=True)
         if r.returncode == 0:
             return name
-        # seen once with ten VMs booting at once: "Address already
-        # assigned" for an address no interface listed a moment before;
-        # the next number will do
-        _bridge_del(name)
         last = r.stderr.strip()
+        # ip stops at the first failing line ("Command failed -:N"): a
+        # failed line 1 made nothing (another VM has that name); a later
+        # one ("Address already assigned", seen with ten VMs at once)
+        # leaves a bridge of ours to delete before the next number
+        if "-:1" not in last:
+            _bridge_del(name)
     raise VMError("no free bridge: %s0..255 are all in use (%s)" % (BRIDGE_PREFIX, last))
 
 
@@ -276,7 +282,7 @@ def _stop_locked(d):
     d = os.path.abspath(d)
     short = _short_dir(d)
     pid = _pid(d)
-    if pid is not None and _alive(pid):
+    if pid is not None and pid != os.getpid() and _alive(pid):
         _kill([pid], 30)
     left = _procs_under([d, short])
     if left:
@@ -362,26 +368,38 @@ def start(userdata, address, d, name=None):
         _sweep(name, d)
         if _running(d):
             _stop_locked(d)
-        bridge = _bridge_new(name, d)
-        with open(os.path.join(d, "bridge"), "w") as f:
-            f.write(bridge + "\n")
-        c = os.path.join(d, "certs")
-        args = ["dockerd", "--config-file", os.path.join(d, "empty.json"),
-                "--tlsverify", "--tlscacert", os.path.join(c, "ca.pem"),
-                "--tlscert", os.path.join(c, "server-cert.pem"),
-                "--tlskey", os.path.join(c, "server-key.pem"),
-                "-H", "tcp://%s:%d" % (address, port), "-H", "unix://" + sock(d),
-                "--data-root", os.path.join(d, "data"),
-                "--exec-root", os.path.join(short, "x"),
-                "--pidfile", os.path.join(d, "dockerd.pid"),
-                "--bridge", bridge, "--iptables=false", "--ip-masq=false",
-                "--shutdown-timeout", "2"]
-        env = dict(os.environ, TMPDIR=os.path.join(d, "tmp"))
-        with open(os.path.join(d, "log"), "ab") as log:
-            p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                 env=env, start_new_session=True, close_fds=True)
+        # d is claimed by this process until its daemon runs: a sweep
+        # meanwhile sees a live owner and leaves the new bridge alone
+        with open(os.path.join(d, "pid"), "w") as f:
+            f.write("%d\n" % os.getpid())
+    # outside the lock: ten VMs booting at once each held it for a
+    # bridge and a fork, 0.1-0.2 s apiece, one after the other
+    bridge = _bridge_new(name, d)
+    with open(os.path.join(d, "bridge"), "w") as f:
+        f.write(bridge + "\n")
+    c = os.path.join(d, "certs")
+    args = ["dockerd", "--config-file", os.path.join(d, "empty.json"),
+            "--tlsverify", "--tlscacert", os.path.join(c, "ca.pem"),
+            "--tlscert", os.path.join(c, "server-cert.pem"),
+            "--tlskey", os.path.join(c, "server-key.pem"),
+            "-H", "tcp://%s:%d" % (address, port), "-H", "unix://" + sock(d),
+            "--data-root", os.path.join(d, "data"),
+            "--exec-root", os.path.join(short, "x"),
+            "--pidfile", os.path.join(d, "dockerd.pid"),
+            "--bridge", bridge, "--iptables=false", "--ip-masq=false",
+            "--shutdown-timeout", "2"]
+    env = dict(os.environ, TMPDIR=os.path.join(d, "tmp"))
+    with open(os.path.join(d, "log"), "ab") as log:
+        p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                             env=env, start_new_session=True, close_fds=True)
+    with _Lock():
+        # a stop meanwhile removed the claim: it is stopped again, whole
+        claimed = _pid(d) == os.getpid()
         with open(os.path.join(d, "pid"), "w") as f:
             f.write("%d\n" % p.pid)
+        if not claimed:
+            _stop_locked(d)
+            raise VMError("%s was stopped while it booted" % d)
     return p.pid
 
 
