@@ -1,42 +1,28 @@
 /* replay-engine: many Docker Engines in one process, for scale tests.
  *
+ *   replay-engine [--containers N] [--delay S] DIR COUNT
+ *
  * A thousand real engines cannot run on one machine; this stands in for
- * them, and only for that. One single-threaded epoll process listens on N
- * unix sockets, DIR/e1.sock .. DIR/eN.sock, each one "engine" answering
- * from recorded replies (tests/data/engine-*.json, what a real dockerd
- * said):
+ * them, and only for that. It listens on DIR/e1.sock .. DIR/eCOUNT.sock,
+ * each one "engine" answering from the replies a real dockerd gave
+ * (tests/data/engine-*.json): /_ping; /version; /info with the engine's
+ * own ID and Name; /containers/json, N containers (the recorded ones
+ * repeated), newest first, IDs and names (/hI-cJ) unique to the engine;
+ * /images/json; /volumes (none); /networks (bridge, host, none); a 404
+ * {"message"} otherwise. A version prefix (/v1.41/) and a query are
+ * ignored; HEAD gets the headers alone. Connections are kept alive, their
+ * requests answered in order, each after S seconds (default 0) so that
+ * transfers overlap and the client's concurrency shows. GET
+ * /_replay/stats on any socket answers (uncounted) the connections and
+ * requests so far, and the most connections open (max_open) and requests
+ * waiting for their answer (max_pending) at one time; /_replay/reset
+ * zeroes them. "ready" on stdout once every socket listens; SIGTERM or
+ * SIGINT ends it (exit 0), the sockets left in DIR.
  *
- *   GET /_ping            OK, with an Api-Version header (1.41)
- *   GET /version          the engine's version object
- *   GET /info             the recorded /info, with this engine's own ID and name
- *   GET /containers/json  CONTAINERS containers (the recorded ones repeated),
- *                         each with an ID and a name unique to this engine
- *                         (/hI-cJ), newest first
- *   GET /images/json      the recorded images
- *   GET /volumes          no volumes
- *   GET /networks         the three an engine starts with (bridge, host, none)
- *   anything else         404 {"message": "..."}
- *
- * A version prefix (/v1.41/...) and a query are ignored; HEAD gets the
- * headers alone. Every request is answered after --delay seconds
- * (default 0), kept-alive connections included, in order on each
- * connection, so that transfers overlap and the client's concurrency
- * shows. It counts, over all its sockets, connections and requests, and
- * the most requests waiting for their answer at one time (max_pending)
- * and the most connections open at one time (max_open); GET
- * /_replay/stats on any socket answers them as JSON (that request is not
- * counted), GET /_replay/reset zeroes them.
- *
- * Each engine's answer to each path is made once, on first use, and kept:
- * a listing asks for the same thing again and again, and this process
- * shares the machine with the client whose time is measured. The JSON is
- * what Python's json.dumps wrote when this was tests/replay-engine.py
- * (", " and ": ", compact for the container list), byte for byte for the
- * recorded files (ASCII; jansson would write a \u escape in capitals).
- *
- * Usage: replay-engine [--containers N] [--delay S] DIR COUNT
- * Prints "ready" on stdout once every socket listens; SIGTERM or SIGINT
- * ends it (exit 0), the sockets left in DIR.
+ * One thread, epoll; each engine's answer to each path made once and
+ * kept (a listing asks again and again; this shares the machine with the
+ * client it measures). The bodies are what tests/replay-engine.py's
+ * json.dumps wrote, byte for byte for the recorded (ASCII) files.
  */
 #include "config.h"
 
@@ -190,48 +176,35 @@ static void replace(struct strbuf *out, const char *s, size_t n, const char *fro
 static const char *page_body(struct engine *e, enum page pg, struct strbuf *body)
 {
 	static const char *const nets[][2] = { { "bridge", "bridge" }, { "host", "host" }, { "none", "null" } };
+	const char *fixed[NPAGES] = {
+		[P_PING] = "OK", [P_VERSION] = version, [P_IMAGES] = images,
+		[P_VOLUMES] = "{\"Volumes\": [], \"Warnings\": null}",
+	};
 	struct strbuf tmp = STRBUF_INIT;
-	char num[32];
-	char *s;
+	char num[32], *s;
 
-	switch (pg) {
-	case P_PING:
-		strbuf_addstr(body, "OK");
-		return "text/plain";
-	case P_CONTAINERS:
+	if (fixed[pg]) {
+		strbuf_addstr(body, fixed[pg]);
+	} else if (pg == P_CONTAINERS) {
 		snprintf(num, sizeof(num), "%011ld", e->i); /* the width of HOSTTAG____ */
 		replace(&tmp, containers, strlen(containers), "HOSTTAG____", num);
 		snprintf(num, sizeof(num), "%06ld", e->i);
 		replace(body, tmp.buf, tmp.len, "HOSTID", num);
 		strbuf_release(&tmp);
-		break;
-	case P_INFO:
+	} else if (pg == P_INFO) {
 		json_object_set_new(info, "ID", json_sprintf("REPLAY:%ld", e->i));
 		json_object_set_new(info, "Name", json_sprintf("replay-%ld", e->i));
 		s = json_dumps(info, JSON_ENSURE_ASCII);
 		strbuf_addstr(body, s);
 		free(s);
-		break;
-	case P_VERSION:
-		strbuf_addstr(body, version);
-		break;
-	case P_IMAGES:
-		strbuf_addstr(body, images);
-		break;
-	case P_VOLUMES:
-		strbuf_addstr(body, "{\"Volumes\": [], \"Warnings\": null}");
-		break;
-	case P_NETWORKS:
+	} else {
 		for (int k = 0; k < 3; k++)
 			strbuf_addf(body, "%s{\"Name\": \"%s\", \"Id\": \"%064lx\", \"Driver\": \"%s\", "
 				    "\"Scope\": \"local\", \"Created\": \"2024-05-01T10:00:00.000000000Z\", "
 				    "\"Labels\": {}}%s", k ? ", " : "[", nets[k][0], e->i * 3 + k,
 				    nets[k][1], k == 2 ? "]" : "");
-		break;
-	case NPAGES:
-		break;
 	}
-	return NULL;
+	return pg == P_PING ? "text/plain" : NULL;
 }
 
 /* The response in sb; returns the length of its headers. */
@@ -302,13 +275,12 @@ static void conn_flush(struct conn *c)
 	}
 }
 
-/* Python's str.isdigit() of a latin-1 character: ¹²³ too. */
+/* Python's str.isdigit() and str.isspace() of a latin-1 character. */
 static int pydigit(unsigned char ch)
 {
 	return (ch >= '0' && ch <= '9') || ch == 0xb2 || ch == 0xb3 || ch == 0xb9;
 }
 
-/* Python's str.isspace() of a latin-1 character. */
 static int pyspace(unsigned char ch)
 {
 	return (ch >= 9 && ch <= 13) || (ch >= 0x1c && ch <= 0x20) || ch == 0x85 || ch == 0xa0;
@@ -389,36 +361,28 @@ static void strip(const char **s, const char **e)
  * as Python's int() reads it; -1 when that fails (or is negative). */
 static int content_length(const char *s, const char *end, unsigned long long *len)
 {
-	const char *line = memmem(s, end - s, "\r\n", 2), *eol, *k, *ke, *v, *ve;
+	const char *line = s, *eol, *k, *ke, *v, *ve;
 	int neg;
 
-	*len = 0;
-	for (; line; line = eol < end ? eol : NULL) {
+	for (*len = 0; (line = memmem(line, end - line, "\r\n", 2)); line = eol) {
 		line += 2;
 		if (!(eol = memmem(line, end - line, "\r\n", 2)))
 			eol = end;
 		k = line;
-		if ((ke = memchr(line, ':', eol - line)))
-			v = ke + 1;
-		else
-			v = ke = eol;
+		ke = memchr(line, ':', eol - line);
+		v = ke ? ke + 1 : eol;
+		ke = ke ? ke : eol;
 		ve = eol;
 		strip(&k, &ke);
 		if (ke - k != 14 || strncasecmp(k, "content-length", 14))
 			continue;
 		strip(&v, &ve);
-		neg = v < ve && *v == '-';
-		if (v < ve && (*v == '+' || *v == '-'))
+		if ((neg = v < ve && *v == '-') || (v < ve && *v == '+'))
 			v++;
-		if (v == ve)
-			return -1;
-		for (*len = 0; v < ve; v++) {
-			if (*v < '0' || *v > '9')
-				return -1;
+		for (*len = 0, k = v; v < ve && *v >= '0' && *v <= '9'; v++)
 			if (*len < 1ULL << 60)
 				*len = *len * 10 + (*v - '0');
-		}
-		if (neg && *len)
+		if (v == k || v < ve || (neg && *len))
 			return -1;
 	}
 	return 0;
@@ -515,13 +479,13 @@ static void conn_settle(struct conn *c)
 		conn_free(c);
 }
 
-static void conn_event(struct conn *c)
+static void conn_event(struct conn *c, uint32_t events)
 {
 	ssize_t n;
 
 	if (c->out_off < c->out.len)
 		conn_flush(c);
-	if (!c->closing && !c->failed) {
+	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->closing && !c->failed) {
 		if (c->in_off) {
 			memmove(c->in.buf, c->in.buf + c->in_off, c->in.len - c->in_off);
 			c->in.len -= c->in_off;
@@ -546,7 +510,7 @@ static void conn_event(struct conn *c)
 /* The delayed answers now due. */
 static void fire(void)
 {
-	int64_t now = now_ns();
+	int64_t now = thead ? now_ns() : 0;
 
 	while (thead && thead->due <= now) {
 		struct conn *c = thead;
@@ -663,7 +627,7 @@ static void serve(void)
 			if (*kind == K_ENGINE)
 				engine_accept((struct engine *)kind);
 			else
-				conn_event((struct conn *)kind);
+				conn_event((struct conn *)kind, evs[k].events);
 		}
 		fire();
 	}
