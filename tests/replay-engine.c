@@ -527,34 +527,32 @@ static void fire(void)
 	}
 }
 
+/* One connection a wakeup: epoll tells again while more wait, where a
+ * loop to EAGAIN would pay a failing accept4() for nearly each one. */
 static void engine_accept(struct engine *e)
 {
-	for (;;) {
-		int fd = accept4(e->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct epoll_event ev = { .events = EPOLLIN };
-		struct conn *c;
+	int fd = accept4(e->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct conn *c;
 
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				perror("replay-engine: accept");
-			return;
-		}
-		c = xcalloc(1, sizeof(*c));
-		*c = (struct conn){ .kind = K_CONN, .fd = fd, .events = EPOLLIN, .engine = e,
-				    .in = STRBUF_INIT, .out = STRBUF_INIT, .path = STRBUF_INIT,
-				    .next = conns };
-		if (conns)
-			conns->prev = c;
-		conns = c;
-		ev.data.ptr = c;
-		if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-			die("epoll_ctl", strerror(errno));
-		st.connections++;
-		if (++st.open > st.max_open)
-			st.max_open = st.open;
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+			perror("replay-engine: accept");
+		return;
 	}
+	c = xcalloc(1, sizeof(*c));
+	*c = (struct conn){ .kind = K_CONN, .fd = fd, .events = EPOLLIN, .engine = e,
+			    .in = STRBUF_INIT, .out = STRBUF_INIT, .path = STRBUF_INIT,
+			    .next = conns };
+	if (conns)
+		conns->prev = c;
+	conns = c;
+	ev.data.ptr = c;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		die("epoll_ctl", strerror(errno));
+	st.connections++;
+	if (++st.open > st.max_open)
+		st.max_open = st.open;
 }
 
 static void engine_listen(struct engine *e, const char *dir, long i)
