@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # fleet-scale.sh: berth over 10, 100 and 1,000 hosts of 100 containers each:
 # `container list --all` and `cache refresh`, wall time and peak RSS.
-# The hosts are one replaying engine (tests/replay-engine.py): a thousand
-# real engines cannot run on one machine. See bench/README.
+# The hosts are one replaying engine (tests/replay-engine, built beside
+# berth): a thousand real engines cannot run on one machine. See bench/README.
 set -euo pipefail
 
 RUNS=${RUNS:-5}
@@ -10,6 +10,7 @@ SIZES=${SIZES:-"10 100 1000"}
 CONTAINERS=${CONTAINERS:-100} # per host
 CONCURRENCY=${CONCURRENCY:-}  # pool.concurrency; empty: berth's default
 OLD_BERTH=${OLD_BERTH:-}      # a second berth to time side by side (e.g. main's)
+REPLAY=${REPLAY:-}            # the replay engine; empty: tests/replay-engine beside BERTH
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
@@ -28,7 +29,18 @@ done
 . "$here/lib.sh"
 if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=$(command -v python3 || true); fi
 [ -n "$PYTHON" ] || die "python3 is not installed"
+built=${BERTH:+given}
 bench_berth
+# the replay engine of BERTH's build (a check program: make builds it on
+# demand), or of the source tree's own
+if [ -z "$REPLAY" ]; then
+	b=$(dirname "$BERTH")
+	[ -n "$built" ] || make -C "$b" -s tests/replay-engine >&2 || die "building the replay engine failed in $b"
+	REPLAY=$b/tests/replay-engine
+	[ -x "$REPLAY" ] || REPLAY=$top/tests/replay-engine
+fi
+[ -x "$REPLAY" ] || die "no replay engine beside $BERTH: run 'make check' or 'make tests/replay-engine' in its build directory (or set REPLAY)"
+! ldd "$REPLAY" 2>/dev/null | grep -qE 'lib(a|ub|t)san' || die "$REPLAY is built with sanitizers"
 if [ -n "$OLD_BERTH" ]; then
 	[ -x "$OLD_BERTH" ] || die "OLD_BERTH=$OLD_BERTH is not an executable"
 	! ldd "$OLD_BERTH" 2>/dev/null | grep -qE 'lib(a|ub|t)san' || die "$OLD_BERTH is built with sanitizers"
@@ -50,9 +62,9 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 ((max + 64 <= $(ulimit -n))) || die "$max hosts need more open files than ulimit -n ($(ulimit -n)) allows"
 
 mkdir -p "$work/r"
-coproc REPLAY { exec "$PYTHON" "$top/tests/replay-engine.py" --containers "$CONTAINERS" "$work/r" "$max" 2>&1; }
-replay_pid=$REPLAY_PID
-read -r -t 120 line <&"${REPLAY[0]}" && [ "$line" = ready ] || die "the replay engine did not start: $line"
+coproc ENGINE { exec "$REPLAY" --containers "$CONTAINERS" "$work/r" "$max" 2>&1; }
+replay_pid=$ENGINE_PID
+read -r -t 120 line <&"${ENGINE[0]}" && [ "$line" = ready ] || die "the replay engine did not start: $line"
 say "replay engine: $max hosts of $CONTAINERS containers under $work/r"
 
 # one configuration per size: local is engine 1, h2..hN the others, no
@@ -130,4 +142,5 @@ if len(berths) > 1:
 EOF
 say "runs $RUNS (medians), $CONTAINERS containers per host, concurrency ${CONCURRENCY:-default}"
 say "new: $BERTH"
+say "replay engine: $REPLAY"
 [ -z "$OLD_BERTH" ] || say "old: $OLD_BERTH"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # t2320-fleet: a pool of 200 hosts, each a replayed engine
-# (tests/replay-engine.py: 200 real engines cannot run here), keeps the
+# (tests/replay-engine: 200 real engines cannot run here), keeps the
 # fleet-scale rules honest: a pool listing and a cache refresh write each
 # collection of the file store once (not once per host), and no more
 # requests are in flight at once than pool.concurrency allows.
@@ -8,6 +8,8 @@
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}/tests/lib.sh"
 
 [ -x "$BERTH" ] || BAIL_OUT "no berth binary at $BERTH"
+REPLAY=$TOP_BUILDDIR/tests/replay-engine
+[ -x "$REPLAY" ] || BAIL_OUT "no replay engine at $REPLAY (make tests/replay-engine)"
 command -v strace >/dev/null || skip_all "strace is not installed"
 cd "$TEST_DIR" || BAIL_OUT "cd $TEST_DIR"
 
@@ -15,7 +17,7 @@ N=200
 PER=20
 CONC=8
 mkdir -p "$TEST_DIR/r"
-"$PYTHON" "$TOP_SRCDIR/tests/replay-engine.py" --containers "$PER" --delay 0.02 \
+"$REPLAY" --containers "$PER" --delay 0.02 \
 	"$TEST_DIR/r" "$N" >"$TEST_DIR/replay.out" 2>&1 &
 bg_track $!
 wait_for 60 grep -q ready "$TEST_DIR/replay.out" || BAIL_OUT "the replay engine did not start: $(cat "$TEST_DIR/replay.out")"
