@@ -14,7 +14,9 @@
 # Environment: TOP_SRCDIR (default: this script's ../..), TOP_BUILDDIR (a
 # configured build directory, for config.h; default TOP_SRCDIR), FUZZ_OUT
 # (default TOP_BUILDDIR/fuzz), CLANG (default clang), FUZZ_JOBS (make -j,
-# default 2), FUZZ_RUNS (stop a harness after that many executions too).
+# default 2), FUZZ_RUNS (stop a harness after that many executions too),
+# FUZZ_TIMEOUT (seconds one input may take, default 20; more for a long run
+# that is paused with SIGSTOP now and then: the pause counts).
 # --tap prints TAP instead (tests/t0300-fuzz.sh).
 set -u
 
@@ -31,7 +33,7 @@ for a in "$@"; do
 	case $a in
 	--build-only) build_only=1 ;;
 	--tap) tap=1 ;;
-	-h|--help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) echo "run.sh: unknown option $a (see --help)" >&2; exit 2 ;;
 	*)
 		[ -f "$TOP_SRCDIR/tests/fuzz/fuzz-$a.c" ] ||
@@ -90,7 +92,7 @@ for n in "${names[@]}"; do
 	# lexes, every word allocated under ASan).
 	case $n in lexer|args) max_len=4096 ;; *) max_len=16384 ;; esac
 	"$FUZZ_OUT/bin/fuzz-$n" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
-		-runs="${FUZZ_RUNS:--1}" -timeout=20 -rss_limit_mb=2048 -max_len=$max_len \
+		-runs="${FUZZ_RUNS:--1}" -timeout="${FUZZ_TIMEOUT:-20}" -rss_limit_mb=2048 -max_len=$max_len \
 		-artifact_prefix="$FUZZ_OUT/crash-$n-" \
 		"$FUZZ_OUT/corpus/$n" "$TOP_SRCDIR/tests/fuzz/corpus/$n" >"$out" 2>&1
 	rc=$?
