@@ -256,6 +256,8 @@ openstack_start() {
 		"$TOP_SRCDIR/tests/keystone-wsgi.py" "$ks_port" "$OST_DIR/keystone-access.log" \
 		</dev/null >"$OST_DIR/keystone.log" 2>&1 &
 	OST_KS_PID=$!
+	# from here on, a bail-out stops what was started (Keystone, then the fake)
+	trap '_ost_status=$?; _lib_forked && exit $_ost_status; openstack_stop; (exit $_ost_status); _lib_cleanup' EXIT
 	export OST_KEYSTONE_URL="http://127.0.0.1:$ks_port/v3"
 	_ost_wait_http "$OST_KEYSTONE_URL" 60 "$OST_KS_PID" || {
 		diag "$(tail -n 20 "$OST_DIR/keystone.log")"
@@ -280,13 +282,13 @@ openstack_start() {
 		--control-port "$ctl_port" --keystone "${OST_KEYSTONE_URL%/v3}" \
 		--admin-password-file "$OST_DIR/admin-password" --state-dir "$OST_DIR/vms" \
 		--vmboot "$TOP_SRCDIR/tests/vmboot.py" --build-delay "$delay" \
+		--containerd-dir "$OST_DIR/containerd" \
 		</dev/null >"$OST_DIR/fake.log" 2>&1 &
 	OST_FAKE_PID=$!
 	_ost_wait_http "$OST_CONTROL_URL/state" 30 "$OST_FAKE_PID" || {
 		diag "$(tail -n 20 "$OST_DIR/fake.log")"
 		BAIL_OUT "fake-openstack.py did not start"
 	}
-	trap '_ost_status=$?; _lib_forked && exit $_ost_status; openstack_stop; (exit $_ost_status); _lib_cleanup' EXIT
 }
 
 # os_ctl METHOD PATH [JSON]: one of the fake's test controls; prints its answer.
@@ -325,5 +327,9 @@ openstack_stop() {
 	for d in "$OST_DIR"/vms/vm*; do
 		[ -f "$d/pid" ] && "$PYTHON" "$TOP_SRCDIR/tests/vmboot.py" stop --dir "$d" >/dev/null 2>&1
 	done
+	# the containerd the VMs shared
+	[ -f "$OST_DIR/containerd/pid" ] &&
+		"$PYTHON" "$TOP_SRCDIR/tests/vmboot.py" containerd-stop --dir "$OST_DIR/containerd" \
+			>/dev/null 2>&1
 	return 0
 }

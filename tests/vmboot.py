@@ -130,9 +130,9 @@ def _running(d):
     return pid is not None and _alive(pid)
 
 
-def _procs_under(dirs):
-    """PIDs whose command line names one of dirs (containerd, shims), and
-    their descendants."""
+def _procs_under(dirs, words=()):
+    """PIDs whose command line names one of dirs (containerd, shims) or
+    holds one of words, and their descendants."""
     parent, roots = {}, set()
     for e in os.listdir("/proc"):
         if not e.isdigit():
@@ -146,7 +146,7 @@ def _procs_under(dirs):
         if not st:
             continue
         parent[int(e)] = int(st.rsplit(")", 1)[1].split()[1])
-        if any(x + "/" in cmd for x in dirs):
+        if any(x + "/" in cmd for x in dirs) or any(w in cmd for w in words):
             roots.add(int(e))
     roots.discard(os.getpid())
     found, changed = set(roots), True
@@ -284,7 +284,7 @@ def _stop_locked(d):
     pid = _pid(d)
     if pid is not None and pid != os.getpid() and _alive(pid):
         _kill([pid], 30)
-    left = _procs_under([d, short])
+    left = _procs_under([d, short], ["-namespace %s " % _namespace(d)])
     if left:
         _kill(left, 2)
     _unmount_under([d, short])
@@ -342,9 +342,68 @@ def _daemon_json(d):
     return "{}\n"
 
 
-def start(userdata, address, d, name=None):
+def _namespace(d):
+    """The VM's containerd namespace, when its dockerd uses a shared
+    containerd."""
+    return "bvm-" + hashlib.sha1(os.path.abspath(d).encode()).hexdigest()[:12]
+
+
+def containerd_start(d):
+    """One containerd in d for every VM a harness boots (start's
+    containerd=): a VM's dockerd then starts none of its own, which was
+    about half of a boot's CPU (0.1-0.15 s of 0.25 s; ten VMs boot at once
+    on two cores). Each VM has its own namespace in it, its own data root
+    and exec root. Returns its socket; containerd_stop(d) stops it and
+    every shim it started."""
+    d = os.path.abspath(d)
+    short = _short_dir(d)
+    os.makedirs(d, exist_ok=True)
+    os.makedirs(short, exist_ok=True)
+    containerd_stop(d)
+    address = os.path.join(short, "containerd.sock")
+    # not /etc/containerd's; no CRI (dockerd's own containerd has none)
+    with open(os.path.join(d, "config.toml"), "w") as f:
+        f.write('version = 2\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n')
+    with open(os.path.join(d, "log"), "ab") as log:
+        p = subprocess.Popen(["containerd", "--config", os.path.join(d, "config.toml"),
+                              "--address", address, "--root", os.path.join(d, "root"),
+                              "--state", os.path.join(short, "state"), "--log-level", "warn"],
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                             start_new_session=True, close_fds=True)
+    with open(os.path.join(d, "pid"), "w") as f:
+        f.write("%d\n" % p.pid)
+    end = time.time() + 30
+    while not os.path.exists(address):
+        if p.poll() is not None or time.time() > end:
+            containerd_stop(d)
+            raise VMError("containerd did not start:\n" + _log_tail(d))
+        time.sleep(0.02)
+    return address
+
+
+def containerd_stop(d):
+    """Stops the containerd containerd_start(d) started, and its shims."""
+    d = os.path.abspath(d)
+    short = _short_dir(d)
+    pid = _pid(d)
+    if pid is not None and _alive(pid):
+        _kill([pid], 10)
+    left = _procs_under([d, short])
+    if left:
+        _kill(left, 2)
+    _unmount_under([d, short])
+    try:
+        os.unlink(os.path.join(d, "pid"))
+    except OSError:
+        pass
+    if short != d:
+        shutil.rmtree(short, ignore_errors=True)
+
+
+def start(userdata, address, d, name=None, containerd=None):
     """Boots the VM in d on address from userdata (str or bytes); returns
-    the daemon's PID once it is forked."""
+    the daemon's PID once it is forked. containerd: the socket of a
+    containerd_start() to use, else the daemon starts its own."""
     certs, port = parse_userdata(userdata)
     d = os.path.abspath(d)
     name = name or os.path.basename(d)
@@ -388,6 +447,10 @@ def start(userdata, address, d, name=None):
             "--pidfile", os.path.join(d, "dockerd.pid"),
             "--bridge", bridge, "--iptables=false", "--ip-masq=false",
             "--shutdown-timeout", "2"]
+    if containerd:
+        ns = _namespace(d)
+        args += ["--containerd", containerd, "--containerd-namespace", ns,
+                 "--containerd-plugins-namespace", ns + "-plugins"]
     env = dict(os.environ, TMPDIR=os.path.join(d, "tmp"))
     with open(os.path.join(d, "log"), "ab") as log:
         p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
@@ -465,6 +528,8 @@ def main(argv):
     s.add_argument("--name")
     s = sub.add_parser("stop")
     s.add_argument("--dir", required=True)
+    s = sub.add_parser("containerd-stop")
+    s.add_argument("--dir", required=True)
     s = sub.add_parser("wait")
     s.add_argument("--address", required=True)
     s.add_argument("--dir", required=True)
@@ -475,6 +540,8 @@ def main(argv):
             print(start(sys.stdin.buffer.read(), a.address, a.dir, a.name))
         elif a.op == "stop":
             stop(a.dir)
+        elif a.op == "containerd-stop":
+            containerd_stop(a.dir)
         else:
             wait(a.address, a.dir, a.timeout)
     except (VMError, yaml.YAMLError, ValueError, KeyError) as e:
