@@ -13,9 +13,7 @@
 
 /* The pause between rounds: short while a VM was just made (a VM that
  * just missed a round waits at most that long), backing off to the
- * ceiling while nothing changes, short again after a round in which a VM
- * changed state (VMs made together come up together: those that just
- * missed it are not left a whole ceiling behind). */
+ * ceiling while nothing changes. */
 #define POLL_FIRST_MS 250
 #define POLL_CEILING_MS 1000
 /* How long a waiting thread sleeps at most before it looks at Ctrl-C. */
@@ -26,7 +24,6 @@ struct sp_poll_slot {
 	int asked;            /* in the round under way */
 	int fresh;            /* rc, vm, err hold an answer not taken yet */
 	int rc;
-	enum cloud_vm_state last; /* its state in the last round that answered */
 	struct cloud_vm vm;
 	struct berr err;
 };
@@ -64,7 +61,7 @@ static void poll_round(struct sp_poll *p, struct cloud *c)
 	struct cloud_vm *out = xcalloc(p->n, sizeof(*out));
 	size_t i, k = 0;
 	struct berr e;
-	int rc, moved = 0;
+	int rc;
 
 	for (i = 0; i < p->n; i++) {
 		if (!p->slot[i].vm_id)
@@ -82,10 +79,6 @@ static void poll_round(struct sp_poll *p, struct cloud *c)
 		struct sp_poll_slot *s = &p->slot[which[i]];
 
 		if (s->asked && s->vm_id) {
-			if (rc == 0 && s->last != CLOUD_VM_UNKNOWN && out[i].state != s->last)
-				moved = 1;
-			if (rc == 0)
-				s->last = out[i].state;
 			cloud_vm_release(&s->vm);
 			s->vm = out[i]; /* zeroed on failure */
 			s->rc = rc;
@@ -98,10 +91,7 @@ static void poll_round(struct sp_poll *p, struct cloud *c)
 		free((char *)ids[i]);
 	}
 	p->busy = 0;
-	if (moved)
-		p->step = POLL_FIRST_MS;
-	else
-		p->step = p->step * 3 / 2 > POLL_CEILING_MS ? POLL_CEILING_MS : p->step * 3 / 2;
+	p->step = p->step * 3 / 2 > POLL_CEILING_MS ? POLL_CEILING_MS : p->step * 3 / 2;
 	p->next_ms = store_now_ms() + p->step;
 	pthread_cond_broadcast(&p->cond);
 	free(out);
@@ -137,7 +127,6 @@ int sp_poll_next(struct sp_poll *p, size_t i, const char *vm_id, struct cloud *c
 		free(s->vm_id);
 		s->vm_id = xstrdup(vm_id);
 		s->asked = s->fresh = 0;
-		s->last = CLOUD_VM_UNKNOWN;
 		cloud_vm_release(&s->vm);
 		p->step = POLL_FIRST_MS;
 		if (!p->next_ms || p->next_ms > store_now_ms() + POLL_FIRST_MS)

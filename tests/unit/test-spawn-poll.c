@@ -1,9 +1,7 @@
 /* test-spawn-poll.c: the rounds of a spawn's poll of the cloud
  * (backends/pool/spawn_poll.c) with two waiting threads and a scripted
  * cloud: one round for both VMs each time, backing off while nothing
- * changes, and quick again after a round in which a VM came up (VMs made
- * together come up together: the one that just missed that round is not
- * left a whole backed-off pause behind). */
+ * changes, and each thread handed the answer about its own VM. */
 #include "config.h"
 
 #include <pthread.h>
@@ -125,19 +123,13 @@ int main(void)
 	ok(cloud.asked[0] == 2 && cloud.asked[A_UP - 1] == 2,
 	   "... each round asked for both VMs while both waited");
 	is_int(cloud.asked[B_UP - 1], 1, "... the last one only for b (a left once it ran)");
-	/* 250, 375, 562 ms: backing off while nothing changes */
-	ok(cloud.at[A_UP - 1] - cloud.at[A_UP - 2] > cloud.at[1] - cloud.at[0],
-	   "the pause grows while nothing changes (%lld ms, then %lld ms)",
+	/* 250, 375, 562, 843 ms: backing off */
+	ok(cloud.at[B_UP - 1] - cloud.at[B_UP - 2] > cloud.at[1] - cloud.at[0],
+	   "the pause backs off (%lld ms, then %lld ms)",
 	   (long long)(cloud.at[1] - cloud.at[0]),
-	   (long long)(cloud.at[A_UP - 1] - cloud.at[A_UP - 2]));
-	/* a came up in round A_UP: the next round comes after the first
-	 * pause again (250 ms), not the next backed-off one (843 ms) */
-	ok(cloud.at[B_UP - 1] - cloud.at[A_UP - 1] < 500,
-	   "after a round in which a VM came up, the next comes quickly (%lld ms)",
-	   (long long)(cloud.at[B_UP - 1] - cloud.at[A_UP - 1]));
-	ok(w[1].up_at - w[0].up_at < 500, "b was seen running %lld ms after a",
-	   (long long)(w[1].up_at - w[0].up_at));
-
+	   (long long)(cloud.at[B_UP - 1] - cloud.at[B_UP - 2]));
+	ok(w[0].up_at && w[1].up_at && w[0].up_at <= w[1].up_at,
+	   "each thread saw its own VM running, a first");
 	sp_poll_release(&poll);
 	pthread_mutex_destroy(&cloud.lock);
 	return done_testing();
