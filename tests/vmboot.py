@@ -382,22 +382,10 @@ def containerd_start(d):
 
 
 def containerd_stop(d):
-    """Stops the containerd containerd_start(d) started, and its shims."""
-    d = os.path.abspath(d)
-    short = _short_dir(d)
-    pid = _pid(d)
-    if pid is not None and _alive(pid):
-        _kill([pid], 10)
-    left = _procs_under([d, short])
-    if left:
-        _kill(left, 2)
-    _unmount_under([d, short])
-    try:
-        os.unlink(os.path.join(d, "pid"))
-    except OSError:
-        pass
-    if short != d:
-        shutil.rmtree(short, ignore_errors=True)
+    """Stops the containerd containerd_start(d) started, and its shims:
+    what stop() does for a VM (its pid file, the processes naming d)."""
+    with _Lock():
+        _stop_locked(os.path.abspath(d))
 
 
 def start(userdata, address, d, name=None, containerd=None):
